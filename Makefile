@@ -1,0 +1,48 @@
+# The two commands of the README: `make run` and `make test`.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+export PATH := $(CURDIR)/end2end/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+export INTRADAY_TEST_PG ?= postgres://postgres@127.0.0.1:5432/test
+
+LOGS := target/test-logs
+
+.PHONY: run test tools tools-test site fmt-check clippy unit e2e summary
+
+## Build the release site and serve it on the embedded SQLite database.
+run: tools site
+	./target/release/intraday serve
+
+## Everything: formatting, clippy (server and browser feature sets), unit and integration tests
+## on SQLite and PostgreSQL, and browser tests against the release server.
+test: tools-test fmt-check clippy unit site e2e summary
+
+tools:
+	@scripts/ensure-tools.sh build
+
+tools-test:
+	@scripts/ensure-tools.sh test
+
+## The release server binary and the size-optimised WASM, JS and CSS under target/site.
+site:
+	cargo leptos build --release
+
+fmt-check:
+	cargo fmt --all --check
+
+clippy:
+	cargo clippy -p server -p app -p migrations --all-targets -- -D warnings
+	cargo clippy -p frontend -p app --all-targets --target wasm32-unknown-unknown -- -D warnings
+
+unit:
+	@mkdir -p $(LOGS)
+	cargo test -p server -p app -p migrations 2>&1 | tee $(LOGS)/cargo-test.log
+
+e2e:
+	@mkdir -p $(LOGS)
+	cd end2end && npx playwright test 2>&1 | tee ../$(LOGS)/playwright.log
+
+summary:
+	@echo "==> cargo test:"
+	@awk '/^test result:/ {p+=$$4; f+=$$6; i+=$$8} END {printf "    %d passed; %d failed; %d ignored\n", p, f, i}' $(LOGS)/cargo-test.log
+	@echo "==> playwright:"
+	@grep -E '^\s+[0-9]+ (passed|failed|flaky|skipped)' $(LOGS)/playwright.log | sed 's/^ */    /'

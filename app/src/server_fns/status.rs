@@ -1,0 +1,26 @@
+//! The server's status, for the start page.
+
+use leptos::prelude::*;
+
+use crate::model::status::ServerStatus;
+
+/// Where [`get_server_status`] gets its answer; the server provides one through Leptos context.
+#[cfg(feature = "ssr")]
+pub trait StatusSource: Send + Sync + 'static {
+    /// The current status, or a message for the log when the database cannot answer.
+    fn status(
+        &self,
+    ) -> std::pin::Pin<Box<dyn Future<Output = Result<ServerStatus, String>> + Send + '_>>;
+}
+
+/// Version, database kind and number of stored events.
+#[server]
+pub async fn get_server_status() -> Result<ServerStatus, ServerFnError> {
+    use std::sync::Arc;
+    let source = use_context::<Arc<dyn StatusSource>>()
+        .ok_or_else(|| ServerFnError::new("the server is starting; try again in a moment"))?;
+    source.status().await.map_err(|message| {
+        leptos::logging::error!("get_server_status: {message}");
+        ServerFnError::new("the database did not answer; see the server log")
+    })
+}

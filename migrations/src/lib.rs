@@ -1,0 +1,16 @@
+//! The schema of Intraday's database, as SeaORM migrations that run unchanged on SQLite and
+//! PostgreSQL. `intraday serve` applies them at start; `intraday migrate` applies them alone.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261125_000001_create_event_log;
+
+/// Every migration, oldest first.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261125_000001_create_event_log::Migration)]
+    }
+}

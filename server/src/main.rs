@@ -1,0 +1,23 @@
+//! `intraday`: the server binary. See `intraday --help`.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use server::cli::{Cli, Command};
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    server::telemetry::init();
+    let outcome = match cli.command {
+        Command::Serve(args) => server::serve::run(args).await,
+        Command::Migrate(args) => server::db::migrate_command(args).await,
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("intraday: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,76 @@
+//! `intraday serve`: migrate, then serve until interrupted.
+
+use std::net::SocketAddr;
+
+use leptos::prelude::get_configuration;
+use tokio::net::TcpListener;
+
+use crate::cli::ServeArgs;
+use crate::db::{self, DbKind};
+use crate::error::StartError;
+use crate::http::{AppState, router};
+
+/// Runs the server with the given options.
+pub async fn run(args: ServeArgs) -> Result<(), StartError> {
+    let conf = get_configuration(Some("Leptos.toml"))
+        .map_err(|e| StartError::SiteConfig(e.to_string()))?;
+    let mut leptos_options = conf.leptos_options;
+    let addr = match &args.addr {
+        Some(a) => a
+            .parse::<SocketAddr>()
+            .map_err(|_| StartError::Address(a.clone()))?,
+        None => leptos_options.site_addr,
+    };
+    leptos_options.site_addr = addr;
+
+    let url = args.db.url();
+    let db_kind = DbKind::of(&url)?;
+    let db = db::connect_and_migrate(&url).await?;
+    tracing::info!(database = %db::redact(&url), "database ready");
+
+    let listener = TcpListener::bind(addr)
+        .await
+        .map_err(|source| StartError::Io {
+            context: format!("cannot listen on {addr}"),
+            source,
+        })?;
+    let local = listener.local_addr().map_err(|source| StartError::Io {
+        context: "cannot read the listening address".into(),
+        source,
+    })?;
+    let app = router(AppState {
+        leptos_options,
+        db,
+        db_kind,
+    });
+    println!("Intraday is running: open http://{local}/ (Ctrl-C to stop)");
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|source| StartError::Io {
+            context: "the server stopped".into(),
+            source,
+        })
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}
