@@ -5,12 +5,18 @@ export PATH := $(CURDIR)/end2end/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 export INTRADAY_TEST_PG ?= postgres://postgres@127.0.0.1:5432/test
 
 LOGS := target/test-logs
+SIMULATE ?= 1
+SEED ?= 1
 
-.PHONY: run test tools tools-test site fmt-check clippy unit e2e summary
+.PHONY: run test bench tools tools-test site fmt-check clippy unit e2e summary
 
 ## Build the release site and serve it on the embedded SQLite database.
 run: tools site
-	./target/release/intraday serve
+	./target/release/intraday serve $(if $(filter 0,$(SIMULATE)),--no-simulate,--simulate --backfill 24h --seed $(SEED))
+
+## Benchmarks (on demand; figures go in the README).
+bench: tools-test
+	cargo bench -p server --bench ingest
 
 ## Everything: formatting, clippy (server and browser feature sets), unit and integration tests
 ## on SQLite and PostgreSQL, and browser tests against the release server.

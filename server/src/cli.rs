@@ -2,6 +2,8 @@
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::store::tokens::Scope;
+
 /// Intraday: a live console for running a contact center's day.
 #[derive(Debug, Parser)]
 #[command(name = "intraday", version, about, propagate_version = true)]
@@ -18,6 +20,114 @@ pub enum Command {
     Serve(ServeArgs),
     /// Apply the database migrations and exit.
     Migrate(DbArgs),
+    /// Generate a realistic contact-center day and send it to a running server.
+    Simulate(SimulateArgs),
+    /// Manage API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+/// `intraday token …`.
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create an API token and print it on stdout (nothing else).
+    Create(TokenCreateArgs),
+}
+
+/// Options of `intraday token create`.
+#[derive(Debug, Clone, Args)]
+pub struct TokenCreateArgs {
+    /// A name saying who uses the token (e.g. the ACD's name).
+    pub name: String,
+    /// Comma-separated scopes: ingest, read.
+    #[arg(long, value_name = "SCOPES", default_value = "ingest,read", value_parser = parse_scopes)]
+    pub scope: Scopes,
+    /// Comma-separated queue ids the token may read; default all queues.
+    #[arg(long, value_name = "Q1,Q2", value_delimiter = ',')]
+    pub queues: Option<Vec<String>>,
+    /// The database.
+    #[command(flatten)]
+    pub db: DbArgs,
+}
+
+/// A non-empty list of scopes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scopes(pub Vec<Scope>);
+
+fn parse_scopes(value: &str) -> Result<Scopes, String> {
+    let mut scopes = Vec::new();
+    for part in value.split(',').filter(|p| !p.trim().is_empty()) {
+        let scope = Scope::parse(part)
+            .ok_or_else(|| format!("unknown scope {:?}: use ingest, read or both", part.trim()))?;
+        if !scopes.contains(&scope) {
+            scopes.push(scope);
+        }
+    }
+    if scopes.is_empty() {
+        return Err("give at least one scope: ingest, read".into());
+    }
+    Ok(Scopes(scopes))
+}
+
+/// A duration in hours for `--backfill`: `24h`, `90m`, or a bare number of hours.
+pub fn parse_hours(value: &str) -> Result<std::time::Duration, String> {
+    let v = value.trim();
+    let (number, unit_secs) = if let Some(n) = v.strip_suffix('h') {
+        (n, 3600.0)
+    } else if let Some(n) = v.strip_suffix('m') {
+        (n, 60.0)
+    } else {
+        (v, 3600.0)
+    };
+    let n: f64 = number
+        .parse()
+        .map_err(|_| format!("{value:?} is not a duration: use e.g. 24h, 90m or 2"))?;
+    if !(0.0..=48.0 * 3600.0 / unit_secs).contains(&n) {
+        return Err(format!(
+            "{value:?} is out of range: backfill between 0 and 48 hours"
+        ));
+    }
+    Ok(std::time::Duration::from_secs_f64(n * unit_secs))
+}
+
+fn parse_speed(value: &str) -> Result<f64, String> {
+    match value.parse::<f64>() {
+        Ok(x) if x > 0.0 && x <= 10_000.0 => Ok(x),
+        _ => Err(format!(
+            "{value:?} is not a speed: use a number from 0.1 to 10000 (1 = real time)"
+        )),
+    }
+}
+
+/// How the simulator runs, shared by `serve --simulate` and `simulate`.
+#[derive(Debug, Clone, Args)]
+pub struct SimArgs {
+    /// Random seed: the same seed and start time give the same day.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Simulated history to generate at start, as fast as possible (e.g. 24h, 90m).
+    #[arg(long, value_name = "HOURS", value_parser = parse_hours)]
+    pub backfill: Option<std::time::Duration>,
+}
+
+/// Options of `intraday simulate`.
+#[derive(Debug, Clone, Args)]
+pub struct SimulateArgs {
+    /// Seed and backfill.
+    #[command(flatten)]
+    pub sim: SimArgs,
+    /// After the backfill, run the live day this many times faster than real time.
+    #[arg(long, default_value_t = 1.0, value_parser = parse_speed)]
+    pub speed: f64,
+    /// Stop after the backfill instead of continuing live.
+    #[arg(long)]
+    pub no_live: bool,
+    /// The server to send to, e.g. http://127.0.0.1:3000.
+    #[arg(long, value_name = "URL")]
+    pub target: String,
+    /// An API token with the ingest scope.
+    #[arg(long, env = "INTRADAY_TOKEN", hide_env_values = true)]
+    pub token: String,
 }
 
 /// Where the database is.
@@ -65,6 +175,16 @@ pub struct ServeArgs {
     /// Listen address HOST:PORT. Defaults to INTRADAY_ADDR, then site-addr in Leptos.toml.
     #[arg(long, value_name = "HOST:PORT", env = "INTRADAY_ADDR")]
     pub addr: Option<String>,
+    /// Run the built-in traffic simulator at SPEED times real time (default 1).
+    #[arg(long, value_name = "SPEED", num_args = 0..=1, default_missing_value = "1",
+          value_parser = parse_speed, conflicts_with = "no_simulate")]
+    pub simulate: Option<f64>,
+    /// Do not run the simulator (the default; overrides a --simulate given earlier by a script).
+    #[arg(long)]
+    pub no_simulate: bool,
+    /// Simulator seed and backfill.
+    #[command(flatten)]
+    pub sim: SimArgs,
 }
 
 #[cfg(test)]
@@ -78,6 +198,19 @@ mod tests {
         assert_eq!(resolve_db_url(None, s("b"), s("c")), "b");
         assert_eq!(resolve_db_url(None, s(" "), s("c")), "c");
         assert_eq!(resolve_db_url(None, None, None), DEFAULT_DB_URL);
+    }
+
+    #[test]
+    fn scopes_and_durations_parse_with_clear_errors() {
+        assert_eq!(parse_scopes("read").unwrap(), Scopes(vec![Scope::Read]));
+        assert_eq!(parse_scopes("ingest,read,ingest").unwrap().0.len(), 2);
+        assert!(parse_scopes("admin").unwrap_err().contains("unknown scope"));
+        assert_eq!(parse_hours("24h").unwrap().as_secs(), 86_400);
+        assert_eq!(parse_hours("90m").unwrap().as_secs(), 5_400);
+        assert_eq!(parse_hours("2").unwrap().as_secs(), 7_200);
+        assert!(parse_hours("49h").is_err());
+        assert!(parse_hours("soon").unwrap_err().contains("not a duration"));
+        assert!(parse_speed("0").is_err());
     }
 
     #[test]

@@ -30,6 +30,12 @@ pub enum StartError {
     /// `Leptos.toml` is missing or invalid.
     #[error("cannot read the site settings (Leptos.toml in the working directory): {0}")]
     SiteConfig(String),
+    /// A database operation failed.
+    #[error("database error: {0}")]
+    Database(sea_orm::DbErr),
+    /// An argument or setting is invalid.
+    #[error("{0}")]
+    Invalid(String),
     /// The listen address is not `HOST:PORT`.
     #[error("invalid listen address {0:?}: expected HOST:PORT, e.g. 127.0.0.1:3000")]
     Address(String),

@@ -7,12 +7,14 @@ use app::{App, shell};
 use axum::Router;
 use axum::extract::FromRef;
 use axum::http::StatusCode;
-use axum::routing::get;
+use axum::routing::{get, post};
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use sea_orm::DatabaseConnection;
 
+use crate::config::Config;
 use crate::db::DbKind;
+use crate::ingest::{Ingestor, rate::RateLimiter};
 use crate::status::DbStatus;
 
 /// What every handler can reach.
@@ -24,6 +26,32 @@ pub struct AppState {
     pub db: DatabaseConnection,
     /// Its engine.
     pub db_kind: DbKind,
+    /// Intraday's own settings.
+    pub config: Arc<Config>,
+    /// The single writer of the event log.
+    pub ingestor: Arc<Ingestor>,
+    /// Ingest rate limits per token.
+    pub limiter: Arc<RateLimiter>,
+}
+
+impl AppState {
+    /// Opens the ingest path over a migrated database (rebuilding the ledger from the log).
+    pub async fn new(
+        leptos_options: LeptosOptions,
+        db: DatabaseConnection,
+        db_kind: DbKind,
+        config: Config,
+    ) -> Result<AppState, sea_orm::DbErr> {
+        let ingestor = Arc::new(Ingestor::open(db.clone()).await?);
+        Ok(AppState {
+            leptos_options,
+            db,
+            db_kind,
+            limiter: Arc::new(RateLimiter::new(config.ingest_rate_per_second)),
+            config: Arc::new(config),
+            ingestor,
+        })
+    }
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -42,6 +70,8 @@ pub fn router(state: AppState) -> Router {
     let options = state.leptos_options.clone();
     Router::new()
         .route("/healthz", get(healthz))
+        .route("/api/v1/events", post(crate::ingest::http::post_events))
+        .route("/api/v1/openapi.json", get(openapi))
         .leptos_routes_with_context(
             &state,
             routes,
@@ -50,6 +80,16 @@ pub fn router(state: AppState) -> Router {
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .with_state(state)
+}
+
+/// The OpenAPI 3 description of the API (kept true by a test that calls every operation).
+pub const OPENAPI: &str = include_str!("openapi.json");
+
+async fn openapi() -> impl axum::response::IntoResponse {
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        OPENAPI,
+    )
 }
 
 /// The process answers.

@@ -1,9 +1,16 @@
 //! The Intraday server: command line, database, HTTP routes; serves the SSR'd app.
 
+pub mod auth;
 pub mod cli;
+pub mod config;
 pub mod db;
 pub mod error;
 pub mod http;
+pub mod ingest;
 pub mod serve;
+pub mod simulate;
+pub mod simulator;
 pub mod status;
+pub mod store;
 pub mod telemetry;
+pub mod token;

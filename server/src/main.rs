@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use server::cli::{Cli, Command};
+use server::cli::{Cli, Command, TokenCommand};
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -12,6 +12,8 @@ async fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Serve(args) => server::serve::run(args).await,
         Command::Migrate(args) => server::db::migrate_command(args).await,
+        Command::Simulate(args) => server::simulate::remote(args).await,
+        Command::Token(TokenCommand::Create(args)) => server::token::create(args).await,
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

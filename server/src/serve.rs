@@ -6,9 +6,11 @@ use leptos::prelude::get_configuration;
 use tokio::net::TcpListener;
 
 use crate::cli::ServeArgs;
+use crate::config::Config;
 use crate::db::{self, DbKind};
 use crate::error::StartError;
 use crate::http::{AppState, router};
+use crate::simulate::{LocalSink, SimPlan, drive};
 
 /// Runs the server with the given options.
 pub async fn run(args: ServeArgs) -> Result<(), StartError> {
@@ -27,6 +29,10 @@ pub async fn run(args: ServeArgs) -> Result<(), StartError> {
     let db_kind = DbKind::of(&url)?;
     let db = db::connect_and_migrate(&url).await?;
     tracing::info!(database = %db::redact(&url), "database ready");
+    let config = Config::from_env().map_err(StartError::Invalid)?;
+    let state = AppState::new(leptos_options, db, db_kind, config)
+        .await
+        .map_err(StartError::Database)?;
 
     let listener = TcpListener::bind(addr)
         .await
@@ -38,11 +44,10 @@ pub async fn run(args: ServeArgs) -> Result<(), StartError> {
         context: "cannot read the listening address".into(),
         source,
     })?;
-    let app = router(AppState {
-        leptos_options,
-        db,
-        db_kind,
-    });
+    if let (Some(speed), false) = (args.simulate, args.no_simulate) {
+        start_simulator(&state, &args, speed).await;
+    }
+    let app = router(state);
     println!("Intraday is running: open http://{local}/ (Ctrl-C to stop)");
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
@@ -51,6 +56,41 @@ pub async fn run(args: ServeArgs) -> Result<(), StartError> {
             context: "the server stopped".into(),
             source,
         })
+}
+
+/// Starts the built-in simulator in the background. The backfill runs only over an empty log,
+/// so a restart does not add a second history.
+async fn start_simulator(state: &AppState, args: &ServeArgs, speed: f64) {
+    let empty = crate::store::events::count(&state.db)
+        .await
+        .map(|n| n == 0)
+        .unwrap_or(false);
+    let backfill = match args.sim.backfill {
+        Some(b) if empty => b,
+        Some(_) => {
+            tracing::info!("the log already holds events: simulator starts live, without backfill");
+            std::time::Duration::ZERO
+        }
+        None => std::time::Duration::ZERO,
+    };
+    let plan = SimPlan {
+        seed: args.sim.seed,
+        speed,
+        backfill,
+        live: true,
+    };
+    let sink = LocalSink(state.ingestor.clone());
+    tracing::info!(
+        seed = plan.seed,
+        speed,
+        backfill_hours = backfill.as_secs_f64() / 3600.0,
+        "simulator on"
+    );
+    tokio::spawn(async move {
+        if let Err(e) = drive(&plan, &sink).await {
+            tracing::error!(error = %e, "the simulator stopped");
+        }
+    });
 }
 
 async fn shutdown_signal() {

@@ -4,7 +4,7 @@ use std::pin::Pin;
 
 use app::model::status::ServerStatus;
 use app::server_fns::StatusSource;
-use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
+use sea_orm::DatabaseConnection;
 
 use crate::db::DbKind;
 
@@ -19,7 +19,9 @@ pub struct DbStatus {
 impl StatusSource for DbStatus {
     fn status(&self) -> Pin<Box<dyn Future<Output = Result<ServerStatus, String>> + Send + '_>> {
         Box::pin(async move {
-            let events_stored = count_events(&self.db).await.map_err(|e| e.to_string())?;
+            let events_stored = crate::store::events::count(&self.db)
+                .await
+                .map_err(|e| e.to_string())?;
             Ok(ServerStatus {
                 version: env!("CARGO_PKG_VERSION").to_owned(),
                 database: self.kind.as_str().to_owned(),
@@ -27,19 +29,4 @@ impl StatusSource for DbStatus {
             })
         })
     }
-}
-
-/// How many events the log holds.
-pub async fn count_events(db: &DatabaseConnection) -> Result<u64, sea_orm::DbErr> {
-    let row = db
-        .query_one_raw(Statement::from_string(
-            db.get_database_backend(),
-            "SELECT COUNT(*) AS n FROM events",
-        ))
-        .await?;
-    let n: i64 = match row {
-        Some(row) => row.try_get("", "n")?,
-        None => 0,
-    };
-    Ok(u64::try_from(n).unwrap_or_default())
 }

@@ -5,8 +5,10 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use leptos::prelude::get_configuration;
 use sea_orm::{ConnectionTrait, Database, Statement};
+use server::config::Config;
 use server::db::{self, DbKind};
 use server::http::{AppState, router};
+use server::store::tokens::{self, Scope};
 
 /// The database engines every test runs against.
 pub const BACKENDS: [DbKind; 2] = [DbKind::Sqlite, DbKind::Postgres];
@@ -15,6 +17,32 @@ pub const BACKENDS: [DbKind; 2] = [DbKind::Sqlite, DbKind::Postgres];
 pub struct TestApp {
     /// `http://127.0.0.1:PORT`.
     pub base: String,
+    /// The server's database.
+    pub db: sea_orm::DatabaseConnection,
+    /// A token with the ingest and read scopes.
+    pub token: String,
+    /// The server's ingest path.
+    pub ingestor: std::sync::Arc<server::ingest::Ingestor>,
+}
+
+impl TestApp {
+    /// POSTs a JSON body to the ingest API with the app's token.
+    pub async fn ingest(&self, body: &str) -> (u16, String) {
+        request(
+            &self.base,
+            "POST",
+            "/api/v1/events",
+            Some(&self.token),
+            Some("application/json"),
+            body.as_bytes(),
+        )
+        .await
+    }
+
+    /// Events in the log.
+    pub async fn stored(&self) -> u64 {
+        server::store::events::count(&self.db).await.expect("count")
+    }
 }
 
 /// PostgreSQL for tests: `INTRADAY_TEST_PG`, default the machine's local server.
@@ -65,6 +93,18 @@ pub async fn fresh_database(kind: DbKind) -> String {
 
 /// Starts the server over a fresh database of the given engine.
 pub async fn spawn_app(kind: DbKind) -> TestApp {
+    spawn_app_with(
+        kind,
+        Config {
+            ingest_rate_per_second: 0,
+            ..Config::default()
+        },
+    )
+    .await
+}
+
+/// Starts the server with the given settings.
+pub async fn spawn_app_with(kind: DbKind, config: Config) -> TestApp {
     let url = fresh_database(kind).await;
     let db = db::connect_and_migrate(&url).await.expect("migrate");
     let conf = get_configuration(Some(concat!(env!("CARGO_MANIFEST_DIR"), "/../Leptos.toml")))
@@ -75,35 +115,85 @@ pub async fn spawn_app(kind: DbKind) -> TestApp {
     let addr: SocketAddr = listener.local_addr().expect("addr");
     let mut leptos_options = conf.leptos_options;
     leptos_options.site_addr = addr;
-    let app = router(AppState {
-        leptos_options,
-        db,
-        db_kind: kind,
-    });
+    let token = tokens::generate().expect("random");
+    tokens::insert(&db, "tests", &token, &[Scope::Ingest, Scope::Read], None)
+        .await
+        .expect("token");
+    let state = AppState::new(leptos_options, db.clone(), kind, config)
+        .await
+        .expect("state");
+    let ingestor = state.ingestor.clone();
+    let app = router(state);
     tokio::spawn(async move { axum::serve(listener, app).await });
     TestApp {
         base: format!("http://{addr}"),
+        db,
+        token,
+        ingestor,
     }
 }
 
 /// A plain HTTP/1.1 GET; returns the status and the body.
 pub async fn get(base: &str, path: &str) -> (u16, String) {
+    request(base, "GET", path, None, None, b"").await
+}
+
+/// One HTTP/1.1 request with an optional bearer token and content type.
+pub async fn request(
+    base: &str,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    content_type: Option<&str>,
+    body: &[u8],
+) -> (u16, String) {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let host = base.trim_start_matches("http://");
     let mut stream = tokio::net::TcpStream::connect(host).await.expect("connect");
-    let request = format!("GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n");
-    stream.write_all(request.as_bytes()).await.expect("write");
+    let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n");
+    if let Some(token) = token {
+        head.push_str(&format!("Authorization: Bearer {token}\r\n"));
+    }
+    if let Some(ct) = content_type {
+        head.push_str(&format!("Content-Type: {ct}\r\n"));
+    }
+    head.push_str(&format!("Content-Length: {}\r\n\r\n", body.len()));
+    stream.write_all(head.as_bytes()).await.expect("write");
+    // The server may answer (413) before reading a large body; a write error then is expected.
+    let _ = stream.write_all(body).await;
     let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).await.expect("read");
+    let _ = stream.read_to_end(&mut raw).await;
     let text = String::from_utf8_lossy(&raw).into_owned();
     let status = text
         .split_whitespace()
         .nth(1)
         .and_then(|s| s.parse().ok())
-        .expect("status line");
+        .unwrap_or_else(|| panic!("no status line in {text:?}"));
     let body = text
         .split_once("\r\n\r\n")
         .map(|(_, b)| b.to_owned())
         .unwrap_or_default();
-    (status, body)
+    (status, dechunk(&body))
+}
+
+/// Undoes `Transfer-Encoding: chunked` when the body looks chunked.
+fn dechunk(body: &str) -> String {
+    let mut out = String::new();
+    let mut rest = body;
+    loop {
+        let Some((size, after)) = rest.split_once("\r\n") else {
+            return body.to_owned();
+        };
+        let Ok(n) = usize::from_str_radix(size.trim(), 16) else {
+            return body.to_owned();
+        };
+        if n == 0 {
+            return out;
+        }
+        if after.len() < n {
+            return body.to_owned();
+        }
+        out.push_str(&after[..n]);
+        rest = after[n..].trim_start_matches("\r\n");
+    }
 }

@@ -1,7 +1,10 @@
 //! Integration tests of the server: real listener, real database (SQLite and PostgreSQL).
 
 mod cli;
+mod crash;
 mod health;
 mod helpers;
+mod ingest;
 mod migrate;
+mod openapi;
 mod site_config;

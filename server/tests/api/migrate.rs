@@ -1,5 +1,5 @@
 use sea_orm::{ConnectionTrait, Statement};
-use server::status::count_events;
+use server::store::events::count as count_events;
 
 use crate::helpers::{BACKENDS, fresh_database};
 

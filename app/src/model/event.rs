@@ -1,0 +1,728 @@
+//! The typed events of EVENTS.md (version 1) and their strict validation.
+//!
+//! `parse_event` checks the common fields by hand (so messages name the field exactly), then
+//! deserialises the type's payload; unknown fields of known types are allowed (the server keeps
+//! the original JSON), unknown types are refused.
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// Conversation channels.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    /// Web chat.
+    Chat,
+    /// Phone.
+    Voice,
+    /// E-mail.
+    Email,
+    /// Text messages.
+    Sms,
+    /// Social networks.
+    Social,
+    /// Messaging apps.
+    Messaging,
+}
+
+impl Channel {
+    /// Capacity units a conversation of this channel costs its agent (KPIS.md defaults).
+    pub fn cost(self) -> u32 {
+        match self {
+            Channel::Voice => 3,
+            _ => 1,
+        }
+    }
+}
+
+/// An agent's presence.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Presence {
+    /// Ready for work.
+    Available,
+    /// Busy, still routable.
+    Busy,
+    /// Busy, do not disturb.
+    BusyDnd,
+    /// Away (break).
+    Away,
+    /// Logged out.
+    Offline,
+}
+
+/// Who made an offer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OfferedBy {
+    /// Automatic routing.
+    Routing,
+    /// A supervisor assigned it.
+    Supervisor,
+    /// An agent picked it.
+    Agent,
+}
+
+/// Why an offer was rejected.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RejectReason {
+    /// The agent declined.
+    Declined,
+    /// Nobody answered in time.
+    TimedOut,
+}
+
+/// Why a conversation was closed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CloseReason {
+    /// Handled to the end.
+    Resolved,
+    /// The customer left.
+    Abandoned,
+    /// A supervisor closed it.
+    ForceClosed,
+    /// Closed for inactivity.
+    TimedOut,
+}
+
+/// Who wrote a message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MessageFrom {
+    /// The customer.
+    Customer,
+    /// The agent.
+    Agent,
+    /// A bot.
+    Bot,
+}
+
+/// Who asked for a supervisor.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EscalationKind {
+    /// The agent asks for help.
+    Agent,
+    /// The customer asks for a supervisor.
+    Customer,
+}
+
+/// Who resumed a waiting conversation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ResumedBy {
+    /// The agent: back in conversation.
+    Agent,
+    /// The customer: back in the queue.
+    Customer,
+}
+
+/// How a supervisor monitors.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MonitorMode {
+    /// Listening only.
+    Silent,
+    /// Taking part.
+    Joined,
+}
+
+fn default_service_level() -> u32 {
+    20
+}
+
+fn default_capacity() -> u32 {
+    3
+}
+
+/// `queue.upserted`.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct QueueUpserted {
+    /// Queue id.
+    pub queue_id: String,
+    /// Display name.
+    pub name: String,
+    /// Channels it serves.
+    pub channels: Vec<Channel>,
+    /// Service-level threshold in seconds (default 20).
+    #[serde(default = "default_service_level")]
+    pub service_level_seconds: u32,
+}
+
+/// `agent.upserted`.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct AgentUpserted {
+    /// Agent id.
+    pub agent_id: String,
+    /// Display name.
+    pub name: String,
+    /// Queue ids.
+    #[serde(default)]
+    pub queues: Vec<String>,
+    /// Skills.
+    #[serde(default)]
+    pub skills: Vec<String>,
+    /// Capacity units (default 3).
+    #[serde(default = "default_capacity")]
+    pub capacity: u32,
+}
+
+/// `agent.presence`.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct AgentPresence {
+    /// Agent id.
+    pub agent_id: String,
+    /// New presence.
+    pub presence: Presence,
+}
+
+/// The customer of a conversation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Customer {
+    /// Customer id.
+    pub id: String,
+    /// Customer name.
+    pub name: String,
+}
+
+/// `conversation.created`.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct Created {
+    /// Conversation id.
+    pub conversation_id: String,
+    /// Queue it waits in.
+    pub queue_id: String,
+    /// Its channel.
+    pub channel: Channel,
+    /// Who.
+    pub customer: Customer,
+    /// Optional subject.
+    #[serde(default)]
+    pub subject: Option<String>,
+    /// Skills it needs.
+    #[serde(default)]
+    pub skills: Vec<String>,
+}
+
+/// `conversation.offered`.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct Offered {
+    /// Conversation id.
+    pub conversation_id: String,
+    /// Agent offered to.
+    pub agent_id: String,
+    /// Who offered.
+    pub by: OfferedBy,
+}
+
+/// `conversation.accepted`, `conversation.released`.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct WithAgent {
+    /// Conversation id.
+    pub conversation_id: String,
+    /// The agent.
+    pub agent_id: String,
+}
+
+/// `conversation.rejected`.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct Rejected {
+    /// Conversation id.
+    pub conversation_id: String,
+    /// The agent who did not take it.
+    pub agent_id: String,
+    /// Declined or timed out.
+    pub reason: RejectReason,
+}
+
+/// `conversation.transferred`.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct Transferred {
+    /// Conversation id.
+    pub conversation_id: String,
+    /// The agent it leaves.
+    pub from_agent_id: String,
+    /// To an agent (an offer)…
+    #[serde(default)]
+    pub to_agent_id: Option<String>,
+    /// …or to a queue.
+    #[serde(default)]
+    pub to_queue_id: Option<String>,
+    /// Who transferred.
+    pub by: OfferedBy,
+}
+
+/// Events with only a conversation id: `waiting`, `ended`, `monitor_ended`.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct ConversationOnly {
+    /// Conversation id.
+    pub conversation_id: String,
+}
+
+/// `conversation.resumed`.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct Resumed {
+    /// Conversation id.
+    pub conversation_id: String,
+    /// Agent or customer.
+    pub by: ResumedBy,
+}
+
+/// `conversation.closed`.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct Closed {
+    /// Conversation id.
+    pub conversation_id: String,
+    /// Why.
+    pub reason: CloseReason,
+}
+
+/// `conversation.message`.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct Message {
+    /// Conversation id.
+    pub conversation_id: String,
+    /// Who wrote it.
+    pub from: MessageFrom,
+    /// The text (≤ 4,000 characters).
+    #[serde(default)]
+    pub text: Option<String>,
+    /// Sentiment −3..3.
+    #[serde(default)]
+    pub sentiment: Option<i8>,
+}
+
+/// `conversation.escalated`.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct Escalated {
+    /// Conversation id.
+    pub conversation_id: String,
+    /// Agent or customer.
+    pub kind: EscalationKind,
+    /// Optional note.
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// `conversation.escalation_resolved`.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct EscalationResolved {
+    /// Conversation id.
+    pub conversation_id: String,
+    /// The user who resolved it.
+    pub by_user: String,
+}
+
+/// `conversation.monitored`.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct Monitored {
+    /// Conversation id.
+    pub conversation_id: String,
+    /// The supervisor.
+    pub supervisor_id: String,
+    /// Silent or joined.
+    pub mode: MonitorMode,
+}
+
+/// What happened, by type.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EventBody {
+    /// `queue.upserted`
+    QueueUpserted(QueueUpserted),
+    /// `agent.upserted`
+    AgentUpserted(AgentUpserted),
+    /// `agent.presence`
+    AgentPresence(AgentPresence),
+    /// `conversation.created`
+    ConversationCreated(Created),
+    /// `conversation.offered`
+    ConversationOffered(Offered),
+    /// `conversation.accepted`
+    ConversationAccepted(WithAgent),
+    /// `conversation.rejected`
+    ConversationRejected(Rejected),
+    /// `conversation.transferred`
+    ConversationTransferred(Transferred),
+    /// `conversation.released`
+    ConversationReleased(WithAgent),
+    /// `conversation.waiting`
+    ConversationWaiting(ConversationOnly),
+    /// `conversation.resumed`
+    ConversationResumed(Resumed),
+    /// `conversation.ended`
+    ConversationEnded(ConversationOnly),
+    /// `conversation.closed`
+    ConversationClosed(Closed),
+    /// `conversation.message`
+    ConversationMessage(Message),
+    /// `conversation.escalated`
+    ConversationEscalated(Escalated),
+    /// `conversation.escalation_resolved`
+    ConversationEscalationResolved(EscalationResolved),
+    /// `conversation.monitored`
+    ConversationMonitored(Monitored),
+    /// `conversation.monitor_ended`
+    ConversationMonitorEnded(ConversationOnly),
+}
+
+impl EventBody {
+    /// The conversation the event is about, if any.
+    pub fn conversation_id(&self) -> Option<&str> {
+        use EventBody as B;
+        Some(match self {
+            B::QueueUpserted(_) | B::AgentUpserted(_) | B::AgentPresence(_) => return None,
+            B::ConversationCreated(e) => &e.conversation_id,
+            B::ConversationOffered(e) => &e.conversation_id,
+            B::ConversationAccepted(e) | B::ConversationReleased(e) => &e.conversation_id,
+            B::ConversationRejected(e) => &e.conversation_id,
+            B::ConversationTransferred(e) => &e.conversation_id,
+            B::ConversationWaiting(e)
+            | B::ConversationEnded(e)
+            | B::ConversationMonitorEnded(e) => &e.conversation_id,
+            B::ConversationResumed(e) => &e.conversation_id,
+            B::ConversationClosed(e) => &e.conversation_id,
+            B::ConversationMessage(e) => &e.conversation_id,
+            B::ConversationEscalated(e) => &e.conversation_id,
+            B::ConversationEscalationResolved(e) => &e.conversation_id,
+            B::ConversationMonitored(e) => &e.conversation_id,
+        })
+    }
+}
+
+/// One event: common fields and the typed body.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Event {
+    /// The sender's id, the idempotency key.
+    pub id: String,
+    /// When it happened at the source, UTC, millisecond precision.
+    pub at: DateTime<Utc>,
+    /// What happened.
+    pub body: EventBody,
+}
+
+/// Every event type of version 1.
+pub const EVENT_TYPES: [&str; 18] = [
+    "queue.upserted",
+    "agent.upserted",
+    "agent.presence",
+    "conversation.created",
+    "conversation.offered",
+    "conversation.accepted",
+    "conversation.rejected",
+    "conversation.transferred",
+    "conversation.released",
+    "conversation.waiting",
+    "conversation.resumed",
+    "conversation.ended",
+    "conversation.closed",
+    "conversation.message",
+    "conversation.escalated",
+    "conversation.escalation_resolved",
+    "conversation.monitored",
+    "conversation.monitor_ended",
+];
+
+impl Event {
+    /// The event's `type`.
+    pub fn type_name(&self) -> &'static str {
+        use EventBody as B;
+        match &self.body {
+            B::QueueUpserted(_) => "queue.upserted",
+            B::AgentUpserted(_) => "agent.upserted",
+            B::AgentPresence(_) => "agent.presence",
+            B::ConversationCreated(_) => "conversation.created",
+            B::ConversationOffered(_) => "conversation.offered",
+            B::ConversationAccepted(_) => "conversation.accepted",
+            B::ConversationRejected(_) => "conversation.rejected",
+            B::ConversationTransferred(_) => "conversation.transferred",
+            B::ConversationReleased(_) => "conversation.released",
+            B::ConversationWaiting(_) => "conversation.waiting",
+            B::ConversationResumed(_) => "conversation.resumed",
+            B::ConversationEnded(_) => "conversation.ended",
+            B::ConversationClosed(_) => "conversation.closed",
+            B::ConversationMessage(_) => "conversation.message",
+            B::ConversationEscalated(_) => "conversation.escalated",
+            B::ConversationEscalationResolved(_) => "conversation.escalation_resolved",
+            B::ConversationMonitored(_) => "conversation.monitored",
+            B::ConversationMonitorEnded(_) => "conversation.monitor_ended",
+        }
+    }
+
+    /// The conversation the event is about, if any.
+    pub fn conversation_id(&self) -> Option<&str> {
+        self.body.conversation_id()
+    }
+
+    /// The agent the event is mainly about, if any (for a transfer: the agent it goes to, else
+    /// the agent it leaves).
+    pub fn agent_id(&self) -> Option<&str> {
+        use EventBody as B;
+        match &self.body {
+            B::AgentUpserted(e) => Some(&e.agent_id),
+            B::AgentPresence(e) => Some(&e.agent_id),
+            B::ConversationOffered(e) => Some(&e.agent_id),
+            B::ConversationAccepted(e) | B::ConversationReleased(e) => Some(&e.agent_id),
+            B::ConversationRejected(e) => Some(&e.agent_id),
+            B::ConversationTransferred(e) => e.to_agent_id.as_deref().or(Some(&e.from_agent_id)),
+            _ => None,
+        }
+    }
+}
+
+/// A problem with one field of an event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    /// Dotted path of the field (`customer.id`), empty for the whole event.
+    pub field: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl FieldError {
+    fn new(field: &str, message: impl Into<String>) -> FieldError {
+        FieldError {
+            field: field.to_owned(),
+            message: message.into(),
+        }
+    }
+}
+
+/// Parses and validates one event given as JSON.
+pub fn parse_event(value: &Value) -> Result<Event, Vec<FieldError>> {
+    let Some(object) = value.as_object() else {
+        return Err(vec![FieldError::new("", "an event must be a JSON object")]);
+    };
+    let mut errors = Vec::new();
+    let id = match object.get("id") {
+        Some(Value::String(id)) => {
+            if let Some(message) = check_event_id(id) {
+                errors.push(FieldError::new("id", message));
+            }
+            id.clone()
+        }
+        Some(_) => {
+            errors.push(FieldError::new("id", "must be a string"));
+            String::new()
+        }
+        None => {
+            errors.push(FieldError::new("id", "is required"));
+            String::new()
+        }
+    };
+    let at = match object.get("at") {
+        Some(Value::String(s)) => match parse_at(s) {
+            Ok(at) => Some(at),
+            Err(message) => {
+                errors.push(FieldError::new("at", message));
+                None
+            }
+        },
+        Some(_) => {
+            errors.push(FieldError::new(
+                "at",
+                "must be an RFC 3339 timestamp string",
+            ));
+            None
+        }
+        None => {
+            errors.push(FieldError::new("at", "is required"));
+            None
+        }
+    };
+    let body = match object.get("type") {
+        Some(Value::String(t)) => parse_body(t, value)
+            .map_err(|mut e| errors.append(&mut e))
+            .ok(),
+        Some(_) => {
+            errors.push(FieldError::new("type", "must be a string"));
+            None
+        }
+        None => {
+            errors.push(FieldError::new("type", "is required"));
+            None
+        }
+    };
+    match (at, body) {
+        (Some(at), Some(body)) if errors.is_empty() => Ok(Event { id, at, body }),
+        _ => Err(errors),
+    }
+}
+
+fn check_event_id(id: &str) -> Option<String> {
+    if id.is_empty() || id.chars().count() > 64 {
+        return Some(format!(
+            "must be 1 to 64 characters, got {}",
+            id.chars().count()
+        ));
+    }
+    id.chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | ':' | '-')))
+        .map(|c| format!("contains {c:?}; allowed are A-Z, a-z, 0-9 and . _ : -"))
+}
+
+fn parse_at(s: &str) -> Result<DateTime<Utc>, String> {
+    match DateTime::parse_from_rfc3339(s) {
+        Ok(at) => DateTime::from_timestamp_millis(at.timestamp_millis())
+            .ok_or_else(|| format!("{s:?} is out of range")),
+        Err(_) if NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f").is_ok() => Err(format!(
+            "{s:?} has no UTC offset; add Z or an offset such as +01:00"
+        )),
+        Err(e) => Err(format!("{s:?} is not an RFC 3339 timestamp ({e})")),
+    }
+}
+
+fn payload<T: DeserializeOwned>(value: &Value) -> Result<T, Vec<FieldError>> {
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner().to_string();
+        let field = match inner.strip_prefix("missing field `") {
+            Some(rest) => {
+                let name = rest.split('`').next().unwrap_or_default();
+                if path == "." {
+                    name.to_owned()
+                } else {
+                    format!("{path}.{name}")
+                }
+            }
+            None if path == "." => String::new(),
+            None => path,
+        };
+        let message = if inner.starts_with("missing field") {
+            "is required".to_owned()
+        } else {
+            inner
+        };
+        vec![FieldError { field, message }]
+    })
+}
+
+fn parse_body(type_name: &str, value: &Value) -> Result<EventBody, Vec<FieldError>> {
+    use EventBody as B;
+    let body = match type_name {
+        "queue.upserted" => B::QueueUpserted(payload(value)?),
+        "agent.upserted" => B::AgentUpserted(payload(value)?),
+        "agent.presence" => B::AgentPresence(payload(value)?),
+        "conversation.created" => B::ConversationCreated(payload(value)?),
+        "conversation.offered" => B::ConversationOffered(payload(value)?),
+        "conversation.accepted" => B::ConversationAccepted(payload(value)?),
+        "conversation.rejected" => B::ConversationRejected(payload(value)?),
+        "conversation.transferred" => B::ConversationTransferred(payload(value)?),
+        "conversation.released" => B::ConversationReleased(payload(value)?),
+        "conversation.waiting" => B::ConversationWaiting(payload(value)?),
+        "conversation.resumed" => B::ConversationResumed(payload(value)?),
+        "conversation.ended" => B::ConversationEnded(payload(value)?),
+        "conversation.closed" => B::ConversationClosed(payload(value)?),
+        "conversation.message" => B::ConversationMessage(payload(value)?),
+        "conversation.escalated" => B::ConversationEscalated(payload(value)?),
+        "conversation.escalation_resolved" => B::ConversationEscalationResolved(payload(value)?),
+        "conversation.monitored" => B::ConversationMonitored(payload(value)?),
+        "conversation.monitor_ended" => B::ConversationMonitorEnded(payload(value)?),
+        other => {
+            return Err(vec![FieldError::new(
+                "type",
+                format!(
+                    "unknown event type {other:?}; known types: {}",
+                    EVENT_TYPES.join(", ")
+                ),
+            )]);
+        }
+    };
+    let errors = check_body(&body);
+    if errors.is_empty() {
+        Ok(body)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Rules serde cannot express: id lengths, ranges, one-of fields.
+fn check_body(body: &EventBody) -> Vec<FieldError> {
+    use EventBody as B;
+    let mut errors = Vec::new();
+    let mut id = |field: &str, value: &str| {
+        if value.trim().is_empty() || value.chars().count() > 128 {
+            errors.push(FieldError::new(
+                field,
+                "must be a non-empty string of at most 128 characters",
+            ));
+        }
+    };
+    match body {
+        B::QueueUpserted(q) => {
+            id("queue_id", &q.queue_id);
+            if q.channels.is_empty() {
+                errors.push(FieldError::new(
+                    "channels",
+                    "must list at least one channel",
+                ));
+            }
+            if q.service_level_seconds == 0 {
+                errors.push(FieldError::new(
+                    "service_level_seconds",
+                    "must be a positive number of seconds",
+                ));
+            }
+        }
+        B::AgentUpserted(a) => id("agent_id", &a.agent_id),
+        B::AgentPresence(a) => id("agent_id", &a.agent_id),
+        B::ConversationCreated(c) => {
+            id("conversation_id", &c.conversation_id);
+            id("queue_id", &c.queue_id);
+            id("customer.id", &c.customer.id);
+        }
+        B::ConversationOffered(o) => {
+            id("conversation_id", &o.conversation_id);
+            id("agent_id", &o.agent_id);
+        }
+        B::ConversationAccepted(a) | B::ConversationReleased(a) => {
+            id("conversation_id", &a.conversation_id);
+            id("agent_id", &a.agent_id);
+        }
+        B::ConversationRejected(r) => {
+            id("conversation_id", &r.conversation_id);
+            id("agent_id", &r.agent_id);
+        }
+        B::ConversationTransferred(t) => {
+            id("conversation_id", &t.conversation_id);
+            id("from_agent_id", &t.from_agent_id);
+            match (&t.to_agent_id, &t.to_queue_id) {
+                (Some(a), None) => id("to_agent_id", a),
+                (None, Some(q)) => id("to_queue_id", q),
+                _ => errors.push(FieldError::new(
+                    "to_agent_id",
+                    "give exactly one of to_agent_id and to_queue_id",
+                )),
+            }
+        }
+        B::ConversationMessage(m) => {
+            id("conversation_id", &m.conversation_id);
+            if m.text.as_ref().is_some_and(|t| t.chars().count() > 4_000) {
+                errors.push(FieldError::new("text", "must be at most 4,000 characters"));
+            }
+            if m.sentiment.is_some_and(|s| !(-3..=3).contains(&s)) {
+                errors.push(FieldError::new(
+                    "sentiment",
+                    "must be an integer from -3 to 3",
+                ));
+            }
+        }
+        B::ConversationEscalationResolved(e) => {
+            id("conversation_id", &e.conversation_id);
+            id("by_user", &e.by_user);
+        }
+        B::ConversationMonitored(m) => {
+            id("conversation_id", &m.conversation_id);
+            id("supervisor_id", &m.supervisor_id);
+        }
+        other => {
+            if let Some(c) = other.conversation_id() {
+                id("conversation_id", c);
+            }
+        }
+    }
+    errors
+}

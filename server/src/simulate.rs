@@ -1,0 +1,241 @@
+//! Driving the simulator: a backfill as fast as possible, then the live day, sent through the
+//! same ingest path as any external source — in process for `serve --simulate`, over HTTP for
+//! `intraday simulate`.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+
+use crate::cli::SimulateArgs;
+use crate::error::StartError;
+use crate::ingest::{IngestError, Ingestor};
+use crate::simulator::{SimConfig, Simulator};
+
+/// Events per ingest batch.
+const BATCH: usize = 1_000;
+/// Simulated time generated per step of the backfill.
+const BACKFILL_STEP: chrono::TimeDelta = chrono::TimeDelta::minutes(15);
+
+/// What the simulator should do.
+#[derive(Debug, Clone)]
+pub struct SimPlan {
+    /// Random seed.
+    pub seed: u64,
+    /// Live-phase speed factor.
+    pub speed: f64,
+    /// Simulated history before now.
+    pub backfill: Duration,
+    /// Continue in real time after the backfill.
+    pub live: bool,
+}
+
+/// Where simulated events go.
+pub trait Sink {
+    /// Sends one batch; `Err` carries a message for the log.
+    fn send(&self, batch: Vec<Value>) -> impl Future<Output = Result<(), String>> + Send;
+}
+
+/// The in-process ingest path.
+pub struct LocalSink(pub Arc<Ingestor>);
+
+impl Sink for LocalSink {
+    async fn send(&self, batch: Vec<Value>) -> Result<(), String> {
+        match self.0.submit(batch).await {
+            Ok(_) => Ok(()),
+            Err(IngestError::Invalid(errors)) => Err(format!(
+                "{} event(s) refused, first: {}",
+                errors.len(),
+                errors.first().map(|e| format!("{e:?}")).unwrap_or_default()
+            )),
+            Err(e) => Err(e.to_string()),
+        }
+    }
+}
+
+/// Runs the plan until it is done (no live phase) or forever.
+pub async fn drive(plan: &SimPlan, sink: &impl Sink) -> Result<(), String> {
+    let now = Utc::now();
+    let start = now - chrono::TimeDelta::from_std(plan.backfill).map_err(|e| e.to_string())?;
+    // The start time tags ids, so a restart over the same database never reuses an id.
+    let run = format!("r{}", start.timestamp());
+    let mut sim = Simulator::new(
+        SimConfig {
+            seed: plan.seed,
+            speed: plan.speed,
+        },
+        start,
+    );
+    let mut t = start;
+    let mut sent = 0usize;
+    loop {
+        t = (t + BACKFILL_STEP).min(now);
+        sent += send_all(sink, sim.advance(t), &run).await?;
+        if t >= now {
+            break;
+        }
+    }
+    tracing::info!(
+        events = sent,
+        hours = plan.backfill.as_secs_f64() / 3600.0,
+        "simulator backfill done"
+    );
+    if !plan.live {
+        return Ok(());
+    }
+    sim.set_live();
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    loop {
+        tick.tick().await;
+        if let Err(e) = send_all(sink, sim.advance(Utc::now()), &run).await {
+            tracing::warn!(error = %e, "simulator batch refused");
+        }
+    }
+}
+
+async fn send_all(sink: &impl Sink, mut events: Vec<Value>, run: &str) -> Result<usize, String> {
+    for event in &mut events {
+        tag_ids(event, run);
+    }
+    let n = events.len();
+    for chunk in events.chunks(BATCH) {
+        sink.send(chunk.to_vec()).await?;
+    }
+    Ok(n)
+}
+
+/// Prefixes the event id and conversation id with the run tag.
+fn tag_ids(event: &mut Value, run: &str) {
+    for key in ["id", "conversation_id"] {
+        if let Some(Value::String(s)) = event.get_mut(key) {
+            *s = format!("{run}-{s}");
+        }
+    }
+}
+
+/// The start of a run whose backfill ends now, for logs.
+pub fn backfill_start(backfill: Duration) -> DateTime<Utc> {
+    Utc::now() - chrono::TimeDelta::from_std(backfill).unwrap_or_default()
+}
+
+/// `intraday simulate`: sends to a running server over HTTP.
+pub async fn remote(args: SimulateArgs) -> Result<(), StartError> {
+    let sink = HttpSink::new(&args.target, args.token.clone())?;
+    let plan = SimPlan {
+        seed: args.sim.seed,
+        speed: args.speed,
+        backfill: args.sim.backfill.unwrap_or_default(),
+        live: !args.no_live,
+    };
+    eprintln!(
+        "simulating from {} to {} (seed {}{})",
+        backfill_start(plan.backfill).format("%Y-%m-%d %H:%M:%S UTC"),
+        args.target,
+        plan.seed,
+        if plan.live {
+            ", then live; Ctrl-C to stop"
+        } else {
+            ""
+        }
+    );
+    drive(&plan, &sink).await.map_err(StartError::Invalid)
+}
+
+/// POSTs batches to `/api/v1/events` of an `http://` server with a bearer token.
+pub struct HttpSink {
+    host: String,
+    token: String,
+}
+
+impl HttpSink {
+    /// Checks the target URL.
+    pub fn new(target: &str, token: String) -> Result<HttpSink, StartError> {
+        let host = target
+            .strip_prefix("http://")
+            .map(|rest| rest.trim_end_matches('/').to_owned())
+            .filter(|h| !h.is_empty() && !h.contains('/'))
+            .ok_or_else(|| {
+                StartError::Invalid(format!(
+                    "--target {target:?} must be http://HOST:PORT (put a TLS proxy in front for https)"
+                ))
+            })?;
+        Ok(HttpSink { host, token })
+    }
+
+    async fn post(&self, body: &[u8]) -> Result<(u16, String), String> {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let mut stream = tokio::net::TcpStream::connect(&self.host)
+            .await
+            .map_err(|e| format!("cannot connect to {}: {e}", self.host))?;
+        let head = format!(
+            "POST /api/v1/events HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {}\r\n\
+             Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            self.host,
+            self.token,
+            body.len()
+        );
+        stream
+            .write_all(head.as_bytes())
+            .await
+            .map_err(|e| e.to_string())?;
+        stream.write_all(body).await.map_err(|e| e.to_string())?;
+        let mut raw = Vec::new();
+        stream
+            .read_to_end(&mut raw)
+            .await
+            .map_err(|e| e.to_string())?;
+        let text = String::from_utf8_lossy(&raw);
+        let status = text
+            .split_whitespace()
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .ok_or_else(|| "the server's reply has no status line".to_owned())?;
+        let body = text
+            .split_once("\r\n\r\n")
+            .map(|(_, b)| b.to_owned())
+            .unwrap_or_default();
+        Ok((status, body))
+    }
+}
+
+impl Sink for HttpSink {
+    async fn send(&self, batch: Vec<Value>) -> Result<(), String> {
+        let body = serde_json::to_vec(&batch).map_err(|e| e.to_string())?;
+        for attempt in 0..30 {
+            match self.post(&body).await {
+                Ok((200, _)) => return Ok(()),
+                Ok((429 | 503, _)) => {}
+                Ok((status, reply)) => {
+                    return Err(format!("the server answered {status}: {reply}"));
+                }
+                Err(e) if attempt == 29 => return Err(e),
+                Err(e) => tracing::warn!(error = %e, "retrying"),
+            }
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
+        Err("the server kept refusing the batch (429/503)".into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn targets_must_be_plain_http_host_port() {
+        assert!(HttpSink::new("http://127.0.0.1:3000/", "t".into()).is_ok());
+        assert!(HttpSink::new("https://x", "t".into()).is_err());
+        assert!(HttpSink::new("http://x/api", "t".into()).is_err());
+    }
+
+    #[test]
+    fn run_tag_prefixes_event_and_conversation_ids_only() {
+        let mut e = serde_json::json!({"id": "e1", "conversation_id": "c1", "agent_id": "a01"});
+        tag_ids(&mut e, "r5");
+        assert_eq!(
+            e,
+            serde_json::json!({"id": "r5-e1", "conversation_id": "r5-c1", "agent_id": "a01"})
+        );
+    }
+}

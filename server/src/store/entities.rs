@@ -1,0 +1,163 @@
+//! The SeaORM entities, written once, matching `migrations/`.
+
+/// The append-only event log.
+pub mod event {
+    use sea_orm::entity::prelude::*;
+
+    /// One stored event.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "events")]
+    pub struct Model {
+        /// Global log sequence: the order events were made durable in.
+        #[sea_orm(primary_key)]
+        pub seq: i64,
+        /// The sender's id, the idempotency key.
+        #[sea_orm(unique)]
+        pub event_id: String,
+        /// The event type, e.g. `conversation.accepted`.
+        pub event_type: String,
+        /// When it happened at the source (UTC, ms).
+        pub at_ms: i64,
+        /// The conversation it is about, if any.
+        pub conversation_id: Option<String>,
+        /// The agent it is about, if any.
+        pub agent_id: Option<String>,
+        /// The event as received (JSON), unknown fields included.
+        #[sea_orm(column_type = "Text")]
+        pub payload: String,
+        /// When it was made durable (UTC, ms).
+        pub received_at_ms: i64,
+    }
+
+    /// No relations.
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// Queues, as last upserted.
+pub mod queue {
+    use sea_orm::entity::prelude::*;
+
+    /// A queue.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "queues")]
+    pub struct Model {
+        /// Queue id.
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub queue_id: String,
+        /// Display name.
+        pub name: String,
+        /// Channels as a JSON list.
+        #[sea_orm(column_type = "Text")]
+        pub channels: String,
+        /// Service-level threshold in seconds.
+        pub service_level_seconds: i32,
+        /// `at` of the upsert that set this row.
+        pub updated_at_ms: i64,
+    }
+
+    /// No relations.
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// Agents, as last upserted.
+pub mod agent {
+    use sea_orm::entity::prelude::*;
+
+    /// An agent.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "agents")]
+    pub struct Model {
+        /// Agent id.
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub agent_id: String,
+        /// Display name.
+        pub name: String,
+        /// Queue ids as a JSON list.
+        #[sea_orm(column_type = "Text")]
+        pub queues: String,
+        /// Skills as a JSON list.
+        #[sea_orm(column_type = "Text")]
+        pub skills: String,
+        /// Capacity units.
+        pub capacity: i32,
+        /// `at` of the upsert that set this row.
+        pub updated_at_ms: i64,
+    }
+
+    /// No relations.
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// API tokens (only their SHA-256 is stored).
+pub mod api_token {
+    use sea_orm::entity::prelude::*;
+
+    /// A token.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "api_tokens")]
+    pub struct Model {
+        /// Row id.
+        #[sea_orm(primary_key)]
+        pub id: i32,
+        /// The admin's name for it.
+        pub name: String,
+        /// Hex SHA-256 of the token.
+        #[sea_orm(unique)]
+        pub token_hash: String,
+        /// Comma-separated scopes: `ingest`, `read`.
+        pub scopes: String,
+        /// JSON list of queue ids it may read, or null for all.
+        #[sea_orm(column_type = "Text", nullable)]
+        pub queues: Option<String>,
+        /// Creation time (ms).
+        pub created_at_ms: i64,
+        /// Revocation time (ms), if revoked.
+        pub revoked_at_ms: Option<i64>,
+    }
+
+    /// No relations.
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// Who changed what, when.
+pub mod audit_entry {
+    use sea_orm::entity::prelude::*;
+
+    /// One audit record.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "audit_log")]
+    pub struct Model {
+        /// Row id.
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        /// When (ms).
+        pub at_ms: i64,
+        /// Who: a user login, `cli`, or `token:NAME`.
+        pub actor: String,
+        /// What, e.g. `token.create`.
+        pub action: String,
+        /// On what.
+        pub target: String,
+        /// Details as JSON.
+        #[sea_orm(column_type = "Text")]
+        pub detail: String,
+    }
+
+    /// No relations.
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

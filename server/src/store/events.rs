@@ -1,0 +1,85 @@
+//! The event log: append a batch in one transaction, find stored ids, read in log order.
+
+use sea_orm::{
+    ActiveValue::{NotSet, Set},
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect,
+};
+
+use super::entities::event;
+
+/// An event ready to be appended.
+#[derive(Debug, Clone)]
+pub struct NewEvent {
+    /// The sender's id.
+    pub event_id: String,
+    /// Its type.
+    pub event_type: String,
+    /// When it happened (UTC ms).
+    pub at_ms: i64,
+    /// Its conversation, if any.
+    pub conversation_id: Option<String>,
+    /// Its agent, if any.
+    pub agent_id: Option<String>,
+    /// The JSON as received.
+    pub payload: String,
+}
+
+/// Rows per INSERT statement: 8 parameters a row stays far below SQLite's and PostgreSQL's limits.
+const INSERT_CHUNK: usize = 1_000;
+
+/// Appends events in the given order (their log sequence follows it). Call inside a transaction.
+pub async fn append<C: ConnectionTrait>(db: &C, events: &[NewEvent]) -> Result<(), DbErr> {
+    let received_at_ms = super::now_ms();
+    for chunk in events.chunks(INSERT_CHUNK) {
+        let rows = chunk.iter().map(|e| event::ActiveModel {
+            seq: NotSet,
+            event_id: Set(e.event_id.clone()),
+            event_type: Set(e.event_type.clone()),
+            at_ms: Set(e.at_ms),
+            conversation_id: Set(e.conversation_id.clone()),
+            agent_id: Set(e.agent_id.clone()),
+            payload: Set(e.payload.clone()),
+            received_at_ms: Set(received_at_ms),
+        });
+        event::Entity::insert_many(rows)
+            .exec_without_returning(db)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Which of `ids` are already in the log.
+pub async fn existing_ids<C: ConnectionTrait>(db: &C, ids: &[&str]) -> Result<Vec<String>, DbErr> {
+    let mut found = Vec::new();
+    for chunk in ids.chunks(INSERT_CHUNK) {
+        let mut part: Vec<String> = event::Entity::find()
+            .select_only()
+            .column(event::Column::EventId)
+            .filter(event::Column::EventId.is_in(chunk.iter().copied()))
+            .into_tuple()
+            .all(db)
+            .await?;
+        found.append(&mut part);
+    }
+    Ok(found)
+}
+
+/// Up to `limit` events with a sequence above `after`, in log order.
+pub async fn read_after<C: ConnectionTrait>(
+    db: &C,
+    after: i64,
+    limit: u64,
+) -> Result<Vec<event::Model>, DbErr> {
+    event::Entity::find()
+        .filter(event::Column::Seq.gt(after))
+        .order_by_asc(event::Column::Seq)
+        .limit(limit)
+        .all(db)
+        .await
+}
+
+/// How many events the log holds.
+pub async fn count<C: ConnectionTrait>(db: &C) -> Result<u64, DbErr> {
+    event::Entity::find().count(db).await
+}

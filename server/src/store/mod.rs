@@ -1,0 +1,12 @@
+//! Data access: SeaORM entities and small `async fn(db, …)` functions, one file per table.
+
+pub mod audit;
+pub mod entities;
+pub mod events;
+pub mod reference;
+pub mod tokens;
+
+/// Milliseconds since the Unix epoch, the unit of every `*_ms` column.
+pub fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}

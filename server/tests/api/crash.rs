@@ -1,0 +1,148 @@
+//! Acknowledged events survive `kill -9` of the server, on SQLite and PostgreSQL.
+
+use std::collections::HashSet;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use chrono::Utc;
+use serde_json::json;
+
+use crate::helpers::{BACKENDS, fresh_database, get, request};
+
+fn intraday() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_intraday"));
+    cmd.current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."));
+    cmd
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("port")
+}
+
+async fn start(url: &str, port: u16) -> Child {
+    let child = intraday()
+        .args(["serve", "--db", url, "--addr", &format!("127.0.0.1:{port}")])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn intraday serve");
+    let base = format!("http://127.0.0.1:{port}");
+    for _ in 0..200 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
+            && get(&base, "/healthz").await.0 == 200
+        {
+            return child;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the server did not start on {base}");
+}
+
+fn batch(n: usize) -> String {
+    let at = Utc::now().to_rfc3339();
+    let events: Vec<_> = (0..100)
+        .map(|i| json!({"id": format!("b{n}-{i}"), "type": "agent.presence", "at": at, "agent_id": format!("a{i}"), "presence": "available"}))
+        .collect();
+    serde_json::Value::Array(events).to_string()
+}
+
+#[tokio::test]
+async fn acknowledged_events_survive_kill_9() {
+    for kind in BACKENDS {
+        let url = fresh_database(kind).await;
+        let out = intraday()
+            .args(["token", "create", "crash-test", "--db", &url])
+            .output()
+            .expect("token");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let token = String::from_utf8(out.stdout)
+            .expect("utf8")
+            .trim()
+            .to_owned();
+        let port = free_port();
+        let mut child = start(&url, port).await;
+        let base = format!("http://127.0.0.1:{port}");
+
+        // Post batches back to back from another task and kill the server while they fly.
+        let poster = {
+            let (base, token) = (base.clone(), token.clone());
+            tokio::spawn(async move {
+                let mut acked = Vec::new();
+                for n in 0.. {
+                    let (base, token, body) = (base.clone(), token.clone(), batch(n));
+                    // `request` panics when the server dies mid-request; the task boundary catches it.
+                    let fut = async move {
+                        request(
+                            &base,
+                            "POST",
+                            "/api/v1/events",
+                            Some(&token),
+                            Some("application/json"),
+                            body.as_bytes(),
+                        )
+                        .await
+                    };
+                    match tokio::spawn(fut).await {
+                        Ok((200, _)) => acked.push(n),
+                        _ => break,
+                    }
+                }
+                acked
+            })
+        };
+        tokio::time::sleep(Duration::from_millis(700)).await;
+        child.kill().expect("kill -9");
+        let _ = child.wait();
+        let acked = poster.await.expect("poster");
+        assert!(
+            acked.len() >= 2,
+            "{kind:?}: too few batches acknowledged before the kill"
+        );
+
+        let mut child = start(&url, port).await;
+        let db = server::db::connect(&url).await.expect("db");
+        let stored: HashSet<String> = server::store::events::read_after(&db, 0, 1_000_000)
+            .await
+            .expect("read")
+            .into_iter()
+            .map(|e| e.event_id)
+            .collect();
+        for n in &acked {
+            for i in 0..100 {
+                assert!(
+                    stored.contains(&format!("b{n}-{i}")),
+                    "{kind:?}: acked event b{n}-{i} lost"
+                );
+            }
+        }
+        // All or nothing: a batch is either wholly stored or absent.
+        assert_eq!(
+            stored.len() % 100,
+            0,
+            "{kind:?}: a partial batch was stored"
+        );
+        // The restarted server rebuilt its ledger from the log and refuses nothing it had.
+        let (status, reply) = request(
+            &base,
+            "POST",
+            "/api/v1/events",
+            Some(&token),
+            Some("application/json"),
+            batch(acked[0]).as_bytes(),
+        )
+        .await;
+        assert_eq!(status, 200, "{reply}");
+        assert!(reply.contains("\"duplicates\":100"), "{reply}");
+        child.kill().expect("kill");
+        let _ = child.wait();
+    }
+}
