@@ -5,5 +5,5 @@ pub mod event;
 pub mod ledger;
 pub mod status;
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests;

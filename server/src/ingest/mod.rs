@@ -106,11 +106,11 @@ impl Ingestor {
         let mut fresh: Vec<(usize, Event)> = Vec::new();
         for (index, value) in batch.iter().enumerate() {
             let id = ids[index];
-            if let Some(id) = id {
-                if stored.contains(id) || !seen.insert(id) {
-                    duplicates += 1;
-                    continue;
-                }
+            if let Some(id) = id
+                && (stored.contains(id) || !seen.insert(id))
+            {
+                duplicates += 1;
+                continue;
             }
             match parse_event(value) {
                 Ok(event) => fresh.push((index, event)),

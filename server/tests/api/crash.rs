@@ -23,7 +23,7 @@ fn free_port() -> u16 {
 }
 
 async fn start(url: &str, port: u16) -> Child {
-    let child = intraday()
+    let mut child = intraday()
         .args(["serve", "--db", url, "--addr", &format!("127.0.0.1:{port}")])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -40,6 +40,8 @@ async fn start(url: &str, port: u16) -> Child {
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+    let _ = child.kill();
+    let _ = child.wait();
     panic!("the server did not start on {base}");
 }
 
