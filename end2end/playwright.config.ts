@@ -3,6 +3,7 @@ import { defineConfig } from '@playwright/test';
 // The release server on its own port and a fresh SQLite database, started from the project root
 // (the server reads Leptos.toml and serves target/site from there).
 const port = Number(process.env.E2E_PORT ?? 3999);
+const db = 'sqlite://end2end/.data/e2e.db?mode=rwc';
 
 export default defineConfig({
   testDir: './tests',
@@ -31,7 +32,12 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: `rm -rf end2end/.data && ./target/release/intraday serve --db "sqlite://end2end/.data/e2e.db?mode=rwc" --addr 127.0.0.1:${port}`,
+    // A fresh database with an API token the specs read from end2end/.data/token.
+    command: [
+      'rm -rf end2end/.data && mkdir -p end2end/.data',
+      `./target/release/intraday token create e2e --db "${db}" > end2end/.data/token`,
+      `./target/release/intraday serve --db "${db}" --addr 127.0.0.1:${port}`,
+    ].join(' && '),
     cwd: '..',
     url: `http://127.0.0.1:${port}/healthz`,
     reuseExistingServer: false,

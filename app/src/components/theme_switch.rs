@@ -56,13 +56,17 @@ impl Theme {
 pub fn ThemeSwitch() -> impl IntoView {
     let theme = RwSignal::new(Theme::System);
 
+    // The stored choice is read after hydration (the server rendered "system"), then every
+    // change is applied to <html data-theme> and remembered.
     #[cfg(feature = "hydrate")]
-    {
-        if let Some(stored) = browser::load() {
+    Effect::new(move |loaded: Option<()>| {
+        if loaded.is_none()
+            && let Some(stored) = browser::load()
+        {
             theme.set(stored);
         }
-        Effect::new(move |_| browser::apply(theme.get()));
-    }
+        browser::apply(theme.get());
+    });
 
     view! {
         <button

@@ -21,8 +21,6 @@ mod texts;
 mod checker;
 #[cfg(test)]
 mod tests;
-#[cfg(test)]
-mod ledger_probe;
 
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet, BinaryHeap};

@@ -339,3 +339,44 @@ fn other_seeds_and_an_unaligned_start_stay_valid() {
         check(&events).unwrap_or_else(|e| panic!("seed {seed}: {e}"));
     }
 }
+
+#[test]
+fn a_backfill_and_live_tail_are_accepted_by_the_ledger_batch_by_batch() {
+    use app::model::event::parse_event;
+    use app::model::ledger::Ledger;
+
+    let mut s = Simulator::new(
+        SimConfig {
+            seed: 9,
+            speed: 25.0,
+        },
+        start(),
+    );
+    let mut ledger = Ledger::new();
+    let mut t = start();
+    for step in 0..(24 * 4 + 20) {
+        if step == 24 * 4 {
+            s.set_live();
+        }
+        t += if step < 24 * 4 {
+            TimeDelta::minutes(15)
+        } else {
+            TimeDelta::seconds(37)
+        };
+        for batch in s.advance(t).chunks(1_000) {
+            let events: Vec<_> = batch
+                .iter()
+                .map(|v| parse_event(v).unwrap_or_else(|e| panic!("{v} does not parse: {e:?}")))
+                .collect();
+            if let Err(errors) = ledger.apply(&events, t) {
+                panic!(
+                    "{} refused, first {:?}: {}",
+                    errors.len(),
+                    errors[0],
+                    batch[errors[0].index]
+                );
+            }
+        }
+    }
+    assert!(ledger.live_conversations().count() < 100);
+}
