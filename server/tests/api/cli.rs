@@ -1,10 +1,4 @@
-use std::process::Command;
-
-use crate::helpers::fresh_database;
-
-fn intraday() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_intraday"))
-}
+use crate::helpers::{fresh_database, intraday};
 
 #[test]
 fn help_lists_the_commands() {

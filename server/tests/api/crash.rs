@@ -1,49 +1,12 @@
 //! Acknowledged events survive `kill -9` of the server, on SQLite and PostgreSQL.
 
 use std::collections::HashSet;
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use chrono::Utc;
 use serde_json::json;
 
-use crate::helpers::{BACKENDS, fresh_database, get, request};
-
-fn intraday() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_intraday"));
-    cmd.current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."));
-    cmd
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("port")
-}
-
-async fn start(url: &str, port: u16) -> Child {
-    let mut child = intraday()
-        .args(["serve", "--db", url, "--addr", &format!("127.0.0.1:{port}")])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn intraday serve");
-    let base = format!("http://127.0.0.1:{port}");
-    for _ in 0..200 {
-        if tokio::net::TcpStream::connect(("127.0.0.1", port))
-            .await
-            .is_ok()
-            && get(&base, "/healthz").await.0 == 200
-        {
-            return child;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    let _ = child.kill();
-    let _ = child.wait();
-    panic!("the server did not start on {base}");
-}
+use crate::helpers::{BACKENDS, free_port, fresh_database, intraday, request, start_server};
 
 fn batch(n: usize) -> String {
     let at = Utc::now().to_rfc3339();
@@ -71,7 +34,7 @@ async fn acknowledged_events_survive_kill_9() {
             .trim()
             .to_owned();
         let port = free_port();
-        let mut child = start(&url, port).await;
+        let mut child = start_server(&url, port).await;
         let base = format!("http://127.0.0.1:{port}");
 
         // Post batches back to back from another task and kill the server while they fly.
@@ -110,7 +73,7 @@ async fn acknowledged_events_survive_kill_9() {
             "{kind:?}: too few batches acknowledged before the kill"
         );
 
-        let mut child = start(&url, port).await;
+        let mut child = start_server(&url, port).await;
         let db = server::db::connect(&url).await.expect("db");
         let stored: HashSet<String> = server::store::events::read_after(&db, 0, 1_000_000)
             .await

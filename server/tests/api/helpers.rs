@@ -1,7 +1,9 @@
 //! `spawn_app()`: the server on port 0 over an isolated, migrated database.
 
 use std::net::SocketAddr;
+use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
 
 use leptos::prelude::get_configuration;
 use sea_orm::{ConnectionTrait, Database, Statement};
@@ -71,13 +73,7 @@ pub async fn fresh_database(kind: DbKind) -> String {
             let admin = Database::connect(&admin_url).await.unwrap_or_else(|e| {
                 panic!("PostgreSQL at {admin_url} is unreachable ({e}); start it or set INTRADAY_TEST_PG")
             });
-            admin
-                .execute_raw(Statement::from_string(
-                    admin.get_database_backend(),
-                    format!("DROP DATABASE IF EXISTS {name}"),
-                ))
-                .await
-                .expect("drop test database");
+            drop_stale_databases(&admin).await;
             admin
                 .execute_raw(Statement::from_string(
                     admin.get_database_backend(),
@@ -87,6 +83,38 @@ pub async fn fresh_database(kind: DbKind) -> String {
                 .expect("create test database");
             let base = admin_url.rsplit_once('/').map(|(b, _)| b).expect("db url");
             format!("{base}/{name}")
+        }
+    }
+}
+
+static CLEANED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Drops test databases left by earlier runs (other process ids), once per test process.
+async fn drop_stale_databases(admin: &sea_orm::DatabaseConnection) {
+    if CLEANED.swap(true, Ordering::SeqCst) {
+        return;
+    }
+    let backend = admin.get_database_backend();
+    let mine = format!("intraday_test_{}_", std::process::id());
+    let rows = admin
+        .query_all_raw(Statement::from_string(
+            backend,
+            "SELECT datname FROM pg_database WHERE datname LIKE 'intraday\\_test\\_%'",
+        ))
+        .await
+        .unwrap_or_default();
+    for row in rows {
+        let Ok(name) = row.try_get_by_index::<String>(0) else {
+            continue;
+        };
+        if !name.starts_with(&mine) {
+            // A database still in use by a concurrent run refuses to drop; that is fine.
+            let _ = admin
+                .execute_raw(Statement::from_string(
+                    backend,
+                    format!("DROP DATABASE IF EXISTS {name}"),
+                ))
+                .await;
         }
     }
 }
@@ -196,4 +224,43 @@ fn dechunk(body: &str) -> String {
         out.push_str(&after[..n]);
         rest = after[n..].trim_start_matches("\r\n");
     }
+}
+
+/// The `intraday` binary, run from the workspace root (where Leptos.toml is).
+pub fn intraday() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_intraday"));
+    cmd.current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."));
+    cmd
+}
+
+/// A port nobody listens on now.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("port")
+}
+
+/// Starts `intraday serve` as a real process and waits until `/healthz` answers.
+pub async fn start_server(url: &str, port: u16) -> Child {
+    let mut child = intraday()
+        .args(["serve", "--db", url, "--addr", &format!("127.0.0.1:{port}")])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn intraday serve");
+    let base = format!("http://127.0.0.1:{port}");
+    for _ in 0..200 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
+            && get(&base, "/healthz").await.0 == 200
+        {
+            return child;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    panic!("the server did not start on {base}");
 }

@@ -7,4 +7,5 @@ mod helpers;
 mod ingest;
 mod migrate;
 mod openapi;
+mod simulate;
 mod site_config;

@@ -1,0 +1,107 @@
+//! `intraday simulate` sends a simulated day to a running server over HTTP, and
+//! `intraday token create` prints only the token.
+
+use crate::helpers::{free_port, fresh_database, intraday, start_server};
+use server::db::DbKind;
+
+#[tokio::test]
+async fn simulate_command_backfills_a_running_server_through_the_ingest_api() {
+    let url = fresh_database(DbKind::Sqlite).await;
+    let out = intraday()
+        .args(["token", "create", "sim", "--scope", "ingest", "--db", &url])
+        .output()
+        .expect("token");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8(out.stdout).expect("utf8");
+    assert_eq!(
+        stdout.lines().count(),
+        1,
+        "token create prints the token and nothing else: {stdout:?}"
+    );
+    let token = stdout.trim().to_owned();
+    assert!(token.starts_with("itk_"));
+
+    let port = free_port();
+    let mut child = start_server(&url, port).await;
+    let out = intraday()
+        .args([
+            "simulate",
+            "--seed",
+            "3",
+            "--backfill",
+            "3h",
+            "--no-live",
+            "--target",
+            &format!("http://127.0.0.1:{port}"),
+            "--token",
+            &token,
+        ])
+        .output()
+        .expect("simulate");
+    child.kill().expect("kill");
+    let _ = child.wait();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let db = server::db::connect(&url).await.expect("db");
+    let stored = server::store::events::count(&db).await.expect("count");
+    assert!(stored > 500, "only {stored} events for 3 simulated hours");
+}
+
+#[tokio::test]
+async fn simulate_command_reports_a_bad_token_and_a_bad_target() {
+    let url = fresh_database(DbKind::Sqlite).await;
+    let port = free_port();
+    let mut child = start_server(&url, port).await;
+    let out = intraday()
+        .args([
+            "simulate",
+            "--backfill",
+            "1h",
+            "--no-live",
+            "--target",
+            &format!("http://127.0.0.1:{port}"),
+            "--token",
+            "itk_wrong",
+        ])
+        .output()
+        .expect("simulate");
+    child.kill().expect("kill");
+    let _ = child.wait();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("401") && err.contains("unknown or revoked API token"),
+        "{err}"
+    );
+
+    let out = intraday()
+        .args([
+            "simulate",
+            "--target",
+            "https://example.com",
+            "--token",
+            "t",
+        ])
+        .output()
+        .expect("run");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("must be http://HOST:PORT"));
+}
+
+#[test]
+fn token_create_refuses_an_unknown_scope() {
+    let out = intraday()
+        .args(["token", "create", "x", "--scope", "admin"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown scope \"admin\""));
+}
