@@ -22,9 +22,11 @@ test('the start page hydrates: the WASM ticks the clock and switches the theme',
   await theme.click();
   await expect(theme).toHaveText('Theme: light');
   await expect(page.locator('html')).toHaveAttribute('data-theme', 'light');
+  await expect(page.locator('body')).toHaveCSS('background-color', 'rgb(247, 248, 250)');
   await theme.click();
   await expect(theme).toHaveText('Theme: dark');
   await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+  await expect(page.locator('body')).toHaveCSS('background-color', 'rgb(13, 17, 23)');
   await page.screenshot({ path: 'test-results/start-page-dark.png', fullPage: true });
 
   // The choice survives a reload.

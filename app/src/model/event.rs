@@ -53,6 +53,19 @@ pub enum Presence {
     Offline,
 }
 
+impl Presence {
+    /// The value used in events.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Presence::Available => "available",
+            Presence::Busy => "busy",
+            Presence::BusyDnd => "busy_dnd",
+            Presence::Away => "away",
+            Presence::Offline => "offline",
+        }
+    }
+}
+
 /// Who made an offer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -65,33 +65,7 @@ pub struct Conversation {
     pub avoid: Option<(usize, i64)>,
 }
 
-/// An agent's presence (EVENTS.md).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Presence {
-    /// Ready for work.
-    Available,
-    /// Busy with something else.
-    Busy,
-    /// Busy, do not disturb.
-    BusyDnd,
-    /// On a break.
-    Away,
-    /// Logged out.
-    Offline,
-}
-
-impl Presence {
-    /// The name used in events.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Presence::Available => "available",
-            Presence::Busy => "busy",
-            Presence::BusyDnd => "busy_dnd",
-            Presence::Away => "away",
-            Presence::Offline => "offline",
-        }
-    }
-}
+pub use app::model::event::Presence;
 
 /// A presence change the agent asked for, applied once they have no work holding capacity.
 #[derive(Debug, Clone, Copy)]

@@ -6,7 +6,9 @@ use std::time::Duration;
 use chrono::Utc;
 use serde_json::json;
 
-use crate::helpers::{BACKENDS, free_port, fresh_database, intraday, request, start_server};
+use crate::helpers::{
+    BACKENDS, create_token_cli, free_port, fresh_database, request, start_server,
+};
 
 fn batch(n: usize) -> String {
     let at = Utc::now().to_rfc3339();
@@ -20,19 +22,7 @@ fn batch(n: usize) -> String {
 async fn acknowledged_events_survive_kill_9() {
     for kind in BACKENDS {
         let url = fresh_database(kind).await;
-        let out = intraday()
-            .args(["token", "create", "crash-test", "--db", &url])
-            .output()
-            .expect("token");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let token = String::from_utf8(out.stdout)
-            .expect("utf8")
-            .trim()
-            .to_owned();
+        let token = create_token_cli(&url, "crash-test", &[]);
         let port = free_port();
         let mut child = start_server(&url, port).await;
         let base = format!("http://127.0.0.1:{port}");

@@ -264,3 +264,25 @@ pub async fn start_server(url: &str, port: u16) -> Child {
     let _ = child.wait();
     panic!("the server did not start on {base}");
 }
+
+/// `intraday token create NAME [args…] --db URL`; asserts it printed exactly one line, the token.
+pub fn create_token_cli(url: &str, name: &str, args: &[&str]) -> String {
+    let out = intraday()
+        .args(["token", "create", name])
+        .args(args)
+        .args(["--db", url])
+        .output()
+        .expect("run token create");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8(out.stdout).expect("utf8");
+    assert_eq!(
+        stdout.lines().count(),
+        1,
+        "token create prints the token and nothing else: {stdout:?}"
+    );
+    stdout.trim().to_owned()
+}

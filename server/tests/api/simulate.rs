@@ -1,28 +1,13 @@
 //! `intraday simulate` sends a simulated day to a running server over HTTP, and
 //! `intraday token create` prints only the token.
 
-use crate::helpers::{free_port, fresh_database, intraday, start_server};
+use crate::helpers::{create_token_cli, free_port, fresh_database, intraday, start_server};
 use server::db::DbKind;
 
 #[tokio::test]
 async fn simulate_command_backfills_a_running_server_through_the_ingest_api() {
     let url = fresh_database(DbKind::Sqlite).await;
-    let out = intraday()
-        .args(["token", "create", "sim", "--scope", "ingest", "--db", &url])
-        .output()
-        .expect("token");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let stdout = String::from_utf8(out.stdout).expect("utf8");
-    assert_eq!(
-        stdout.lines().count(),
-        1,
-        "token create prints the token and nothing else: {stdout:?}"
-    );
-    let token = stdout.trim().to_owned();
+    let token = create_token_cli(&url, "sim", &["--scope", "ingest"]);
     assert!(token.starts_with("itk_"));
 
     let port = free_port();
