@@ -22,9 +22,21 @@ pub enum Command {
     Migrate(DbArgs),
     /// Generate a realistic contact-center day and send it to a running server.
     Simulate(SimulateArgs),
+    /// Copy a running SQLite database consistently to PATH.
+    Backup(BackupArgs),
     /// Manage API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+}
+
+/// Options of `intraday backup`.
+#[derive(Debug, Clone, Args)]
+pub struct BackupArgs {
+    /// The new file to write (it must not exist).
+    pub path: String,
+    /// The database.
+    #[command(flatten)]
+    pub db: DbArgs,
 }
 
 /// `intraday token …`.

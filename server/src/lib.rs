@@ -1,6 +1,7 @@
 //! The Intraday server: command line, database, HTTP routes; serves the SSR'd app.
 
 pub mod auth;
+pub mod backup;
 pub mod cli;
 pub mod config;
 pub mod db;

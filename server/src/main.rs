@@ -12,6 +12,7 @@ async fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Serve(args) => server::serve::run(args).await,
         Command::Migrate(args) => server::db::migrate_command(args).await,
+        Command::Backup(args) => server::backup::run(args).await,
         Command::Simulate(args) => server::simulate::remote(args).await,
         Command::Token(TokenCommand::Create(args)) => server::token::create(args).await,
     };

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use chrono::Utc;
 use serde_json::json;
+use server::db::DbKind;
 
 use crate::helpers::{
     BACKENDS, create_token_cli, free_port, fresh_database, request, start_server,
@@ -18,6 +19,42 @@ fn batch(n: usize) -> String {
     serde_json::Value::Array(events).to_string()
 }
 
+/// Posts 100-event batches back to back until a request fails; returns the acknowledged ones.
+fn spawn_poster(base: String, token: String) -> tokio::task::JoinHandle<Vec<usize>> {
+    tokio::spawn(async move {
+        let mut acked = Vec::new();
+        for n in 0.. {
+            let (base, token, body) = (base.clone(), token.clone(), batch(n));
+            // `request` panics when the server dies mid-request; the task boundary catches it.
+            let fut = async move {
+                request(
+                    &base,
+                    "POST",
+                    "/api/v1/events",
+                    Some(&token),
+                    Some("application/json"),
+                    body.as_bytes(),
+                )
+                .await
+            };
+            match tokio::spawn(fut).await {
+                Ok((200, _)) => acked.push(n),
+                _ => break,
+            }
+        }
+        acked
+    })
+}
+
+async fn stored_ids(db: &sea_orm::DatabaseConnection) -> HashSet<String> {
+    server::store::events::read_after(db, 0, 1_000_000)
+        .await
+        .expect("read")
+        .into_iter()
+        .map(|e| e.event_id)
+        .collect()
+}
+
 #[tokio::test]
 async fn acknowledged_events_survive_kill_9() {
     for kind in BACKENDS {
@@ -28,32 +65,7 @@ async fn acknowledged_events_survive_kill_9() {
         let base = format!("http://127.0.0.1:{port}");
 
         // Post batches back to back from another task and kill the server while they fly.
-        let poster = {
-            let (base, token) = (base.clone(), token.clone());
-            tokio::spawn(async move {
-                let mut acked = Vec::new();
-                for n in 0.. {
-                    let (base, token, body) = (base.clone(), token.clone(), batch(n));
-                    // `request` panics when the server dies mid-request; the task boundary catches it.
-                    let fut = async move {
-                        request(
-                            &base,
-                            "POST",
-                            "/api/v1/events",
-                            Some(&token),
-                            Some("application/json"),
-                            body.as_bytes(),
-                        )
-                        .await
-                    };
-                    match tokio::spawn(fut).await {
-                        Ok((200, _)) => acked.push(n),
-                        _ => break,
-                    }
-                }
-                acked
-            })
-        };
+        let poster = spawn_poster(base.clone(), token.clone());
         tokio::time::sleep(Duration::from_millis(700)).await;
         child.kill().expect("kill -9");
         let _ = child.wait();
@@ -65,12 +77,7 @@ async fn acknowledged_events_survive_kill_9() {
 
         let mut child = start_server(&url, port).await;
         let db = server::db::connect(&url).await.expect("db");
-        let stored: HashSet<String> = server::store::events::read_after(&db, 0, 1_000_000)
-            .await
-            .expect("read")
-            .into_iter()
-            .map(|e| e.event_id)
-            .collect();
+        let stored = stored_ids(&db).await;
         for n in &acked {
             for i in 0..100 {
                 assert!(
@@ -100,4 +107,37 @@ async fn acknowledged_events_survive_kill_9() {
         child.kill().expect("kill");
         let _ = child.wait();
     }
+}
+
+#[tokio::test]
+async fn sigterm_under_load_finishes_in_flight_batches_and_loses_no_acked_event() {
+    let url = fresh_database(DbKind::Sqlite).await;
+    let token = create_token_cli(&url, "sigterm-test", &[]);
+    let port = free_port();
+    let mut child = start_server(&url, port).await;
+    let base = format!("http://127.0.0.1:{port}");
+    let poster = spawn_poster(base.clone(), token.clone());
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let term = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill -TERM");
+    assert!(term.success());
+    let status = child.wait().expect("wait");
+    assert!(
+        status.success(),
+        "intraday serve should exit 0 on SIGTERM, got {status:?}"
+    );
+    let acked = poster.await.expect("poster");
+    assert!(!acked.is_empty());
+
+    let db = server::db::connect(&url).await.expect("db");
+    let stored = stored_ids(&db).await;
+    for n in &acked {
+        assert!(
+            (0..100).all(|i| stored.contains(&format!("b{n}-{i}"))),
+            "acked batch {n} lost"
+        );
+    }
+    assert_eq!(stored.len() % 100, 0, "a partial batch was stored");
 }
