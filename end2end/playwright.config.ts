@@ -39,7 +39,7 @@ export default defineConfig({
       `./target/release/intraday serve --db "${db}" --addr 127.0.0.1:${port}`,
     ].join(' && '),
     cwd: '..',
-    url: `http://127.0.0.1:${port}/healthz`,
+    url: `http://127.0.0.1:${port}/readyz`,
     reuseExistingServer: false,
     timeout: 60_000,
     stdout: 'pipe',

@@ -6,7 +6,6 @@ use app::server_fns::StatusSource;
 use app::{App, shell};
 use axum::Router;
 use axum::extract::FromRef;
-use axum::http::StatusCode;
 use axum::routing::{get, post};
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
@@ -69,7 +68,6 @@ pub fn router(state: AppState) -> Router {
     });
     let options = state.leptos_options.clone();
     Router::new()
-        .route("/healthz", get(healthz))
         .route("/api/v1/events", post(crate::ingest::http::post_events))
         .route("/api/v1/openapi.json", get(openapi))
         .leptos_routes_with_context(
@@ -90,9 +88,4 @@ async fn openapi() -> impl axum::response::IntoResponse {
         [(axum::http::header::CONTENT_TYPE, "application/json")],
         OPENAPI,
     )
-}
-
-/// The process answers.
-async fn healthz() -> (StatusCode, &'static str) {
-    (StatusCode::OK, "ok\n")
 }

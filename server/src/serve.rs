@@ -10,7 +10,9 @@ use crate::config::Config;
 use crate::db::{self, DbKind};
 use crate::error::StartError;
 use crate::http::{AppState, router};
+use crate::ready::{self, Startup};
 use crate::simulate::{LocalSink, SimPlan, drive};
+use migrations::{Migrator, MigratorTrait};
 
 /// Runs the server with the given options.
 pub async fn run(args: ServeArgs) -> Result<(), StartError> {
@@ -27,13 +29,9 @@ pub async fn run(args: ServeArgs) -> Result<(), StartError> {
 
     let url = args.db.url();
     let db_kind = DbKind::of(&url)?;
-    let db = db::connect_and_migrate(&url).await?;
-    tracing::info!(database = %db::redact(&url), "database ready");
     let config = Config::from_env().map_err(StartError::Invalid)?;
-    let state = AppState::new(leptos_options, db, db_kind, config)
-        .await
-        .map_err(StartError::Database)?;
 
+    // Listen first, so /healthz answers and /readyz says why it is not ready yet.
     let listener = TcpListener::bind(addr)
         .await
         .map_err(|source| StartError::Io {
@@ -44,14 +42,29 @@ pub async fn run(args: ServeArgs) -> Result<(), StartError> {
         context: "cannot read the listening address".into(),
         source,
     })?;
+    let startup = Startup::new();
+    let server = tokio::spawn(
+        axum::serve(listener, ready::router(startup.clone()))
+            .with_graceful_shutdown(shutdown_signal())
+            .into_future(),
+    );
+
+    let db = db::connect(&url).await?;
+    startup.set_stage("migrating the database");
+    Migrator::up(&db, None).await.map_err(StartError::Migrate)?;
+    tracing::info!(database = %db::redact(&url), "database ready");
+    startup.set_stage("rebuilding the live state from the event log");
+    let state = AppState::new(leptos_options, db.clone(), db_kind, config)
+        .await
+        .map_err(StartError::Database)?;
     if let (Some(speed), false) = (args.simulate, args.no_simulate) {
         start_simulator(&state, &args, speed).await;
     }
-    let app = router(state);
+    startup.ready(router(state), db);
     println!("Intraday is running: open http://{local}/ (Ctrl-C to stop)");
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
+    server
         .await
+        .map_err(|e| StartError::Invalid(format!("the server task failed: {e}")))?
         .map_err(|source| StartError::Io {
             context: "the server stopped".into(),
             source,

@@ -10,6 +10,7 @@ use sea_orm::{ConnectionTrait, Database, Statement};
 use server::config::Config;
 use server::db::{self, DbKind};
 use server::http::{AppState, router};
+use server::ready::{self, Startup};
 use server::store::tokens::{self, Scope};
 
 /// The database engines every test runs against.
@@ -151,8 +152,9 @@ pub async fn spawn_app_with(kind: DbKind, config: Config) -> TestApp {
         .await
         .expect("state");
     let ingestor = state.ingestor.clone();
-    let app = router(state);
-    tokio::spawn(async move { axum::serve(listener, app).await });
+    let startup = Startup::new();
+    startup.ready(router(state), db.clone());
+    tokio::spawn(async move { axum::serve(listener, ready::router(startup)).await });
     TestApp {
         base: format!("http://{addr}"),
         db,
@@ -241,7 +243,7 @@ pub fn free_port() -> u16 {
         .expect("port")
 }
 
-/// Starts `intraday serve` as a real process and waits until `/healthz` answers.
+/// Starts `intraday serve` as a real process and waits until `/readyz` says ready.
 pub async fn start_server(url: &str, port: u16) -> Child {
     let mut child = intraday()
         .args(["serve", "--db", url, "--addr", &format!("127.0.0.1:{port}")])
@@ -254,7 +256,7 @@ pub async fn start_server(url: &str, port: u16) -> Child {
         if tokio::net::TcpStream::connect(("127.0.0.1", port))
             .await
             .is_ok()
-            && get(&base, "/healthz").await.0 == 200
+            && get(&base, "/readyz").await.0 == 200
         {
             return child;
         }
