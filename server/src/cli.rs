@@ -187,11 +187,12 @@ pub struct ServeArgs {
     /// Listen address HOST:PORT. Defaults to INTRADAY_ADDR, then site-addr in Leptos.toml.
     #[arg(long, value_name = "HOST:PORT", env = "INTRADAY_ADDR")]
     pub addr: Option<String>,
-    /// Run the built-in traffic simulator at SPEED times real time (default 1).
+    /// Run the built-in traffic simulator; a SPEED above 1 makes the live day that many times busier
+    /// (arrivals more frequent, durations shorter). Default 1: real time.
     #[arg(long, value_name = "SPEED", num_args = 0..=1, default_missing_value = "1",
           value_parser = parse_speed, conflicts_with = "no_simulate")]
     pub simulate: Option<f64>,
-    /// Do not run the simulator (the default; overrides a --simulate given earlier by a script).
+    /// Do not run the simulator (the default without --simulate).
     #[arg(long)]
     pub no_simulate: bool,
     /// Simulator seed and backfill.
