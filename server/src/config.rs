@@ -7,6 +7,9 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// Ingest requests per second per token (`INTRADAY_INGEST_RATE`, default 100; 0 = no limit).
     pub ingest_rate_per_second: u32,
+    /// Days of events kept (`INTRADAY_RETENTION_DAYS`, default 35; at least 3, since late
+    /// events may be 48 hours old).
+    pub retention_days: u32,
 }
 
 impl Default for Config {
@@ -14,6 +17,7 @@ impl Default for Config {
         Config {
             max_body_bytes: 8 * 1024 * 1024,
             ingest_rate_per_second: 100,
+            retention_days: 35,
         }
     }
 }
@@ -30,6 +34,11 @@ impl Config {
         if let Some(v) = var("INTRADAY_INGEST_RATE") {
             config.ingest_rate_per_second = v.parse().map_err(|_| {
                 format!("INTRADAY_INGEST_RATE={v:?} is not a whole number of requests per second")
+            })?;
+        }
+        if let Some(v) = var("INTRADAY_RETENTION_DAYS") {
+            config.retention_days = v.parse().ok().filter(|d| *d >= 3).ok_or_else(|| {
+                format!("INTRADAY_RETENTION_DAYS={v:?} must be a whole number of days, at least 3")
             })?;
         }
         Ok(config)

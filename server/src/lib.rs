@@ -9,6 +9,7 @@ pub mod error;
 pub mod http;
 pub mod ingest;
 pub mod ready;
+pub mod retention;
 pub mod serve;
 pub mod simulate;
 pub mod simulator;

@@ -54,6 +54,7 @@ pub async fn run(args: ServeArgs) -> Result<(), StartError> {
     Migrator::up(&db, None).await.map_err(StartError::Migrate)?;
     tracing::info!(database = %db::redact(&url), "database ready");
     startup.set_stage("rebuilding the live state from the event log");
+    crate::retention::spawn(db.clone(), config.retention_days);
     let state = AppState::new(leptos_options, db.clone(), db_kind, config)
         .await
         .map_err(StartError::Database)?;

@@ -278,6 +278,7 @@ async fn oversized_body_and_oversized_batch_are_413() {
             Config {
                 max_body_bytes: 2_000,
                 ingest_rate_per_second: 0,
+                ..Config::default()
             },
         )
         .await;

@@ -8,5 +8,6 @@ mod helpers;
 mod ingest;
 mod migrate;
 mod openapi;
+mod retention;
 mod simulate;
 mod site_config;
