@@ -8,9 +8,21 @@ use crate::store::tokens::Scope;
 #[derive(Debug, Parser)]
 #[command(name = "intraday", version, about, propagate_version = true)]
 pub struct Cli {
+    /// Log lines as human-readable text or as JSON objects (one per line).
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text, env = "INTRADAY_LOG_FORMAT")]
+    pub log_format: LogFormat,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// How log lines look.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable.
+    Text,
+    /// One JSON object per line.
+    Json,
 }
 
 /// The subcommands.

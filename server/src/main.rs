@@ -8,7 +8,7 @@ use server::cli::{Cli, Command, TokenCommand};
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
-    server::telemetry::init();
+    server::telemetry::init(cli.log_format);
     let outcome = match cli.command {
         Command::Serve(args) => server::serve::run(args).await,
         Command::Migrate(args) => server::db::migrate_command(args).await,

@@ -42,13 +42,30 @@ impl Startup {
     }
 }
 
-/// `/healthz`, `/readyz`, and everything else forwarded to the application once it is ready.
+/// `/healthz`, `/readyz`, and everything else forwarded to the application once it is ready;
+/// every request gets a request id and a trace span.
 pub fn router(startup: Arc<Startup>) -> Router {
+    use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
+    use tower_http::trace::TraceLayer;
+    let header = axum::http::HeaderName::from_static("x-request-id");
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .fallback(forward)
         .with_state(startup)
+        // Layers run bottom-up: the id is set first, then the span reads it.
+        .layer(PropagateRequestIdLayer::new(header.clone()))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(crate::telemetry::request_span)
+                .on_response(
+                    tower_http::trace::DefaultOnResponse::new().level(tracing::Level::INFO),
+                ),
+        )
+        .layer(SetRequestIdLayer::new(
+            header,
+            crate::telemetry::RequestIds::default(),
+        ))
 }
 
 /// The process answers.

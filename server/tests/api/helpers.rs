@@ -245,10 +245,16 @@ pub fn free_port() -> u16 {
 
 /// Starts `intraday serve` as a real process and waits until `/readyz` says ready.
 pub async fn start_server(url: &str, port: u16) -> Child {
+    start_server_with(url, port, &[], Stdio::null()).await
+}
+
+/// Starts `intraday` with extra global arguments and the given stderr.
+pub async fn start_server_with(url: &str, port: u16, global: &[&str], stderr: Stdio) -> Child {
     let mut child = intraday()
+        .args(global)
         .args(["serve", "--db", url, "--addr", &format!("127.0.0.1:{port}")])
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(stderr)
         .spawn()
         .expect("spawn intraday serve");
     let base = format!("http://127.0.0.1:{port}");

@@ -6,6 +6,7 @@ mod crash;
 mod health;
 mod helpers;
 mod ingest;
+mod logs;
 mod migrate;
 mod openapi;
 mod retention;
