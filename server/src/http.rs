@@ -70,6 +70,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/api/v1/events", post(crate::ingest::http::post_events))
         .route("/api/v1/openapi.json", get(openapi))
+        .route("/metrics", get(metrics))
         .leptos_routes_with_context(
             &state,
             routes,
@@ -78,6 +79,42 @@ pub fn router(state: AppState) -> Router {
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .with_state(state)
+}
+
+/// Prometheus metrics of this server.
+async fn metrics(
+    axum::extract::State(state): axum::extract::State<AppState>,
+) -> impl axum::response::IntoResponse {
+    use app::model::event::Presence;
+    let mut gauges = state
+        .ingestor
+        .with_ledger(|l| crate::metrics::Gauges {
+            live_conversations: l.live_conversations().count(),
+            agents: l.agents().count(),
+            agents_logged_in: l
+                .agents()
+                .filter(|a| a.presence != Presence::Offline)
+                .count(),
+            ..Default::default()
+        })
+        .await;
+    (gauges.pool_size, gauges.pool_idle) = match state.db_kind {
+        DbKind::Sqlite => {
+            let pool = state.db.get_sqlite_connection_pool();
+            (pool.size(), pool.num_idle())
+        }
+        DbKind::Postgres => {
+            let pool = state.db.get_postgres_connection_pool();
+            (pool.size(), pool.num_idle())
+        }
+    };
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/plain; version=0.0.4",
+        )],
+        state.ingestor.metrics().render(gauges),
+    )
 }
 
 /// The OpenAPI 3 description of the API (kept true by a test that calls every operation).

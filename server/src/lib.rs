@@ -8,6 +8,7 @@ pub mod db;
 pub mod error;
 pub mod http;
 pub mod ingest;
+pub mod metrics;
 pub mod ready;
 pub mod retention;
 pub mod serve;

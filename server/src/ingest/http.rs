@@ -11,6 +11,7 @@ use super::body::{BodyFormat, parse};
 use super::{IngestError, MAX_BATCH};
 use crate::auth::{self, AuthError};
 use crate::http::AppState;
+use crate::metrics::Refusal;
 use crate::store::tokens::Scope;
 
 /// Accepts a batch of events; replies only after it is durable.
@@ -20,12 +21,22 @@ pub async fn post_events(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
+    let metrics = state.ingestor.metrics();
     let grant = match auth::bearer(&state.db, &headers, Scope::Ingest).await {
         Ok(grant) => grant,
-        Err(e) => return e.into_response(),
+        Err(e) => {
+            let reason = match e {
+                AuthError::Missing | AuthError::Unknown => Refusal::Unauthorized,
+                AuthError::Forbidden(_) => Refusal::Forbidden,
+                AuthError::Storage => Refusal::Storage,
+            };
+            metrics.refused(reason, 0);
+            return e.into_response();
+        }
     };
     tracing::Span::current().record("token", grant.name.as_str());
     if !state.limiter.allow(grant.id) {
+        metrics.refused(Refusal::RateLimited, 0);
         let mut response = error(
             StatusCode::TOO_MANY_REQUESTS,
             format!(
@@ -42,6 +53,7 @@ pub async fn post_events(
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok());
     let Some(format) = BodyFormat::from_content_type(content_type) else {
+        metrics.refused(Refusal::UnsupportedMediaType, 0);
         return error(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             format!(
@@ -52,6 +64,7 @@ pub async fn post_events(
     };
     let limit = state.config.max_body_bytes;
     let Ok(bytes) = to_bytes(body, limit).await else {
+        metrics.refused(Refusal::TooLarge, 0);
         return error(
             StatusCode::PAYLOAD_TOO_LARGE,
             format!("the body is over the limit of {limit} bytes; send smaller batches"),
@@ -60,6 +73,7 @@ pub async fn post_events(
     let events = match parse(format, &bytes) {
         Ok(events) => events,
         Err(e) => {
+            metrics.refused(Refusal::Unparsable, 0);
             return (
                 StatusCode::BAD_REQUEST,
                 Json(json!({"error": e.message, "line": e.line, "column": e.column})),
@@ -68,6 +82,7 @@ pub async fn post_events(
         }
     };
     if events.len() > MAX_BATCH {
+        metrics.refused(Refusal::TooLarge, 0);
         return error(
             StatusCode::PAYLOAD_TOO_LARGE,
             format!(

@@ -17,6 +17,9 @@ use serde::Serialize;
 use serde_json::Value;
 use tokio::sync::Mutex;
 
+use std::time::{Duration, Instant};
+
+use crate::metrics::{Metrics, Refusal};
 use crate::store::{self, events::NewEvent};
 
 /// The most events one batch may hold (EVENTS.md).
@@ -62,16 +65,25 @@ pub enum IngestError {
 pub struct Ingestor {
     db: DatabaseConnection,
     ledger: Mutex<Ledger>,
+    metrics: Metrics,
 }
 
 impl Ingestor {
     /// Rebuilds the ledger from the whole log, in log order.
     pub async fn open(db: DatabaseConnection) -> Result<Ingestor, DbErr> {
         let ledger = rebuild(&db).await?;
+        let metrics = Metrics::default();
+        metrics.batch_committed(0, 0, Duration::ZERO, store::events::max_seq(&db).await?);
         Ok(Ingestor {
             db,
             ledger: Mutex::new(ledger),
+            metrics,
         })
+    }
+
+    /// This writer's counters.
+    pub fn metrics(&self) -> &Metrics {
+        &self.metrics
     }
 
     /// The database this writer appends to.
@@ -84,8 +96,33 @@ impl Ingestor {
         f(&*self.ledger.lock().await)
     }
 
-    /// Validates a batch, appends it durably and applies it; all or nothing.
+    /// Validates a batch, appends it durably and applies it; all or nothing. Counted in
+    /// [`Self::metrics`].
     pub async fn submit(&self, batch: Vec<Value>) -> Result<IngestOutcome, IngestError> {
+        let started = Instant::now();
+        let result = self.submit_unmetered(batch).await;
+        match &result {
+            Ok((outcome, sequence)) => self.metrics.batch_committed(
+                outcome.accepted,
+                outcome.duplicates,
+                started.elapsed(),
+                *sequence,
+            ),
+            Err(IngestError::Invalid(errors)) => {
+                let mut indices: Vec<usize> = errors.iter().map(|e| e.index).collect();
+                indices.dedup();
+                self.metrics.refused(Refusal::Invalid, indices.len());
+            }
+            Err(IngestError::TooMany(_)) => self.metrics.refused(Refusal::TooLarge, 0),
+            Err(IngestError::Storage(_)) => self.metrics.refused(Refusal::Storage, 0),
+        }
+        result.map(|(outcome, _)| outcome)
+    }
+
+    async fn submit_unmetered(
+        &self,
+        batch: Vec<Value>,
+    ) -> Result<(IngestOutcome, i64), IngestError> {
         if batch.len() > MAX_BATCH {
             return Err(IngestError::TooMany(batch.len()));
         }
@@ -126,10 +163,13 @@ impl Ingestor {
             return Err(IngestError::Invalid(errors));
         }
         if fresh.is_empty() {
-            return Ok(IngestOutcome {
-                accepted: 0,
-                duplicates,
-            });
+            return Ok((
+                IngestOutcome {
+                    accepted: 0,
+                    duplicates,
+                },
+                0,
+            ));
         }
         // Within a batch, events are taken in `at` order, ties by position (EVENTS.md).
         fresh.sort_by_key(|(index, e)| (e.at, *index));
@@ -154,19 +194,25 @@ impl Ingestor {
             .iter()
             .map(|(index, e)| new_event(e, &batch[*index]))
             .collect();
-        if let Err(error) = self.commit(&ledger, &events, &rows).await {
-            // The ledger already holds the batch the database refused: rebuild it from the log.
-            tracing::error!(%error, "appending a batch failed; rebuilding the ledger from the log");
-            match rebuild(&self.db).await {
-                Ok(fresh_ledger) => *ledger = fresh_ledger,
-                Err(e) => tracing::error!(error = %e, "rebuilding the ledger failed"),
+        let sequence = match self.commit(&ledger, &events, &rows).await {
+            Ok(sequence) => sequence,
+            Err(error) => {
+                // The ledger already holds the batch the database refused: rebuild it from the log.
+                tracing::error!(%error, "appending a batch failed; rebuilding the ledger from the log");
+                match rebuild(&self.db).await {
+                    Ok(fresh_ledger) => *ledger = fresh_ledger,
+                    Err(e) => tracing::error!(error = %e, "rebuilding the ledger failed"),
+                }
+                return Err(IngestError::Storage(error));
             }
-            return Err(IngestError::Storage(error));
-        }
-        Ok(IngestOutcome {
-            accepted: rows.len(),
-            duplicates,
-        })
+        };
+        Ok((
+            IngestOutcome {
+                accepted: rows.len(),
+                duplicates,
+            },
+            sequence,
+        ))
     }
 
     async fn commit(
@@ -174,14 +220,16 @@ impl Ingestor {
         ledger: &Ledger,
         events: &[Event],
         rows: &[NewEvent],
-    ) -> Result<(), DbErr> {
+    ) -> Result<i64, DbErr> {
         let tx = self.db.begin().await?;
         store::events::append(&tx, rows).await?;
         let queues: Vec<_> = touched(events, "queue.upserted", |e| ledger.queue(e));
         let agents: Vec<_> = touched(events, "agent.upserted", |e| ledger.agent(e));
         store::reference::upsert_queues(&tx, &queues).await?;
         store::reference::upsert_agents(&tx, &agents).await?;
-        tx.commit().await
+        let sequence = store::events::max_seq(&tx).await?;
+        tx.commit().await?;
+        Ok(sequence)
     }
 }
 

@@ -83,3 +83,14 @@ pub async fn read_after<C: ConnectionTrait>(
 pub async fn count<C: ConnectionTrait>(db: &C) -> Result<u64, DbErr> {
     event::Entity::find().count(db).await
 }
+
+/// The highest log sequence, 0 for an empty log.
+pub async fn max_seq<C: ConnectionTrait>(db: &C) -> Result<i64, DbErr> {
+    let max: Option<Option<i64>> = event::Entity::find()
+        .select_only()
+        .column_as(event::Column::Seq.max(), "max_seq")
+        .into_tuple()
+        .one(db)
+        .await?;
+    Ok(max.flatten().unwrap_or(0))
+}

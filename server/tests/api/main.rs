@@ -7,6 +7,7 @@ mod health;
 mod helpers;
 mod ingest;
 mod logs;
+mod metrics;
 mod migrate;
 mod openapi;
 mod retention;

@@ -1,0 +1,239 @@
+//! Prometheus metrics of one server, kept in atomics (no global recorder, so every server in a
+//! test process counts only its own traffic) and rendered in the text exposition format.
+
+use std::fmt::Write;
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::time::Duration;
+
+/// Why the ingest API refused a request before looking at its events' contents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// 400.
+    Unparsable,
+    /// 401.
+    Unauthorized,
+    /// 403.
+    Forbidden,
+    /// 413.
+    TooLarge,
+    /// 415.
+    UnsupportedMediaType,
+    /// 422.
+    Invalid,
+    /// 429.
+    RateLimited,
+    /// 503.
+    Storage,
+}
+
+const REFUSALS: [(Refusal, &str); 8] = [
+    (Refusal::Unparsable, "unparsable"),
+    (Refusal::Unauthorized, "unauthorized"),
+    (Refusal::Forbidden, "forbidden"),
+    (Refusal::TooLarge, "too_large"),
+    (Refusal::UnsupportedMediaType, "unsupported_media_type"),
+    (Refusal::Invalid, "invalid"),
+    (Refusal::RateLimited, "rate_limited"),
+    (Refusal::Storage, "storage"),
+];
+
+/// Upper bounds of the batch latency histogram, in seconds.
+const BUCKETS: [f64; 10] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0];
+
+/// The counters of one server.
+#[derive(Debug, Default)]
+pub struct Metrics {
+    accepted: AtomicU64,
+    duplicates: AtomicU64,
+    invalid_events: AtomicU64,
+    refused: [AtomicU64; REFUSALS.len()],
+    batch_buckets: [AtomicU64; BUCKETS.len()],
+    batch_count: AtomicU64,
+    batch_micros: AtomicU64,
+    log_sequence: AtomicI64,
+}
+
+/// Sizes read at scrape time from the live state and the pool.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Gauges {
+    /// Conversations not closed.
+    pub live_conversations: usize,
+    /// Agents known.
+    pub agents: usize,
+    /// Agents not offline.
+    pub agents_logged_in: usize,
+    /// Database connections open.
+    pub pool_size: u32,
+    /// Of those, idle.
+    pub pool_idle: usize,
+}
+
+impl Metrics {
+    /// A committed batch: how many events were new, how many duplicates, how long it took,
+    /// and the log sequence it reached.
+    pub fn batch_committed(
+        &self,
+        accepted: usize,
+        duplicates: usize,
+        took: Duration,
+        sequence: i64,
+    ) {
+        self.accepted.fetch_add(accepted as u64, Ordering::Relaxed);
+        self.duplicates
+            .fetch_add(duplicates as u64, Ordering::Relaxed);
+        let secs = took.as_secs_f64();
+        for (bound, bucket) in BUCKETS.iter().zip(&self.batch_buckets) {
+            if secs <= *bound {
+                bucket.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+        self.batch_count.fetch_add(1, Ordering::Relaxed);
+        self.batch_micros
+            .fetch_add(took.as_micros() as u64, Ordering::Relaxed);
+        self.log_sequence.fetch_max(sequence, Ordering::Relaxed);
+    }
+
+    /// A refused request; `invalid_events` is how many of its events were invalid (422).
+    pub fn refused(&self, reason: Refusal, invalid_events: usize) {
+        if let Some(i) = REFUSALS.iter().position(|(r, _)| *r == reason) {
+            self.refused[i].fetch_add(1, Ordering::Relaxed);
+        }
+        self.invalid_events
+            .fetch_add(invalid_events as u64, Ordering::Relaxed);
+    }
+
+    /// The text exposition format.
+    pub fn render(&self, gauges: Gauges) -> String {
+        let get = |a: &AtomicU64| a.load(Ordering::Relaxed);
+        let mut out = String::new();
+        let mut family = |name: &str, kind: &str, help: &str| {
+            let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}");
+        };
+        family(
+            "intraday_ingest_events_total",
+            "counter",
+            "Events received by the ingest path, by result.",
+        );
+        let _ = writeln!(
+            out,
+            "intraday_ingest_events_total{{result=\"accepted\"}} {}",
+            get(&self.accepted)
+        );
+        let _ = writeln!(
+            out,
+            "intraday_ingest_events_total{{result=\"duplicate\"}} {}",
+            get(&self.duplicates)
+        );
+        let _ = writeln!(
+            out,
+            "intraday_ingest_events_total{{result=\"invalid\"}} {}",
+            get(&self.invalid_events)
+        );
+        let _ = writeln!(
+            out,
+            "# HELP intraday_ingest_refused_total Ingest requests refused, by reason.\n# TYPE intraday_ingest_refused_total counter"
+        );
+        for ((_, reason), n) in REFUSALS.iter().zip(&self.refused) {
+            let _ = writeln!(
+                out,
+                "intraday_ingest_refused_total{{reason=\"{reason}\"}} {}",
+                get(n)
+            );
+        }
+        let _ = writeln!(
+            out,
+            "# HELP intraday_ingest_batch_seconds Time from receiving a valid batch to its commit.\n# TYPE intraday_ingest_batch_seconds histogram"
+        );
+        for (bound, n) in BUCKETS.iter().zip(&self.batch_buckets) {
+            let _ = writeln!(
+                out,
+                "intraday_ingest_batch_seconds_bucket{{le=\"{bound}\"}} {}",
+                get(n)
+            );
+        }
+        let count = get(&self.batch_count);
+        let _ = writeln!(
+            out,
+            "intraday_ingest_batch_seconds_bucket{{le=\"+Inf\"}} {count}"
+        );
+        let _ = writeln!(
+            out,
+            "intraday_ingest_batch_seconds_sum {}",
+            get(&self.batch_micros) as f64 / 1e6
+        );
+        let _ = writeln!(out, "intraday_ingest_batch_seconds_count {count}");
+        let gauges_list: [(&str, &str, String); 6] = [
+            (
+                "intraday_log_sequence",
+                "Highest event log sequence committed by this server.",
+                self.log_sequence.load(Ordering::Relaxed).to_string(),
+            ),
+            (
+                "intraday_live_conversations",
+                "Conversations not closed, in the live state.",
+                gauges.live_conversations.to_string(),
+            ),
+            (
+                "intraday_agents",
+                "Agents in the live state.",
+                gauges.agents.to_string(),
+            ),
+            (
+                "intraday_agents_logged_in",
+                "Agents whose presence is not offline.",
+                gauges.agents_logged_in.to_string(),
+            ),
+            (
+                "intraday_db_pool_connections",
+                "Open database connections.",
+                gauges.pool_size.to_string(),
+            ),
+            (
+                "intraday_db_pool_idle_connections",
+                "Idle database connections.",
+                gauges.pool_idle.to_string(),
+            ),
+        ];
+        for (name, help, value) in gauges_list {
+            let _ = writeln!(
+                out,
+                "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {value}"
+            );
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn histogram_buckets_are_cumulative() {
+        let m = Metrics::default();
+        m.batch_committed(10, 2, Duration::from_millis(3), 10);
+        m.batch_committed(5, 0, Duration::from_millis(300), 15);
+        let text = m.render(Gauges::default());
+        assert!(
+            text.contains("intraday_ingest_batch_seconds_bucket{le=\"0.0025\"} 0"),
+            "{text}"
+        );
+        assert!(
+            text.contains("intraday_ingest_batch_seconds_bucket{le=\"0.005\"} 1"),
+            "{text}"
+        );
+        assert!(
+            text.contains("intraday_ingest_batch_seconds_bucket{le=\"0.5\"} 2"),
+            "{text}"
+        );
+        assert!(
+            text.contains("intraday_ingest_batch_seconds_bucket{le=\"+Inf\"} 2"),
+            "{text}"
+        );
+        assert!(
+            text.contains("intraday_ingest_events_total{result=\"accepted\"} 15"),
+            "{text}"
+        );
+        assert!(text.contains("intraday_log_sequence 15"), "{text}");
+    }
+}
