@@ -3,12 +3,13 @@
 use sea_orm::{ConnectionTrait, Statement};
 
 use crate::cli::BackupArgs;
+use crate::config::Config;
 use crate::db::{self, DbKind};
 use crate::error::StartError;
 
 /// Writes the copy; refuses to overwrite a file and explains PostgreSQL's tool.
-pub async fn run(args: BackupArgs) -> Result<(), StartError> {
-    let url = args.db.url();
+pub async fn run(args: BackupArgs, config: &Config) -> Result<(), StartError> {
+    let url = args.db.url(config);
     if DbKind::of(&url)? == DbKind::Postgres {
         return Err(StartError::Invalid(
             "backup copies SQLite databases; for PostgreSQL use pg_dump (see the README)".into(),

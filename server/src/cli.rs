@@ -2,6 +2,7 @@
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::config::Config;
 use crate::store::tokens::Scope;
 
 /// Intraday: a live console for running a contact center's day.
@@ -11,6 +12,9 @@ pub struct Cli {
     /// Log lines as human-readable text or as JSON objects (one per line).
     #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text, env = "INTRADAY_LOG_FORMAT")]
     pub log_format: LogFormat,
+    /// Settings file (TOML); default intraday.toml when present. INTRADAY_* variables override it.
+    #[arg(long, global = true, value_name = "PATH")]
+    pub config: Option<String>,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -39,6 +43,16 @@ pub enum Command {
     /// Manage API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Inspect the settings.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+/// `intraday config …`.
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Print the effective settings (secrets masked); exit 1 naming any invalid value.
+    Check,
 }
 
 /// Options of `intraday backup`.
@@ -158,32 +172,25 @@ pub struct SimulateArgs {
 #[derive(Debug, Clone, Args)]
 pub struct DbArgs {
     /// Database URL: sqlite://PATH[?mode=rwc] or postgres://USER@HOST:PORT/DB.
-    /// Defaults to INTRADAY_DB, then DATABASE_URL, then sqlite://data/intraday.db?mode=rwc.
+    /// Defaults to INTRADAY_DB, then DATABASE_URL, then database_url in the settings file,
+    /// then sqlite://data/intraday.db?mode=rwc.
     #[arg(long, value_name = "URL")]
     pub db: Option<String>,
 }
 
 impl DbArgs {
-    /// The database URL after the documented fallbacks.
-    pub fn url(&self) -> String {
-        resolve_db_url(
-            self.db.clone(),
-            std::env::var("INTRADAY_DB").ok(),
-            std::env::var("DATABASE_URL").ok(),
-        )
+    /// The database URL: `--db`, else the settings' (environment, then file), else the default.
+    pub fn url(&self, config: &Config) -> String {
+        resolve_db_url(self.db.clone(), config.database_url.clone())
     }
 }
 
 /// The default database: an SQLite file under `./data/`, created when missing.
 pub const DEFAULT_DB_URL: &str = "sqlite://data/intraday.db?mode=rwc";
 
-/// `--db`, then `INTRADAY_DB`, then `DATABASE_URL`, then [`DEFAULT_DB_URL`]; empty values skip.
-pub fn resolve_db_url(
-    flag: Option<String>,
-    intraday_db: Option<String>,
-    database_url: Option<String>,
-) -> String {
-    [flag, intraday_db, database_url]
+/// `--db`, then the settings' URL, then [`DEFAULT_DB_URL`]; empty values skip.
+pub fn resolve_db_url(flag: Option<String>, settings: Option<String>) -> String {
+    [flag, settings]
         .into_iter()
         .flatten()
         .find(|v| !v.trim().is_empty())
@@ -196,8 +203,9 @@ pub struct ServeArgs {
     /// The database.
     #[command(flatten)]
     pub db: DbArgs,
-    /// Listen address HOST:PORT. Defaults to INTRADAY_ADDR, then site-addr in Leptos.toml.
-    #[arg(long, value_name = "HOST:PORT", env = "INTRADAY_ADDR")]
+    /// Listen address HOST:PORT. Defaults to INTRADAY_ADDR, then addr in the settings file,
+    /// then site-addr in Leptos.toml.
+    #[arg(long, value_name = "HOST:PORT")]
     pub addr: Option<String>,
     /// Run the built-in traffic simulator; a SPEED above 1 makes the live day that many times busier
     /// (arrivals more frequent, durations shorter). Default 1: real time.
@@ -217,12 +225,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn db_url_prefers_flag_then_intraday_db_then_database_url() {
+    fn db_url_prefers_flag_then_settings_then_default() {
         let s = |v: &str| Some(v.to_owned());
-        assert_eq!(resolve_db_url(s("a"), s("b"), s("c")), "a");
-        assert_eq!(resolve_db_url(None, s("b"), s("c")), "b");
-        assert_eq!(resolve_db_url(None, s(" "), s("c")), "c");
-        assert_eq!(resolve_db_url(None, None, None), DEFAULT_DB_URL);
+        assert_eq!(resolve_db_url(s("a"), s("b")), "a");
+        assert_eq!(resolve_db_url(None, s("b")), "b");
+        assert_eq!(resolve_db_url(s(" "), s("b")), "b");
+        assert_eq!(resolve_db_url(None, None), DEFAULT_DB_URL);
     }
 
     #[test]

@@ -1,20 +1,34 @@
-//! Intraday's own run-time settings (beyond Leptos.toml), from `INTRADAY_*` variables.
+//! Intraday's own run-time settings (beyond Leptos.toml): one typed struct, read from a TOML
+//! file (`--config PATH`, default `intraday.toml` when present) and then overridden by
+//! `INTRADAY_*` environment variables. Every invalid value is an error naming it.
 
-/// Settings of the ingest API.
+use serde::Deserialize;
+
+/// The default settings file, read when present in the working directory.
+pub const DEFAULT_FILE: &str = "intraday.toml";
+
+/// The effective settings.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {
-    /// Largest accepted request body (`INTRADAY_MAX_BODY_BYTES`, default 8 MiB).
+    /// Database URL from the file or `INTRADAY_DB`/`DATABASE_URL` (`--db` wins over all).
+    pub database_url: Option<String>,
+    /// Listen address from the file or `INTRADAY_ADDR` (`--addr` wins; else Leptos.toml).
+    pub addr: Option<String>,
+    /// Largest accepted request body (`max_body_bytes`, `INTRADAY_MAX_BODY_BYTES`, default 8 MiB).
     pub max_body_bytes: usize,
-    /// Ingest requests per second per token (`INTRADAY_INGEST_RATE`, default 100; 0 = no limit).
+    /// Ingest requests per second per token (`ingest_rate`, `INTRADAY_INGEST_RATE`, default
+    /// 100; 0 = no limit).
     pub ingest_rate_per_second: u32,
-    /// Days of events kept (`INTRADAY_RETENTION_DAYS`, default 35; at least 3, since late
-    /// events may be 48 hours old).
+    /// Days of events kept (`retention_days`, `INTRADAY_RETENTION_DAYS`, default 35; at least
+    /// 3, since late events may be 48 hours old).
     pub retention_days: u32,
 }
 
 impl Default for Config {
     fn default() -> Self {
         Config {
+            database_url: None,
+            addr: None,
             max_body_bytes: 8 * 1024 * 1024,
             ingest_rate_per_second: 100,
             retention_days: 35,
@@ -22,29 +36,178 @@ impl Default for Config {
     }
 }
 
+/// The settings file's keys; unknown keys are refused so a typo is not silently ignored.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileSettings {
+    database_url: Option<String>,
+    addr: Option<String>,
+    max_body_bytes: Option<usize>,
+    ingest_rate: Option<u32>,
+    retention_days: Option<u32>,
+}
+
 impl Config {
-    /// Defaults overridden by the environment; an unparsable value is an error naming it.
-    pub fn from_env() -> Result<Config, String> {
-        let mut config = Config::default();
-        if let Some(v) = var("INTRADAY_MAX_BODY_BYTES") {
-            config.max_body_bytes = v
-                .parse()
-                .map_err(|_| format!("INTRADAY_MAX_BODY_BYTES={v:?} is not a number of bytes"))?;
+    /// Defaults, then the file, then the environment. An explicit `path` must exist.
+    pub fn load(path: Option<&str>) -> Result<Config, String> {
+        Self::load_with(path, |name| std::env::var(name).ok())
+    }
+
+    /// [`Config::load`] with the environment given (for tests).
+    pub fn load_with(
+        path: Option<&str>,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Config, String> {
+        let file = match path {
+            Some(p) => Some(read_file(p)?),
+            None if std::path::Path::new(DEFAULT_FILE).exists() => Some(read_file(DEFAULT_FILE)?),
+            None => None,
         }
-        if let Some(v) = var("INTRADAY_INGEST_RATE") {
-            config.ingest_rate_per_second = v.parse().map_err(|_| {
-                format!("INTRADAY_INGEST_RATE={v:?} is not a whole number of requests per second")
-            })?;
+        .unwrap_or_default();
+        let mut c = Config::default();
+        c.database_url = file.database_url;
+        c.addr = file.addr;
+        c.max_body_bytes = file.max_body_bytes.unwrap_or(c.max_body_bytes);
+        c.ingest_rate_per_second = file.ingest_rate.unwrap_or(c.ingest_rate_per_second);
+        c.retention_days = file.retention_days.unwrap_or(c.retention_days);
+
+        let env = |name: &str| env(name).filter(|v| !v.trim().is_empty());
+        if let Some(v) = env("INTRADAY_DB").or_else(|| env("DATABASE_URL")) {
+            c.database_url = Some(v);
         }
-        if let Some(v) = var("INTRADAY_RETENTION_DAYS") {
-            config.retention_days = v.parse().ok().filter(|d| *d >= 3).ok_or_else(|| {
-                format!("INTRADAY_RETENTION_DAYS={v:?} must be a whole number of days, at least 3")
-            })?;
+        if let Some(v) = env("INTRADAY_ADDR") {
+            c.addr = Some(v);
         }
-        Ok(config)
+        if let Some(v) = env("INTRADAY_MAX_BODY_BYTES") {
+            c.max_body_bytes = parse(&v, "INTRADAY_MAX_BODY_BYTES", "a number of bytes")?;
+        }
+        if let Some(v) = env("INTRADAY_INGEST_RATE") {
+            c.ingest_rate_per_second = parse(
+                &v,
+                "INTRADAY_INGEST_RATE",
+                "a whole number of requests per second",
+            )?;
+        }
+        if let Some(v) = env("INTRADAY_RETENTION_DAYS") {
+            c.retention_days = parse(&v, "INTRADAY_RETENTION_DAYS", "a whole number of days")?;
+        }
+        c.validate()?;
+        Ok(c)
+    }
+
+    fn validate(&self) -> Result<(), String> {
+        if self.max_body_bytes < 1024 {
+            return Err(format!(
+                "max_body_bytes = {} is too small: at least 1024",
+                self.max_body_bytes
+            ));
+        }
+        if self.retention_days < 3 {
+            return Err(format!(
+                "retention_days = {} is too short: at least 3 (late events may be 48 hours old)",
+                self.retention_days
+            ));
+        }
+        if let Some(addr) = &self.addr
+            && addr.parse::<std::net::SocketAddr>().is_err()
+        {
+            return Err(format!(
+                "addr = {addr:?} is not HOST:PORT, e.g. 127.0.0.1:3000"
+            ));
+        }
+        if let Some(url) = &self.database_url {
+            crate::db::DbKind::of(url).map_err(|e| e.to_string())?;
+        }
+        Ok(())
+    }
+
+    /// The effective settings as `key = value` lines, secrets masked.
+    pub fn describe(&self) -> String {
+        let or_default = |v: &Option<String>, d: &str| v.clone().unwrap_or_else(|| d.to_owned());
+        format!(
+            "database_url = {}\naddr = {}\nmax_body_bytes = {}\ningest_rate = {}\nretention_days = {}\n",
+            crate::db::redact(&or_default(&self.database_url, crate::cli::DEFAULT_DB_URL)),
+            or_default(&self.addr, "(site-addr of Leptos.toml)"),
+            self.max_body_bytes,
+            self.ingest_rate_per_second,
+            self.retention_days
+        )
     }
 }
 
-fn var(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+fn read_file(path: &str) -> Result<FileSettings, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"))?;
+    toml::from_str(&text).map_err(|e| format!("{path}: {}", e.to_string().trim()))
+}
+
+fn parse<T: std::str::FromStr>(value: &str, name: &str, what: &str) -> Result<T, String> {
+    value
+        .trim()
+        .parse()
+        .map_err(|_| format!("{name}={value:?} is not {what}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(text: &str) -> String {
+        let path = std::env::temp_dir().join(format!(
+            "intraday-config-{}-{}.toml",
+            std::process::id(),
+            text.len()
+        ));
+        std::fs::write(&path, text).expect("write");
+        path.display().to_string()
+    }
+
+    #[test]
+    fn file_then_environment_override_defaults() {
+        let path =
+            file("ingest_rate = 7\nretention_days = 10\ndatabase_url = \"postgres://u:pw@h/db\"\n");
+        let env = |name: &str| (name == "INTRADAY_RETENTION_DAYS").then(|| "12".to_owned());
+        let c = Config::load_with(Some(&path), env).expect("valid");
+        assert_eq!(
+            (c.ingest_rate_per_second, c.retention_days, c.max_body_bytes),
+            (7, 12, 8 * 1024 * 1024)
+        );
+        let text = c.describe();
+        assert!(
+            text.contains("postgres://u:***@h/db") && !text.contains("pw"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn invalid_values_are_named() {
+        let unknown = file("ingest_rat = 7\n");
+        assert!(
+            Config::load_with(Some(&unknown), |_| None)
+                .unwrap_err()
+                .contains("ingest_rat")
+        );
+        let short = file("retention_days = 1\n");
+        assert!(
+            Config::load_with(Some(&short), |_| None)
+                .unwrap_err()
+                .contains("retention_days = 1")
+        );
+        let env = |name: &str| (name == "INTRADAY_INGEST_RATE").then(|| "fast".to_owned());
+        assert!(
+            Config::load_with(None, env)
+                .unwrap_err()
+                .contains("INTRADAY_INGEST_RATE=\"fast\"")
+        );
+        assert!(
+            Config::load_with(Some("/no/such.toml"), |_| None)
+                .unwrap_err()
+                .contains("cannot read")
+        );
+        let addr = |name: &str| (name == "INTRADAY_ADDR").then(|| "nowhere".to_owned());
+        assert!(
+            Config::load_with(None, addr)
+                .unwrap_err()
+                .contains("HOST:PORT")
+        );
+    }
 }

@@ -7,6 +7,7 @@ use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{ConnectOptions, Database, DatabaseConnection};
 
 use crate::cli::DbArgs;
+use crate::config::Config;
 use crate::error::StartError;
 
 /// Which database engine a URL names.
@@ -74,8 +75,8 @@ pub async fn connect_and_migrate(url: &str) -> Result<DatabaseConnection, StartE
 }
 
 /// `intraday migrate`.
-pub async fn migrate_command(args: DbArgs) -> Result<(), StartError> {
-    let url = args.url();
+pub async fn migrate_command(args: DbArgs, config: &Config) -> Result<(), StartError> {
+    let url = args.url(config);
     let db = connect(&url).await?;
     let pending = Migrator::get_pending_migrations(&db)
         .await

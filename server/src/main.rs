@@ -3,18 +3,30 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use server::cli::{Cli, Command, TokenCommand};
+use server::cli::{Cli, Command, ConfigCommand, TokenCommand};
+use server::config::Config;
 
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
     server::telemetry::init(cli.log_format);
+    let config = match Config::load(cli.config.as_deref()) {
+        Ok(config) => config,
+        Err(error) => {
+            eprintln!("intraday: invalid settings: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
     let outcome = match cli.command {
-        Command::Serve(args) => server::serve::run(args).await,
-        Command::Migrate(args) => server::db::migrate_command(args).await,
-        Command::Backup(args) => server::backup::run(args).await,
+        Command::Serve(args) => server::serve::run(args, config).await,
+        Command::Migrate(args) => server::db::migrate_command(args, &config).await,
+        Command::Backup(args) => server::backup::run(args, &config).await,
         Command::Simulate(args) => server::simulate::remote(args).await,
-        Command::Token(TokenCommand::Create(args)) => server::token::create(args).await,
+        Command::Token(TokenCommand::Create(args)) => server::token::create(args, &config).await,
+        Command::Config(ConfigCommand::Check) => {
+            print!("{}", config.describe());
+            Ok(())
+        }
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

@@ -15,11 +15,11 @@ use crate::simulate::{LocalSink, SimPlan, drive};
 use migrations::{Migrator, MigratorTrait};
 
 /// Runs the server with the given options.
-pub async fn run(args: ServeArgs) -> Result<(), StartError> {
+pub async fn run(args: ServeArgs, config: Config) -> Result<(), StartError> {
     let conf = get_configuration(Some("Leptos.toml"))
         .map_err(|e| StartError::SiteConfig(e.to_string()))?;
     let mut leptos_options = conf.leptos_options;
-    let addr = match &args.addr {
+    let addr = match args.addr.as_ref().or(config.addr.as_ref()) {
         Some(a) => a
             .parse::<SocketAddr>()
             .map_err(|_| StartError::Address(a.clone()))?,
@@ -27,9 +27,8 @@ pub async fn run(args: ServeArgs) -> Result<(), StartError> {
     };
     leptos_options.site_addr = addr;
 
-    let url = args.db.url();
+    let url = args.db.url(&config);
     let db_kind = DbKind::of(&url)?;
-    let config = Config::from_env().map_err(StartError::Invalid)?;
 
     // Listen first, so /healthz answers and /readyz says why it is not ready yet.
     let listener = TcpListener::bind(addr)

@@ -1,19 +1,20 @@
 //! `intraday token create`: a new API token, printed on stdout and audited.
 
 use crate::cli::TokenCreateArgs;
+use crate::config::Config;
 use crate::db;
 use crate::error::StartError;
 use crate::store::{audit, tokens};
 
 /// Creates the token and prints it (and nothing else) on stdout.
-pub async fn create(args: TokenCreateArgs) -> Result<(), StartError> {
+pub async fn create(args: TokenCreateArgs, config: &Config) -> Result<(), StartError> {
     let name = args.name.trim();
     if name.is_empty() || name.len() > 128 {
         return Err(StartError::Invalid(
             "the token name must be 1 to 128 characters".into(),
         ));
     }
-    let db = db::connect_and_migrate(&args.db.url()).await?;
+    let db = db::connect_and_migrate(&args.db.url(config)).await?;
     let token =
         tokens::generate().map_err(|e| StartError::Invalid(format!("no randomness: {e}")))?;
     let queues = args.queues.as_deref();

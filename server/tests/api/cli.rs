@@ -41,3 +41,61 @@ async fn migrate_command_creates_the_schema() {
     );
     assert!(String::from_utf8_lossy(&out.stdout).contains("schema is current"));
 }
+
+#[test]
+fn config_check_prints_effective_settings_with_secrets_masked() {
+    let dir = std::env::temp_dir().join(format!("intraday-cfg-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let file = dir.join("settings.toml");
+    std::fs::write(&file, "ingest_rate = 9\nretention_days = 20\n").expect("write");
+    let out = intraday()
+        .args(["config", "check", "--config", file.to_str().expect("path")])
+        .env(
+            "INTRADAY_DB",
+            "postgres://ops:hunter2@db.example:5432/intraday",
+        )
+        .env("INTRADAY_RETENTION_DAYS", "40")
+        .output()
+        .expect("run");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("database_url = postgres://ops:***@db.example:5432/intraday"),
+        "{text}"
+    );
+    assert!(text.contains("ingest_rate = 9"), "{text}");
+    assert!(
+        text.contains("retention_days = 40"),
+        "the environment overrides the file: {text}"
+    );
+    assert!(!text.contains("hunter2"));
+}
+
+#[test]
+fn config_check_fails_naming_an_invalid_value() {
+    let out = intraday()
+        .args(["config", "check"])
+        .env("INTRADAY_RETENTION_DAYS", "1")
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("retention_days = 1"));
+    let dir = std::env::temp_dir().join(format!("intraday-cfg-bad-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let file = dir.join("typo.toml");
+    std::fs::write(&file, "retension_days = 10\n").expect("write");
+    let out = intraday()
+        .args(["config", "check", "--config", file.to_str().expect("path")])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("retension_days"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
