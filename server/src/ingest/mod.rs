@@ -110,6 +110,7 @@ impl Ingestor {
             ),
             Err(IngestError::Invalid(errors)) => {
                 let mut indices: Vec<usize> = errors.iter().map(|e| e.index).collect();
+                indices.sort_unstable();
                 indices.dedup();
                 self.metrics.refused(Refusal::Invalid, indices.len());
             }

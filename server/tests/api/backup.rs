@@ -3,7 +3,7 @@
 use std::collections::HashSet;
 
 use crate::helpers::{
-    create_token_cli, free_port, fresh_database, intraday, request, start_server,
+    create_token_cli, free_port, fresh_database, intraday, post_events, start_server,
 };
 use server::db::DbKind;
 
@@ -19,15 +19,7 @@ async fn backup_of_a_running_server_restores_every_event() {
         .map(|i| serde_json::json!({"id": format!("b-{i}"), "type": "agent.presence", "at": at, "agent_id": format!("a{}", i % 7), "presence": "away"}))
         .collect();
     let body = serde_json::Value::Array(events).to_string();
-    let (status, reply) = request(
-        &base,
-        "POST",
-        "/api/v1/events",
-        Some(&token),
-        Some("application/json"),
-        body.as_bytes(),
-    )
-    .await;
+    let (status, reply) = post_events(&base, &token, body.as_bytes()).await;
     assert_eq!(status, 200, "{reply}");
 
     let target =

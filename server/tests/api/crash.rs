@@ -8,7 +8,7 @@ use serde_json::json;
 use server::db::DbKind;
 
 use crate::helpers::{
-    BACKENDS, create_token_cli, free_port, fresh_database, request, start_server,
+    BACKENDS, create_token_cli, free_port, fresh_database, post_events, start_server,
 };
 
 fn batch(n: usize) -> String {
@@ -26,17 +26,7 @@ fn spawn_poster(base: String, token: String) -> tokio::task::JoinHandle<Vec<usiz
         for n in 0.. {
             let (base, token, body) = (base.clone(), token.clone(), batch(n));
             // `request` panics when the server dies mid-request; the task boundary catches it.
-            let fut = async move {
-                request(
-                    &base,
-                    "POST",
-                    "/api/v1/events",
-                    Some(&token),
-                    Some("application/json"),
-                    body.as_bytes(),
-                )
-                .await
-            };
+            let fut = async move { post_events(&base, &token, body.as_bytes()).await };
             match tokio::spawn(fut).await {
                 Ok((200, _)) => acked.push(n),
                 _ => break,
@@ -93,15 +83,7 @@ async fn acknowledged_events_survive_kill_9() {
             "{kind:?}: a partial batch was stored"
         );
         // The restarted server rebuilt its ledger from the log and refuses nothing it had.
-        let (status, reply) = request(
-            &base,
-            "POST",
-            "/api/v1/events",
-            Some(&token),
-            Some("application/json"),
-            batch(acked[0]).as_bytes(),
-        )
-        .await;
+        let (status, reply) = post_events(&base, &token, batch(acked[0]).as_bytes()).await;
         assert_eq!(status, 200, "{reply}");
         assert!(reply.contains("\"duplicates\":100"), "{reply}");
         child.kill().expect("kill");

@@ -31,15 +31,7 @@ pub struct TestApp {
 impl TestApp {
     /// POSTs a JSON body to the ingest API with the app's token.
     pub async fn ingest(&self, body: &str) -> (u16, String) {
-        request(
-            &self.base,
-            "POST",
-            "/api/v1/events",
-            Some(&self.token),
-            Some("application/json"),
-            body.as_bytes(),
-        )
-        .await
+        post_events(&self.base, &self.token, body.as_bytes()).await
     }
 
     /// Events in the log.
@@ -166,6 +158,19 @@ pub async fn spawn_app_with(kind: DbKind, config: Config) -> TestApp {
 /// A plain HTTP/1.1 GET; returns the status and the body.
 pub async fn get(base: &str, path: &str) -> (u16, String) {
     request(base, "GET", path, None, None, b"").await
+}
+
+/// POSTs a JSON batch to the ingest API with a bearer token.
+pub async fn post_events(base: &str, token: &str, body: &[u8]) -> (u16, String) {
+    request(
+        base,
+        "POST",
+        "/api/v1/events",
+        Some(token),
+        Some("application/json"),
+        body,
+    )
+    .await
 }
 
 /// One HTTP/1.1 request with an optional bearer token and content type.
