@@ -1,0 +1,90 @@
+//! Parsing and validating single events.
+
+use serde_json::{Value, json};
+
+use super::{ev, examples, parsed};
+use crate::model::event::parse_event;
+
+#[test]
+fn every_type_parses_and_keeps_its_type_name() {
+    let all = examples();
+    assert_eq!(all.len(), crate::model::event::EVENT_TYPES.len());
+    for v in all {
+        let e = parsed(v.clone());
+        assert_eq!(e.type_name(), v["type"]);
+    }
+}
+
+#[test]
+fn unknown_fields_are_allowed_and_defaults_apply() {
+    let e = parsed(ev(
+        "q",
+        "queue.upserted",
+        0,
+        json!({"queue_id": "q1", "name": "S", "channels": ["sms"], "vendor_extra": {"x": 1}}),
+    ));
+    match e.body {
+        crate::model::event::EventBody::QueueUpserted(q) => assert_eq!(q.service_level_seconds, 20),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn timestamps_keep_milliseconds_in_utc() {
+    let v = json!({"id": "p", "type": "agent.presence", "at": "2026-11-25T10:00:00.123456+01:00", "agent_id": "a", "presence": "away"});
+    assert_eq!(parsed(v).at.to_rfc3339(), "2026-11-25T09:00:00.123+00:00");
+}
+
+fn field_of(v: Value) -> Vec<String> {
+    parse_event(&v)
+        .expect_err("must be refused")
+        .into_iter()
+        .map(|e| e.field)
+        .collect()
+}
+
+#[test]
+fn each_bad_input_names_its_field() {
+    let base = || examples()[3].clone();
+    let with = |k: &str, x: Value| {
+        let mut v = base();
+        v[k] = x;
+        v
+    };
+    assert_eq!(field_of(with("id", json!("bad id"))), ["id"]);
+    assert_eq!(field_of(with("id", json!("x".repeat(65)))), ["id"]);
+    let mut missing = base();
+    missing.as_object_mut().expect("object").remove("queue_id");
+    assert_eq!(field_of(missing), ["queue_id"]);
+    assert_eq!(field_of(with("channel", json!(7))), ["channel"]);
+    assert_eq!(field_of(with("channel", json!("fax"))), ["channel"]);
+    assert_eq!(
+        field_of(with("customer", json!({"id": "k"}))),
+        ["customer.name"]
+    );
+    assert_eq!(
+        field_of(with("type", json!("conversation.teleported"))),
+        ["type"]
+    );
+    let no_offset = field_of(with("at", json!("2026-11-25T10:00:00")));
+    assert_eq!(no_offset, ["at"]);
+    let msg = parse_event(&with("at", json!("2026-11-25T10:00:00"))).unwrap_err()[0]
+        .message
+        .clone();
+    assert!(msg.contains("no UTC offset"), "{msg}");
+    let mut sentiment = examples()[13].clone();
+    sentiment["sentiment"] = json!(4);
+    assert_eq!(field_of(sentiment), ["sentiment"]);
+    let mut text = examples()[13].clone();
+    text["text"] = json!("x".repeat(4_001));
+    assert_eq!(field_of(text), ["text"]);
+    let mut both = examples()[7].clone();
+    both["to_agent_id"] = json!("a2");
+    assert_eq!(field_of(both), ["to_agent_id"]);
+    assert_eq!(field_of(json!([1])), [""]);
+    let mut offered = examples()[4].clone();
+    offered["by"] = json!("telepathy");
+    let e = parse_event(&offered).unwrap_err();
+    assert_eq!(e[0].field, "by");
+    assert!(e[0].message.contains("routing"), "{}", e[0].message);
+}
