@@ -25,14 +25,7 @@ impl Simulator {
             } else {
                 self.set_presence(a, Presence::Offline, start);
                 let next = if today > start { today } else { today + DAY };
-                let jitter = self.login_jitter();
-                self.schedule(
-                    next + jitter,
-                    Action::ShiftStart {
-                        agent: a,
-                        nominal: next,
-                    },
-                );
+                self.schedule_shift_start(a, next);
             }
         }
     }
@@ -40,6 +33,12 @@ impl Simulator {
     /// Agents log in up to ten minutes early or a few minutes late.
     fn login_jitter(&mut self) -> i64 {
         (self.rng.range(-10.0, 3.0) * MINUTE as f64) as i64
+    }
+
+    /// Schedules the shift planned for `nominal`, the agent logging in a little before or after.
+    fn schedule_shift_start(&mut self, a: usize, nominal: i64) {
+        let jitter = self.login_jitter();
+        self.schedule(nominal + jitter, Action::ShiftStart { agent: a, nominal });
     }
 
     /// Starts the shift planned for `nominal`: available now, a break and busy spells planned,
@@ -92,15 +91,7 @@ impl Simulator {
                 );
             }
         }
-        let next = nominal + DAY;
-        let jitter = self.login_jitter();
-        self.schedule(
-            next + jitter,
-            Action::ShiftStart {
-                agent: a,
-                nominal: next,
-            },
-        );
+        self.schedule_shift_start(a, nominal + DAY);
         self.route_agent(a, t);
     }
 

@@ -3,7 +3,7 @@
 use std::collections::HashSet;
 
 use crate::helpers::{
-    create_token_cli, free_port, fresh_database, intraday, post_events, start_server,
+    create_token_cli, free_port, fresh_database, intraday, kill_server, post_events, start_server,
 };
 use server::db::DbKind;
 
@@ -12,7 +12,7 @@ async fn backup_of_a_running_server_restores_every_event() {
     let url = fresh_database(DbKind::Sqlite).await;
     let token = create_token_cli(&url, "backup", &["--scope", "ingest"]);
     let port = free_port();
-    let mut child = start_server(&url, port).await;
+    let child = start_server(&url, port).await;
     let base = format!("http://127.0.0.1:{port}");
     let at = chrono::Utc::now().to_rfc3339();
     let events: Vec<_> = (0..500)
@@ -29,8 +29,7 @@ async fn backup_of_a_running_server_restores_every_event() {
         .args(["backup", target.to_str().expect("path"), "--db", &url])
         .output()
         .expect("backup");
-    child.kill().expect("kill");
-    let _ = child.wait();
+    kill_server(child);
     assert!(
         out.status.success(),
         "{}",

@@ -299,3 +299,9 @@ pub fn create_token_cli(url: &str, name: &str, args: &[&str]) -> String {
     );
     stdout.trim().to_owned()
 }
+
+/// Kills a server process (SIGKILL) and reaps it.
+pub fn kill_server(mut child: Child) {
+    child.kill().expect("kill");
+    let _ = child.wait();
+}

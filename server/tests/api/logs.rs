@@ -7,7 +7,7 @@ use serde_json::Value;
 use server::db::DbKind;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use crate::helpers::{free_port, fresh_database, start_server_with};
+use crate::helpers::{free_port, fresh_database, kill_server, start_server_with};
 
 /// Sends a raw request and returns the whole response text (head and body).
 async fn raw(port: u16, head: &str) -> String {
@@ -27,8 +27,7 @@ async fn json_logs_carry_the_request_id_and_no_token() {
     let log_path =
         std::env::temp_dir().join(format!("intraday-log-{}-{port}.jsonl", std::process::id()));
     let log = std::fs::File::create(&log_path).expect("log file");
-    let mut child =
-        start_server_with(&url, port, &["--log-format", "json"], Stdio::from(log)).await;
+    let child = start_server_with(&url, port, &["--log-format", "json"], Stdio::from(log)).await;
 
     let given = raw(
         port,
@@ -56,8 +55,7 @@ async fn json_logs_carry_the_request_id_and_no_token() {
         })
         .expect("a generated request id");
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-    child.kill().expect("kill");
-    let _ = child.wait();
+    kill_server(child);
 
     let text = std::fs::read_to_string(&log_path).expect("read log");
     let lines: Vec<Value> = text

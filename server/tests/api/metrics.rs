@@ -30,7 +30,10 @@ async fn counters_move_by_exactly_what_was_ingested_and_refused() {
             .await
             .expect("simulated burst");
         let burst = app.stored().await;
-        assert!(burst > 100, "{kind:?}: burst of {burst}");
+        assert!(
+            burst >= 85,
+            "{kind:?}: burst of {burst} lacks the reference data"
+        );
 
         let at = chrono::Utc::now().to_rfc3339();
         let ok = json!([{"id": "m1", "type": "agent.presence", "at": at, "agent_id": "a99", "presence": "away"}]).to_string();

@@ -1,7 +1,9 @@
 //! `intraday simulate` sends a simulated day to a running server over HTTP, and
 //! `intraday token create` prints only the token.
 
-use crate::helpers::{create_token_cli, free_port, fresh_database, intraday, start_server};
+use crate::helpers::{
+    create_token_cli, free_port, fresh_database, intraday, kill_server, start_server,
+};
 use server::db::DbKind;
 
 #[tokio::test]
@@ -11,9 +13,11 @@ async fn simulate_command_backfills_a_running_server_through_the_ingest_api() {
     assert!(token.starts_with("itk_"));
 
     let port = free_port();
-    let mut child = start_server(&url, port).await;
+    let child = start_server(&url, port).await;
     let out = intraday()
         .args([
+            "--log-format",
+            "json",
             "simulate",
             "--seed",
             "3",
@@ -27,24 +31,35 @@ async fn simulate_command_backfills_a_running_server_through_the_ingest_api() {
         ])
         .output()
         .expect("simulate");
-    child.kill().expect("kill");
-    let _ = child.wait();
+    kill_server(child);
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
 
+    // Every event the simulator says it sent is stored (how many depends on the time of day).
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let sent = stderr
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .find(|l| l["fields"]["message"] == "simulator backfill done")
+        .and_then(|l| l["fields"]["events"].as_u64())
+        .unwrap_or_else(|| panic!("no backfill summary in {stderr}"));
     let db = server::db::connect(&url).await.expect("db");
     let stored = server::store::events::count(&db).await.expect("count");
-    assert!(stored > 500, "only {stored} events for 3 simulated hours");
+    assert!(
+        sent > 85,
+        "3 simulated hours sent only the reference data ({sent} events)"
+    );
+    assert_eq!(stored, sent, "every event sent is stored");
 }
 
 #[tokio::test]
 async fn simulate_command_reports_a_bad_token_and_a_bad_target() {
     let url = fresh_database(DbKind::Sqlite).await;
     let port = free_port();
-    let mut child = start_server(&url, port).await;
+    let child = start_server(&url, port).await;
     let out = intraday()
         .args([
             "simulate",
@@ -58,8 +73,7 @@ async fn simulate_command_reports_a_bad_token_and_a_bad_target() {
         ])
         .output()
         .expect("simulate");
-    child.kill().expect("kill");
-    let _ = child.wait();
+    kill_server(child);
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
