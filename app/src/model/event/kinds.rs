@@ -1,108 +1,27 @@
 //! The closed vocabularies of EVENTS.md: channels, presences, reasons, who did what.
-//!
-//! Each is a plain enum spelled in events as its snake_case name; a value outside the
-//! vocabulary is refused with a message listing the allowed ones.
 
-use std::fmt;
-use std::marker::PhantomData;
+use serde::{Deserialize, Serialize};
 
-use serde::de::{self, Deserializer, Visitor};
-use serde::{Deserialize, Serialize, Serializer};
-
-/// A closed set of values spelled as strings in events.
-pub trait Vocabulary: Sized + Copy + 'static {
-    /// Every value, in the contract's order.
-    const ALL: &'static [Self];
-    /// The value as events spell it.
-    fn as_str(self) -> &'static str;
-
-    /// The value events spell `text`, if any.
-    fn from_name(text: &str) -> Option<Self> {
-        Self::ALL.iter().copied().find(|v| v.as_str() == text)
-    }
-
-    /// The allowed values, comma-separated, for messages.
-    fn allowed() -> String {
-        let names: Vec<&str> = Self::ALL.iter().map(|v| v.as_str()).collect();
-        names.join(", ")
-    }
-}
-
-struct OneOf<T>(PhantomData<T>);
-
-impl<T: Vocabulary> Visitor<'_> for OneOf<T> {
-    type Value = T;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        write!(f, "one of {}", T::allowed())
-    }
-
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<T, E> {
-        T::from_name(v)
-            .ok_or_else(|| E::custom(format!("must be one of {}; got {v:?}", T::allowed())))
-    }
-}
-
-macro_rules! vocabulary {
-    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal,)+ }) => {
-        $(#[$meta])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub enum $name {
-            $($(#[$vmeta])* $variant,)+
-        }
-
-        impl Vocabulary for $name {
-            const ALL: &'static [Self] = &[$($name::$variant,)+];
-
-            fn as_str(self) -> &'static str {
-                match self {
-                    $($name::$variant => $text,)+
-                }
-            }
-        }
-
-        impl $name {
-            /// The value as events spell it.
-            pub fn as_str(self) -> &'static str {
-                Vocabulary::as_str(self)
-            }
-        }
-
-        impl Serialize for $name {
-            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                serializer.serialize_str(self.as_str())
-            }
-        }
-
-        impl<'de> Deserialize<'de> for $name {
-            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_str(OneOf(PhantomData))
-            }
-        }
-    };
-}
-
-vocabulary! {
-    /// Conversation channels.
-    Channel {
-        /// Web chat.
-        Chat = "chat",
-        /// Phone.
-        Voice = "voice",
-        /// E-mail.
-        Email = "email",
-        /// Text messages.
-        Sms = "sms",
-        /// Social networks.
-        Social = "social",
-        /// Messaging apps.
-        Messaging = "messaging",
-    }
+/// Conversation channels.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    /// Web chat.
+    Chat,
+    /// Phone.
+    Voice,
+    /// E-mail.
+    Email,
+    /// Text messages.
+    Sms,
+    /// Social networks.
+    Social,
+    /// Messaging apps.
+    Messaging,
 }
 
 impl Channel {
-    /// Capacity units a conversation of this channel costs its agent (the defaults of
-    /// EVENTS.md: chat 1, voice 3, email 1, others 1).
+    /// Capacity units a conversation of this channel costs its agent (KPIS.md defaults).
     pub fn cost(self) -> u32 {
         match self {
             Channel::Voice => 3,
@@ -111,96 +30,109 @@ impl Channel {
     }
 }
 
-vocabulary! {
-    /// An agent's presence.
-    Presence {
-        /// Ready for work.
-        Available = "available",
-        /// Busy, still routable.
-        Busy = "busy",
-        /// Busy, do not disturb.
-        BusyDnd = "busy_dnd",
-        /// Away (break).
-        Away = "away",
-        /// Logged out.
-        Offline = "offline",
+/// An agent's presence.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Presence {
+    /// Ready for work.
+    Available,
+    /// Busy, still routable.
+    Busy,
+    /// Busy, do not disturb.
+    BusyDnd,
+    /// Away (break).
+    Away,
+    /// Logged out.
+    Offline,
+}
+
+impl Presence {
+    /// The value used in events.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Presence::Available => "available",
+            Presence::Busy => "busy",
+            Presence::BusyDnd => "busy_dnd",
+            Presence::Away => "away",
+            Presence::Offline => "offline",
+        }
     }
 }
 
-vocabulary! {
-    /// Who made an offer or a transfer.
-    OfferedBy {
-        /// Automatic routing.
-        Routing = "routing",
-        /// A supervisor assigned it.
-        Supervisor = "supervisor",
-        /// An agent picked it.
-        Agent = "agent",
-    }
+/// Who made an offer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OfferedBy {
+    /// Automatic routing.
+    Routing,
+    /// A supervisor assigned it.
+    Supervisor,
+    /// An agent picked it.
+    Agent,
 }
 
-vocabulary! {
-    /// Why an offer was rejected.
-    RejectReason {
-        /// The agent declined.
-        Declined = "declined",
-        /// Nobody answered in time.
-        TimedOut = "timed_out",
-    }
+/// Why an offer was rejected.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RejectReason {
+    /// The agent declined.
+    Declined,
+    /// Nobody answered in time.
+    TimedOut,
 }
 
-vocabulary! {
-    /// Why a conversation was closed.
-    CloseReason {
-        /// Handled to the end.
-        Resolved = "resolved",
-        /// The customer left.
-        Abandoned = "abandoned",
-        /// A supervisor closed it.
-        ForceClosed = "force_closed",
-        /// Closed for inactivity.
-        TimedOut = "timed_out",
-    }
+/// Why a conversation was closed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CloseReason {
+    /// Handled to the end.
+    Resolved,
+    /// The customer left.
+    Abandoned,
+    /// A supervisor closed it.
+    ForceClosed,
+    /// Closed for inactivity.
+    TimedOut,
 }
 
-vocabulary! {
-    /// Who wrote a message.
-    MessageFrom {
-        /// The customer.
-        Customer = "customer",
-        /// The agent.
-        Agent = "agent",
-        /// A bot.
-        Bot = "bot",
-    }
+/// Who wrote a message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MessageFrom {
+    /// The customer.
+    Customer,
+    /// The agent.
+    Agent,
+    /// A bot.
+    Bot,
 }
 
-vocabulary! {
-    /// Who asked for a supervisor.
-    EscalationKind {
-        /// The agent asks for help.
-        Agent = "agent",
-        /// The customer asks for a supervisor.
-        Customer = "customer",
-    }
+/// Who asked for a supervisor.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EscalationKind {
+    /// The agent asks for help.
+    Agent,
+    /// The customer asks for a supervisor.
+    Customer,
 }
 
-vocabulary! {
-    /// Who resumed a waiting conversation.
-    ResumedBy {
-        /// The agent: back in conversation.
-        Agent = "agent",
-        /// The customer: back in the queue.
-        Customer = "customer",
-    }
+/// Who resumed a waiting conversation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ResumedBy {
+    /// The agent: back in conversation.
+    Agent,
+    /// The customer: back in the queue.
+    Customer,
 }
 
-vocabulary! {
-    /// How a supervisor monitors.
-    MonitorMode {
-        /// Listening only.
-        Silent = "silent",
-        /// Taking part.
-        Joined = "joined",
-    }
+/// How a supervisor monitors.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MonitorMode {
+    /// Listening only.
+    Silent,
+    /// Taking part.
+    Joined,
 }

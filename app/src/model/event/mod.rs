@@ -1,15 +1,18 @@
-//! The typed events of EVENTS.md (version 1): common fields, the body of each type, and what
-//! an event is about. Parsing and validation live in `parse`.
+//! The typed events of EVENTS.md (version 1) and their strict validation.
+//!
+//! `parse_event` checks the common fields by hand (so messages name the field exactly), then
+//! deserialises the type's payload; unknown fields of known types are allowed (the server keeps
+//! the original JSON), unknown types are refused.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
 
 mod kinds;
-mod parse;
 mod payloads;
 
 pub use kinds::*;
-pub use parse::parse_event;
 pub use payloads::*;
 
 /// What happened, by type.
@@ -164,4 +167,249 @@ pub struct FieldError {
     pub field: String,
     /// What is wrong.
     pub message: String,
+}
+
+impl FieldError {
+    fn new(field: &str, message: impl Into<String>) -> FieldError {
+        FieldError {
+            field: field.to_owned(),
+            message: message.into(),
+        }
+    }
+}
+
+/// Parses and validates one event given as JSON.
+pub fn parse_event(value: &Value) -> Result<Event, Vec<FieldError>> {
+    let Some(object) = value.as_object() else {
+        return Err(vec![FieldError::new("", "an event must be a JSON object")]);
+    };
+    let mut errors = Vec::new();
+    let id = match object.get("id") {
+        Some(Value::String(id)) => {
+            if let Some(message) = check_event_id(id) {
+                errors.push(FieldError::new("id", message));
+            }
+            id.clone()
+        }
+        Some(_) => {
+            errors.push(FieldError::new("id", "must be a string"));
+            String::new()
+        }
+        None => {
+            errors.push(FieldError::new("id", "is required"));
+            String::new()
+        }
+    };
+    let at = match object.get("at") {
+        Some(Value::String(s)) => match parse_at(s) {
+            Ok(at) => Some(at),
+            Err(message) => {
+                errors.push(FieldError::new("at", message));
+                None
+            }
+        },
+        Some(_) => {
+            errors.push(FieldError::new(
+                "at",
+                "must be an RFC 3339 timestamp string",
+            ));
+            None
+        }
+        None => {
+            errors.push(FieldError::new("at", "is required"));
+            None
+        }
+    };
+    let body = match object.get("type") {
+        Some(Value::String(t)) => parse_body(t, value)
+            .map_err(|mut e| errors.append(&mut e))
+            .ok(),
+        Some(_) => {
+            errors.push(FieldError::new("type", "must be a string"));
+            None
+        }
+        None => {
+            errors.push(FieldError::new("type", "is required"));
+            None
+        }
+    };
+    match (at, body) {
+        (Some(at), Some(body)) if errors.is_empty() => Ok(Event { id, at, body }),
+        _ => Err(errors),
+    }
+}
+
+fn check_event_id(id: &str) -> Option<String> {
+    if id.is_empty() || id.chars().count() > 64 {
+        return Some(format!(
+            "must be 1 to 64 characters, got {}",
+            id.chars().count()
+        ));
+    }
+    id.chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | ':' | '-')))
+        .map(|c| format!("contains {c:?}; allowed are A-Z, a-z, 0-9 and . _ : -"))
+}
+
+fn parse_at(s: &str) -> Result<DateTime<Utc>, String> {
+    match DateTime::parse_from_rfc3339(s) {
+        Ok(at) => DateTime::from_timestamp_millis(at.timestamp_millis())
+            .ok_or_else(|| format!("{s:?} is out of range")),
+        Err(_) if NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f").is_ok() => Err(format!(
+            "{s:?} has no UTC offset; add Z or an offset such as +01:00"
+        )),
+        Err(e) => Err(format!("{s:?} is not an RFC 3339 timestamp ({e})")),
+    }
+}
+
+fn payload<T: DeserializeOwned>(value: &Value) -> Result<T, Vec<FieldError>> {
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner().to_string();
+        let field = match inner.strip_prefix("missing field `") {
+            Some(rest) => {
+                let name = rest.split('`').next().unwrap_or_default();
+                if path == "." {
+                    name.to_owned()
+                } else {
+                    format!("{path}.{name}")
+                }
+            }
+            None if path == "." => String::new(),
+            None => path,
+        };
+        let message = if inner.starts_with("missing field") {
+            "is required".to_owned()
+        } else {
+            inner
+        };
+        vec![FieldError { field, message }]
+    })
+}
+
+fn parse_body(type_name: &str, value: &Value) -> Result<EventBody, Vec<FieldError>> {
+    use EventBody as B;
+    let body = match type_name {
+        "queue.upserted" => B::QueueUpserted(payload(value)?),
+        "agent.upserted" => B::AgentUpserted(payload(value)?),
+        "agent.presence" => B::AgentPresence(payload(value)?),
+        "conversation.created" => B::ConversationCreated(payload(value)?),
+        "conversation.offered" => B::ConversationOffered(payload(value)?),
+        "conversation.accepted" => B::ConversationAccepted(payload(value)?),
+        "conversation.rejected" => B::ConversationRejected(payload(value)?),
+        "conversation.transferred" => B::ConversationTransferred(payload(value)?),
+        "conversation.released" => B::ConversationReleased(payload(value)?),
+        "conversation.waiting" => B::ConversationWaiting(payload(value)?),
+        "conversation.resumed" => B::ConversationResumed(payload(value)?),
+        "conversation.ended" => B::ConversationEnded(payload(value)?),
+        "conversation.closed" => B::ConversationClosed(payload(value)?),
+        "conversation.message" => B::ConversationMessage(payload(value)?),
+        "conversation.escalated" => B::ConversationEscalated(payload(value)?),
+        "conversation.escalation_resolved" => B::ConversationEscalationResolved(payload(value)?),
+        "conversation.monitored" => B::ConversationMonitored(payload(value)?),
+        "conversation.monitor_ended" => B::ConversationMonitorEnded(payload(value)?),
+        other => {
+            return Err(vec![FieldError::new(
+                "type",
+                format!(
+                    "unknown event type {other:?}; known types: {}",
+                    EVENT_TYPES.join(", ")
+                ),
+            )]);
+        }
+    };
+    let errors = check_body(&body);
+    if errors.is_empty() {
+        Ok(body)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Rules serde cannot express: id lengths, ranges, one-of fields.
+fn check_body(body: &EventBody) -> Vec<FieldError> {
+    use EventBody as B;
+    let mut errors = Vec::new();
+    let mut id = |field: &str, value: &str| {
+        if value.trim().is_empty() || value.chars().count() > 128 {
+            errors.push(FieldError::new(
+                field,
+                "must be a non-empty string of at most 128 characters",
+            ));
+        }
+    };
+    match body {
+        B::QueueUpserted(q) => {
+            id("queue_id", &q.queue_id);
+            if q.channels.is_empty() {
+                errors.push(FieldError::new(
+                    "channels",
+                    "must list at least one channel",
+                ));
+            }
+            if q.service_level_seconds == 0 {
+                errors.push(FieldError::new(
+                    "service_level_seconds",
+                    "must be a positive number of seconds",
+                ));
+            }
+        }
+        B::AgentUpserted(a) => id("agent_id", &a.agent_id),
+        B::AgentPresence(a) => id("agent_id", &a.agent_id),
+        B::ConversationCreated(c) => {
+            id("conversation_id", &c.conversation_id);
+            id("queue_id", &c.queue_id);
+            id("customer.id", &c.customer.id);
+        }
+        B::ConversationOffered(o) => {
+            id("conversation_id", &o.conversation_id);
+            id("agent_id", &o.agent_id);
+        }
+        B::ConversationAccepted(a) | B::ConversationReleased(a) => {
+            id("conversation_id", &a.conversation_id);
+            id("agent_id", &a.agent_id);
+        }
+        B::ConversationRejected(r) => {
+            id("conversation_id", &r.conversation_id);
+            id("agent_id", &r.agent_id);
+        }
+        B::ConversationTransferred(t) => {
+            id("conversation_id", &t.conversation_id);
+            id("from_agent_id", &t.from_agent_id);
+            match (&t.to_agent_id, &t.to_queue_id) {
+                (Some(a), None) => id("to_agent_id", a),
+                (None, Some(q)) => id("to_queue_id", q),
+                _ => errors.push(FieldError::new(
+                    "to_agent_id",
+                    "give exactly one of to_agent_id and to_queue_id",
+                )),
+            }
+        }
+        B::ConversationMessage(m) => {
+            id("conversation_id", &m.conversation_id);
+            if m.text.as_ref().is_some_and(|t| t.chars().count() > 4_000) {
+                errors.push(FieldError::new("text", "must be at most 4,000 characters"));
+            }
+            if m.sentiment.is_some_and(|s| !(-3..=3).contains(&s)) {
+                errors.push(FieldError::new(
+                    "sentiment",
+                    "must be an integer from -3 to 3",
+                ));
+            }
+        }
+        B::ConversationEscalationResolved(e) => {
+            id("conversation_id", &e.conversation_id);
+            id("by_user", &e.by_user);
+        }
+        B::ConversationMonitored(m) => {
+            id("conversation_id", &m.conversation_id);
+            id("supervisor_id", &m.supervisor_id);
+        }
+        other => {
+            if let Some(c) = other.conversation_id() {
+                id("conversation_id", c);
+            }
+        }
+    }
+    errors
 }

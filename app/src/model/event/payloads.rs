@@ -1,9 +1,6 @@
-//! The fields of each event type, as EVENTS.md lists them, with the number rules serde's
-//! own messages would word poorly (capacity, service level, sentiment).
+//! The fields of each event type, as EVENTS.md lists them.
 
-use serde::de::Error as _;
-use serde::{Deserialize, Deserializer, Serialize};
-use serde_json::Value;
+use serde::{Deserialize, Serialize};
 
 use super::kinds::*;
 
@@ -13,57 +10,6 @@ fn default_service_level() -> u32 {
 
 fn default_capacity() -> u32 {
     3
-}
-
-/// A whole number in `min..=u32::MAX`; `null` stands for the default.
-fn whole<'de, D: Deserializer<'de>>(
-    d: D,
-    min: u32,
-    default: u32,
-    what: &str,
-) -> Result<u32, D::Error> {
-    match Value::deserialize(d)? {
-        Value::Null => Ok(default),
-        Value::Number(n) => n
-            .as_u64()
-            .and_then(|n| u32::try_from(n).ok())
-            .filter(|n| *n >= min)
-            .ok_or_else(|| D::Error::custom(format!("must be {what}, got {n}"))),
-        other => Err(D::Error::custom(format!("must be {what}, got {other}"))),
-    }
-}
-
-fn service_level<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
-    whole(
-        d,
-        1,
-        default_service_level(),
-        "a positive whole number of seconds",
-    )
-}
-
-fn capacity<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
-    whole(
-        d,
-        0,
-        default_capacity(),
-        "a whole number of units, 0 or more",
-    )
-}
-
-fn sentiment<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i8>, D::Error> {
-    match Value::deserialize(d)? {
-        Value::Null => Ok(None),
-        Value::Number(n) => n
-            .as_i64()
-            .filter(|s| (-3..=3).contains(s))
-            .and_then(|s| i8::try_from(s).ok())
-            .map(Some)
-            .ok_or_else(|| D::Error::custom(format!("must be an integer from -3 to 3, got {n}"))),
-        other => Err(D::Error::custom(format!(
-            "must be an integer from -3 to 3, got {other}"
-        ))),
-    }
 }
 
 /// `queue.upserted`.
@@ -76,7 +22,7 @@ pub struct QueueUpserted {
     /// Channels it serves.
     pub channels: Vec<Channel>,
     /// Service-level threshold in seconds (default 20).
-    #[serde(default = "default_service_level", deserialize_with = "service_level")]
+    #[serde(default = "default_service_level")]
     pub service_level_seconds: u32,
 }
 
@@ -94,7 +40,7 @@ pub struct AgentUpserted {
     #[serde(default)]
     pub skills: Vec<String>,
     /// Capacity units (default 3).
-    #[serde(default = "default_capacity", deserialize_with = "capacity")]
+    #[serde(default = "default_capacity")]
     pub capacity: u32,
 }
 
@@ -219,7 +165,7 @@ pub struct Message {
     #[serde(default)]
     pub text: Option<String>,
     /// Sentiment −3..3.
-    #[serde(default, deserialize_with = "sentiment")]
+    #[serde(default)]
     pub sentiment: Option<i8>,
 }
 
