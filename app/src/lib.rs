@@ -1,6 +1,7 @@
 //! The Intraday single-page app, shared by the server (SSR) and the browser (hydration).
 
 pub mod components;
+pub mod kpi;
 pub mod model;
 pub mod routes;
 pub mod server_fns;

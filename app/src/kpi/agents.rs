@@ -1,0 +1,276 @@
+//! Agent KPIs: presence and capacity now, each agent's offers, handle time and occupancy over
+//! the window, and the totals the KPI tiles show.
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::answer::View;
+use super::engine::Engine;
+use super::facts::{OfferOutcome, Status};
+use super::query::Query;
+use super::report::{KpiReport, mean_s, ratio};
+use crate::model::event::Presence;
+
+/// One of an agent's current conversations.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgentConversation {
+    /// Conversation id.
+    pub conversation_id: String,
+    /// Status.
+    pub status: String,
+    /// Sentiment (−3 … 3).
+    pub sentiment: i8,
+}
+
+/// An agent's row (the agents table and `GET /api/v1/agents`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct AgentRow {
+    /// Agent id.
+    pub agent_id: String,
+    /// Display name.
+    pub name: String,
+    /// Queues.
+    pub queues: Vec<String>,
+    /// Skills.
+    pub skills: Vec<String>,
+    /// Presence now.
+    pub presence: String,
+    /// Since when (ms; the API renders it).
+    #[serde(skip)]
+    pub presence_since_ms: Option<i64>,
+    /// Since when (RFC 3339).
+    pub presence_since: Option<String>,
+    /// Capacity units.
+    pub capacity: i64,
+    /// Used units now.
+    pub capacity_used: i64,
+    /// Capacity − used (negative after an over-assign).
+    pub capacity_free: i64,
+    /// Conversations with the agent now: active.
+    pub active: u64,
+    /// … waiting (parked).
+    pub waiting: u64,
+    /// … in wrap-up.
+    pub wrap_up: u64,
+    /// Conversations the agent accepted that closed in the window.
+    pub closed: u64,
+    /// Offers in the window.
+    pub offers: i64,
+    /// … accepted.
+    pub offers_accepted: i64,
+    /// … declined.
+    pub offers_rejected: i64,
+    /// … timed out.
+    pub offers_timed_out: i64,
+    /// Declined / offers.
+    pub reject_rate: Option<f64>,
+    /// Timed out / offers.
+    pub timeout_rate: Option<f64>,
+    /// Mean offer-to-accept time (s).
+    pub avg_acceptance_time: Option<f64>,
+    /// Mean of the agent's own handle time per closed-in-window conversation (s).
+    pub aht: Option<f64>,
+    /// Active time / logged-in time in the window.
+    pub occupancy: Option<f64>,
+    /// Logged-in time in the window (s).
+    pub logged_in_seconds: f64,
+    /// Current conversations.
+    pub conversations: Vec<AgentConversation>,
+    #[serde(skip)]
+    handle: (i64, i64),
+    #[serde(skip)]
+    occupied: (i64, i64),
+    #[serde(skip)]
+    acceptance_ms: i64,
+}
+
+/// The agents in scope as of the evaluation instant.
+pub struct AgentView {
+    /// Rows, by agent id.
+    pub rows: Vec<AgentRow>,
+}
+
+/// Total length of the union of intervals, clipped to `[lo, hi]`, intersected with `within`
+/// (sorted, disjoint).
+fn covered(mut spans: Vec<(i64, i64)>, within: &[(i64, i64)]) -> i64 {
+    spans.sort_unstable();
+    let mut merged: Vec<(i64, i64)> = Vec::new();
+    for (a, b) in spans {
+        match merged.last_mut() {
+            Some(last) if a <= last.1 => last.1 = last.1.max(b),
+            _ => merged.push((a, b)),
+        }
+    }
+    let mut total = 0;
+    for (a, b) in merged {
+        for (c, d) in within {
+            total += (b.min(*d) - a.max(*c)).max(0);
+        }
+    }
+    total
+}
+
+impl AgentView {
+    /// Builds the rows of the agents that pass `q` (queue set by the agent's queues, agent
+    /// ids, skills) as of `t`, with window stats over `[from, t]`.
+    pub(super) fn new(
+        engine: &Engine,
+        view: &View,
+        t: i64,
+        from: i64,
+        q: &Query,
+        queues: &Option<Vec<String>>,
+    ) -> AgentView {
+        let mut used: HashMap<&str, i64> = HashMap::new();
+        let mut current: HashMap<&str, Vec<AgentConversation>> = HashMap::new();
+        for &idx in &view.live {
+            let Some(f) = view.get(idx) else { continue };
+            let Some(agent) = f.agent.as_deref() else {
+                continue;
+            };
+            if matches!(f.status, Status::Active | Status::WrapUp) {
+                *used.entry(agent).or_default() += Engine::cost(f.channel);
+            }
+            current.entry(agent).or_default().push(AgentConversation {
+                conversation_id: engine.convs[idx].id.clone(),
+                status: f.status.as_str().to_owned(),
+                sentiment: f.sentiment,
+            });
+        }
+        for list in current.values_mut() {
+            list.sort_by(|a, b| a.conversation_id.cmp(&b.conversation_id));
+        }
+        let mut rows = Vec::new();
+        for (id, a) in engine.agents() {
+            let in_queues = queues
+                .as_ref()
+                .is_none_or(|qs| a.queues.iter().any(|x| qs.contains(x)));
+            if !in_queues
+                || !(q.agents.is_empty() || q.agents.contains(id))
+                || !(q.skills.is_empty() || q.skills.iter().any(|s| a.skills.contains(s)))
+            {
+                continue;
+            }
+            let (presence, since) = a.presence_at(t);
+            let used = used.get(id.as_str()).copied().unwrap_or(0);
+            let mut row = AgentRow {
+                agent_id: id.clone(),
+                name: if a.name.is_empty() {
+                    id.clone()
+                } else {
+                    a.name.clone()
+                },
+                queues: a.queues.clone(),
+                skills: a.skills.clone(),
+                presence: presence.as_str().to_owned(),
+                presence_since_ms: since,
+                presence_since: since
+                    .and_then(chrono::DateTime::<chrono::Utc>::from_timestamp_millis)
+                    .map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)),
+                capacity: i64::from(a.capacity),
+                capacity_used: used,
+                capacity_free: i64::from(a.capacity) - used,
+                conversations: current.remove(id.as_str()).unwrap_or_default(),
+                ..AgentRow::default()
+            };
+            for c in &row.conversations {
+                match c.status.as_str() {
+                    "active" => row.active += 1,
+                    "waiting" => row.waiting += 1,
+                    _ => row.wrap_up += 1,
+                }
+            }
+            let logged = logged_in(&a.presence, from, t);
+            let mut spans = Vec::new();
+            for &idx in engine.agent_convs.get(id).into_iter().flatten() {
+                let Some(f) = view.get(idx) else { continue };
+                for o in f.offers.iter().filter(|o| o.agent == *id) {
+                    if from <= o.at && o.at <= t {
+                        row.offers += 1;
+                        match o.outcome {
+                            Some((OfferOutcome::Accepted, at)) => {
+                                row.offers_accepted += 1;
+                                row.acceptance_ms += at - o.at;
+                            }
+                            Some((OfferOutcome::Declined, _)) => row.offers_rejected += 1,
+                            Some((OfferOutcome::TimedOut, _)) => row.offers_timed_out += 1,
+                            None => {}
+                        }
+                    }
+                }
+                let Some(part) = f.parts.iter().find(|p| p.agent == *id) else {
+                    continue;
+                };
+                spans.extend(part.active.iter().map(|&(a, b)| (a.max(from), b.min(t))));
+                let accepted = f.offers.iter().any(|o| {
+                    o.agent == *id && matches!(o.outcome, Some((OfferOutcome::Accepted, _)))
+                });
+                if accepted && f.closed.is_some_and(|(c, _)| from <= c && c <= t) {
+                    row.closed += 1;
+                    row.handle.0 += part.handle_ms;
+                    row.handle.1 += 1;
+                }
+            }
+            let logged_ms: i64 = logged.iter().map(|(a, b)| b - a).sum();
+            row.occupied = (covered(spans, &logged), logged_ms);
+            row.logged_in_seconds = logged_ms as f64 / 1000.0;
+            row.occupancy = ratio(row.occupied.0, row.occupied.1);
+            row.aht = mean_s(row.handle.0, row.handle.1);
+            row.reject_rate = ratio(row.offers_rejected, row.offers);
+            row.timeout_rate = ratio(row.offers_timed_out, row.offers);
+            row.avg_acceptance_time = mean_s(row.acceptance_ms, row.offers_accepted);
+            rows.push(row);
+        }
+        AgentView { rows }
+    }
+}
+
+/// Logged-in (not offline) intervals within `[from, t]`, from presence changes in order.
+fn logged_in(presence: &[(i64, u64, Presence)], from: i64, t: i64) -> Vec<(i64, i64)> {
+    let mut out = Vec::new();
+    for (i, &(at, _, p)) in presence.iter().enumerate() {
+        if at > t {
+            break;
+        }
+        let end = presence.get(i + 1).map_or(t, |n| n.0.min(t));
+        let (a, b) = (at.max(from), end);
+        if p != Presence::Offline && b > a {
+            out.push((a, b));
+        }
+    }
+    out
+}
+
+/// Fills the agent tiles of `r` from the rows.
+pub(super) fn agent_kpis(r: &mut KpiReport, agents: &AgentView) {
+    for p in [
+        Presence::Available,
+        Presence::Busy,
+        Presence::BusyDnd,
+        Presence::Away,
+        Presence::Offline,
+    ] {
+        r.agents_by_presence.insert(p.as_str().to_owned(), 0);
+    }
+    let (mut handle, mut occupied) = ((0, 0), (0, 0));
+    for a in &agents.rows {
+        *r.agents_by_presence.entry(a.presence.clone()).or_default() += 1;
+        handle.0 += a.handle.0;
+        handle.1 += a.handle.1;
+        occupied.0 += a.occupied.0;
+        occupied.1 += a.occupied.1;
+        if a.presence == "offline" {
+            continue;
+        }
+        r.agents_logged_in += 1;
+        r.capacity.total += a.capacity;
+        r.capacity.used += a.capacity_used;
+        if matches!(a.presence.as_str(), "available" | "busy") && a.capacity_free > 0 {
+            r.agents_with_free_capacity += 1;
+        }
+    }
+    r.capacity.free = r.capacity.total - r.capacity.used;
+    r.agent_aht = mean_s(handle.0, handle.1);
+    r.occupancy = ratio(occupied.0, occupied.1);
+}

@@ -1,0 +1,298 @@
+//! Answering a KPI question from the engine: live from the per-minute grid and the live set,
+//! or — for replay (`at=`) and agent/skill/status filters — from every conversation's facts
+//! as of the instant, through the same window arithmetic.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, Offset, TimeZone, Utc};
+use chrono_tz::Tz;
+
+use super::agents::{AgentView, agent_kpis};
+use super::engine::Engine;
+use super::facts::{Facts, Status};
+use super::grid::{Cell, Grid};
+use super::query::{Query, Window};
+use super::report::{ChannelRow, HourRow, KpiReport, Windowed, ratio, sl_slot};
+use super::sums::{FIVE_MIN_MS, OfferScope, Sums};
+
+const HOUR_MS: i64 = 3_600_000;
+
+/// Per-queue limits that raise alerts (admin-configurable; these are the defaults).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Limits {
+    /// Service-level target (fraction).
+    pub service_level_target: f64,
+    /// Longest-wait limit (s).
+    pub longest_wait: f64,
+    /// Abandon-rate limit (fraction).
+    pub abandon_rate: f64,
+    /// Sentiment at or below this raises an alert.
+    pub sentiment: i8,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            service_level_target: 0.8,
+            longest_wait: 300.0,
+            abandon_rate: 0.1,
+            sentiment: -2,
+        }
+    }
+}
+
+/// Conversations as of the evaluation instant: the engine's own (live) or derived (replay).
+pub(super) struct View<'e> {
+    /// (facts, queue threshold, cell) per conversation index.
+    pub facts: Vec<Option<(std::borrow::Cow<'e, Facts>, u32, Cell)>>,
+    /// Indexes not closed at the instant.
+    pub live: Vec<usize>,
+    /// A grid built for this view (replay), or `None` to use the engine's.
+    pub grid: Option<Grid>,
+}
+
+impl View<'_> {
+    pub(super) fn get(&self, idx: usize) -> Option<&Facts> {
+        self.facts.get(idx)?.as_ref().map(|(f, _, _)| f.as_ref())
+    }
+}
+
+/// Start of the hour containing `t` in `tz` (ms).
+fn hour_start(tz: Tz, t: i64) -> i64 {
+    let utc = DateTime::<Utc>::from_timestamp_millis(t).unwrap_or_default();
+    let offset = i64::from(
+        tz.offset_from_utc_datetime(&utc.naive_utc())
+            .fix()
+            .local_minus_utc(),
+    );
+    let local = t + offset * 1000;
+    local - local.rem_euclid(HOUR_MS) - offset * 1000
+}
+
+/// Start of the window ending at `t` (ms).
+pub fn window_start(window: Window, tz: Tz, t: i64) -> i64 {
+    match window {
+        Window::Hours(h) => t - i64::from(h) * HOUR_MS,
+        Window::Today => {
+            let utc = DateTime::<Utc>::from_timestamp_millis(t).unwrap_or_default();
+            let date = utc.with_timezone(&tz).date_naive();
+            (0..3)
+                .find_map(|h| {
+                    tz.from_local_datetime(&date.and_hms_opt(h, 0, 0)?)
+                        .earliest()
+                })
+                .map_or(t, |d| d.timestamp_millis())
+        }
+    }
+}
+
+fn rfc3339(t: i64, tz: Tz) -> String {
+    DateTime::<Utc>::from_timestamp_millis(t)
+        .unwrap_or_default()
+        .with_timezone(&tz)
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, false)
+}
+
+impl Engine {
+    /// Every KPI of KPIS.md for `q`, at `now` unless the query replays a past instant.
+    pub fn report(&self, q: &Query, now: DateTime<Utc>, limits: &Limits) -> KpiReport {
+        let t = q.at.unwrap_or(now).timestamp_millis();
+        let from = window_start(q.window, q.tz, t).min(t);
+        let queues = q.queue_set();
+        let view = if q.at.is_none() && q.cell_only() {
+            self.live_view()
+        } else {
+            self.view_at(t, q, &queues)
+        };
+        let grid = view.grid.as_ref().unwrap_or(&self.grid);
+        let slot = sl_slot(q.sl_seconds);
+        let queue_ok = |qi: u32| {
+            queues
+                .as_ref()
+                .is_none_or(|qs| qs.contains(&self.queue_names[qi as usize]))
+        };
+        let keep = |c: &Cell| queue_ok(c.0) && (q.channels.is_empty() || q.channels.contains(&c.1));
+        let lookup = |idx: usize| {
+            view.facts
+                .get(idx)?
+                .as_ref()
+                .map(|(f, sl, c)| (f.as_ref(), *sl, *c))
+        };
+
+        // Windowed sums, split by hour, queue and channel in one pass.
+        let h0 = hour_start(q.tz, from);
+        let mut hours = vec![Sums::default(); ((t - h0) / HOUR_MS + 1).max(1) as usize];
+        let mut by_queue: HashMap<u32, Sums> = HashMap::new();
+        let mut by_channel: BTreeMap<crate::model::event::Channel, Sums> = BTreeMap::new();
+        grid.fold(from, t, keep, lookup, |m, cell, s| {
+            let h = (((m - h0) / HOUR_MS).max(0) as usize).min(hours.len() - 1);
+            hours[h] += s;
+            *by_queue.entry(cell.0).or_default() += s;
+            *by_channel.entry(cell.1).or_default() += s;
+        });
+        let mut total = Sums::default();
+        for h in &hours {
+            total += h;
+        }
+        let mut kpis = Windowed::of(&total, slot);
+        if !q.agents.is_empty() {
+            // Offer KPIs under an agent filter: only the offers to those agents.
+            let mut offers = Sums::default();
+            for (f, sl, _) in view
+                .facts
+                .iter()
+                .flatten()
+                .filter(|(f, _, c)| keep(c) && q.keeps(f, &queues))
+            {
+                offers.contribute(f, from, t + 1, *sl, OfferScope::To(&q.agents));
+            }
+            let o = Windowed::of(&offers, slot);
+            kpis.offers = o.offers;
+            kpis.offers_accepted = o.offers_accepted;
+            kpis.offers_rejected = o.offers_rejected;
+            kpis.offers_timed_out = o.offers_timed_out;
+            kpis.reject_rate = o.reject_rate;
+            kpis.timeout_rate = o.timeout_rate;
+            kpis.avg_acceptance_time = o.avg_acceptance_time;
+        }
+
+        let mut r = KpiReport {
+            as_of: rfc3339(t, q.tz),
+            window: q.window.name(),
+            window_start: rfc3339(from, q.tz),
+            tz: q.tz.name().to_owned(),
+            service_level_seconds: q.sl_seconds,
+            kpis,
+            sentiment: (-3..=3).map(|v| (v, 0)).collect(),
+            waiting_over_5min: total.first_wait_over_5min,
+            ..KpiReport::default()
+        };
+        self.now_values(&mut r, &view, t, from, q, &queues, limits);
+        let agents = AgentView::new(self, &view, t, from, q, &queues);
+        agent_kpis(&mut r, &agents);
+        r.conversations_per_agent = ratio(r.kpis.incoming, r.agents_logged_in as i64);
+
+        r.hourly = hours
+            .iter()
+            .enumerate()
+            .map(|(i, s)| HourRow {
+                hour: rfc3339(h0 + i as i64 * HOUR_MS, q.tz),
+                kpis: Windowed::of(s, slot),
+            })
+            .collect();
+        r.by_channel = by_channel
+            .iter()
+            .map(|(c, s)| ChannelRow {
+                channel: serde_json::to_value(c)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default(),
+                in_queue: 0,
+                kpis: Windowed::of(s, slot),
+            })
+            .collect();
+        r.by_queue = self.queue_rows(&by_queue, grid, &keep, &lookup, &agents, t, slot, &queues);
+        self.fill_in_queue(&mut r, &view, t, q, &queues);
+        // A queue shows once it was upserted, or once it has something to show.
+        r.by_queue.retain(|row| {
+            self.queues
+                .get(&row.queue_id)
+                .is_some_and(|x| x.upserted_by(t))
+                || row.in_queue > 0
+                || row.kpis != Windowed::default()
+        });
+        r.by_queue.sort_by(|a, b| a.queue_id.cmp(&b.queue_id));
+        self.alerts(&mut r, &view, q, &queues, limits);
+        r.alerts.sort_by(|a, b| a.key.cmp(&b.key));
+        r
+    }
+
+    fn live_view(&self) -> View<'_> {
+        View {
+            facts: self
+                .convs
+                .iter()
+                .map(|c| {
+                    let f = c.facts.as_ref()?;
+                    Some((std::borrow::Cow::Borrowed(f), c.sl_own, c.cell?))
+                })
+                .collect(),
+            live: self.live.iter().copied().collect(),
+            grid: None,
+        }
+    }
+
+    fn view_at(&self, t: i64, q: &Query, queues: &Option<Vec<String>>) -> View<'_> {
+        let mut grid = Grid::default();
+        let mut facts = Vec::with_capacity(self.convs.len());
+        let mut live = Vec::new();
+        for (idx, c) in self.convs.iter().enumerate() {
+            let entry = Facts::derive(&c.steps, t).map(|f| {
+                let sl = self.sl_seconds(&f.queue);
+                let qi = self
+                    .queue_names
+                    .iter()
+                    .position(|n| *n == f.queue)
+                    .unwrap_or(0) as u32;
+                let cell = (qi, f.channel);
+                (f, sl, cell)
+            });
+            if let Some((f, sl, cell)) = &entry {
+                if f.status != Status::Closed {
+                    live.push(idx);
+                }
+                if q.keeps(f, queues) {
+                    grid.put(idx, f, *cell, *sl, false);
+                }
+            }
+            facts.push(entry.map(|(f, sl, c)| (std::borrow::Cow::Owned(f), sl, c)));
+        }
+        View {
+            facts,
+            live,
+            grid: Some(grid),
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn now_values(
+        &self,
+        r: &mut KpiReport,
+        view: &View,
+        t: i64,
+        from: i64,
+        q: &Query,
+        queues: &Option<Vec<String>>,
+        limits: &Limits,
+    ) {
+        let mut longest: Option<i64> = None;
+        for &idx in &view.live {
+            let Some(f) = view.get(idx).filter(|f| q.keeps(f, queues)) else {
+                continue;
+            };
+            match f.status {
+                Status::Open => r.ongoing.open += 1,
+                Status::Active => r.ongoing.active += 1,
+                Status::Waiting => r.ongoing.waiting += 1,
+                Status::WrapUp => r.ongoing.wrap_up += 1,
+                Status::Closed => {}
+            }
+            if f.in_queue() {
+                r.in_queue += 1;
+                longest = Some(longest.map_or(t - f.queue_entry, |l| l.max(t - f.queue_entry)));
+            }
+            if f.first_accepted.is_none()
+                && from <= f.created
+                && f.created <= t
+                && t - f.created > FIVE_MIN_MS
+            {
+                r.waiting_over_5min += 1;
+            }
+            *r.sentiment.entry(f.sentiment).or_default() += 1;
+            if f.sentiment <= limits.sentiment {
+                r.negative_sentiment += 1;
+            }
+        }
+        r.longest_wait = longest.map(|l| l as f64 / 1000.0);
+    }
+}

@@ -1,0 +1,207 @@
+//! The per-queue and per-channel rows of a report (with Erlang C predictions) and the
+//! threshold alerts.
+
+use std::collections::HashMap;
+
+use super::agents::AgentView;
+use super::answer::{Limits, View};
+use super::engine::Engine;
+use super::erlang;
+use super::facts::Facts;
+use super::grid::{Cell, Grid};
+use super::query::Query;
+use super::report::{Alert, KpiReport, QueueRow, Windowed};
+use super::sums::Sums;
+
+const HALF_HOUR_MS: i64 = 1_800_000;
+const HOUR_MS: i64 = 3_600_000;
+
+impl Engine {
+    /// One row per queue in scope, with its Erlang C prediction.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn queue_rows<'f>(
+        &self,
+        by_queue: &HashMap<u32, Sums>,
+        grid: &Grid,
+        keep: &impl Fn(&Cell) -> bool,
+        lookup: &impl Fn(usize) -> Option<(&'f Facts, u32, Cell)>,
+        agents: &AgentView,
+        t: i64,
+        slot: usize,
+        queues: &Option<Vec<String>>,
+    ) -> Vec<QueueRow> {
+        let mut arrivals: HashMap<u32, i64> = HashMap::new();
+        grid.fold(t - HALF_HOUR_MS, t, keep, lookup, |_, c, s| {
+            *arrivals.entry(c.0).or_default() += s.incoming;
+        });
+        let mut handled: HashMap<u32, (i64, i64)> = HashMap::new();
+        grid.fold(t - HOUR_MS, t, keep, lookup, |_, c, s| {
+            let h = handled.entry(c.0).or_default();
+            h.0 += s.handle_ms;
+            h.1 += s.handle_n;
+        });
+        let mut rows = Vec::new();
+        for (qi, id) in self.queue_names.iter().enumerate() {
+            let qi = qi as u32;
+            if queues.as_ref().is_some_and(|qs| !qs.contains(id)) {
+                continue;
+            }
+            let sums = by_queue.get(&qi).cloned().unwrap_or_default();
+            let rec = self.queues.get(id);
+            let serving = agents
+                .rows
+                .iter()
+                .filter(|a| a.queues.contains(id))
+                .filter(|a| matches!(a.presence.as_str(), "available" | "busy"))
+                .filter(|a| a.capacity_free > 0)
+                .count() as u64;
+            let rate = arrivals.get(&qi).copied().unwrap_or(0) as f64 / 1800.0;
+            let aht = handled
+                .get(&qi)
+                .and_then(|&(ms, n)| super::report::mean_s(ms, n));
+            let sl = self.sl_seconds(id);
+            rows.push(QueueRow {
+                queue_id: id.clone(),
+                name: rec.map_or_else(|| id.clone(), |q| q.name.clone()),
+                service_level_seconds: sl,
+                in_queue: 0,
+                longest_wait: None,
+                kpis: Windowed::of(&sums, slot),
+                prediction: erlang::predict(rate, aht, serving, 0.8, f64::from(sl)),
+            });
+        }
+        rows
+    }
+
+    /// The now-values of the queue and channel rows.
+    pub(super) fn fill_in_queue(
+        &self,
+        r: &mut KpiReport,
+        view: &View,
+        t: i64,
+        q: &Query,
+        queues: &Option<Vec<String>>,
+    ) {
+        for &idx in &view.live {
+            let Some(f) = view.get(idx).filter(|f| q.keeps(f, queues) && f.in_queue()) else {
+                continue;
+            };
+            let wait = (t - f.queue_entry) as f64 / 1000.0;
+            if let Some(row) = r.by_queue.iter_mut().find(|x| x.queue_id == f.queue) {
+                row.in_queue += 1;
+                row.longest_wait = Some(row.longest_wait.map_or(wait, |w| w.max(wait)));
+            }
+            let channel = serde_json::to_value(f.channel).ok();
+            if let Some(row) = r
+                .by_channel
+                .iter_mut()
+                .find(|x| channel.as_ref().and_then(|c| c.as_str()) == Some(x.channel.as_str()))
+            {
+                row.in_queue += 1;
+            }
+        }
+    }
+
+    /// Threshold alerts: per queue service level, longest wait and abandon rate; per
+    /// conversation negative sentiment.
+    pub(super) fn alerts(
+        &self,
+        r: &mut KpiReport,
+        view: &View,
+        q: &Query,
+        queues: &Option<Vec<String>>,
+        limits: &Limits,
+    ) {
+        let mut alerts = Vec::new();
+        for row in &r.by_queue {
+            let qid = &row.queue_id;
+            if let Some(v) = row
+                .kpis
+                .service_level
+                .filter(|v| *v < limits.service_level_target)
+            {
+                alerts.push(alert(
+                    "service_level",
+                    qid,
+                    None,
+                    v,
+                    limits.service_level_target,
+                    format!(
+                        "service level in {} is {:.1}% (target {:.1}%)",
+                        row.name,
+                        v * 100.0,
+                        limits.service_level_target * 100.0
+                    ),
+                ));
+            }
+            if let Some(v) = row.longest_wait.filter(|v| *v > limits.longest_wait) {
+                alerts.push(alert(
+                    "longest_wait",
+                    qid,
+                    None,
+                    v,
+                    limits.longest_wait,
+                    format!(
+                        "a conversation in {} has waited {v:.0} s (limit {:.0} s)",
+                        row.name, limits.longest_wait
+                    ),
+                ));
+            }
+            if let Some(v) = row.kpis.abandon_rate.filter(|v| *v > limits.abandon_rate) {
+                alerts.push(alert(
+                    "abandon_rate",
+                    qid,
+                    None,
+                    v,
+                    limits.abandon_rate,
+                    format!(
+                        "abandon rate in {} is {:.1}% (limit {:.1}%)",
+                        row.name,
+                        v * 100.0,
+                        limits.abandon_rate * 100.0
+                    ),
+                ));
+            }
+        }
+        for &idx in &view.live {
+            let Some(f) = view.get(idx).filter(|f| q.keeps(f, queues)) else {
+                continue;
+            };
+            if f.sentiment <= limits.sentiment {
+                let id = &self.convs[idx].id;
+                alerts.push(alert(
+                    "sentiment",
+                    &f.queue,
+                    Some(id),
+                    f64::from(f.sentiment),
+                    f64::from(limits.sentiment),
+                    format!(
+                        "conversation {id} with {} has sentiment {}",
+                        f.customer, f.sentiment
+                    ),
+                ));
+            }
+        }
+        r.alerts = alerts;
+    }
+}
+
+fn alert(
+    kind: &str,
+    queue: &str,
+    conversation: Option<&String>,
+    value: f64,
+    limit: f64,
+    message: String,
+) -> Alert {
+    let subject = conversation.map_or(queue, |c| c.as_str());
+    Alert {
+        key: format!("{kind}:{subject}"),
+        kind: kind.to_owned(),
+        queue_id: queue.to_owned(),
+        conversation_id: conversation.cloned(),
+        value,
+        limit,
+        message,
+    }
+}

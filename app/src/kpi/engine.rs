@@ -1,0 +1,306 @@
+//! The live engine's state: every conversation's ordered steps and facts, agents' presence
+//! timelines, queues, and the per-minute grid — updated incrementally, one event at a time,
+//! with late events placed in order (old contribution out, new one in).
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use crate::model::event::{Channel, Event, EventBody, Presence};
+
+use super::facts::{Act, Facts, Status, Step};
+use super::grid::{Cell, Grid};
+
+/// An agent: reference data and presence over time.
+#[derive(Clone, Debug)]
+pub struct AgentRec {
+    /// Display name.
+    pub name: String,
+    /// Queues.
+    pub queues: Vec<String>,
+    /// Skills.
+    pub skills: Vec<String>,
+    /// Capacity units.
+    pub capacity: u32,
+    /// `at` of the winning upsert.
+    upserted: Option<i64>,
+    /// Presence changes ordered by (`at`, arrival).
+    pub presence: Vec<(i64, u64, Presence)>,
+}
+
+impl Default for AgentRec {
+    /// An agent known only by id: no queues or skills, the default capacity of 3, offline.
+    fn default() -> AgentRec {
+        AgentRec {
+            name: String::new(),
+            queues: Vec::new(),
+            skills: Vec::new(),
+            capacity: 3,
+            upserted: None,
+            presence: Vec::new(),
+        }
+    }
+}
+
+impl AgentRec {
+    /// Presence as of `t` (offline before any) and since when.
+    pub fn presence_at(&self, t: i64) -> (Presence, Option<i64>) {
+        let n = self.presence.partition_point(|(at, _, _)| *at <= t);
+        match n {
+            0 => (Presence::Offline, None),
+            n => (self.presence[n - 1].2, Some(self.presence[n - 1].0)),
+        }
+    }
+}
+
+/// A queue's reference data.
+#[derive(Clone, Debug)]
+pub struct QueueRec {
+    /// Display name.
+    pub name: String,
+    /// Service-level threshold (s).
+    pub service_level_seconds: u32,
+    upserted: Option<i64>,
+}
+
+impl QueueRec {
+    /// Whether it had been upserted by `t` (ms).
+    pub fn upserted_by(&self, t: i64) -> bool {
+        self.upserted.is_some_and(|u| u <= t)
+    }
+}
+
+/// One conversation in the engine.
+#[derive(Clone, Debug)]
+pub struct Conv {
+    /// Conversation id.
+    pub id: String,
+    /// Steps ordered by (`at`, arrival).
+    pub steps: Vec<Step>,
+    /// Facts with every step applied (running intervals open).
+    pub facts: Option<Facts>,
+    pub(super) cell: Option<Cell>,
+    pub(super) sl_own: u32,
+}
+
+/// What an apply changed (for deltas).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Changed {
+    /// Conversations changed.
+    pub conversations: BTreeSet<String>,
+    /// Agents changed (reference data, presence, or their conversations).
+    pub agents: BTreeSet<String>,
+    /// Queues changed.
+    pub queues: BTreeSet<String>,
+}
+
+/// The incremental KPI engine.
+#[derive(Clone, Debug, Default)]
+pub struct Engine {
+    pub(super) convs: Vec<Conv>,
+    ids: HashMap<String, usize>,
+    /// Conversations not closed.
+    pub(super) live: BTreeSet<usize>,
+    pub(super) grid: Grid,
+    pub(super) agents: BTreeMap<String, AgentRec>,
+    /// Conversations each agent was offered.
+    pub(super) agent_convs: HashMap<String, BTreeSet<usize>>,
+    pub(super) queues: BTreeMap<String, QueueRec>,
+    pub(super) queue_names: Vec<String>,
+    queue_index: HashMap<String, u32>,
+    arrivals: u64,
+    newest: Option<i64>,
+}
+
+/// Default service-level threshold (EVENTS.md).
+pub const DEFAULT_SL_SECONDS: u32 = 20;
+
+impl Engine {
+    /// An empty engine.
+    pub fn new() -> Engine {
+        Engine::default()
+    }
+
+    /// The newest `at` applied (ms).
+    pub fn newest(&self) -> Option<i64> {
+        self.newest
+    }
+
+    /// Applies validated events in log order. Late events are placed at their time.
+    pub fn apply(&mut self, events: &[Event]) -> Changed {
+        let mut changed = Changed::default();
+        let mut touched: BTreeSet<usize> = BTreeSet::new();
+        for e in events {
+            let at = e.at.timestamp_millis();
+            let arrival = self.arrivals;
+            self.arrivals += 1;
+            self.newest = Some(self.newest.map_or(at, |n| n.max(at)));
+            match &e.body {
+                EventBody::QueueUpserted(q) => {
+                    changed.queues.insert(q.queue_id.clone());
+                    self.upsert_queue(q, at, &mut touched);
+                }
+                EventBody::AgentUpserted(a) => {
+                    changed.agents.insert(a.agent_id.clone());
+                    let rec = self.agents.entry(a.agent_id.clone()).or_default();
+                    if rec.upserted.is_none_or(|t| at >= t) {
+                        rec.name = a.name.clone();
+                        rec.queues = a.queues.clone();
+                        rec.skills = a.skills.clone();
+                        rec.capacity = a.capacity;
+                        rec.upserted = Some(at);
+                    }
+                }
+                EventBody::AgentPresence(p) => {
+                    changed.agents.insert(p.agent_id.clone());
+                    let rec = self.agents.entry(p.agent_id.clone()).or_default();
+                    let pos = rec.presence.partition_point(|(t, _, _)| *t <= at);
+                    rec.presence.insert(pos, (at, arrival, p.presence));
+                }
+                _ => {
+                    let (Some(id), Some(act)) = (e.conversation_id(), Act::of(e)) else {
+                        continue;
+                    };
+                    let idx = self.conv_index(id);
+                    let steps = &mut self.convs[idx].steps;
+                    let pos = steps.partition_point(|s| (s.at, s.arrival) <= (at, arrival));
+                    steps.insert(pos, Step { at, arrival, act });
+                    touched.insert(idx);
+                }
+            }
+        }
+        for idx in touched {
+            self.refresh(idx, &mut changed);
+        }
+        changed
+    }
+
+    fn upsert_queue(
+        &mut self,
+        q: &crate::model::event::QueueUpserted,
+        at: i64,
+        touched: &mut BTreeSet<usize>,
+    ) {
+        self.intern(&q.queue_id);
+        let rec = self.queues.entry(q.queue_id.clone()).or_insert(QueueRec {
+            name: q.queue_id.clone(),
+            service_level_seconds: DEFAULT_SL_SECONDS,
+            upserted: None,
+        });
+        if rec.upserted.is_none_or(|t| at >= t) {
+            let sl_changed = rec.service_level_seconds != q.service_level_seconds;
+            rec.name = q.name.clone();
+            rec.service_level_seconds = q.service_level_seconds;
+            rec.upserted = Some(at);
+            if sl_changed {
+                // Every conversation of the queue re-contributes with the new threshold.
+                touched.extend(self.convs.iter().enumerate().filter_map(|(i, c)| {
+                    c.facts
+                        .as_ref()
+                        .filter(|f| f.queue == q.queue_id)
+                        .map(|_| i)
+                }));
+            }
+        }
+    }
+
+    fn conv_index(&mut self, id: &str) -> usize {
+        if let Some(&i) = self.ids.get(id) {
+            return i;
+        }
+        self.convs.push(Conv {
+            id: id.to_owned(),
+            steps: Vec::new(),
+            facts: None,
+            cell: None,
+            sl_own: DEFAULT_SL_SECONDS,
+        });
+        self.ids.insert(id.to_owned(), self.convs.len() - 1);
+        self.convs.len() - 1
+    }
+
+    fn intern(&mut self, queue: &str) -> u32 {
+        if let Some(&i) = self.queue_index.get(queue) {
+            return i;
+        }
+        self.queue_names.push(queue.to_owned());
+        let i = (self.queue_names.len() - 1) as u32;
+        self.queue_index.insert(queue.to_owned(), i);
+        i
+    }
+
+    /// The service-level threshold of a queue.
+    pub fn sl_seconds(&self, queue: &str) -> u32 {
+        self.queues
+            .get(queue)
+            .map_or(DEFAULT_SL_SECONDS, |q| q.service_level_seconds)
+    }
+
+    /// Takes the conversation's old contribution out and puts its new one in.
+    fn refresh(&mut self, idx: usize, changed: &mut Changed) {
+        let old = self.convs[idx].facts.take();
+        if let (Some(f), Some(cell)) = (&old, self.convs[idx].cell) {
+            self.grid.put(idx, f, cell, self.convs[idx].sl_own, true);
+        }
+        let facts = Facts::derive(&self.convs[idx].steps, i64::MAX);
+        if let Some(f) = &facts {
+            let cell = (self.intern(&f.queue), f.channel);
+            let sl_own = self.sl_seconds(&f.queue);
+            self.grid.put(idx, f, cell, sl_own, false);
+            self.convs[idx].cell = Some(cell);
+            self.convs[idx].sl_own = sl_own;
+            if f.status == Status::Closed {
+                self.live.remove(&idx);
+            } else {
+                self.live.insert(idx);
+            }
+            for o in &f.offers {
+                self.agent_convs
+                    .entry(o.agent.clone())
+                    .or_default()
+                    .insert(idx);
+            }
+        } else {
+            self.live.remove(&idx);
+            self.convs[idx].cell = None;
+        }
+        for f in old.iter().chain(facts.iter()) {
+            changed.agents.extend(f.agent.iter().cloned());
+        }
+        changed.conversations.insert(self.convs[idx].id.clone());
+        self.convs[idx].facts = facts;
+    }
+
+    /// A conversation by id.
+    pub fn conversation(&self, id: &str) -> Option<&Conv> {
+        self.ids.get(id).map(|&i| &self.convs[i])
+    }
+
+    /// Conversations not closed.
+    pub fn live(&self) -> impl Iterator<Item = &Conv> {
+        self.live.iter().map(|&i| &self.convs[i])
+    }
+
+    /// Every agent.
+    pub fn agents(&self) -> impl Iterator<Item = (&String, &AgentRec)> {
+        self.agents.iter()
+    }
+
+    /// Every queue.
+    pub fn queues(&self) -> impl Iterator<Item = (&String, &QueueRec)> {
+        self.queues.iter()
+    }
+
+    /// Conversations held.
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    /// Whether nothing was applied.
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+
+    /// Capacity units a channel costs.
+    pub fn cost(channel: Channel) -> i64 {
+        i64::from(channel.cost())
+    }
+}

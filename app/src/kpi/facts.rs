@@ -1,0 +1,482 @@
+//! One conversation's history and what KPIS.md needs from it, as of any instant.
+//!
+//! Times are milliseconds since the Unix epoch (`i64`), so every sum is exact and a late event's
+//! old contribution can be subtracted exactly.
+
+use crate::model::event::{
+    Channel, CloseReason, Event, EventBody, MessageFrom, RejectReason, ResumedBy,
+};
+
+/// A conversation event without the JSON around it: what KPIs need.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Act {
+    /// `created`: queue, channel, skills.
+    Created {
+        /// Queue.
+        queue: String,
+        /// Channel.
+        channel: Channel,
+        /// Skills it needs.
+        skills: Vec<String>,
+        /// Customer name (for grids).
+        customer: String,
+    },
+    /// `offered` to an agent.
+    Offered(String),
+    /// `accepted` by an agent.
+    Accepted(String),
+    /// `rejected` by an agent.
+    Rejected(String, RejectReason),
+    /// `transferred` to an agent (an offer).
+    ToAgent(String),
+    /// `transferred` to a queue.
+    ToQueue(String),
+    /// `released` by its agent.
+    Released,
+    /// `waiting` (parked).
+    Waiting,
+    /// `resumed`.
+    Resumed(ResumedBy),
+    /// `ended`: into wrap-up.
+    Ended,
+    /// `closed`.
+    Closed(CloseReason),
+    /// `message`.
+    Message(MessageFrom, Option<i8>),
+    /// `escalated`.
+    Escalated,
+    /// `escalation_resolved`.
+    EscalationResolved,
+    /// Monitoring: no KPI effect.
+    Monitor,
+}
+
+impl Act {
+    /// The act of a conversation event; `None` for agent and queue events.
+    pub fn of(event: &Event) -> Option<Act> {
+        use EventBody as B;
+        Some(match &event.body {
+            B::QueueUpserted(_) | B::AgentUpserted(_) | B::AgentPresence(_) => return None,
+            B::ConversationCreated(c) => Act::Created {
+                queue: c.queue_id.clone(),
+                channel: c.channel,
+                skills: c.skills.clone(),
+                customer: c.customer.name.clone(),
+            },
+            B::ConversationOffered(o) => Act::Offered(o.agent_id.clone()),
+            B::ConversationAccepted(a) => Act::Accepted(a.agent_id.clone()),
+            B::ConversationRejected(r) => Act::Rejected(r.agent_id.clone(), r.reason),
+            B::ConversationTransferred(t) => match (&t.to_agent_id, &t.to_queue_id) {
+                (Some(a), _) => Act::ToAgent(a.clone()),
+                (None, Some(q)) => Act::ToQueue(q.clone()),
+                (None, None) => return None,
+            },
+            B::ConversationReleased(_) => Act::Released,
+            B::ConversationWaiting(_) => Act::Waiting,
+            B::ConversationResumed(r) => Act::Resumed(r.by),
+            B::ConversationEnded(_) => Act::Ended,
+            B::ConversationClosed(c) => Act::Closed(c.reason),
+            B::ConversationMessage(m) => Act::Message(m.from, m.sentiment),
+            B::ConversationEscalated(_) => Act::Escalated,
+            B::ConversationEscalationResolved(_) => Act::EscalationResolved,
+            B::ConversationMonitored(_) | B::ConversationMonitorEnded(_) => Act::Monitor,
+        })
+    }
+}
+
+/// One step of a conversation, ordered by (`at`, arrival).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Step {
+    /// When it happened (ms).
+    pub at: i64,
+    /// Arrival order, breaking ties of `at`.
+    pub arrival: u64,
+    /// What happened.
+    pub act: Act,
+}
+
+/// Status as KPIS.md names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// In its queue.
+    Open,
+    /// With an agent (awaiting acceptance or in conversation).
+    Active,
+    /// Parked.
+    Waiting,
+    /// Agent wrapping up.
+    WrapUp,
+    /// Final.
+    Closed,
+}
+
+impl Status {
+    /// The snake_case name used in the API and filters.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Open => "open",
+            Status::Active => "active",
+            Status::Waiting => "waiting",
+            Status::WrapUp => "wrap_up",
+            Status::Closed => "closed",
+        }
+    }
+
+    /// Parses a filter value.
+    pub fn parse(s: &str) -> Option<Status> {
+        [
+            Status::Open,
+            Status::Active,
+            Status::Waiting,
+            Status::WrapUp,
+            Status::Closed,
+        ]
+        .into_iter()
+        .find(|x| x.as_str() == s)
+    }
+}
+
+/// An offer (an `offered`, or a `transferred` to an agent) and how it ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Offer {
+    /// The agent offered.
+    pub agent: String,
+    /// Offer time.
+    pub at: i64,
+    /// How it ended, if it has.
+    pub outcome: Option<(OfferOutcome, i64)>,
+}
+
+/// The end of an offer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OfferOutcome {
+    /// `accepted`.
+    Accepted,
+    /// `rejected` with reason `declined`.
+    Declined,
+    /// `rejected` with reason `timed_out`.
+    TimedOut,
+}
+
+/// Time one agent spent with the conversation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Part {
+    /// The agent.
+    pub agent: String,
+    /// Handle time (active in conversation + wrap-up), ms.
+    pub handle_ms: i64,
+    /// Intervals during which the conversation was active (awaiting or in conversation) with
+    /// this agent: for occupancy. An open interval ends at the evaluation instant.
+    pub active: Vec<(i64, i64)>,
+}
+
+/// What KPIS.md needs from one conversation, as of an instant.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Facts {
+    /// Created time.
+    pub created: i64,
+    /// Channel it was created with.
+    pub channel: Channel,
+    /// Skills it needs.
+    pub skills: Vec<String>,
+    /// Customer name.
+    pub customer: String,
+    /// The queue it is in (its latest after transfers).
+    pub queue: String,
+    /// Status.
+    pub status: Status,
+    /// Active and not yet accepted by its current agent.
+    pub awaiting: bool,
+    /// Current agent (while active, waiting or wrap-up).
+    pub agent: Option<String>,
+    /// The latest time it entered its queue.
+    pub queue_entry: i64,
+    /// First `accepted`.
+    pub first_accepted: Option<i64>,
+    /// Close time and reason.
+    pub closed: Option<(i64, CloseReason)>,
+    /// Every offer.
+    pub offers: Vec<Offer>,
+    /// Time of the first `transferred`.
+    pub transferred: Option<i64>,
+    /// Time of the first `escalated`.
+    pub escalated: Option<i64>,
+    /// An escalation is open.
+    pub open_escalation: bool,
+    /// Handle time of every agent that handled it, in first-handled order.
+    pub parts: Vec<Part>,
+    /// Total time in wrap-up, if it ever was in wrap-up.
+    pub wrap_up_ms: Option<i64>,
+    /// The first agent message after the first accept.
+    pub first_response: Option<i64>,
+    /// Sentiment: rounded mean of the last 6 customer sentiments; 0 before any.
+    pub sentiment: i8,
+    /// The latest step's time.
+    pub updated: i64,
+}
+
+impl Facts {
+    /// First wait (KPIS.md): first accept − created; else close − created; else unknown.
+    pub fn first_wait(&self) -> Option<i64> {
+        self.first_accepted
+            .or(self.closed.map(|(t, _)| t))
+            .map(|t| t - self.created)
+    }
+
+    /// Handle time over every agent.
+    pub fn handle_ms(&self) -> i64 {
+        self.parts.iter().map(|p| p.handle_ms).sum()
+    }
+
+    /// Abandoned: closed with reason `abandoned` before any accept.
+    pub fn abandoned(&self) -> bool {
+        self.first_accepted.is_none() && matches!(self.closed, Some((_, CloseReason::Abandoned)))
+    }
+
+    /// Whether it is in queue now: open, or active awaiting acceptance.
+    pub fn in_queue(&self) -> bool {
+        self.status == Status::Open || (self.status == Status::Active && self.awaiting)
+    }
+
+    /// Whether the agent was offered it at any point.
+    pub fn offered_to(&self, agent: &str) -> bool {
+        self.offers.iter().any(|o| o.agent == agent)
+    }
+
+    /// The conversation as of `upto` (ms, inclusive), from its ordered steps; `None` before it
+    /// was created.
+    pub fn derive(steps: &[Step], upto: i64) -> Option<Facts> {
+        let first = steps.first().filter(|s| s.at <= upto)?;
+        let Act::Created {
+            queue,
+            channel,
+            skills,
+            customer,
+        } = &first.act
+        else {
+            return None;
+        };
+        let mut f = Fold::new(Facts {
+            created: first.at,
+            channel: *channel,
+            skills: skills.clone(),
+            customer: customer.clone(),
+            queue: queue.clone(),
+            status: Status::Open,
+            awaiting: false,
+            agent: None,
+            queue_entry: first.at,
+            first_accepted: None,
+            closed: None,
+            offers: Vec::new(),
+            transferred: None,
+            escalated: None,
+            open_escalation: false,
+            parts: Vec::new(),
+            wrap_up_ms: None,
+            first_response: None,
+            sentiment: 0,
+            updated: first.at,
+        });
+        for s in steps[1..].iter().take_while(|s| s.at <= upto) {
+            f.step(s);
+        }
+        Some(f.finish(upto))
+    }
+}
+
+/// The fold of a conversation's steps into [`Facts`].
+struct Fold {
+    f: Facts,
+    /// Start of the current handle interval (active in conversation or wrap-up) and its agent.
+    handling: Option<i64>,
+    /// Start of the current active interval (awaiting or in conversation).
+    active_since: Option<i64>,
+    /// Start of the current wrap-up.
+    wrap_since: Option<i64>,
+    sentiments: Vec<i8>,
+}
+
+impl Fold {
+    fn new(f: Facts) -> Fold {
+        Fold {
+            f,
+            handling: None,
+            active_since: None,
+            wrap_since: None,
+            sentiments: Vec::new(),
+        }
+    }
+
+    fn part(&mut self, agent: &str) -> &mut Part {
+        let i = match self.f.parts.iter().position(|p| p.agent == agent) {
+            Some(i) => i,
+            None => {
+                self.f.parts.push(Part {
+                    agent: agent.to_owned(),
+                    handle_ms: 0,
+                    active: Vec::new(),
+                });
+                self.f.parts.len() - 1
+            }
+        };
+        &mut self.f.parts[i]
+    }
+
+    /// Closes the intervals running for the current agent at `at`.
+    fn stop(&mut self, at: i64) {
+        let Some(agent) = self.f.agent.clone() else {
+            return;
+        };
+        if let Some(since) = self.handling.take() {
+            self.part(&agent).handle_ms += at - since;
+        }
+        if let Some(since) = self.active_since.take() {
+            self.part(&agent).active.push((since, at));
+        }
+        if let Some(since) = self.wrap_since.take() {
+            *self.f.wrap_up_ms.get_or_insert(0) += at - since;
+        }
+    }
+
+    fn back_to_queue(&mut self, at: i64) {
+        self.stop(at);
+        self.f.status = Status::Open;
+        self.f.awaiting = false;
+        self.f.agent = None;
+        self.f.queue_entry = at;
+    }
+
+    fn offer(&mut self, agent: &str, at: i64) {
+        self.stop(at);
+        self.f.status = Status::Active;
+        self.f.awaiting = true;
+        self.f.agent = Some(agent.to_owned());
+        self.active_since = Some(at);
+        self.f.offers.push(Offer {
+            agent: agent.to_owned(),
+            at,
+            outcome: None,
+        });
+    }
+
+    fn end_offer(&mut self, agent: &str, outcome: OfferOutcome, at: i64) {
+        if let Some(o) = self
+            .f
+            .offers
+            .iter_mut()
+            .rev()
+            .find(|o| o.agent == agent && o.outcome.is_none())
+        {
+            o.outcome = Some((outcome, at));
+        }
+    }
+
+    fn step(&mut self, s: &Step) {
+        let at = s.at;
+        self.f.updated = at;
+        match &s.act {
+            Act::Created { .. } | Act::Monitor => {}
+            Act::Offered(agent) | Act::ToAgent(agent) => {
+                if matches!(s.act, Act::ToAgent(_)) {
+                    self.f.transferred.get_or_insert(at);
+                }
+                self.offer(agent, at);
+            }
+            Act::Accepted(agent) => {
+                self.end_offer(agent, OfferOutcome::Accepted, at);
+                self.f.awaiting = false;
+                self.f.first_accepted.get_or_insert(at);
+                self.handling = Some(at);
+            }
+            Act::Rejected(agent, reason) => {
+                let outcome = match reason {
+                    RejectReason::Declined => OfferOutcome::Declined,
+                    RejectReason::TimedOut => OfferOutcome::TimedOut,
+                };
+                self.end_offer(agent, outcome, at);
+                self.back_to_queue(at);
+            }
+            Act::ToQueue(queue) => {
+                self.f.transferred.get_or_insert(at);
+                self.f.queue = queue.clone();
+                self.back_to_queue(at);
+            }
+            Act::Released => self.back_to_queue(at),
+            Act::Waiting => {
+                // Parked: the agent stays assigned but stops handling.
+                self.stop(at);
+                self.f.status = Status::Waiting;
+                self.f.awaiting = false;
+            }
+            Act::Resumed(ResumedBy::Agent) => {
+                self.f.status = Status::Active;
+                self.f.awaiting = false;
+                self.handling = Some(at);
+                self.active_since = Some(at);
+            }
+            Act::Resumed(ResumedBy::Customer) => self.back_to_queue(at),
+            Act::Ended => {
+                // Leaves active; handle time goes on through wrap-up.
+                if let (Some(agent), Some(since)) = (self.f.agent.clone(), self.active_since.take())
+                {
+                    self.part(&agent).active.push((since, at));
+                }
+                if self.handling.is_none() {
+                    self.handling = Some(at);
+                }
+                self.f.status = Status::WrapUp;
+                self.f.awaiting = false;
+                self.wrap_since = Some(at);
+                self.f.wrap_up_ms.get_or_insert(0);
+            }
+            Act::Closed(reason) => {
+                self.stop(at);
+                self.f.status = Status::Closed;
+                self.f.awaiting = false;
+                self.f.closed = Some((at, *reason));
+            }
+            Act::Message(from, sentiment) => {
+                if *from == MessageFrom::Agent
+                    && self.f.first_response.is_none()
+                    && self.f.first_accepted.is_some_and(|t| t <= at)
+                {
+                    self.f.first_response = Some(at);
+                }
+                if let (MessageFrom::Customer, Some(v)) = (from, sentiment) {
+                    self.sentiments.push(*v);
+                }
+            }
+            Act::Escalated => {
+                self.f.escalated.get_or_insert(at);
+                self.f.open_escalation = true;
+            }
+            Act::EscalationResolved => self.f.open_escalation = false,
+        }
+    }
+
+    fn finish(mut self, upto: i64) -> Facts {
+        // Intervals still running count up to the evaluation instant; with no instant
+        // (`i64::MAX`, the live view) only their start is known.
+        let agent = self.f.agent.clone();
+        let bounded = upto != i64::MAX;
+        if let Some(agent) = agent {
+            if let Some(since) = self.handling.filter(|_| bounded) {
+                self.part(&agent).handle_ms += upto.max(since) - since;
+            }
+            if let Some(since) = self.active_since {
+                self.part(&agent).active.push((since, upto.max(since)));
+            }
+        }
+        if let Some(since) = self.wrap_since.filter(|_| bounded) {
+            *self.f.wrap_up_ms.get_or_insert(0) += upto.max(since) - since;
+        }
+        let last: Vec<i8> = self.sentiments.iter().rev().take(6).copied().collect();
+        if !last.is_empty() {
+            let mean = last.iter().map(|&v| f64::from(v)).sum::<f64>() / last.len() as f64;
+            self.f.sentiment = mean.round() as i8;
+        }
+        self.f
+    }
+}

@@ -1,0 +1,28 @@
+//! The pure, incremental KPI engine of KPIS.md: applied events in, exact KPIs for any window,
+//! filter and instant of the last day out. No I/O; compiled for the server and the browser.
+//!
+//! - [`facts`]: one conversation's history and what KPIs need from it, as of any instant.
+//! - [`sums`]: additive counters and one conversation's contribution to a time range.
+//! - [`grid`]: contributions per minute × queue × channel.
+//! - [`engine`]: the state, updated one event at a time (late events re-contribute).
+//! - [`answer`], [`breakdown`], [`agents`]: turning it into a [`report::KpiReport`].
+//! - [`erlang`]: Erlang C predictions.
+
+pub mod agents;
+pub mod answer;
+pub mod breakdown;
+pub mod engine;
+pub mod erlang;
+pub mod facts;
+pub mod grid;
+pub mod query;
+pub mod report;
+pub mod sums;
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests;
+
+pub use answer::Limits;
+pub use engine::Engine;
+pub use query::{Query, QueryError, Window};
+pub use report::KpiReport;

@@ -1,0 +1,272 @@
+//! A small day computed by hand from KPIS.md, number by number.
+
+use serde_json::json;
+
+use super::{at, conv, created, ev};
+use crate::kpi::{Engine, Limits, Query, Window};
+use crate::model::event::Event;
+
+fn day() -> Vec<Event> {
+    vec![
+        ev(
+            "queue.upserted",
+            0.0,
+            json!({"queue_id": "q1", "name": "Billing", "channels": ["chat", "voice"], "service_level_seconds": 20}),
+        ),
+        ev(
+            "agent.upserted",
+            0.0,
+            json!({"agent_id": "a1", "name": "Ann", "queues": ["q1", "q2"], "skills": ["en"], "capacity": 3}),
+        ),
+        ev(
+            "agent.presence",
+            0.0,
+            json!({"agent_id": "a1", "presence": "available"}),
+        ),
+        // c1: answered in 15 s, first response 15 s, handled 75 s + 30 s wrap-up.
+        created("c1", 10.0, "q1", "chat"),
+        conv(
+            "c1",
+            "offered",
+            15.0,
+            json!({"agent_id": "a1", "by": "routing"}),
+        ),
+        conv("c1", "accepted", 25.0, json!({"agent_id": "a1"})),
+        conv(
+            "c1",
+            "message",
+            40.0,
+            json!({"from": "agent", "text": "hi"}),
+        ),
+        conv("c1", "ended", 100.0, json!({})),
+        conv("c1", "closed", 130.0, json!({"reason": "resolved"})),
+        // c2: abandoned after 40 s.
+        created("c2", 20.0, "q1", "chat"),
+        conv("c2", "closed", 60.0, json!({"reason": "abandoned"})),
+        // c3: declined once, accepted after 50 s, transferred to queue q2.
+        created("c3", 30.0, "q1", "chat"),
+        conv(
+            "c3",
+            "offered",
+            35.0,
+            json!({"agent_id": "a1", "by": "routing"}),
+        ),
+        conv(
+            "c3",
+            "rejected",
+            45.0,
+            json!({"agent_id": "a1", "reason": "declined"}),
+        ),
+        conv(
+            "c3",
+            "offered",
+            50.0,
+            json!({"agent_id": "a1", "by": "routing"}),
+        ),
+        conv("c3", "accepted", 80.0, json!({"agent_id": "a1"})),
+        conv(
+            "c3",
+            "transferred",
+            200.0,
+            json!({"from_agent_id": "a1", "to_queue_id": "q2", "by": "agent"}),
+        ),
+        // c4: a voice call nobody has taken.
+        created("c4", 450.0, "q1", "voice"),
+        conv(
+            "c4",
+            "message",
+            460.0,
+            json!({"from": "customer", "sentiment": -3}),
+        ),
+        conv(
+            "c4",
+            "message",
+            470.0,
+            json!({"from": "customer", "sentiment": -2}),
+        ),
+    ]
+}
+
+fn engine(events: &[Event]) -> Engine {
+    let mut e = Engine::new();
+    e.apply(events);
+    e
+}
+
+#[test]
+fn every_kpi_of_a_small_day_matches_the_hand_computation() {
+    let e = engine(&day());
+    let r = e.report(&Query::default(), at(1000.0), &Limits::default());
+    let k = &r.kpis;
+    assert_eq!(k.incoming, 4);
+    assert_eq!(r.in_queue, 2);
+    assert_eq!((r.ongoing.open, r.ongoing.active), (2, 0));
+    assert_eq!(k.closed, 2);
+    assert_eq!(k.avg_speed_to_answer, Some(32.5));
+    assert_eq!(r.longest_wait, Some(800.0));
+    assert_eq!(r.waiting_over_5min, 1);
+    assert_eq!(k.abandoned, 1);
+    assert_eq!(k.abandon_rate, Some(1.0 / 3.0));
+    assert_eq!(k.service_level, Some(1.0 / 3.0));
+    assert_eq!(k.transfer_rate, Some(0.5));
+    assert_eq!(k.escalation_rate, Some(0.0));
+    assert_eq!(k.aht, Some(105.0));
+    assert_eq!((k.handle_over_5min, k.wrap_up_over_5min), (0, 0));
+    assert_eq!(k.avg_wrap_up, Some(30.0));
+    assert_eq!(k.avg_first_response, Some(15.0));
+    assert_eq!(
+        (
+            k.offers,
+            k.offers_accepted,
+            k.offers_rejected,
+            k.offers_timed_out
+        ),
+        (3, 2, 1, 0)
+    );
+    assert_eq!(k.reject_rate, Some(1.0 / 3.0));
+    assert_eq!(k.timeout_rate, Some(0.0));
+    assert_eq!(k.avg_acceptance_time, Some(20.0));
+    assert_eq!(r.agents_logged_in, 1);
+    assert_eq!(r.agents_by_presence["available"], 1);
+    assert_eq!(
+        (r.capacity.total, r.capacity.used, r.capacity.free),
+        (3, 0, 3)
+    );
+    assert_eq!(r.agents_with_free_capacity, 1);
+    assert_eq!(r.conversations_per_agent, Some(4.0));
+    assert_eq!(r.agent_aht, Some(105.0));
+    // Active with a1: [15, 100] ∪ [35, 45] ∪ [50, 200] = 185 s of 1000 s logged in.
+    assert_eq!(r.occupancy, Some(0.185));
+    // c4: mean(−3, −2) = −2.5, rounded away from zero to −3; c3 neutral.
+    assert_eq!(r.sentiment[&-3], 1);
+    assert_eq!(r.sentiment[&0], 1);
+    assert_eq!(r.negative_sentiment, 1);
+    assert!(
+        r.alerts.iter().any(|a| a.key == "sentiment:c4"),
+        "{:?}",
+        r.alerts
+    );
+}
+
+#[test]
+fn queue_filter_follows_the_latest_queue_and_the_sl_override_applies() {
+    let e = engine(&day());
+    let q2 = Query::from_pairs([("queue", "q2")]).unwrap();
+    let r = e.report(&q2, at(1000.0), &Limits::default());
+    assert_eq!(r.kpis.incoming, 1, "c3 counts for q2, where it is now");
+    assert_eq!(r.in_queue, 1);
+    let sl60 = Query::from_pairs([("sl", "60")]).unwrap();
+    let r = e.report(&sl60, at(1000.0), &Limits::default());
+    // Met within 60 s: c1 (15), c3 (50); abandoned over 60 s: none.
+    assert_eq!(r.kpis.service_level, Some(1.0));
+}
+
+#[test]
+fn agent_and_status_filters_keep_the_right_conversations() {
+    let e = engine(&day());
+    let r = e.report(
+        &Query::from_pairs([("agent", "a1")]).unwrap(),
+        at(1000.0),
+        &Limits::default(),
+    );
+    assert_eq!(r.kpis.incoming, 2, "a1 was offered c1 and c3");
+    let r = e.report(
+        &Query::from_pairs([("status", "closed")]).unwrap(),
+        at(1000.0),
+        &Limits::default(),
+    );
+    assert_eq!((r.kpis.incoming, r.kpis.closed, r.in_queue), (2, 2, 0));
+}
+
+#[test]
+fn window_start_is_exact_to_the_millisecond() {
+    let e = engine(&day());
+    let two_h = 2.0 * 3600.0;
+    let q = Query {
+        window: Window::Hours(2),
+        ..Query::default()
+    };
+    // c1 was created at 10 s: a 2 h window ending at 10 s + 2 h still holds it, 1 ms later not.
+    let inside = e.report(&q, at(10.0 + two_h), &Limits::default());
+    let outside = e.report(&q, at(10.001 + two_h), &Limits::default());
+    assert_eq!(inside.kpis.incoming - outside.kpis.incoming, 1);
+}
+
+#[test]
+fn empty_denominators_are_no_value() {
+    let r = Engine::new().report(&Query::default(), at(0.0), &Limits::default());
+    let k = &r.kpis;
+    assert_eq!(k.incoming, 0);
+    for v in [
+        k.avg_speed_to_answer,
+        k.abandon_rate,
+        k.service_level,
+        k.transfer_rate,
+        k.aht,
+        k.reject_rate,
+        k.avg_first_response,
+        r.longest_wait,
+        r.occupancy,
+        r.conversations_per_agent,
+    ] {
+        assert_eq!(v, None);
+    }
+    let json = serde_json::to_value(&r).unwrap();
+    assert!(json["service_level"].is_null() && json["aht"].is_null());
+}
+
+#[test]
+fn replay_shows_the_past_instant() {
+    let e = engine(&day());
+    let q = Query {
+        at: Some(at(70.0)),
+        ..Query::default()
+    };
+    let r = e.report(&q, at(1000.0), &Limits::default());
+    // At 70 s: c1 active with a1, c2 abandoned, c3 awaiting a1 since 50 s; c4 not yet created.
+    assert_eq!(r.kpis.incoming, 3);
+    assert_eq!((r.ongoing.open, r.ongoing.active), (0, 2));
+    assert_eq!(r.in_queue, 1);
+    assert_eq!(
+        r.longest_wait,
+        Some(25.0),
+        "c3 last entered the queue at 45 s"
+    );
+    assert_eq!(r.capacity.used, 2);
+}
+
+#[test]
+fn bad_query_values_are_refused_with_the_field() {
+    for (k, v) in [
+        ("window", "3h"),
+        ("tz", "Mars/Base"),
+        ("channel", "fax"),
+        ("status", "gone"),
+        ("at", "yesterday"),
+        ("sl", "15"),
+        ("colour", "red"),
+    ] {
+        let err = Query::from_pairs([(k, v)]).unwrap_err();
+        assert_eq!(err.field, k, "{err:?}");
+        assert!(!err.message.is_empty());
+    }
+    let q = Query::from_pairs([
+        ("window", "today"),
+        ("tz", "Europe/Warsaw"),
+        ("queue", "q1,q2"),
+        ("queue", "q3"),
+    ])
+    .unwrap();
+    assert_eq!(q.queues, ["q1", "q2", "q3"]);
+}
+
+#[test]
+fn today_starts_at_midnight_in_the_time_zone() {
+    let e = engine(&day());
+    let q = Query::from_pairs([("window", "today"), ("tz", "Asia/Tokyo")]).unwrap();
+    let r = e.report(&q, at(1000.0), &Limits::default());
+    // 08:16 UTC is 17:16 in Tokyo: today began at 15:00 UTC the day before.
+    assert_eq!(r.window_start, "2026-11-25T00:00:00.000+09:00");
+    assert_eq!(r.kpis.incoming, 4);
+    assert_eq!(r.hourly.len(), 18);
+}
