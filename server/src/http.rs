@@ -70,6 +70,9 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/api/v1/events", post(crate::ingest::http::post_events))
         .route("/api/v1/openapi.json", get(openapi))
+        .route("/api/v1/kpis", get(crate::read_api::kpis))
+        .route("/api/v1/conversations", get(crate::read_api::conversations))
+        .route("/api/v1/agents", get(crate::read_api::agents))
         .route("/metrics", get(metrics))
         .leptos_routes_with_context(
             &state,

@@ -207,7 +207,7 @@ impl Engine {
         r
     }
 
-    fn live_view(&self) -> View<'_> {
+    pub(super) fn live_view(&self) -> View<'_> {
         View {
             facts: self
                 .convs
@@ -222,7 +222,7 @@ impl Engine {
         }
     }
 
-    fn view_at(&self, t: i64, q: &Query, queues: &Option<Vec<String>>) -> View<'_> {
+    pub(super) fn view_at(&self, t: i64, q: &Query, queues: &Option<Vec<String>>) -> View<'_> {
         let mut grid = Grid::default();
         let mut facts = Vec::with_capacity(self.convs.len());
         let mut live = Vec::new();

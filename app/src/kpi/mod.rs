@@ -17,6 +17,7 @@ pub mod facts;
 pub mod grid;
 pub mod query;
 pub mod report;
+pub mod rows;
 pub mod sums;
 
 #[cfg(all(test, not(target_arch = "wasm32")))]

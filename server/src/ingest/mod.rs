@@ -19,6 +19,7 @@ use tokio::sync::Mutex;
 
 use std::time::{Duration, Instant};
 
+use crate::live::Live;
 use crate::metrics::{Metrics, Refusal};
 use crate::store::{self, events::NewEvent};
 
@@ -66,19 +67,27 @@ pub struct Ingestor {
     db: DatabaseConnection,
     ledger: Mutex<Ledger>,
     metrics: Metrics,
+    live: std::sync::Arc<Live>,
 }
 
 impl Ingestor {
     /// Rebuilds the ledger from the whole log, in log order.
     pub async fn open(db: DatabaseConnection) -> Result<Ingestor, DbErr> {
-        let ledger = rebuild(&db).await?;
+        let live = std::sync::Arc::new(Live::new());
+        let ledger = rebuild_into(&db, Some(&live)).await?;
         let metrics = Metrics::default();
         metrics.batch_committed(0, 0, Duration::ZERO, store::events::max_seq(&db).await?);
         Ok(Ingestor {
             db,
             ledger: Mutex::new(ledger),
             metrics,
+            live,
         })
+    }
+
+    /// The live state fed by this writer.
+    pub fn live(&self) -> &std::sync::Arc<Live> {
+        &self.live
     }
 
     /// This writer's counters.
@@ -207,6 +216,8 @@ impl Ingestor {
                 return Err(IngestError::Storage(error));
             }
         };
+        // Durable: now the live state sees it, still in log order (under the writer's lock).
+        self.live.apply(&events);
         Ok((
             IngestOutcome {
                 accepted: rows.len(),
@@ -276,6 +287,11 @@ const REBUILD_PAGE: u64 = 10_000;
 /// Replays the whole log into a new ledger. Pages are applied as batches; a page the ledger
 /// refuses as a whole (it was accepted over several batches) is applied event by event.
 pub async fn rebuild(db: &DatabaseConnection) -> Result<Ledger, DbErr> {
+    rebuild_into(db, None).await
+}
+
+/// Replays the whole log into a new ledger and, when given, the live state.
+pub async fn rebuild_into(db: &DatabaseConnection, live: Option<&Live>) -> Result<Ledger, DbErr> {
     let mut ledger = Ledger::new();
     let mut after = 0;
     let mut total = 0usize;
@@ -298,10 +314,22 @@ pub async fn rebuild(db: &DatabaseConnection) -> Result<Ledger, DbErr> {
         }
         total += events.len();
         let now = Utc::now();
-        if ledger.apply(&events, now).is_err() {
+        if ledger.apply(&events, now).is_ok() {
+            if let Some(live) = live {
+                live.apply(&events);
+            }
+        } else {
             for event in events {
-                if let Err(errors) = ledger.apply(std::slice::from_ref(&event), now) {
-                    tracing::warn!(id = %event.id, ?errors, "a stored event no longer applies; skipped");
+                let one = std::slice::from_ref(&event);
+                match ledger.apply(one, now) {
+                    Ok(()) => {
+                        if let Some(live) = live {
+                            live.apply(one);
+                        }
+                    }
+                    Err(errors) => {
+                        tracing::warn!(id = %event.id, ?errors, "a stored event no longer applies; skipped")
+                    }
                 }
             }
         }

@@ -10,6 +10,7 @@ mod logs;
 mod metrics;
 mod migrate;
 mod openapi;
+mod read;
 mod retention;
 mod simulate;
 mod site_config;
