@@ -25,6 +25,12 @@ impl Live {
         engine.apply(events)
     }
 
+    /// Forgets what is older than `before` (ms); see [`Engine::prune`].
+    pub fn prune(&self, before: i64) -> usize {
+        let mut engine = self.engine.write().unwrap_or_else(|e| e.into_inner());
+        engine.prune(before)
+    }
+
     /// Reads the engine.
     pub fn read<R>(&self, f: impl FnOnce(&Engine) -> R) -> R {
         let engine = self.engine.read().unwrap_or_else(|e| e.into_inner());

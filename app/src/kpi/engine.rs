@@ -97,6 +97,8 @@ pub struct Changed {
 pub struct Engine {
     pub(super) convs: Vec<Conv>,
     ids: HashMap<String, usize>,
+    /// Slots of pruned conversations, reused by new ones.
+    free: Vec<usize>,
     /// Conversations not closed.
     pub(super) live: BTreeSet<usize>,
     pub(super) grid: Grid,
@@ -206,15 +208,76 @@ impl Engine {
         if let Some(&i) = self.ids.get(id) {
             return i;
         }
-        self.convs.push(Conv {
+        let conv = Conv {
             id: id.to_owned(),
             steps: Vec::new(),
             facts: None,
             cell: None,
             sl_own: DEFAULT_SL_SECONDS,
-        });
-        self.ids.insert(id.to_owned(), self.convs.len() - 1);
-        self.convs.len() - 1
+        };
+        let i = match self.free.pop() {
+            Some(i) => {
+                self.convs[i] = conv;
+                i
+            }
+            None => {
+                self.convs.push(conv);
+                self.convs.len() - 1
+            }
+        };
+        self.ids.insert(id.to_owned(), i);
+        i
+    }
+
+    /// Forgets what no window, replay or late event can reach any more: conversations closed
+    /// before `before` (ms), their buckets, and presence changes superseded before it. Memory
+    /// then follows the traffic of the last two days, not the whole log.
+    pub fn prune(&mut self, before: i64) -> usize {
+        let old: Vec<usize> = self
+            .ids
+            .values()
+            .copied()
+            .filter(|&i| {
+                self.convs[i]
+                    .facts
+                    .as_ref()
+                    .is_some_and(|f| f.closed.is_some_and(|(t, _)| t < before))
+            })
+            .collect();
+        for &i in &old {
+            if let (Some(f), Some(cell)) = (&self.convs[i].facts, self.convs[i].cell) {
+                self.grid.put(i, f, cell, self.convs[i].sl_own, true);
+            }
+            let c = std::mem::replace(
+                &mut self.convs[i],
+                Conv {
+                    id: String::new(),
+                    steps: Vec::new(),
+                    facts: None,
+                    cell: None,
+                    sl_own: DEFAULT_SL_SECONDS,
+                },
+            );
+            if let Some(f) = &c.facts {
+                for o in &f.offers {
+                    if let Some(set) = self.agent_convs.get_mut(&o.agent) {
+                        set.remove(&i);
+                    }
+                }
+            }
+            self.ids.remove(&c.id);
+            self.live.remove(&i);
+            self.free.push(i);
+        }
+        self.grid.prune(before);
+        for a in self.agents.values_mut() {
+            // Keep the last change before the cut: it is the presence at the cut.
+            let n = a.presence.partition_point(|(t, _, _)| *t < before);
+            if n > 1 {
+                a.presence.drain(..n - 1);
+            }
+        }
+        old.len()
     }
 
     fn intern(&mut self, queue: &str) -> u32 {

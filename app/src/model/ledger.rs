@@ -396,6 +396,17 @@ impl Ledger {
             .sum()
     }
 
+    /// Forgets conversations closed before `before`: no valid event can reach them any more
+    /// once `before` is older than the 48 h late-event limit. Returns how many.
+    pub fn prune(&mut self, before: DateTime<Utc>) -> usize {
+        let n = self.conversations.len();
+        self.conversations.retain(|_, h| {
+            !(h.state.status == ConversationStatus::Closed
+                && h.state.closed_at.is_some_and(|t| t < before))
+        });
+        n - self.conversations.len()
+    }
+
     /// The newest `at` applied.
     pub fn newest_at(&self) -> Option<DateTime<Utc>> {
         self.newest

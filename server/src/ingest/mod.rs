@@ -68,7 +68,13 @@ pub struct Ingestor {
     ledger: Mutex<Ledger>,
     metrics: Metrics,
     live: std::sync::Arc<Live>,
+    /// The newest `at` when memory was last pruned (ms).
+    pruned_at: std::sync::atomic::AtomicI64,
 }
+
+/// How far back the ledger and the live state remember closed conversations: past the 48 h
+/// late-event limit (with a margin), nothing can change them and no window reaches them.
+const REMEMBER: chrono::TimeDelta = chrono::TimeDelta::hours(49);
 
 impl Ingestor {
     /// Rebuilds the ledger from the whole log, in log order.
@@ -82,7 +88,28 @@ impl Ingestor {
             ledger: Mutex::new(ledger),
             metrics,
             live,
+            pruned_at: std::sync::atomic::AtomicI64::new(i64::MIN),
         })
+    }
+
+    /// Once a minute of event time, forgets conversations closed more than [`REMEMBER`] ago.
+    fn prune(&self, ledger: &mut Ledger) {
+        use std::sync::atomic::Ordering;
+        let Some(newest) = ledger.newest_at() else {
+            return;
+        };
+        let last = self.pruned_at.load(Ordering::Relaxed);
+        if newest.timestamp_millis().saturating_sub(last) < 60_000 {
+            return;
+        }
+        self.pruned_at
+            .store(newest.timestamp_millis(), Ordering::Relaxed);
+        let before = newest - REMEMBER;
+        let forgotten = ledger.prune(before);
+        self.live.prune(before.timestamp_millis());
+        if forgotten > 0 {
+            tracing::debug!(forgotten, "forgot conversations closed before {before}");
+        }
     }
 
     /// The live state fed by this writer.
@@ -218,6 +245,7 @@ impl Ingestor {
         };
         // Durable: now the live state sees it, still in log order (under the writer's lock).
         self.live.apply(&events);
+        self.prune(&mut ledger);
         Ok((
             IngestOutcome {
                 accepted: rows.len(),

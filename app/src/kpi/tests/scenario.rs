@@ -270,3 +270,65 @@ fn today_starts_at_midnight_in_the_time_zone() {
     assert_eq!(r.kpis.incoming, 4);
     assert_eq!(r.hourly.len(), 18);
 }
+
+#[test]
+fn pruning_forgets_old_closed_conversations_without_changing_todays_numbers() {
+    let mut events = day();
+    // The same day again 50 h later, under other ids.
+    let later: Vec<Event> = day()
+        .into_iter()
+        .filter_map(|e| {
+            let shifted = Event {
+                id: format!("later-{}", e.id),
+                at: e.at + chrono::TimeDelta::hours(50),
+                body: e.body.clone(),
+            };
+            shifted.conversation_id().is_some().then_some(shifted)
+        })
+        .map(|mut e| {
+            rename(&mut e);
+            e
+        })
+        .collect();
+    events.extend(later);
+    let mut e = engine(&events);
+    let now = at(50.0 * 3600.0 + 1000.0);
+    let before = e.report(&Query::default(), now, &Limits::default());
+    let forgotten = e.prune(at(49.0 * 3600.0).timestamp_millis());
+    assert_eq!(
+        forgotten, 2,
+        "c1 and c2 of the first day closed before the cut"
+    );
+    let after = e.report(&Query::default(), now, &Limits::default());
+    assert_eq!(before, after);
+    assert_eq!(after.kpis.incoming, 4);
+    // A freed slot is reused by the next new conversation.
+    let n = e.len();
+    e.apply(&[created("fresh", 50.0 * 3600.0 + 1001.0, "q1", "chat")]);
+    assert_eq!(e.len(), n + 1);
+    let r = e.report(
+        &Query::default(),
+        at(50.0 * 3600.0 + 1002.0),
+        &Limits::default(),
+    );
+    assert_eq!(r.kpis.incoming, 5);
+}
+
+/// Gives a conversation event of the second day its own conversation id.
+fn rename(e: &mut Event) {
+    use crate::model::event::EventBody as B;
+    let id = match &mut e.body {
+        B::ConversationCreated(x) => &mut x.conversation_id,
+        B::ConversationOffered(x) => &mut x.conversation_id,
+        B::ConversationAccepted(x) | B::ConversationReleased(x) => &mut x.conversation_id,
+        B::ConversationRejected(x) => &mut x.conversation_id,
+        B::ConversationTransferred(x) => &mut x.conversation_id,
+        B::ConversationEnded(x) | B::ConversationWaiting(x) | B::ConversationMonitorEnded(x) => {
+            &mut x.conversation_id
+        }
+        B::ConversationClosed(x) => &mut x.conversation_id,
+        B::ConversationMessage(x) => &mut x.conversation_id,
+        _ => return,
+    };
+    *id = format!("d2-{id}");
+}
