@@ -1,6 +1,8 @@
 //! The Intraday single-page app, shared by the server (SSR) and the browser (hydration).
 
 pub mod components;
+pub mod format;
+pub mod i18n;
 pub mod kpi;
 pub mod model;
 pub mod routes;
@@ -15,6 +17,7 @@ use leptos_router::{
 
 use crate::components::top_bar::TopBar;
 use crate::routes::home::HomePage;
+use crate::routes::insights::InsightsPage;
 
 /// The HTML document the server renders around the app.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -50,6 +53,7 @@ pub fn App() -> impl IntoView {
             <main id="main">
                 <Routes fallback=|| view! { <p class="empty">"Page not found."</p> }>
                     <Route path=StaticSegment("") view=HomePage />
+                    <Route path=StaticSegment("insights") view=InsightsPage />
                 </Routes>
             </main>
         </Router>

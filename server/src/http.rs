@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use app::server_fns::StatusSource;
+use app::server_fns::{LiveSource, StatusSource};
 use app::{App, shell};
 use axum::Router;
 use axum::extract::FromRef;
@@ -66,6 +66,7 @@ pub fn router(state: AppState) -> Router {
         db: state.db.clone(),
         kind: state.db_kind,
     });
+    let live: Arc<dyn LiveSource> = state.ingestor.live().clone();
     let options = state.leptos_options.clone();
     Router::new()
         .route("/api/v1/events", post(crate::ingest::http::post_events))
@@ -77,7 +78,10 @@ pub fn router(state: AppState) -> Router {
         .leptos_routes_with_context(
             &state,
             routes,
-            move || provide_context(status.clone()),
+            move || {
+                provide_context(status.clone());
+                provide_context(live.clone());
+            },
             move || shell(options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))

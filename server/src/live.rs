@@ -37,3 +37,9 @@ impl Live {
         f(&engine)
     }
 }
+
+impl app::server_fns::LiveSource for Live {
+    fn with_engine(&self, f: &mut dyn FnMut(&Engine)) {
+        self.read(|e| f(e));
+    }
+}

@@ -1,5 +1,11 @@
 //! Components shared by several pages.
 
+pub mod agents_table;
+pub mod filter_bar;
+pub mod kpi_tiles;
 pub mod live_clock;
+pub mod live_feed;
+pub mod queue_table;
+pub mod replay;
 pub mod theme_switch;
 pub mod top_bar;

@@ -1,0 +1,137 @@
+//! One live stream per tab: the browser listens to the server's deltas and refreshes the page's
+//! data at most once a second while anything changed — or not at all while paused or replaying.
+
+use leptos::prelude::*;
+
+use crate::i18n::t;
+
+/// The page's live status, shared through context.
+#[derive(Clone, Copy)]
+pub struct LiveState {
+    /// Bumped when the page's data should be fetched again.
+    pub version: RwSignal<u64>,
+    /// Updates paused by the user.
+    pub paused: RwSignal<bool>,
+    /// The stream is connected.
+    pub connected: RwSignal<bool>,
+    /// Deltas arrived since the last refresh.
+    pub pending: RwSignal<bool>,
+    /// Time of the newest delta seen (RFC 3339 "as of"), if any.
+    pub as_of: RwSignal<Option<String>>,
+}
+
+impl LiveState {
+    /// A fresh state.
+    pub fn new() -> LiveState {
+        LiveState {
+            version: RwSignal::new(0),
+            paused: RwSignal::new(false),
+            connected: RwSignal::new(false),
+            pending: RwSignal::new(false),
+            as_of: RwSignal::new(None),
+        }
+    }
+
+    /// Pauses or resumes; resuming refreshes at once if anything changed meanwhile.
+    pub fn toggle_pause(&self) {
+        let paused = !self.paused.get_untracked();
+        self.paused.set(paused);
+        if !paused && self.pending.get_untracked() {
+            self.pending.set(false);
+            self.version.update(|v| *v += 1);
+        }
+    }
+}
+
+impl Default for LiveState {
+    fn default() -> Self {
+        LiveState::new()
+    }
+}
+
+/// The live indicator, and (in the browser) the stream behind it.
+#[component]
+pub fn LiveFeed() -> impl IntoView {
+    let live = use_context::<LiveState>().unwrap_or_default();
+    let replaying = {
+        let q = leptos_router::hooks::use_query_map();
+        move || q.with(|q| q.get_str("at").is_some_and(|v| !v.is_empty()))
+    };
+    #[cfg(feature = "hydrate")]
+    connect(live);
+    let label = move || {
+        if replaying() {
+            t("live.replay").to_owned()
+        } else if live.paused.get() {
+            t("live.paused").to_owned()
+        } else if !live.connected.get() {
+            t("live.reconnecting").to_owned()
+        } else {
+            match live.as_of.get() {
+                Some(at) => format!(
+                    "{} · {} {}",
+                    t("live.live"),
+                    t("tile.as_of"),
+                    crate::components::kpi_tiles::clock_of(&at)
+                ),
+                None => t("live.live").to_owned(),
+            }
+        }
+    };
+    view! {
+        <p class="live-indicator" role="status" aria-live="polite" data-testid="live-indicator">
+            {label}
+        </p>
+    }
+}
+
+#[cfg(feature = "hydrate")]
+fn connect(live: LiveState) {
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen::closure::Closure;
+
+    let Ok(source) = web_sys::EventSource::new("/api/v1/stream/page") else {
+        return;
+    };
+    let on_open = Closure::<dyn FnMut()>::new(move || live.connected.set(true));
+    let on_error = Closure::<dyn FnMut()>::new(move || live.connected.set(false));
+    let on_delta =
+        Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
+            live.connected.set(true);
+            if let Some(text) = ev.data().as_string()
+                && let Ok(v) = serde_json::from_str::<serde_json::Value>(&text)
+                && let Some(at) = v.get("as_of").and_then(|a| a.as_str())
+            {
+                live.as_of.set(Some(at.to_owned()));
+            }
+            live.pending.set(true);
+        });
+    source.set_onopen(Some(on_open.as_ref().unchecked_ref()));
+    source.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+    for kind in [
+        "conversation",
+        "agent",
+        "snapshot",
+        "resync",
+        "kpis",
+        "alert",
+    ] {
+        let _ = source.add_event_listener_with_callback(kind, on_delta.as_ref().unchecked_ref());
+    }
+    on_open.forget();
+    on_error.forget();
+    on_delta.forget();
+    // Coalesce: at most one refresh a second, never while paused or replaying.
+    let tick = gloo_timers::callback::Interval::new(1_000, move || {
+        let replaying = web_sys::window()
+            .and_then(|w| w.location().search().ok())
+            .is_some_and(|s| s.contains("at="));
+        if live.pending.get_untracked() && !live.paused.get_untracked() && !replaying {
+            live.pending.set(false);
+            live.version.update(|v| *v += 1);
+        }
+    });
+    tick.forget();
+    let source = send_wrapper::SendWrapper::new(source);
+    on_cleanup(move || source.close());
+}

@@ -1,0 +1,84 @@
+//! The Intraday Insights tab: KPI tiles, charts, the agents table and the unassigned workload
+//! for the filters in the URL, live, with replay of any minute of the last 24 h.
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+use crate::components::agents_table::AgentsTable;
+use crate::components::filter_bar::FilterBar;
+use crate::components::kpi_tiles::KpiTiles;
+use crate::components::live_feed::{LiveFeed, LiveState};
+use crate::components::queue_table::QueueTable;
+use crate::components::replay::ReplaySlider;
+use crate::i18n::t;
+use crate::server_fns::get_insights;
+
+/// The query-string keys the page understands (everything else in the URL is ignored).
+pub const FILTER_KEYS: [&str; 9] = [
+    "window", "tz", "queue", "channel", "agent", "skill", "status", "at", "sl",
+];
+
+/// The page's filters from the URL, as (key, value) pairs in a stable order.
+pub fn url_filters() -> Memo<Vec<(String, String)>> {
+    let query = use_query_map();
+    Memo::new(move |_| {
+        let q = query.get();
+        let mut pairs: Vec<(String, String)> = (&q)
+            .into_iter()
+            .filter(|(k, v)| FILTER_KEYS.contains(&k.as_ref()) && !v.is_empty())
+            .map(|(k, v)| (k.to_string(), v.to_owned()))
+            .collect();
+        pairs.sort();
+        pairs
+    })
+}
+
+/// The Insights page.
+#[component]
+pub fn InsightsPage() -> impl IntoView {
+    let filters = url_filters();
+    let live = LiveState::new();
+    let data = Resource::new(
+        move || (filters.get(), live.version.get()),
+        |(f, _)| get_insights(f),
+    );
+    provide_context(live);
+
+    view! {
+        <div class="insights">
+            <LiveFeed />
+            <FilterBar filters />
+            <ReplaySlider filters />
+            <Transition fallback=|| {
+                view! { <p class="skeleton">{t("insights.loading")}</p> }
+            }>
+                <ErrorBoundary fallback=|errors| {
+                    view! {
+                        <p class="error" role="alert" data-testid="insights-error">
+                            {move || {
+                                errors
+                                    .get()
+                                    .into_iter()
+                                    .map(|(_, e)| e.to_string())
+                                    .collect::<Vec<_>>()
+                                    .join("; ")
+                            }}
+                        </p>
+                    }
+                }>
+                    {move || Suspend::new(async move {
+                        data.await
+                            .map(|d| {
+                                let report = StoredValue::new(d.report.clone());
+                                view! {
+                                    <KpiTiles report=report.get_value() />
+                                    <QueueTable report=report.get_value() />
+                                    <AgentsTable agents=d.agents filters=filters.get_untracked() />
+                                }
+                            })
+                    })}
+                </ErrorBoundary>
+            </Transition>
+        </div>
+    }
+}
