@@ -11,13 +11,15 @@ pub mod server_fns;
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::{
-    StaticSegment,
+    ParamSegment, StaticSegment,
     components::{Route, Router, Routes},
 };
 
 use crate::components::top_bar::TopBar;
+use crate::routes::agent::AgentPage;
 use crate::routes::home::HomePage;
 use crate::routes::insights::InsightsPage;
+use crate::routes::wallboard::WallboardPage;
 
 /// The HTML document the server renders around the app.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -54,6 +56,11 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=|| view! { <p class="empty">"Page not found."</p> }>
                     <Route path=StaticSegment("") view=HomePage />
                     <Route path=StaticSegment("insights") view=InsightsPage />
+                    <Route path=StaticSegment("wallboard") view=WallboardPage />
+                    <Route
+                        path=(StaticSegment("insights"), StaticSegment("agents"), ParamSegment("id"))
+                        view=AgentPage
+                    />
                 </Routes>
             </main>
         </Router>

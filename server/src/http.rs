@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use app::server_fns::{LiveSource, StatusSource};
+use app::server_fns::{ActionSink, LiveSource, StatusSource};
 use app::{App, shell};
 use axum::Router;
 use axum::extract::FromRef;
@@ -67,6 +67,9 @@ pub fn router(state: AppState) -> Router {
         kind: state.db_kind,
     });
     let live: Arc<dyn LiveSource> = state.ingestor.live().clone();
+    let actions: Arc<dyn ActionSink> = Arc::new(crate::actions::Actions {
+        ingestor: state.ingestor.clone(),
+    });
     let options = state.leptos_options.clone();
     Router::new()
         .route("/api/v1/events", post(crate::ingest::http::post_events))
@@ -81,6 +84,7 @@ pub fn router(state: AppState) -> Router {
             move || {
                 provide_context(status.clone());
                 provide_context(live.clone());
+                provide_context(actions.clone());
             },
             move || shell(options.clone()),
         )

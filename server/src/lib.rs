@@ -1,5 +1,6 @@
 //! The Intraday server: command line, database, HTTP routes; serves the SSR'd app.
 
+pub mod actions;
 pub mod auth;
 pub mod backup;
 pub mod cli;

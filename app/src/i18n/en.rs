@@ -3,6 +3,20 @@
 /// (key, text) pairs.
 pub const TEXTS: &[(&str, &str)] = &[
     ("agents.agent", "Agent"),
+    ("agent.apply", "Apply"),
+    ("agent.back", "← Back to Intraday Insights"),
+    (
+        "agent.capacity_chart",
+        "Capacity used over the window (line: capacity)",
+    ),
+    ("agent.conversation", "Conversation"),
+    ("agent.created", "Created (UTC)"),
+    ("agent.handle", "Their handle time"),
+    ("agent.presence_timeline", "Presence over the window"),
+    ("agent.queues", "Queues"),
+    ("agent.sentiment", "Sentiment"),
+    ("agent.set_presence", "Change presence"),
+    ("agent.skills", "Skills"),
     ("agents.capacity_free", "Free"),
     ("agents.capacity_used", "Capacity used"),
     ("agents.conversations", "Conversations"),

@@ -39,7 +39,8 @@ mod tests {
 
     /// A string literal that looks like a UI text key (`group.name`, lowercase).
     fn is_key(s: &str) -> bool {
-        const GROUPS: [&str; 16] = [
+        const GROUPS: [&str; 17] = [
+            "agent",
             "agents",
             "channel",
             "export",

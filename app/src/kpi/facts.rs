@@ -169,6 +169,8 @@ pub struct Part {
     /// Intervals during which the conversation was active (awaiting or in conversation) with
     /// this agent: for occupancy. An open interval ends at the evaluation instant.
     pub active: Vec<(i64, i64)>,
+    /// Intervals during which it used this agent's capacity (active or wrap-up).
+    pub busy: Vec<(i64, i64)>,
 }
 
 /// What KPIS.md needs from one conversation, as of an instant.
@@ -317,6 +319,7 @@ impl Fold {
                     agent: agent.to_owned(),
                     handle_ms: 0,
                     active: Vec::new(),
+                    busy: Vec::new(),
                 });
                 self.f.parts.len() - 1
             }
@@ -333,10 +336,13 @@ impl Fold {
             self.part(&agent).handle_ms += at - since;
         }
         if let Some(since) = self.active_since.take() {
-            self.part(&agent).active.push((since, at));
+            let part = self.part(&agent);
+            part.active.push((since, at));
+            part.busy.push((since, at));
         }
         if let Some(since) = self.wrap_since.take() {
             *self.f.wrap_up_ms.get_or_insert(0) += at - since;
+            self.part(&agent).busy.push((since, at));
         }
     }
 
@@ -421,7 +427,9 @@ impl Fold {
                 // Leaves active; handle time goes on through wrap-up.
                 if let (Some(agent), Some(since)) = (self.f.agent.clone(), self.active_since.take())
                 {
-                    self.part(&agent).active.push((since, at));
+                    let part = self.part(&agent);
+                    part.active.push((since, at));
+                    part.busy.push((since, at));
                 }
                 if self.handling.is_none() {
                     self.handling = Some(at);
@@ -466,7 +474,12 @@ impl Fold {
                 self.part(&agent).handle_ms += upto.max(since) - since;
             }
             if let Some(since) = self.active_since {
-                self.part(&agent).active.push((since, upto.max(since)));
+                let part = self.part(&agent);
+                part.active.push((since, upto.max(since)));
+                part.busy.push((since, upto.max(since)));
+            }
+            if let Some(since) = self.wrap_since {
+                self.part(&agent).busy.push((since, upto.max(since)));
             }
         }
         if let Some(since) = self.wrap_since.filter(|_| bounded) {

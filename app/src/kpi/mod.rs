@@ -11,6 +11,7 @@
 pub mod agents;
 pub mod answer;
 pub mod breakdown;
+pub mod detail;
 pub mod engine;
 pub mod erlang;
 pub mod facts;

@@ -1,4 +1,6 @@
 //! One module per page.
 
+pub mod agent;
 pub mod home;
 pub mod insights;
+pub mod wallboard;

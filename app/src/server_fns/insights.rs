@@ -26,7 +26,7 @@ pub trait LiveSource: Send + Sync + 'static {
 
 /// The KPIs and agents for the page's query-string filters (`window`, `tz`, `queue`, `channel`,
 /// `agent`, `skill`, `status`, `at`, `sl`).
-#[server]
+#[server(endpoint = "insights")]
 pub async fn get_insights(filters: Vec<(String, String)>) -> Result<InsightsData, ServerFnError> {
     use std::sync::Arc;
 

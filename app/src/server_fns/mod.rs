@@ -1,11 +1,15 @@
 //! Server functions: thin, they check the caller and ask the server's state.
 
+mod agent;
 mod insights;
 mod status;
 
+pub use agent::{GetAgentDetail, SetAgentPresence, get_agent_detail, set_agent_presence};
 pub use insights::{InsightsData, get_insights};
 pub use status::get_server_status;
 
+#[cfg(feature = "ssr")]
+pub use agent::ActionSink;
 #[cfg(feature = "ssr")]
 pub use insights::LiveSource;
 #[cfg(feature = "ssr")]

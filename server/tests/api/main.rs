@@ -1,5 +1,6 @@
 //! Integration tests of the server: real listener, real database (SQLite and PostgreSQL).
 
+mod actions;
 mod backup;
 mod cli;
 mod crash;

@@ -332,3 +332,47 @@ fn rename(e: &mut Event) {
     };
     *id = format!("d2-{id}");
 }
+
+#[test]
+fn an_agents_day_shows_presence_capacity_and_conversations() {
+    let e = engine(&day());
+    let d = e
+        .agent_detail("a1", &Query::default(), at(1000.0))
+        .expect("a1");
+    assert_eq!(d.row.name, "Ann");
+    assert_eq!(
+        d.presence.last().map(|p| p.presence.as_str()),
+        Some("available")
+    );
+    let ids: Vec<&str> = d
+        .conversations
+        .iter()
+        .map(|c| c.conversation_id.as_str())
+        .collect();
+    assert_eq!(ids, ["c3", "c1"], "newest first");
+    assert_eq!(d.conversations[1].handle, 105.0);
+    // c1 (chat) uses 1 unit from 15 s to 130 s; c3 1 unit 35–45 s and 50–200 s.
+    let used_at = |s: f64| {
+        let ms = at(s).timestamp_millis();
+        d.capacity
+            .iter()
+            .rev()
+            .find(|c| c.at <= ms)
+            .map_or(0, |c| c.used)
+    };
+    assert_eq!(
+        (
+            used_at(20.0),
+            used_at(40.0),
+            used_at(47.0),
+            used_at(60.0),
+            used_at(150.0),
+            used_at(300.0)
+        ),
+        (1, 2, 1, 2, 1, 0)
+    );
+    assert!(
+        e.agent_detail("nobody", &Query::default(), at(1000.0))
+            .is_none()
+    );
+}

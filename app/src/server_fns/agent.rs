@@ -1,0 +1,69 @@
+//! The agent drill-through's data and the supervisor's presence change.
+
+use leptos::prelude::*;
+
+use crate::kpi::detail::AgentDetail;
+
+/// Where supervisor actions go: the server submits them through the ingest path (same
+/// validation, same log) and audits them. Provided through Leptos context.
+#[cfg(feature = "ssr")]
+pub trait ActionSink: Send + Sync + 'static {
+    /// Submits events as `actor` did; `Err` carries a message for the person.
+    fn act(
+        &self,
+        actor: String,
+        action: &'static str,
+        target: String,
+        events: Vec<serde_json::Value>,
+    ) -> std::pin::Pin<Box<dyn Future<Output = Result<(), String>> + Send + '_>>;
+}
+
+/// One agent's day for the window in `filters`.
+#[server(endpoint = "agent_detail")]
+pub async fn get_agent_detail(
+    agent_id: String,
+    filters: Vec<(String, String)>,
+) -> Result<AgentDetail, ServerFnError> {
+    use std::sync::Arc;
+
+    use crate::kpi::Query;
+    use crate::server_fns::LiveSource;
+
+    let source = use_context::<Arc<dyn LiveSource>>()
+        .ok_or_else(|| ServerFnError::new("the server is starting; try again in a moment"))?;
+    let pairs = filters
+        .iter()
+        .filter(|(k, v)| !v.is_empty() && matches!(k.as_str(), "window" | "tz" | "at"));
+    let q = Query::from_pairs(pairs.map(|(k, v)| (k.as_str(), v.as_str())))
+        .map_err(|e| ServerFnError::new(format!("{}: {}", e.field, e.message)))?;
+    let mut out = None;
+    source.with_engine(&mut |e| out = e.agent_detail(&agent_id, &q, chrono::Utc::now()));
+    out.ok_or_else(|| ServerFnError::new(format!("there is no agent {agent_id:?}")))
+}
+
+/// Sets an agent's presence (a supervisor action): an `agent.presence` event through the
+/// ingest path, audited.
+#[server(endpoint = "agent_presence")]
+pub async fn set_agent_presence(agent_id: String, presence: String) -> Result<(), ServerFnError> {
+    use std::sync::Arc;
+
+    let valid = ["available", "busy", "busy_dnd", "away", "offline"];
+    if !valid.contains(&presence.as_str()) {
+        return Err(ServerFnError::new(format!(
+            "{presence:?} is not a presence (available, busy, busy_dnd, away, offline)"
+        )));
+    }
+    let sink = use_context::<Arc<dyn ActionSink>>()
+        .ok_or_else(|| ServerFnError::new("the server is starting; try again in a moment"))?;
+    let now = chrono::Utc::now();
+    let event = serde_json::json!({
+        "id": format!("ui-presence-{agent_id}-{}", now.timestamp_micros()),
+        "type": "agent.presence",
+        "at": now.to_rfc3339(),
+        "agent_id": agent_id,
+        "presence": presence,
+    });
+    sink.act("supervisor".into(), "agent.presence", agent_id, vec![event])
+        .await
+        .map_err(ServerFnError::new)
+}

@@ -1,0 +1,49 @@
+//! Supervisor actions from the app go through the ingest path and the audit log.
+
+use serde_json::Value;
+
+use crate::helpers::{BACKENDS, request, spawn_app};
+
+#[tokio::test]
+async fn changing_an_agents_presence_is_an_audited_event() {
+    for kind in BACKENDS {
+        let app = spawn_app(kind).await;
+        let at = chrono::Utc::now().to_rfc3339();
+        let body = format!(
+            r#"[{{"id":"a1","type":"agent.upserted","at":"{at}","agent_id":"a1","name":"Ann","queues":["q1"]}}]"#
+        );
+        assert_eq!(app.ingest(&body).await.0, 200);
+        let form = b"agent_id=a1&presence=away";
+        let (status, body) = request(
+            &app.base,
+            "POST",
+            "/api/agent_presence",
+            None,
+            Some("application/x-www-form-urlencoded"),
+            form,
+        )
+        .await;
+        assert!(status == 200 || status == 302 || status == 303, "{status} {body}");
+        let (_, agents) =
+            request(&app.base, "GET", "/api/v1/agents", Some(&app.token), None, b"").await;
+        let agents: Value = serde_json::from_str(&agents).expect("json");
+        assert_eq!(agents["agents"][0]["presence"], "away", "{agents}");
+        let audit = server::store::audit::recent(&app.db, 10).await.expect("audit");
+        assert!(
+            audit.iter().any(|e| e.action == "agent.presence" && e.target == "a1"),
+            "{audit:?}"
+        );
+
+        let (status, body) = request(
+            &app.base,
+            "POST",
+            "/api/agent_presence",
+            None,
+            Some("application/x-www-form-urlencoded"),
+            b"agent_id=a1&presence=asleep",
+        )
+        .await;
+        assert_eq!(status, 500, "{body}");
+        assert!(body.contains("is not a presence"), "{body}");
+    }
+}
