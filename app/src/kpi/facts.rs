@@ -212,7 +212,8 @@ pub struct Facts {
     pub wrap_up_ms: Option<i64>,
     /// The first agent message after the first accept.
     pub first_response: Option<i64>,
-    /// Sentiment: rounded mean of the last 6 customer sentiments; 0 before any.
+    /// Sentiment: the rounded mean of the sentiments given on its last 6 customer messages;
+    /// 0 (neutral) when none of them carries one.
     pub sentiment: i8,
     /// The latest step's time.
     pub updated: i64,
@@ -297,7 +298,8 @@ struct Fold {
     active_since: Option<i64>,
     /// Start of the current wrap-up.
     wrap_since: Option<i64>,
-    sentiments: Vec<i8>,
+    /// Every customer message's sentiment, if it had one.
+    sentiments: Vec<Option<i8>>,
 }
 
 impl Fold {
@@ -452,8 +454,8 @@ impl Fold {
                 {
                     self.f.first_response = Some(at);
                 }
-                if let (MessageFrom::Customer, Some(v)) = (from, sentiment) {
-                    self.sentiments.push(*v);
+                if *from == MessageFrom::Customer {
+                    self.sentiments.push(*sentiment);
                 }
             }
             Act::Escalated => {
@@ -485,7 +487,14 @@ impl Fold {
         if let Some(since) = self.wrap_since.filter(|_| bounded) {
             *self.f.wrap_up_ms.get_or_insert(0) += upto.max(since) - since;
         }
-        let last: Vec<i8> = self.sentiments.iter().rev().take(6).copied().collect();
+        let last: Vec<i8> = self
+            .sentiments
+            .iter()
+            .rev()
+            .take(6)
+            .flatten()
+            .copied()
+            .collect();
         if !last.is_empty() {
             let mean = last.iter().map(|&v| f64::from(v)).sum::<f64>() / last.len() as f64;
             self.f.sentiment = mean.round() as i8;

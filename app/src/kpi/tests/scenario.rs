@@ -376,3 +376,43 @@ fn an_agents_day_shows_presence_capacity_and_conversations() {
             .is_none()
     );
 }
+
+#[test]
+fn sentiment_is_the_rounded_mean_of_the_last_six_customer_messages() {
+    let mut events = vec![created("s", 0.0, "q1", "chat")];
+    let msg = |s: f64, v: Option<i64>| {
+        let mut f = json!({"from": "customer"});
+        if let Some(v) = v {
+            f["sentiment"] = json!(v);
+        }
+        conv("s", "message", s, f)
+    };
+    events.push(msg(1.0, Some(-3)));
+    events.push(msg(2.0, Some(-3)));
+    let e = engine(&events);
+    let sentiment = |e: &Engine| {
+        e.conversation("s")
+            .and_then(|c| c.facts.as_ref())
+            .map(|f| f.sentiment)
+    };
+    assert_eq!(sentiment(&e), Some(-3));
+    // Six later messages without a sentiment push the negative ones out: neutral again.
+    let mut more = events.clone();
+    for i in 0..6 {
+        more.push(msg(3.0 + f64::from(i), None));
+    }
+    assert_eq!(sentiment(&engine(&more)), Some(0));
+    // (+2, +1) → 1.5 → rounds half away from zero to 2; agent messages do not count.
+    let mut mixed = vec![
+        created("s", 0.0, "q1", "chat"),
+        msg(1.0, Some(2)),
+        msg(2.0, Some(1)),
+    ];
+    mixed.push(conv(
+        "s",
+        "message",
+        3.0,
+        json!({"from": "agent", "sentiment": -3}),
+    ));
+    assert_eq!(sentiment(&engine(&mixed)), Some(2));
+}
