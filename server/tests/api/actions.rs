@@ -23,14 +23,28 @@ async fn changing_an_agents_presence_is_an_audited_event() {
             form,
         )
         .await;
-        assert!(status == 200 || status == 302 || status == 303, "{status} {body}");
-        let (_, agents) =
-            request(&app.base, "GET", "/api/v1/agents", Some(&app.token), None, b"").await;
+        assert!(
+            status == 200 || status == 302 || status == 303,
+            "{status} {body}"
+        );
+        let (_, agents) = request(
+            &app.base,
+            "GET",
+            "/api/v1/agents",
+            Some(&app.token),
+            None,
+            b"",
+        )
+        .await;
         let agents: Value = serde_json::from_str(&agents).expect("json");
         assert_eq!(agents["agents"][0]["presence"], "away", "{agents}");
-        let audit = server::store::audit::recent(&app.db, 10).await.expect("audit");
+        let audit = server::store::audit::recent(&app.db, 10)
+            .await
+            .expect("audit");
         assert!(
-            audit.iter().any(|e| e.action == "agent.presence" && e.target == "a1"),
+            audit
+                .iter()
+                .any(|e| e.action == "agent.presence" && e.target == "a1"),
             "{audit:?}"
         );
 
