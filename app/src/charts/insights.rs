@@ -1,8 +1,9 @@
 //! The Insights page's charts, from a [`KpiReport`]: each chart's data table, click targets and
-//! what to draw.
+//! what to draw; the per-hour charts are in `hourly`.
 
 use plotters::style::RGBColor;
 
+use super::hourly;
 use super::labels::{self, column};
 use super::palette;
 use super::render::{self, Kind, Plot, Series};
@@ -19,12 +20,17 @@ const STATUSES: [&str; 4] = ["open", "active", "waiting", "wrap_up"];
 const PRESENCES: [&str; 5] = ["available", "busy", "busy_dnd", "away", "offline"];
 
 /// One chart before drawing.
-struct Draft {
-    id: &'static str,
-    columns: Vec<&'static str>,
-    rows: Vec<Vec<String>>,
-    targets: Vec<ChartTarget>,
-    plot: Plot,
+pub(super) struct Draft {
+    /// Chart id (its title comes from [`labels::title`]).
+    pub id: &'static str,
+    /// Data table header.
+    pub columns: Vec<&'static str>,
+    /// Data table, one row per category.
+    pub rows: Vec<Vec<String>>,
+    /// Click targets, one per category.
+    pub targets: Vec<ChartTarget>,
+    /// What to draw.
+    pub plot: Plot,
 }
 
 /// Every chart of the Insights page for `report`, each drawn at `width` × `height` px
@@ -33,9 +39,9 @@ pub fn insights_charts(report: &KpiReport, width: u32, height: u32) -> Vec<Chart
     let width = width.clamp(MIN_SIZE.0, MAX_SIZE);
     let height = height.clamp(MIN_SIZE.1, MAX_SIZE);
     [
-        incoming_closed_hourly(report),
+        hourly::incoming_closed(report),
         ongoing_by_status(report),
-        service_level_hourly(report),
+        hourly::service_level(report),
         agents_by_presence(report),
         by_channel(report),
         by_queue(report),
@@ -74,7 +80,8 @@ fn finish(d: Draft, width: u32, height: u32) -> Chart {
     }
 }
 
-fn target(label: &str, param: &str, value: &str) -> ChartTarget {
+/// A category and its filter.
+pub(super) fn target(label: &str, param: &str, value: &str) -> ChartTarget {
     ChartTarget {
         label: label.to_owned(),
         param: param.to_owned(),
@@ -116,95 +123,6 @@ fn counts(
         rows,
         targets,
         plot,
-    }
-}
-
-/// `HH:MM` of an RFC 3339 hour (the string itself if it does not parse).
-fn hour_label(hour: &str) -> String {
-    chrono::DateTime::parse_from_rfc3339(hour)
-        .map_or_else(|_| hour.to_owned(), |t| t.format("%H:%M").to_string())
-}
-
-fn hour_targets(report: &KpiReport) -> Vec<ChartTarget> {
-    report
-        .hourly
-        .iter()
-        .map(|h| target(&hour_label(&h.hour), "", &h.hour))
-        .collect()
-}
-
-fn incoming_closed_hourly(report: &KpiReport) -> Draft {
-    let h = &report.hourly;
-    let series = |name, colour, f: fn(&crate::kpi::report::HourRow) -> i64| Series {
-        name,
-        colour,
-        values: h.iter().map(|r| Some(f(r) as f64)).collect(),
-    };
-    let targets = hour_targets(report);
-    Draft {
-        id: "incoming_closed_hourly",
-        columns: vec![column::HOUR, column::INCOMING, column::CLOSED],
-        rows: h
-            .iter()
-            .map(|r| {
-                vec![
-                    r.hour.clone(),
-                    r.kpis.incoming.to_string(),
-                    r.kpis.closed.to_string(),
-                ]
-            })
-            .collect(),
-        plot: Plot {
-            labels: targets.iter().map(|t| t.label.clone()).collect(),
-            series: vec![
-                series(column::INCOMING, palette::BLUE, |r| r.kpis.incoming),
-                series(column::CLOSED, palette::GREY, |r| r.kpis.closed),
-            ],
-            bar_colours: Vec::new(),
-            kind: Kind::Bars,
-            percent: false,
-        },
-        targets,
-    }
-}
-
-fn service_level_hourly(report: &KpiReport) -> Draft {
-    let h = &report.hourly;
-    let values: Vec<Option<f64>> = h
-        .iter()
-        .map(|r| {
-            r.kpis
-                .service_level
-                .filter(|v| v.is_finite())
-                .map(|v| v * 100.0)
-        })
-        .collect();
-    let cell =
-        |v: &Option<f64>| v.map_or_else(|| labels::NO_VALUE.to_owned(), |v| format!("{v:.1}%"));
-    let targets = hour_targets(report);
-    Draft {
-        id: "service_level_hourly",
-        columns: vec![column::HOUR, column::SERVICE_LEVEL],
-        rows: h
-            .iter()
-            .zip(&values)
-            .map(|(r, v)| vec![r.hour.clone(), cell(v)])
-            .collect(),
-        plot: Plot {
-            labels: targets.iter().map(|t| t.label.clone()).collect(),
-            series: vec![Series {
-                name: column::SERVICE_LEVEL,
-                colour: palette::BLUE,
-                values,
-            }],
-            bar_colours: Vec::new(),
-            kind: Kind::Line {
-                target: 80.0,
-                name: column::TARGET,
-            },
-            percent: true,
-        },
-        targets,
     }
 }
 

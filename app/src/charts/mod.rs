@@ -3,12 +3,14 @@
 //!
 //! - [`types`]: [`Chart`] and [`ChartTarget`], on both sides.
 //! - [`labels`]: every English word the charts show.
-//! - `insights` (server): [`insights_charts`], from a [`crate::kpi::KpiReport`].
+//! - `insights`, `hourly` (server): [`insights_charts`], from a [`crate::kpi::KpiReport`].
 //! - `render`, `palette` (server): plotters drawing and the accessible colours.
 
 pub mod labels;
 pub mod types;
 
+#[cfg(feature = "ssr")]
+mod hourly;
 #[cfg(feature = "ssr")]
 mod insights;
 #[cfg(feature = "ssr")]

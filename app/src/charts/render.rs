@@ -96,6 +96,9 @@ pub fn render(plot: &Plot, title: &str, width: u32, height: u32) -> Drawn<(Strin
 fn draw(buf: &mut String, plot: &Plot, width: u32, height: u32) -> Drawn<(f64, f64)> {
     let root = SVGBackend::with_string(buf, (width, height)).into_drawing_area();
     let (lo, hi) = plot.y_range();
+    if !(lo.is_finite() && hi.is_finite()) {
+        return Err(format!("no finite y range for {lo}…{hi}").into());
+    }
     let y_label = |v: &f64| y_label(*v, plot.percent);
     // The widest tick label is at either end of the axis.
     let y_area = [lo.floor(), hi.ceil()]

@@ -1,9 +1,9 @@
 //! The Insights charts: well-formed scalable SVGs, exact data tables, click targets in x order,
-//! the empty state, and no panic on any report.
+//! the empty state; `properties`: no panic on any report.
 
-use proptest::prelude::*;
+mod properties;
 
-use super::labels::{NO_DATA, NO_VALUE};
+use super::labels::{NO_DATA, NO_VALUE, UNAVAILABLE};
 use super::{Chart, ChartTarget, insights_charts};
 use crate::kpi::report::{Capacity, ChannelRow, HourRow, KpiReport, Ongoing, QueueRow, Windowed};
 
@@ -136,7 +136,11 @@ fn every_chart_renders_a_scalable_svg_in_current_color() {
             "{}",
             c.id
         );
-        assert!(!c.svg.contains(NO_DATA), "{}", c.id);
+        assert!(
+            !c.svg.contains(NO_DATA) && !c.svg.contains(UNAVAILABLE),
+            "{}",
+            c.id
+        );
         assert!(!c.title.is_empty());
         assert!(
             c.rows.iter().all(|r| r.len() == c.columns.len()),
@@ -282,7 +286,8 @@ fn huge_counts_and_negative_free_capacity_are_exact_and_drawn() {
     );
     assert_eq!(chart(&charts, "sentiment").rows[6][1], u64::MAX.to_string());
     for id in ["capacity", "by_queue", "sentiment"] {
-        assert!(!chart(&charts, id).svg.contains(NO_DATA), "{id}");
+        let svg = &chart(&charts, id).svg;
+        assert!(!svg.contains(NO_DATA) && !svg.contains(UNAVAILABLE), "{id}");
     }
 }
 
@@ -301,51 +306,4 @@ fn csv_quotes_what_needs_quoting() {
         c.to_csv(),
         "Queue,Incoming\r\n\"Billing, \"\"VIP\"\"\",3\r\n"
     );
-}
-
-/// Any float, including NaN, infinities and values far outside 0..1.
-fn any_rate() -> impl Strategy<Value = Option<f64>> {
-    prop_oneof![
-        Just(None),
-        Just(Some(f64::NAN)),
-        Just(Some(f64::INFINITY)),
-        Just(Some(-1.5)),
-        (0.0..=1.0f64).prop_map(Some),
-        any::<f64>().prop_map(Some)
-    ]
-}
-
-prop_compose! {
-    fn any_report()(
-        hours in prop::collection::vec((any::<i64>(), any::<i64>(), any_rate()), 0..30),
-        queues in prop::collection::vec((".{0,40}", any::<i64>()), 0..12),
-        ongoing in any::<(u64, u64, u64, u64)>(),
-        presence in prop::collection::btree_map(".{0,12}", any::<u64>(), 0..8),
-        sentiment in prop::collection::btree_map(any::<i8>(), any::<u64>(), 0..10),
-        capacity in any::<(i64, i64, i64)>(),
-    ) -> KpiReport {
-        KpiReport {
-            hourly: hours.into_iter().enumerate().map(|(i, (a, b, sl))| hour(i as u32 % 24, a, b, sl)).collect(),
-            by_queue: queues.iter().map(|(name, n)| queue(name, name, *n)).collect(),
-            by_channel: queues.iter().map(|(name, n)| channel(name, *n)).collect(),
-            ongoing: Ongoing { open: ongoing.0, active: ongoing.1, waiting: ongoing.2, wrap_up: ongoing.3 },
-            agents_by_presence: presence,
-            sentiment,
-            capacity: Capacity { total: capacity.0, used: capacity.1, free: capacity.2 },
-            ..KpiReport::default()
-        }
-    }
-}
-
-proptest! {
-    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
-
-    #[test]
-    fn any_report_at_any_size_renders_without_panicking(report in any_report(), w in any::<u32>(), h in any::<u32>()) {
-        for c in insights_charts(&report, w, h) {
-            assert_well_formed(&c.svg);
-            prop_assert!(c.svg.contains("viewBox"));
-            prop_assert!(c.rows.is_empty() || c.rows.len() == c.targets.len() || c.targets.is_empty());
-        }
-    }
 }
