@@ -14,6 +14,8 @@ const FONT_PX: f64 = 12.0;
 const CHAR_PX: f64 = 7.0;
 /// Category labels longer than this are cut with an ellipsis (the data table has them whole).
 const MAX_LABEL_CHARS: usize = 16;
+/// Labels are cut to what their slot holds, but never below this (then some are skipped).
+const MIN_LABEL_CHARS: usize = 6;
 
 /// One series of values, one per category; `None` draws nothing there.
 pub struct Series {
@@ -101,11 +103,12 @@ fn draw(buf: &mut String, plot: &Plot, width: u32, height: u32) -> Drawn<(f64, f
     }
     let y_label = |v: &f64| y_label(*v, plot.percent);
     // The widest tick label is at either end of the axis.
+    // The widest tick label is at an end of the axis, or a compact one (`-999.5k`) in between.
+    let compact = if hi.max(-lo) >= 1e4 { 7 } else { 0 };
     let y_area = [lo.floor(), hi.ceil()]
         .iter()
         .map(|v| y_label(v).chars().count())
-        .max()
-        .unwrap_or(1);
+        .fold(compact, usize::max);
     let legend = plot.series.len() > 1 || matches!(plot.kind, Kind::Line { .. });
     let n = plot.labels.len();
     let mut chart = ChartBuilder::on(&root)
@@ -205,9 +208,13 @@ fn draw_categories(
 ) -> Drawn<()> {
     let n = labels.len().max(1);
     let slot = f64::from(right - left) / n as f64;
+    // Cut labels to what a slot holds (at least MIN_LABEL_CHARS), then skip labels if even
+    // those would overlap.
+    let fits = ((slot - 8.0) / CHAR_PX).floor().max(0.0) as usize;
+    let max_chars = fits.clamp(MIN_LABEL_CHARS, MAX_LABEL_CHARS);
     let longest = labels
         .iter()
-        .map(|l| l.chars().count().min(MAX_LABEL_CHARS))
+        .map(|l| l.chars().count().min(max_chars))
         .max()
         .unwrap_or(0);
     let step = ((longest as f64 * CHAR_PX + 8.0) / slot.max(1.0))
@@ -217,7 +224,7 @@ fn draw_categories(
     for (i, label) in labels.iter().enumerate().step_by(step) {
         let x = f64::from(left) + (i as f64 + 0.5) * slot;
         root.draw(&Text::new(
-            shorten(label),
+            shorten(label, max_chars),
             (x.round() as i32, y),
             style.clone(),
         ))?;
@@ -258,11 +265,11 @@ fn text_style() -> TextStyle<'static> {
     ("sans-serif", FONT_PX * 1.24).into_font().color(&INK)
 }
 
-fn shorten(label: &str) -> String {
-    if label.chars().count() <= MAX_LABEL_CHARS {
+fn shorten(label: &str, max_chars: usize) -> String {
+    if label.chars().count() <= max_chars {
         return label.to_owned();
     }
-    let cut: String = label.chars().take(MAX_LABEL_CHARS - 1).collect();
+    let cut: String = label.chars().take(max_chars.saturating_sub(1)).collect();
     format!("{cut}…")
 }
 
@@ -283,7 +290,8 @@ fn y_label(v: f64, percent: bool) -> String {
         a if a >= 1e4 => (1e3, "k"),
         _ => return format!("{v:.0}"),
     };
-    format!("{:.1}{unit}", v / div)
+    let label = format!("{:.1}", v / div);
+    format!("{}{unit}", label.trim_end_matches(".0"))
 }
 
 /// The empty state: a sentence in the middle, in the card's text colour.
