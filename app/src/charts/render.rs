@@ -75,6 +75,7 @@ impl Plot {
         let (lo, hi) = if self.percent {
             (lo, hi.max(100.0))
         } else {
+            // Small counts still get whole-number ticks.
             (lo, hi.max(4.0))
         };
         let pad = (hi - lo) * 0.08;
@@ -102,7 +103,6 @@ fn draw(buf: &mut String, plot: &Plot, width: u32, height: u32) -> Drawn<(f64, f
         return Err(format!("no finite y range for {lo}…{hi}").into());
     }
     let y_label = |v: &f64| y_label(*v, plot.percent);
-    // The widest tick label is at either end of the axis.
     // The widest tick label is at an end of the axis, or a compact one (`-999.5k`) in between.
     let compact = if hi.max(-lo) >= 1e4 { 7 } else { 0 };
     let y_area = [lo.floor(), hi.ceil()]
