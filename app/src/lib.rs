@@ -1,5 +1,6 @@
 //! The Intraday single-page app, shared by the server (SSR) and the browser (hydration).
 
+pub mod charts;
 pub mod components;
 pub mod format;
 pub mod i18n;

@@ -1,0 +1,244 @@
+//! The Insights page's charts, from a [`KpiReport`]: each chart's data table, click targets and
+//! what to draw; the per-hour charts are in `hourly`.
+
+use plotters::style::RGBColor;
+
+use super::hourly;
+use super::labels::{self, column};
+use super::palette;
+use super::render::{self, Kind, Plot, Series};
+use super::types::{Chart, ChartTarget};
+use crate::kpi::report::KpiReport;
+
+/// The smallest and largest SVG sizes drawn; arguments outside are clamped.
+const MIN_SIZE: (u32, u32) = (160, 120);
+const MAX_SIZE: u32 = 4096;
+
+/// The fixed status order of the ongoing chart.
+const STATUSES: [&str; 4] = ["open", "active", "waiting", "wrap_up"];
+/// The presence order of the agents chart (others follow, by name).
+const PRESENCES: [&str; 5] = ["available", "busy", "busy_dnd", "away", "offline"];
+
+/// One chart before drawing.
+pub(super) struct Draft {
+    /// Chart id (its title comes from [`labels::title`]).
+    pub id: &'static str,
+    /// Data table header.
+    pub columns: Vec<&'static str>,
+    /// Data table, one row per category.
+    pub rows: Vec<Vec<String>>,
+    /// Click targets, one per category.
+    pub targets: Vec<ChartTarget>,
+    /// What to draw.
+    pub plot: Plot,
+}
+
+/// Every chart of the Insights page for `report`, each drawn at `width` × `height` px
+/// (clamped to 160 × 120 … 4096 × 4096). Never fails: an empty chart says so.
+pub fn insights_charts(report: &KpiReport, width: u32, height: u32) -> Vec<Chart> {
+    let width = width.clamp(MIN_SIZE.0, MAX_SIZE);
+    let height = height.clamp(MIN_SIZE.1, MAX_SIZE);
+    [
+        hourly::incoming_closed(report),
+        ongoing_by_status(report),
+        hourly::service_level(report),
+        agents_by_presence(report),
+        by_channel(report),
+        by_queue(report),
+        capacity(report),
+        sentiment(report),
+    ]
+    .into_iter()
+    .map(|d| finish(d, width, height))
+    .collect()
+}
+
+fn finish(d: Draft, width: u32, height: u32) -> Chart {
+    let title = labels::title(d.id).to_owned();
+    let columns = d.columns.iter().map(|c| (*c).to_owned()).collect();
+    let (svg, rows, targets, plot_x) = if d.plot.is_empty() {
+        let svg = render::empty_svg(&title, labels::NO_DATA, width, height);
+        (svg, Vec::new(), Vec::new(), (0.0, 1.0))
+    } else {
+        match render::render(&d.plot, &title, width, height) {
+            Ok((svg, plot_x)) => (svg, d.rows, d.targets, plot_x),
+            // The data table still holds the numbers; only the picture is missing.
+            Err(_) => {
+                let svg = render::empty_svg(&title, labels::UNAVAILABLE, width, height);
+                (svg, d.rows, Vec::new(), (0.0, 1.0))
+            }
+        }
+    };
+    Chart {
+        id: d.id.to_owned(),
+        title,
+        svg,
+        columns,
+        rows,
+        targets,
+        plot_x,
+    }
+}
+
+/// A category and its filter.
+pub(super) fn target(label: &str, param: &str, value: &str) -> ChartTarget {
+    ChartTarget {
+        label: label.to_owned(),
+        param: param.to_owned(),
+        value: value.to_owned(),
+    }
+}
+
+/// A single-series bar chart of counts, one bar per `(target, count, colour)`.
+fn counts(
+    id: &'static str,
+    category: &'static str,
+    unit: &'static str,
+    bars: Vec<(ChartTarget, i128, RGBColor)>,
+    coloured: bool,
+) -> Draft {
+    let rows = bars
+        .iter()
+        .map(|(t, n, _)| vec![t.label.clone(), n.to_string()])
+        .collect();
+    let plot = Plot {
+        labels: bars.iter().map(|(t, ..)| t.label.clone()).collect(),
+        series: vec![Series {
+            name: unit,
+            colour: palette::BLUE,
+            values: bars.iter().map(|(_, n, _)| Some(*n as f64)).collect(),
+        }],
+        bar_colours: if coloured {
+            bars.iter().map(|(.., c)| *c).collect()
+        } else {
+            Vec::new()
+        },
+        kind: Kind::Bars,
+        percent: false,
+    };
+    let targets = bars.into_iter().map(|(t, ..)| t).collect();
+    Draft {
+        id,
+        columns: vec![category, unit],
+        rows,
+        targets,
+        plot,
+    }
+}
+
+fn ongoing_by_status(report: &KpiReport) -> Draft {
+    let o = &report.ongoing;
+    let bars = STATUSES
+        .iter()
+        .zip([o.open, o.active, o.waiting, o.wrap_up])
+        .map(|(s, n)| {
+            (
+                target(labels::status(s), "status", s),
+                i128::from(n),
+                palette::status(s),
+            )
+        })
+        .collect();
+    counts(
+        "ongoing_by_status",
+        column::STATUS,
+        column::CONVERSATIONS,
+        bars,
+        true,
+    )
+}
+
+fn agents_by_presence(report: &KpiReport) -> Draft {
+    let by = &report.agents_by_presence;
+    let known = PRESENCES.iter().filter_map(|p| by.get_key_value(*p));
+    let others = by.iter().filter(|(p, _)| !PRESENCES.contains(&p.as_str()));
+    let bars = known
+        .chain(others)
+        .map(|(p, n)| {
+            (
+                target(labels::presence(p), "", p),
+                i128::from(*n),
+                palette::presence(p),
+            )
+        })
+        .collect();
+    counts(
+        "agents_by_presence",
+        column::PRESENCE,
+        column::AGENTS,
+        bars,
+        true,
+    )
+}
+
+fn by_channel(report: &KpiReport) -> Draft {
+    let bars = report
+        .by_channel
+        .iter()
+        .map(|c| {
+            (
+                target(&c.channel, "channel", &c.channel),
+                i128::from(c.kpis.incoming),
+                palette::BLUE,
+            )
+        })
+        .collect();
+    counts("by_channel", column::CHANNEL, column::INCOMING, bars, false)
+}
+
+fn by_queue(report: &KpiReport) -> Draft {
+    let bars = report
+        .by_queue
+        .iter()
+        .map(|q| {
+            let label = if q.name.is_empty() {
+                &q.queue_id
+            } else {
+                &q.name
+            };
+            (
+                target(label, "queue", &q.queue_id),
+                i128::from(q.kpis.incoming),
+                palette::BLUE,
+            )
+        })
+        .collect();
+    counts("by_queue", column::QUEUE, column::INCOMING, bars, false)
+}
+
+fn capacity(report: &KpiReport) -> Draft {
+    let c = &report.capacity;
+    let bars = vec![
+        (
+            target(column::USED, "", "used"),
+            i128::from(c.used),
+            palette::BLUE,
+        ),
+        (
+            target(column::FREE, "", "free"),
+            i128::from(c.free),
+            palette::GREEN,
+        ),
+    ];
+    counts("capacity", column::CAPACITY, column::UNITS, bars, true)
+}
+
+fn sentiment(report: &KpiReport) -> Draft {
+    let bars = (-3i8..=3)
+        .map(|s| {
+            let n = report.sentiment.get(&s).copied().unwrap_or(0);
+            (
+                target(&labels::sentiment(s), "", &s.to_string()),
+                i128::from(n),
+                palette::sentiment(s),
+            )
+        })
+        .collect();
+    counts(
+        "sentiment",
+        column::SENTIMENT,
+        column::CONVERSATIONS,
+        bars,
+        true,
+    )
+}
