@@ -1,6 +1,7 @@
 //! Components shared by several pages.
 
 pub mod agents_table;
+pub mod charts_grid;
 pub mod filter_bar;
 pub mod kpi_tiles;
 pub mod live_clock;

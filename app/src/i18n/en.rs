@@ -29,6 +29,8 @@ pub const TEXTS: &[(&str, &str)] = &[
     ("channel.sms", "SMS"),
     ("channel.social", "Social"),
     ("channel.voice", "Voice"),
+    ("chart.data", "Data table"),
+    ("chart.section", "Charts"),
     ("export.csv", "Export CSV"),
     ("filters.agent", "Agent"),
     ("filters.any", "Any"),

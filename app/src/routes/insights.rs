@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use crate::components::agents_table::AgentsTable;
+use crate::components::charts_grid::ChartsGrid;
 use crate::components::filter_bar::FilterBar;
 use crate::components::kpi_tiles::KpiTiles;
 use crate::components::live_feed::{LiveFeed, LiveState};
@@ -72,6 +73,7 @@ pub fn InsightsPage() -> impl IntoView {
                                 let report = StoredValue::new(d.report.clone());
                                 view! {
                                     <KpiTiles report=report.get_value() />
+                                    <ChartsGrid charts=d.charts filters />
                                     <QueueTable report=report.get_value() />
                                     <AgentsTable agents=d.agents filters=filters.get_untracked() />
                                 }

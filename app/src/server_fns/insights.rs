@@ -15,6 +15,8 @@ pub struct InsightsData {
     pub agents: Vec<AgentRow>,
     /// The newest event time the server has applied (RFC 3339), for the replay slider.
     pub newest: Option<String>,
+    /// The charts of the report.
+    pub charts: Vec<crate::charts::Chart>,
 }
 
 /// Where [`get_insights`] reads the live state; the server provides one through Leptos context.
@@ -42,8 +44,10 @@ pub async fn get_insights(filters: Vec<(String, String)>) -> Result<InsightsData
     let now = chrono::Utc::now();
     let mut out = None;
     source.with_engine(&mut |engine| {
+        let report = engine.report(&q, now, &Limits::default());
         out = Some(InsightsData {
-            report: engine.report(&q, now, &Limits::default()),
+            charts: crate::charts::insights_charts(&report, 640, 280),
+            report,
             agents: engine.agent_rows(&q, now),
             newest: engine
                 .newest()
