@@ -234,4 +234,21 @@ mod tests {
                 .contains("HOST:PORT")
         );
     }
+
+    #[test]
+    fn stream_buffers_come_from_the_environment_and_must_be_positive() {
+        let env = |name: &str| match name {
+            "INTRADAY_STREAM_BUFFER" => Some("50".to_owned()),
+            "INTRADAY_STREAM_CLIENT_BUFFER" => Some("8".to_owned()),
+            _ => None,
+        };
+        let c = Config::load_with(None, env).expect("valid");
+        assert_eq!((c.stream_buffer, c.stream_client_buffer), (50, 8));
+        let zero = |name: &str| (name == "INTRADAY_STREAM_BUFFER").then(|| "0".to_owned());
+        assert!(
+            Config::load_with(None, zero)
+                .unwrap_err()
+                .contains("stream_buffer")
+        );
+    }
 }

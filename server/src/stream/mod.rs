@@ -7,6 +7,8 @@
 
 pub mod hub;
 pub mod sse;
+#[cfg(test)]
+mod tests;
 pub mod views;
 
 use std::sync::Arc;
