@@ -1,7 +1,9 @@
 //! Ingest: the one path every event takes — validate, append durably, apply to the ledger.
 //!
-//! One writer at a time (a mutex around the ledger) keeps the log sequence equal to the order
-//! events are applied in. A batch is all-or-nothing and acknowledged only after its commit.
+//! One writer at a time (a mutex around the ledger; on PostgreSQL also an advisory lock shared
+//! by every replica) keeps the log sequence equal to the order events are applied in. A batch
+//! is all-or-nothing and acknowledged only after its commit; then the registered
+//! [`projection::Projection`]s (the live stream's hub, …) see its events.
 
 mod append;
 pub mod body;
@@ -195,9 +197,10 @@ impl Ingestor {
             .map(|v| v.get("id").and_then(Value::as_str))
             .collect();
         let mut writer = self.writer.lock().await;
-        let shared = match self.shared_log {
-            true => Some(self.lock_shared_log(&mut writer).await?),
-            false => None,
+        let shared = if self.shared_log {
+            Some(self.lock_shared_log(&mut writer).await?)
+        } else {
+            None
         };
 
         let known: Vec<&str> = ids.iter().flatten().copied().collect();
