@@ -1,4 +1,5 @@
-//! Who is calling: API tokens presented as `Authorization: Bearer …`.
+//! Who is calling: API tokens presented as `Authorization: Bearer …` (or, for browsers'
+//! EventSource, which cannot set headers, as `?access_token=…`).
 
 use axum::http::{HeaderMap, header};
 use sea_orm::DatabaseConnection;
@@ -37,6 +38,28 @@ pub async fn bearer(
         })
         .filter(|t| !t.is_empty())
         .ok_or(AuthError::Missing)?;
+    grant(db, token, scope).await
+}
+
+/// The grant of the request's bearer token, else of the `access_token` query parameter, if it
+/// carries `scope`.
+pub async fn bearer_or_query(
+    db: &DatabaseConnection,
+    headers: &HeaderMap,
+    access_token: Option<&str>,
+    scope: Scope,
+) -> Result<TokenGrant, AuthError> {
+    match (headers.contains_key(header::AUTHORIZATION), access_token) {
+        (false, Some(token)) if !token.trim().is_empty() => grant(db, token.trim(), scope).await,
+        _ => bearer(db, headers, scope).await,
+    }
+}
+
+async fn grant(
+    db: &DatabaseConnection,
+    token: &str,
+    scope: Scope,
+) -> Result<TokenGrant, AuthError> {
     let grant = tokens::find(db, token)
         .await
         .map_err(|e| {

@@ -22,6 +22,12 @@ pub struct Config {
     /// Days of events kept (`retention_days`, `INTRADAY_RETENTION_DAYS`, default 35; at least
     /// 3, since late events may be 48 hours old).
     pub retention_days: u32,
+    /// Recent deltas the live stream keeps for resuming clients (`stream_buffer`,
+    /// `INTRADAY_STREAM_BUFFER`, default 20,000).
+    pub stream_buffer: usize,
+    /// Publishes queued per stream client before it is resynced with a snapshot
+    /// (`stream_client_buffer`, `INTRADAY_STREAM_CLIENT_BUFFER`, default 1,024).
+    pub stream_client_buffer: usize,
 }
 
 impl Default for Config {
@@ -32,6 +38,8 @@ impl Default for Config {
             max_body_bytes: 8 * 1024 * 1024,
             ingest_rate_per_second: 100,
             retention_days: 35,
+            stream_buffer: 20_000,
+            stream_client_buffer: 1_024,
         }
     }
 }
@@ -45,6 +53,8 @@ struct FileSettings {
     max_body_bytes: Option<usize>,
     ingest_rate: Option<u32>,
     retention_days: Option<u32>,
+    stream_buffer: Option<usize>,
+    stream_client_buffer: Option<usize>,
 }
 
 impl Config {
@@ -70,6 +80,8 @@ impl Config {
         c.max_body_bytes = file.max_body_bytes.unwrap_or(c.max_body_bytes);
         c.ingest_rate_per_second = file.ingest_rate.unwrap_or(c.ingest_rate_per_second);
         c.retention_days = file.retention_days.unwrap_or(c.retention_days);
+        c.stream_buffer = file.stream_buffer.unwrap_or(c.stream_buffer);
+        c.stream_client_buffer = file.stream_client_buffer.unwrap_or(c.stream_client_buffer);
 
         let env = |name: &str| env(name).filter(|v| !v.trim().is_empty());
         if let Some(v) = env("INTRADAY_DB").or_else(|| env("DATABASE_URL")) {
@@ -91,6 +103,13 @@ impl Config {
         if let Some(v) = env("INTRADAY_RETENTION_DAYS") {
             c.retention_days = parse(&v, "INTRADAY_RETENTION_DAYS", "a whole number of days")?;
         }
+        if let Some(v) = env("INTRADAY_STREAM_BUFFER") {
+            c.stream_buffer = parse(&v, "INTRADAY_STREAM_BUFFER", "a number of deltas")?;
+        }
+        if let Some(v) = env("INTRADAY_STREAM_CLIENT_BUFFER") {
+            c.stream_client_buffer =
+                parse(&v, "INTRADAY_STREAM_CLIENT_BUFFER", "a number of publishes")?;
+        }
         c.validate()?;
         Ok(c)
     }
@@ -101,6 +120,9 @@ impl Config {
                 "max_body_bytes = {} is too small: at least 1024",
                 self.max_body_bytes
             ));
+        }
+        if self.stream_buffer == 0 || self.stream_client_buffer == 0 {
+            return Err("stream_buffer and stream_client_buffer must be at least 1".to_owned());
         }
         if self.retention_days < 3 {
             return Err(format!(
@@ -125,12 +147,14 @@ impl Config {
     pub fn describe(&self) -> String {
         let or_default = |v: &Option<String>, d: &str| v.clone().unwrap_or_else(|| d.to_owned());
         format!(
-            "database_url = {}\naddr = {}\nmax_body_bytes = {}\ningest_rate = {}\nretention_days = {}\n",
+            "database_url = {}\naddr = {}\nmax_body_bytes = {}\ningest_rate = {}\nretention_days = {}\nstream_buffer = {}\nstream_client_buffer = {}\n",
             crate::db::redact(&or_default(&self.database_url, crate::cli::DEFAULT_DB_URL)),
             or_default(&self.addr, "(site-addr of Leptos.toml)"),
             self.max_body_bytes,
             self.ingest_rate_per_second,
-            self.retention_days
+            self.retention_days,
+            self.stream_buffer,
+            self.stream_client_buffer
         )
     }
 }
@@ -208,6 +232,23 @@ mod tests {
             Config::load_with(None, addr)
                 .unwrap_err()
                 .contains("HOST:PORT")
+        );
+    }
+
+    #[test]
+    fn stream_buffers_come_from_the_environment_and_must_be_positive() {
+        let env = |name: &str| match name {
+            "INTRADAY_STREAM_BUFFER" => Some("50".to_owned()),
+            "INTRADAY_STREAM_CLIENT_BUFFER" => Some("8".to_owned()),
+            _ => None,
+        };
+        let c = Config::load_with(None, env).expect("valid");
+        assert_eq!((c.stream_buffer, c.stream_client_buffer), (50, 8));
+        let zero = |name: &str| (name == "INTRADAY_STREAM_BUFFER").then(|| "0".to_owned());
+        assert!(
+            Config::load_with(None, zero)
+                .unwrap_err()
+                .contains("stream_buffer")
         );
     }
 }

@@ -15,6 +15,7 @@ use crate::config::Config;
 use crate::db::DbKind;
 use crate::ingest::{Ingestor, rate::RateLimiter};
 use crate::status::DbStatus;
+use crate::stream::{Hub, StreamSettings};
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -31,10 +32,13 @@ pub struct AppState {
     pub ingestor: Arc<Ingestor>,
     /// Ingest rate limits per token.
     pub limiter: Arc<RateLimiter>,
+    /// The live stream's fan-out.
+    pub hub: Arc<Hub>,
 }
 
 impl AppState {
-    /// Opens the ingest path over a migrated database (rebuilding the ledger from the log).
+    /// Opens the ingest path over a migrated database (rebuilding the ledger from the log),
+    /// registers the live stream's hub on it and, on PostgreSQL, follows other replicas.
     pub async fn new(
         leptos_options: LeptosOptions,
         db: DatabaseConnection,
@@ -42,7 +46,14 @@ impl AppState {
         config: Config,
     ) -> Result<AppState, sea_orm::DbErr> {
         let ingestor = Arc::new(Ingestor::open(db.clone()).await?);
+        let hub = Arc::new(Hub::new(StreamSettings {
+            buffer: config.stream_buffer,
+            client_buffer: config.stream_client_buffer,
+        }));
+        ingestor.add_projection(hub.clone()).await;
+        crate::replica::spawn(db.clone(), ingestor.clone());
         Ok(AppState {
+            hub,
             leptos_options,
             db,
             db_kind,
@@ -73,6 +84,7 @@ pub fn router(state: AppState) -> Router {
     let options = state.leptos_options.clone();
     Router::new()
         .route("/api/v1/events", post(crate::ingest::http::post_events))
+        .route("/api/v1/stream", get(crate::stream::sse::stream))
         .route("/api/v1/openapi.json", get(openapi))
         .route("/api/v1/kpis", get(crate::read_api::kpis))
         .route("/api/v1/conversations", get(crate::read_api::conversations))
@@ -109,6 +121,7 @@ async fn metrics(
             ..Default::default()
         })
         .await;
+    gauges.stream = state.hub.counts();
     (gauges.pool_size, gauges.pool_idle) = match state.db_kind {
         DbKind::Sqlite => {
             let pool = state.db.get_sqlite_connection_pool();

@@ -43,3 +43,9 @@ impl app::server_fns::LiveSource for Live {
         self.read(|e| f(e));
     }
 }
+
+impl crate::ingest::projection::Projection for Live {
+    fn apply(&self, applied: crate::ingest::projection::Applied<'_>) {
+        Live::apply(self, applied.events);
+    }
+}

@@ -51,6 +51,7 @@ pub struct Metrics {
     batch_count: AtomicU64,
     batch_micros: AtomicU64,
     log_sequence: AtomicI64,
+    applied_sequence: AtomicI64,
 }
 
 /// Sizes read at scrape time from the live state and the pool.
@@ -66,6 +67,21 @@ pub struct Gauges {
     pub pool_size: u32,
     /// Of those, idle.
     pub pool_idle: usize,
+    /// The live stream's counters.
+    pub stream: StreamCounts,
+}
+
+/// The live stream's numbers, read at scrape time from its hub.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct StreamCounts {
+    /// Streams open now.
+    pub subscribers: i64,
+    /// Deltas published.
+    pub deltas: u64,
+    /// Snapshots sent instead of deltas a client's buffer had no room for.
+    pub resyncs_overflow: u64,
+    /// Snapshots sent because a resuming client was behind the replay buffer (or ahead of it).
+    pub resyncs_too_far_behind: u64,
 }
 
 impl Metrics {
@@ -91,6 +107,16 @@ impl Metrics {
         self.batch_micros
             .fetch_add(took.as_micros() as u64, Ordering::Relaxed);
         self.log_sequence.fetch_max(sequence, Ordering::Relaxed);
+    }
+
+    /// The ledger reached this log sequence (own batches and other replicas' alike).
+    pub fn applied(&self, sequence: i64) {
+        self.applied_sequence.fetch_max(sequence, Ordering::Relaxed);
+    }
+
+    /// The highest log sequence applied to the ledger.
+    pub fn applied_seq(&self) -> i64 {
+        self.applied_sequence.load(Ordering::Relaxed)
     }
 
     /// A refused request; `invalid_events` is how many of its events were invalid (422).
@@ -162,11 +188,21 @@ impl Metrics {
             get(&self.batch_micros) as f64 / 1e6
         );
         let _ = writeln!(out, "intraday_ingest_batch_seconds_count {count}");
-        let gauges_list: [(&str, &str, String); 6] = [
+        let gauges_list: [(&str, &str, String); 8] = [
             (
                 "intraday_log_sequence",
                 "Highest event log sequence committed by this server.",
                 self.log_sequence.load(Ordering::Relaxed).to_string(),
+            ),
+            (
+                "intraday_log_applied_seq",
+                "Highest event log sequence applied to this server's live state (all replicas' events).",
+                self.applied_seq().to_string(),
+            ),
+            (
+                "intraday_stream_subscribers",
+                "Live streams (SSE) open on this server.",
+                gauges.stream.subscribers.to_string(),
             ),
             (
                 "intraday_live_conversations",
@@ -200,6 +236,17 @@ impl Metrics {
                 "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {value}"
             );
         }
+        let stream = gauges.stream;
+        let _ = writeln!(
+            out,
+            "# HELP intraday_stream_deltas_total Deltas published to the live stream.\n# TYPE intraday_stream_deltas_total counter\nintraday_stream_deltas_total {}",
+            stream.deltas
+        );
+        let _ = writeln!(
+            out,
+            "# HELP intraday_stream_resyncs_total Snapshots sent to a stream instead of deltas, by reason.\n# TYPE intraday_stream_resyncs_total counter\nintraday_stream_resyncs_total{{reason=\"overflow\"}} {}\nintraday_stream_resyncs_total{{reason=\"too_far_behind\"}} {}",
+            stream.resyncs_overflow, stream.resyncs_too_far_behind
+        );
         out
     }
 }

@@ -42,9 +42,17 @@ pub async fn run(args: ServeArgs, config: Config) -> Result<(), StartError> {
         source,
     })?;
     let startup = Startup::new();
-    let server = tokio::spawn(
+    let (stop, stopping) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        stop.send_replace(true);
+    });
+    let mut graceful = stopping.clone();
+    let mut server = tokio::spawn(
         axum::serve(listener, ready::router(startup.clone()))
-            .with_graceful_shutdown(shutdown_signal())
+            .with_graceful_shutdown(async move {
+                let _ = graceful.wait_for(|s| *s).await;
+            })
             .into_future(),
     );
 
@@ -60,16 +68,37 @@ pub async fn run(args: ServeArgs, config: Config) -> Result<(), StartError> {
     if let (Some(speed), false) = (args.simulate, args.no_simulate) {
         start_simulator(&state, &args, speed).await;
     }
+    // Live streams never end by themselves: on shutdown the hub ends them (each with a
+    // `shutdown` event), so graceful shutdown can finish.
+    let hub = state.hub.clone();
+    let mut hub_stopping = stopping.clone();
+    tokio::spawn(async move {
+        let _ = hub_stopping.wait_for(|s| *s).await;
+        hub.shut_down();
+    });
     startup.ready(router(state), db);
     println!("Intraday is running: open http://{local}/ (Ctrl-C to stop)");
-    server
-        .await
+    let mut deadline = stopping;
+    let result = tokio::select! {
+        result = &mut server => result,
+        _ = async {
+            let _ = deadline.wait_for(|s| *s).await;
+            tokio::time::sleep(SHUTDOWN_GRACE).await;
+        } => {
+            tracing::warn!("connections still open after the shutdown grace period; closing them");
+            return Ok(());
+        }
+    };
+    result
         .map_err(|e| StartError::Invalid(format!("the server task failed: {e}")))?
         .map_err(|source| StartError::Io {
             context: "the server stopped".into(),
             source,
         })
 }
+
+/// How long in-flight requests may take to finish after SIGTERM/SIGINT.
+const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// Starts the built-in simulator in the background. The backfill runs only over an empty log,
 /// so a restart does not add a second history.

@@ -1,27 +1,41 @@
 //! Ingest: the one path every event takes — validate, append durably, apply to the ledger.
 //!
-//! One writer at a time (a mutex around the ledger) keeps the log sequence equal to the order
-//! events are applied in. A batch is all-or-nothing and acknowledged only after its commit.
+//! One writer at a time (a mutex around the ledger; on PostgreSQL also an advisory lock shared
+//! by every replica) keeps the log sequence equal to the order events are applied in. A batch
+//! is all-or-nothing and acknowledged only after its commit; then the registered
+//! [`projection::Projection`]s (the live stream's hub, …) see its events.
 
+mod append;
 pub mod body;
 pub mod http;
+pub mod projection;
 pub mod rate;
+mod replay;
 
 use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use app::model::event::{Event, parse_event};
 use app::model::ledger::Ledger;
 use chrono::Utc;
-use sea_orm::{DatabaseConnection, DbErr, TransactionTrait};
+use sea_orm::{DatabaseConnection, DbBackend, DbErr};
 use serde::Serialize;
 use serde_json::Value;
 use tokio::sync::Mutex;
 
-use std::time::{Duration, Instant};
-
 use crate::live::Live;
 use crate::metrics::{Metrics, Refusal};
 use crate::store::{self, events::NewEvent};
+use append::new_event;
+use projection::Projection;
+use replay::Writer;
+pub use replay::rebuild;
+
+/// The PostgreSQL advisory lock every replica's writer holds while appending ("intraday").
+const LOG_LOCK: i64 = 0x696e_7472_6164_6179;
+/// The PostgreSQL channel told the last log sequence of each committed batch.
+pub const NOTIFY_CHANNEL: &str = "intraday_events";
 
 /// The most events one batch may hold (EVENTS.md).
 pub const MAX_BATCH: usize = 5_000;
@@ -63,11 +77,16 @@ pub enum IngestError {
 }
 
 /// The single writer of the event log and owner of the ledger.
+///
+/// On PostgreSQL several replicas may share the log: each batch's transaction first takes an
+/// advisory lock and applies what the others appended since, so every replica applies the log
+/// in its order; committed batches are announced on [`NOTIFY_CHANNEL`] (see `crate::replica`).
 pub struct Ingestor {
     db: DatabaseConnection,
-    ledger: Mutex<Ledger>,
+    writer: Mutex<Writer>,
     metrics: Metrics,
-    live: std::sync::Arc<Live>,
+    shared_log: bool,
+    live: Arc<Live>,
     /// The newest `at` when memory was last pruned (ms).
     pruned_at: std::sync::atomic::AtomicI64,
 }
@@ -79,17 +98,61 @@ const REMEMBER: chrono::TimeDelta = chrono::TimeDelta::hours(49);
 impl Ingestor {
     /// Rebuilds the ledger from the whole log, in log order.
     pub async fn open(db: DatabaseConnection) -> Result<Ingestor, DbErr> {
-        let live = std::sync::Arc::new(Live::new());
-        let ledger = rebuild_into(&db, Some(&live)).await?;
+        Self::open_with(db, Vec::new()).await
+    }
+
+    /// Rebuilds the ledger and the given projections from the whole log, in log order.
+    pub async fn open_with(
+        db: DatabaseConnection,
+        mut projections: Vec<Arc<dyn Projection>>,
+    ) -> Result<Ingestor, DbErr> {
+        // The live state (KPI engine) is the first projection: fed in log order like the rest.
+        let live = Arc::new(Live::new());
+        projections.insert(0, live.clone());
+        let started = Instant::now();
+        let mut writer = Writer::new(projections);
+        let total = writer.replay(&db, None).await?;
+        tracing::info!(
+            events = total,
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "ledger rebuilt from the log"
+        );
         let metrics = Metrics::default();
         metrics.batch_committed(0, 0, Duration::ZERO, store::events::max_seq(&db).await?);
+        metrics.applied(writer.applied_seq);
         Ok(Ingestor {
+            shared_log: db.get_database_backend() == DbBackend::Postgres,
             db,
-            ledger: Mutex::new(ledger),
+            writer: Mutex::new(writer),
             metrics,
             live,
             pruned_at: std::sync::atomic::AtomicI64::new(i64::MIN),
         })
+    }
+
+    /// Registers a projection: it is told the current ledger and log position, then sees
+    /// every event applied after.
+    pub async fn add_projection(&self, projection: Arc<dyn Projection>) {
+        let mut writer = self.writer.lock().await;
+        projection.attached(&writer.ledger, writer.applied_seq);
+        writer.projections.push(projection);
+    }
+
+    /// Applies the events other replicas appended since this one last looked (PostgreSQL).
+    /// Returns how many applied.
+    pub async fn catch_up(&self) -> Result<usize, DbErr> {
+        let mut writer = self.writer.lock().await;
+        let applied = writer.replay(&self.db, None).await?;
+        self.metrics.applied(writer.applied_seq);
+        if applied > 0 {
+            self.prune(&mut writer.ledger);
+        }
+        Ok(applied)
+    }
+
+    /// The highest log sequence applied to the ledger.
+    pub fn applied_seq(&self) -> i64 {
+        self.metrics.applied_seq()
     }
 
     /// Once a minute of event time, forgets conversations closed more than [`REMEMBER`] ago.
@@ -113,7 +176,7 @@ impl Ingestor {
     }
 
     /// The live state fed by this writer.
-    pub fn live(&self) -> &std::sync::Arc<Live> {
+    pub fn live(&self) -> &Arc<Live> {
         &self.live
     }
 
@@ -129,7 +192,14 @@ impl Ingestor {
 
     /// Reads the ledger under the writer's lock.
     pub async fn with_ledger<R>(&self, f: impl FnOnce(&Ledger) -> R) -> R {
-        f(&*self.ledger.lock().await)
+        f(&self.writer.lock().await.ledger)
+    }
+
+    /// Reads the ledger and the log sequence it reflects, under the writer's lock (no event is
+    /// applied, and no projection called, while `f` runs).
+    pub async fn with_ledger_at<R>(&self, f: impl FnOnce(&Ledger, i64) -> R) -> R {
+        let writer = self.writer.lock().await;
+        f(&writer.ledger, writer.applied_seq)
     }
 
     /// Validates a batch, appends it durably and applies it; all or nothing. Counted in
@@ -167,13 +237,20 @@ impl Ingestor {
             .iter()
             .map(|v| v.get("id").and_then(Value::as_str))
             .collect();
-        let mut ledger = self.ledger.lock().await;
+        let mut writer = self.writer.lock().await;
+        let shared = if self.shared_log {
+            Some(self.lock_shared_log(&mut writer).await?)
+        } else {
+            None
+        };
 
         let known: Vec<&str> = ids.iter().flatten().copied().collect();
-        let stored: HashSet<String> = store::events::existing_ids(&self.db, &known)
-            .await?
-            .into_iter()
-            .collect();
+        let stored: HashSet<String> = match &shared {
+            Some(tx) => store::events::existing_ids(tx, &known).await?,
+            None => store::events::existing_ids(&self.db, &known).await?,
+        }
+        .into_iter()
+        .collect();
         let mut seen: HashSet<&str> = HashSet::new();
         let mut duplicates = 0;
         let mut errors = Vec::new();
@@ -211,7 +288,7 @@ impl Ingestor {
         // Within a batch, events are taken in `at` order, ties by position (EVENTS.md).
         fresh.sort_by_key(|(index, e)| (e.at, *index));
         let events: Vec<Event> = fresh.iter().map(|(_, e)| e.clone()).collect();
-        if let Err(batch_errors) = ledger.apply(&events, Utc::now()) {
+        if let Err(batch_errors) = writer.ledger.apply(&events, Utc::now()) {
             return Err(IngestError::Invalid(
                 batch_errors
                     .into_iter()
@@ -231,21 +308,27 @@ impl Ingestor {
             .iter()
             .map(|(index, e)| new_event(e, &batch[*index]))
             .collect();
-        let sequence = match self.commit(&ledger, &events, &rows).await {
+        let sequence = match self.commit(shared, &writer.ledger, &events, &rows).await {
             Ok(sequence) => sequence,
             Err(error) => {
-                // The ledger already holds the batch the database refused: rebuild it from the log.
+                // The ledger already holds the batch the database refused: rebuild it from the
+                // log up to where it was (the projections never saw the batch).
                 tracing::error!(%error, "appending a batch failed; rebuilding the ledger from the log");
-                match rebuild(&self.db).await {
-                    Ok(fresh_ledger) => *ledger = fresh_ledger,
+                let mut fresh = Writer::new(Vec::new());
+                match fresh.replay(&self.db, Some(writer.applied_seq)).await {
+                    Ok(_) => writer.ledger = fresh.ledger,
                     Err(e) => tracing::error!(error = %e, "rebuilding the ledger failed"),
                 }
                 return Err(IngestError::Storage(error));
             }
         };
-        // Durable: now the live state sees it, still in log order (under the writer's lock).
-        self.live.apply(&events);
-        self.prune(&mut ledger);
+        // One writer at a time: the batch's rows got consecutive sequences ending at `sequence`.
+        writer.applied_seq = sequence;
+        self.metrics.applied(sequence);
+        let first = sequence - events.len() as i64 + 1;
+        let seqs: Vec<i64> = (first..=sequence).collect();
+        writer.project(&events, &seqs);
+        self.prune(&mut writer.ledger);
         Ok((
             IngestOutcome {
                 accepted: rows.len(),
@@ -254,118 +337,4 @@ impl Ingestor {
             sequence,
         ))
     }
-
-    async fn commit(
-        &self,
-        ledger: &Ledger,
-        events: &[Event],
-        rows: &[NewEvent],
-    ) -> Result<i64, DbErr> {
-        let tx = self.db.begin().await?;
-        store::events::append(&tx, rows).await?;
-        let queues: Vec<_> = touched(events, "queue.upserted", |e| ledger.queue(e));
-        let agents: Vec<_> = touched(events, "agent.upserted", |e| ledger.agent(e));
-        store::reference::upsert_queues(&tx, &queues).await?;
-        store::reference::upsert_agents(&tx, &agents).await?;
-        let sequence = store::events::max_seq(&tx).await?;
-        tx.commit().await?;
-        Ok(sequence)
-    }
-}
-
-/// The current ledger entries of the queues or agents a batch upserted.
-fn touched<'l, T>(
-    events: &[Event],
-    type_name: &str,
-    get: impl Fn(&str) -> Option<&'l T>,
-) -> Vec<&'l T> {
-    let mut ids: Vec<&str> = events
-        .iter()
-        .filter(|e| e.type_name() == type_name)
-        .filter_map(|e| upserted_id(e))
-        .collect();
-    ids.sort_unstable();
-    ids.dedup();
-    ids.into_iter().filter_map(get).collect()
-}
-
-fn upserted_id(event: &Event) -> Option<&str> {
-    use app::model::event::EventBody;
-    match &event.body {
-        EventBody::QueueUpserted(q) => Some(q.queue_id.as_str()),
-        EventBody::AgentUpserted(a) => Some(a.agent_id.as_str()),
-        _ => None,
-    }
-}
-
-fn new_event(event: &Event, raw: &Value) -> NewEvent {
-    NewEvent {
-        event_id: event.id.clone(),
-        event_type: event.type_name().to_owned(),
-        at_ms: event.at.timestamp_millis(),
-        conversation_id: event.conversation_id().map(str::to_owned),
-        agent_id: event.agent_id().map(str::to_owned),
-        payload: raw.to_string(),
-    }
-}
-
-/// Events read from the log per round trip while rebuilding.
-const REBUILD_PAGE: u64 = 10_000;
-
-/// Replays the whole log into a new ledger. Pages are applied as batches; a page the ledger
-/// refuses as a whole (it was accepted over several batches) is applied event by event.
-pub async fn rebuild(db: &DatabaseConnection) -> Result<Ledger, DbErr> {
-    rebuild_into(db, None).await
-}
-
-/// Replays the whole log into a new ledger and, when given, the live state.
-pub async fn rebuild_into(db: &DatabaseConnection, live: Option<&Live>) -> Result<Ledger, DbErr> {
-    let mut ledger = Ledger::new();
-    let mut after = 0;
-    let mut total = 0usize;
-    let started = std::time::Instant::now();
-    loop {
-        let page = store::events::read_after(db, after, REBUILD_PAGE).await?;
-        let Some(last) = page.last() else { break };
-        after = last.seq;
-        let mut events = Vec::with_capacity(page.len());
-        for row in &page {
-            match serde_json::from_str::<Value>(&row.payload)
-                .map_err(|e| e.to_string())
-                .and_then(|v| parse_event(&v).map_err(|e| format!("{e:?}")))
-            {
-                Ok(event) => events.push(event),
-                Err(error) => {
-                    tracing::warn!(seq = row.seq, %error, "skipping an unreadable stored event")
-                }
-            }
-        }
-        total += events.len();
-        let now = Utc::now();
-        if ledger.apply(&events, now).is_ok() {
-            if let Some(live) = live {
-                live.apply(&events);
-            }
-        } else {
-            for event in events {
-                let one = std::slice::from_ref(&event);
-                match ledger.apply(one, now) {
-                    Ok(()) => {
-                        if let Some(live) = live {
-                            live.apply(one);
-                        }
-                    }
-                    Err(errors) => {
-                        tracing::warn!(id = %event.id, ?errors, "a stored event no longer applies; skipped")
-                    }
-                }
-            }
-        }
-    }
-    tracing::info!(
-        events = total,
-        elapsed_ms = started.elapsed().as_millis() as u64,
-        "ledger rebuilt from the log"
-    );
-    Ok(ledger)
 }

@@ -1,0 +1,128 @@
+//! Replaying stored events into the ledger and the projections: the start-up rebuild, and the
+//! catch-up with events other replicas appended to a shared PostgreSQL log.
+
+use std::sync::Arc;
+
+use app::model::event::{Event, parse_event};
+use app::model::ledger::Ledger;
+use chrono::Utc;
+use sea_orm::{ConnectionTrait, DbErr};
+use serde_json::Value;
+
+use super::projection::{Applied, Projection};
+use crate::store::{self, entities::event};
+
+/// Events read from the log per round trip while replaying.
+const PAGE: u64 = 10_000;
+
+/// What the writer's lock guards: the ledger, how far into the log it is, and its observers.
+pub(super) struct Writer {
+    /// The live state.
+    pub ledger: Ledger,
+    /// The highest log sequence applied (or skipped as unreadable).
+    pub applied_seq: i64,
+    /// Observers of every applied event.
+    pub projections: Vec<Arc<dyn Projection>>,
+}
+
+impl Writer {
+    /// An empty ledger at the start of the log.
+    pub fn new(projections: Vec<Arc<dyn Projection>>) -> Writer {
+        Writer {
+            ledger: Ledger::new(),
+            applied_seq: 0,
+            projections,
+        }
+    }
+
+    /// Tells every projection about events just applied.
+    pub fn project(&self, events: &[Event], seqs: &[i64]) {
+        if self.projections.is_empty() {
+            return;
+        }
+        let applied = Applied {
+            ledger: &self.ledger,
+            events,
+            seqs,
+            last_seq: self.applied_seq,
+        };
+        for p in &self.projections {
+            p.apply(applied);
+        }
+    }
+
+    /// Applies stored rows (in log order) as one batch; a page the ledger refuses as a whole
+    /// (it was accepted over several batches) is applied event by event. Returns how many
+    /// events applied.
+    fn apply_rows(&mut self, rows: &[event::Model]) -> usize {
+        let Some(last) = rows.last() else { return 0 };
+        let mut events = Vec::with_capacity(rows.len());
+        let mut seqs = Vec::with_capacity(rows.len());
+        for row in rows {
+            match serde_json::from_str::<Value>(&row.payload)
+                .map_err(|e| e.to_string())
+                .and_then(|v| parse_event(&v).map_err(|e| format!("{e:?}")))
+            {
+                Ok(event) => {
+                    events.push(event);
+                    seqs.push(row.seq);
+                }
+                Err(error) => {
+                    tracing::warn!(seq = row.seq, %error, "skipping an unreadable stored event")
+                }
+            }
+        }
+        // Stored events were accepted once; another replica's clock may run a little ahead.
+        let now = events.iter().map(|e| e.at).fold(Utc::now(), Ord::max);
+        if self.ledger.apply(&events, now).is_err() {
+            let (mut kept, mut kept_seqs) = (Vec::new(), Vec::new());
+            for (event, seq) in events.into_iter().zip(seqs) {
+                match self.ledger.apply(std::slice::from_ref(&event), now) {
+                    Ok(()) => {
+                        kept.push(event);
+                        kept_seqs.push(seq);
+                    }
+                    Err(errors) => {
+                        tracing::warn!(id = %event.id, ?errors, "a stored event no longer applies; skipped")
+                    }
+                }
+            }
+            (events, seqs) = (kept, kept_seqs);
+        }
+        self.applied_seq = self.applied_seq.max(last.seq);
+        self.project(&events, &seqs);
+        events.len()
+    }
+
+    /// Applies every stored event after [`Self::applied_seq`] (up to `until`, when given).
+    /// Returns how many events applied.
+    pub async fn replay<C: ConnectionTrait>(
+        &mut self,
+        db: &C,
+        until: Option<i64>,
+    ) -> Result<usize, DbErr> {
+        let mut total = 0;
+        loop {
+            let mut page = store::events::read_after(db, self.applied_seq, PAGE).await?;
+            let read = page.len();
+            if let Some(until) = until {
+                page.retain(|row| row.seq <= until);
+            }
+            if page.is_empty() {
+                return Ok(total);
+            }
+            let (full, truncated) = (read as u64 == PAGE, page.len() < read);
+            total += self.apply_rows(&page);
+            if !full || truncated {
+                return Ok(total);
+            }
+        }
+    }
+}
+
+/// Replays the whole log into a new ledger.
+pub async fn rebuild(db: &impl ConnectionTrait) -> Result<Ledger, DbErr> {
+    let mut writer = Writer::new(Vec::new());
+    writer.replay(db, None).await?;
+    Ok(writer.ledger)
+}

@@ -1,0 +1,229 @@
+//! The hub: turns applied events into deltas, keeps the most recent in a replay buffer and
+//! fans them out to subscribers without ever waiting for one.
+//!
+//! Each subscriber has a bounded queue of frames (one frame per publish). Publishing uses
+//! `try_send`: a subscriber whose queue is full is dropped and flagged, and its stream sends a
+//! fresh snapshot (`resync`) instead of the deltas it could not take.
+
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use app::model::ledger::Ledger;
+use tokio::sync::{mpsc, watch};
+
+use super::{Delta, Scope, views};
+use crate::ingest::projection::{Applied, Projection};
+use crate::metrics::StreamCounts;
+
+/// Sizes of the hub's buffers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StreamSettings {
+    /// Recent deltas kept for resuming clients.
+    pub buffer: usize,
+    /// Frames (publishes) queued per subscriber before it is resynced.
+    pub client_buffer: usize,
+}
+
+/// The deltas of one publish, shared by every subscriber.
+pub type Frame = Arc<[Arc<Delta>]>;
+
+/// Why a subscriber gets a snapshot in place of deltas.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resync {
+    /// Its queue was full.
+    Overflow,
+    /// It resumed from before the replay buffer (or from a sequence not reached yet).
+    TooFarBehind,
+}
+
+/// A subscriber's end: the frames published after it subscribed.
+pub struct Subscription {
+    /// Frames in publish order.
+    pub frames: mpsc::Receiver<Frame>,
+    /// Set when the hub dropped this subscriber because its queue was full.
+    pub overflowed: Arc<AtomicBool>,
+    /// Buffered deltas to send first (when resuming), in order, already scoped.
+    pub replay: Vec<Arc<Delta>>,
+}
+
+struct Subscriber {
+    scope: Scope,
+    frames: mpsc::Sender<Frame>,
+    overflowed: Arc<AtomicBool>,
+}
+
+struct State {
+    recent: VecDeque<Arc<Delta>>,
+    /// Every delta with a sequence above this is in `recent`.
+    floor: i64,
+    last_seq: i64,
+    subscribers: Vec<Subscriber>,
+}
+
+#[derive(Default)]
+struct Counters {
+    open: AtomicI64,
+    deltas: AtomicU64,
+    overflow: AtomicU64,
+    too_far_behind: AtomicU64,
+}
+
+/// Counts one open stream while alive.
+pub struct OpenStream(Arc<Counters>);
+
+impl Drop for OpenStream {
+    fn drop(&mut self) {
+        self.0.open.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// The fan-out of deltas to the live streams of one server.
+pub struct Hub {
+    settings: StreamSettings,
+    state: Mutex<State>,
+    counters: Arc<Counters>,
+    shutdown: watch::Sender<bool>,
+}
+
+impl Hub {
+    /// An empty hub; register it with [`crate::ingest::Ingestor::add_projection`].
+    pub fn new(settings: StreamSettings) -> Hub {
+        Hub {
+            settings,
+            state: Mutex::new(State {
+                recent: VecDeque::new(),
+                floor: 0,
+                last_seq: 0,
+                subscribers: Vec::new(),
+            }),
+            counters: Arc::default(),
+            shutdown: watch::Sender::new(false),
+        }
+    }
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Publishes deltas (in non-decreasing `seq`, not below earlier ones) to every subscriber
+    /// that may see one of them. Never waits. Deltas sharing a sequence should be published
+    /// together: a stream marks only the last of them with the id.
+    pub fn publish(&self, deltas: Vec<Delta>) {
+        self.publish_at(deltas, i64::MIN);
+    }
+
+    /// [`Self::publish`], and the log reached sequence `reached` (with or without deltas).
+    fn publish_at(&self, deltas: Vec<Delta>, reached: i64) {
+        let mut state = self.state();
+        state.last_seq = state.last_seq.max(reached);
+        if deltas.is_empty() {
+            return;
+        }
+        let frame: Frame = deltas.into_iter().map(Arc::new).collect();
+        self.counters
+            .deltas
+            .fetch_add(frame.len() as u64, Ordering::Relaxed);
+        for delta in frame.iter() {
+            state.last_seq = state.last_seq.max(delta.seq);
+            state.recent.push_back(delta.clone());
+        }
+        while state.recent.len() > self.settings.buffer {
+            if let Some(old) = state.recent.pop_front() {
+                state.floor = old.seq;
+            }
+        }
+        let counters = &self.counters;
+        state.subscribers.retain(|s| {
+            if !frame.iter().any(|d| d.visible_to(&s.scope)) {
+                return !s.frames.is_closed();
+            }
+            match s.frames.try_send(frame.clone()) {
+                Ok(()) => true,
+                Err(mpsc::error::TrySendError::Full(_)) => {
+                    s.overflowed.store(true, Ordering::Release);
+                    counters.overflow.fetch_add(1, Ordering::Relaxed);
+                    false
+                }
+                Err(mpsc::error::TrySendError::Closed(_)) => false,
+            }
+        });
+    }
+
+    /// Subscribes to every frame published from now on. For a consistent snapshot, call it
+    /// under the ingest writer's lock (see [`crate::ingest::Ingestor::with_ledger_at`]).
+    pub fn subscribe(&self, scope: Scope) -> Subscription {
+        let mut state = self.state();
+        self.add(&mut state, scope, Vec::new())
+    }
+
+    /// Subscribes and returns the buffered deltas after `after` in scope, or `None` when
+    /// `after` is older than the buffer or beyond the newest sequence (then send a snapshot).
+    pub fn resume(&self, after: i64, scope: Scope) -> Option<Subscription> {
+        let mut state = self.state();
+        if after < state.floor || after > state.last_seq {
+            self.counters.too_far_behind.fetch_add(1, Ordering::Relaxed);
+            return None;
+        }
+        let replay = state
+            .recent
+            .iter()
+            .filter(|d| d.seq > after && d.visible_to(&scope))
+            .cloned()
+            .collect();
+        Some(self.add(&mut state, scope, replay))
+    }
+
+    fn add(&self, state: &mut State, scope: Scope, replay: Vec<Arc<Delta>>) -> Subscription {
+        let (tx, rx) = mpsc::channel(self.settings.client_buffer.max(1));
+        let overflowed = Arc::new(AtomicBool::new(false));
+        state.subscribers.push(Subscriber {
+            scope,
+            frames: tx,
+            overflowed: overflowed.clone(),
+        });
+        Subscription {
+            frames: rx,
+            overflowed,
+            replay,
+        }
+    }
+
+    /// Counts a stream as open until the returned guard drops.
+    pub fn open_stream(&self) -> OpenStream {
+        self.counters.open.fetch_add(1, Ordering::Relaxed);
+        OpenStream(self.counters.clone())
+    }
+
+    /// Ends every stream (each gets a final `shutdown` event); new streams end at once.
+    pub fn shut_down(&self) {
+        self.shutdown.send_replace(true);
+    }
+
+    /// Becomes `true` when the server shuts down.
+    pub fn shutdown_signal(&self) -> watch::Receiver<bool> {
+        self.shutdown.subscribe()
+    }
+
+    /// The numbers `/metrics` shows.
+    pub fn counts(&self) -> StreamCounts {
+        StreamCounts {
+            subscribers: self.counters.open.load(Ordering::Relaxed),
+            deltas: self.counters.deltas.load(Ordering::Relaxed),
+            resyncs_overflow: self.counters.overflow.load(Ordering::Relaxed),
+            resyncs_too_far_behind: self.counters.too_far_behind.load(Ordering::Relaxed),
+        }
+    }
+}
+
+impl Projection for Hub {
+    fn apply(&self, applied: Applied<'_>) {
+        self.publish_at(views::deltas(applied), applied.last_seq);
+    }
+
+    fn attached(&self, _ledger: &Ledger, last_seq: i64) {
+        let mut state = self.state();
+        state.floor = state.floor.max(last_seq);
+        state.last_seq = state.last_seq.max(last_seq);
+    }
+}

@@ -1,0 +1,200 @@
+//! `GET /api/v1/stream`: one subscriber's deltas as Server-Sent Events.
+//!
+//! A fresh connection starts with a `snapshot`; one resuming with `Last-Event-ID` (or
+//! `?last_event_id=`) gets the buffered deltas after it, or a `resync` snapshot when it is
+//! further behind than the buffer. Several deltas may share a sequence (a conversation and its
+//! agent): only the last of them carries the id, so a client cut off among them gets them all
+//! again. On shutdown every stream ends with a `shutdown` event and a short `retry`.
+
+use std::collections::VecDeque;
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use axum::extract::{Query, State};
+use axum::http::HeaderMap;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use tokio::sync::watch;
+
+use super::hub::{OpenStream, Subscription};
+use super::{Delta, Hub, Scope, views};
+use crate::auth;
+use crate::http::AppState;
+use crate::ingest::Ingestor;
+use crate::store::tokens::Scope as TokenScope;
+
+/// How long a browser waits before reconnecting after a dropped stream.
+const RETRY: Duration = Duration::from_secs(3);
+/// After a `shutdown` event: reconnect soon (to another replica).
+const RETRY_AFTER_SHUTDOWN: Duration = Duration::from_secs(1);
+/// Comment lines that keep idle connections (and proxies) open.
+const KEEP_ALIVE: Duration = Duration::from_secs(15);
+
+/// The query parameters browsers use in place of headers.
+#[derive(Debug, Default, Deserialize)]
+pub struct StreamQuery {
+    /// The API token.
+    access_token: Option<String>,
+    /// Resume after this sequence (as the `Last-Event-ID` header).
+    last_event_id: Option<String>,
+}
+
+/// Opens the caller's stream (token with the `read` scope; deltas of its queues only).
+#[tracing::instrument(skip_all, fields(token))]
+pub async fn stream(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(query): Query<StreamQuery>,
+) -> Response {
+    let grant = match auth::bearer_or_query(
+        &state.db,
+        &headers,
+        query.access_token.as_deref(),
+        TokenScope::Read,
+    )
+    .await
+    {
+        Ok(grant) => grant,
+        Err(e) => return e.into_response(),
+    };
+    tracing::Span::current().record("token", grant.name.as_str());
+    let last = headers
+        .get("last-event-id")
+        .and_then(|v| v.to_str().ok())
+        .or(query.last_event_id.as_deref())
+        .and_then(|v| v.trim().parse::<i64>().ok());
+    let client = Client::start(
+        state.hub.clone(),
+        state.ingestor.clone(),
+        grant.queues,
+        last,
+    )
+    .await;
+    Sse::new(futures_util::stream::unfold(client, Client::next))
+        .keep_alive(KeepAlive::new().interval(KEEP_ALIVE))
+        .into_response()
+}
+
+/// One subscriber's stream state.
+struct Client {
+    hub: Arc<Hub>,
+    ingestor: Arc<Ingestor>,
+    scope: Scope,
+    subscription: Subscription,
+    pending: VecDeque<Event>,
+    shutdown: watch::Receiver<bool>,
+    done: bool,
+    _open: OpenStream,
+}
+
+impl Client {
+    async fn start(
+        hub: Arc<Hub>,
+        ingestor: Arc<Ingestor>,
+        scope: Scope,
+        last: Option<i64>,
+    ) -> Client {
+        let mut pending = VecDeque::from([Event::default().retry(RETRY)]);
+        let subscription = match last.and_then(|n| hub.resume(n, scope.clone())) {
+            Some(subscription) => {
+                render(&subscription.replay, &scope, &mut pending);
+                subscription
+            }
+            None => {
+                let kind = if last.is_some() { "resync" } else { "snapshot" };
+                let (subscription, event) = snapshot(&hub, &ingestor, &scope, kind).await;
+                pending.push_back(event);
+                subscription
+            }
+        };
+        Client {
+            _open: hub.open_stream(),
+            shutdown: hub.shutdown_signal(),
+            hub,
+            ingestor,
+            scope,
+            subscription,
+            pending,
+            done: false,
+        }
+    }
+
+    /// The next SSE event, or the end of the stream.
+    async fn next(mut self) -> Option<(Result<Event, Infallible>, Client)> {
+        loop {
+            if let Some(event) = self.pending.pop_front() {
+                return Some((Ok(event), self));
+            }
+            if self.done {
+                return None;
+            }
+            let stopping = *self.shutdown.borrow();
+            if stopping {
+                self.pending.push_back(
+                    Event::default()
+                        .event("shutdown")
+                        .data("{}")
+                        .retry(RETRY_AFTER_SHUTDOWN),
+                );
+                self.done = true;
+                continue;
+            }
+            if self.subscription.overflowed.load(Ordering::Acquire) {
+                let (subscription, event) =
+                    snapshot(&self.hub, &self.ingestor, &self.scope, "resync").await;
+                self.subscription = subscription;
+                self.pending.push_back(event);
+                continue;
+            }
+            tokio::select! {
+                changed = self.shutdown.changed() => {
+                    // The hub is gone only when the server is.
+                    self.done = changed.is_err();
+                }
+                frame = self.subscription.frames.recv() => match frame {
+                    Some(frame) => render(&frame, &self.scope, &mut self.pending),
+                    // Dropped by the hub: overflowed (resync on the next turn) or shut down.
+                    None => self.done = !self.subscription.overflowed.load(Ordering::Acquire),
+                },
+            }
+        }
+    }
+}
+
+/// Subscribes and takes a snapshot at the same log position (under the writer's lock).
+async fn snapshot(
+    hub: &Hub,
+    ingestor: &Ingestor,
+    scope: &Scope,
+    kind: &'static str,
+) -> (Subscription, Event) {
+    let (subscription, seq, data) = ingestor
+        .with_ledger_at(|ledger, seq| {
+            (
+                hub.subscribe(scope.clone()),
+                seq,
+                views::snapshot(ledger, seq, scope),
+            )
+        })
+        .await;
+    let event = Event::default()
+        .event(kind)
+        .id(seq.to_string())
+        .data(&*data);
+    (subscription, event)
+}
+
+/// Appends the deltas the scope may see; the id goes on the last one of each sequence.
+fn render(deltas: &[Arc<Delta>], scope: &Scope, out: &mut VecDeque<Event>) {
+    let mut visible = deltas.iter().filter(|d| d.visible_to(scope)).peekable();
+    while let Some(delta) = visible.next() {
+        let mut event = Event::default().event(delta.kind).data(&*delta.data);
+        if visible.peek().is_none_or(|next| next.seq != delta.seq) {
+            event = event.id(delta.seq.to_string());
+        }
+        out.push_back(event);
+    }
+}

@@ -1,0 +1,176 @@
+//! The JSON the stream carries: conversation and agent deltas, and the snapshot a subscriber
+//! starts (or restarts) from.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use app::model::event::{Event, EventBody};
+use app::model::ledger::{Agent, Conversation, ConversationStatus, Ledger};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use super::{Delta, Scope, Visibility, in_scope};
+use crate::ingest::projection::Applied;
+
+/// An agent with the capacity it uses now and what is left (negative when over capacity).
+#[derive(Debug, Serialize)]
+pub struct AgentView<'a> {
+    /// The agent as the events say.
+    #[serde(flatten)]
+    pub agent: &'a Agent,
+    /// Capacity units used by active and wrap-up conversations.
+    pub capacity_used: u32,
+    /// `capacity - capacity_used`.
+    pub capacity_free: i64,
+}
+
+#[derive(Serialize)]
+struct ConversationDelta<'a> {
+    seq: i64,
+    as_of: Option<DateTime<Utc>>,
+    conversation: &'a Conversation,
+}
+
+#[derive(Serialize)]
+struct AgentDelta<'a> {
+    seq: i64,
+    as_of: Option<DateTime<Utc>>,
+    agent: AgentView<'a>,
+}
+
+#[derive(Serialize)]
+struct Snapshot<'a> {
+    seq: i64,
+    as_of: Option<DateTime<Utc>>,
+    conversations: Vec<&'a Conversation>,
+    agents: Vec<AgentView<'a>>,
+}
+
+/// Capacity units each agent uses now (as [`Ledger::capacity_used`], in one pass).
+pub fn capacity_by_agent(ledger: &Ledger) -> HashMap<&str, u32> {
+    let mut used = HashMap::new();
+    for c in ledger.live_conversations() {
+        if let (Some(agent), ConversationStatus::Active | ConversationStatus::WrapUp) =
+            (c.agent_id.as_deref(), c.status)
+        {
+            *used.entry(agent).or_insert(0) += c.channel.cost();
+        }
+    }
+    used
+}
+
+fn agent_view<'a>(agent: &'a Agent, used: &HashMap<&str, u32>) -> AgentView<'a> {
+    let capacity_used = used.get(agent.id.as_str()).copied().unwrap_or(0);
+    AgentView {
+        agent,
+        capacity_used,
+        capacity_free: i64::from(agent.capacity) - i64::from(capacity_used),
+    }
+}
+
+/// The agents whose state or capacity an event may change.
+fn agents_of(event: &Event) -> impl Iterator<Item = &str> {
+    let from = match &event.body {
+        EventBody::ConversationTransferred(t) => Some(t.from_agent_id.as_str()),
+        _ => None,
+    };
+    event.agent_id().into_iter().chain(from)
+}
+
+/// The deltas a batch of applied events causes: each touched conversation's and agent's state
+/// after the batch, with the sequence of the last event touching it, in sequence order.
+pub fn deltas(applied: Applied<'_>) -> Vec<Delta> {
+    let ledger = applied.ledger;
+    let mut conversations: HashMap<&str, i64> = HashMap::new();
+    let mut agents: HashMap<&str, i64> = HashMap::new();
+    for (event, &seq) in applied.events.iter().zip(applied.seqs) {
+        if let Some(id) = event.conversation_id() {
+            conversations.insert(id, seq);
+        }
+        for agent in agents_of(event) {
+            agents.insert(agent, seq);
+        }
+    }
+    let as_of = ledger.newest_at();
+    let mut out = Vec::with_capacity(conversations.len() + agents.len());
+    for (id, seq) in conversations {
+        let Some(conversation) = ledger.conversation(id) else {
+            continue;
+        };
+        if let Some(agent) = conversation.agent_id.as_deref() {
+            let s = agents.entry(agent).or_insert(seq);
+            *s = (*s).max(seq);
+        }
+        let data = json(&ConversationDelta {
+            seq,
+            as_of,
+            conversation,
+        });
+        let visibility = Visibility::Queues(vec![conversation.queue_id.clone()]);
+        out.push(delta(seq, "conversation", visibility, data));
+    }
+    if !agents.is_empty() {
+        let used = capacity_by_agent(ledger);
+        for (id, seq) in agents {
+            let Some(agent) = ledger.agent(id) else {
+                continue;
+            };
+            let data = json(&AgentDelta {
+                seq,
+                as_of,
+                agent: agent_view(agent, &used),
+            });
+            out.push(delta(
+                seq,
+                "agent",
+                Visibility::Queues(agent.queues.clone()),
+                data,
+            ));
+        }
+    }
+    // Conversations before agents within one sequence, so the order is deterministic.
+    out.sort_by_key(|d| (d.seq, d.kind != "conversation"));
+    out
+}
+
+fn delta(seq: i64, kind: &'static str, visibility: Visibility, data: Arc<str>) -> Delta {
+    Delta {
+        seq,
+        kind,
+        visibility,
+        data,
+    }
+}
+
+/// Every live conversation and every agent in scope, as of log sequence `seq`, sorted by id.
+pub fn snapshot(ledger: &Ledger, seq: i64, scope: &Scope) -> Arc<str> {
+    let mut conversations: Vec<&Conversation> = ledger
+        .live_conversations()
+        .filter(|c| in_scope(scope, &c.queue_id))
+        .collect();
+    conversations.sort_by(|a, b| a.id.cmp(&b.id));
+    let used = capacity_by_agent(ledger);
+    let mut agents: Vec<AgentView<'_>> = ledger
+        .agents()
+        .filter(|a| scope.is_none() || a.queues.iter().any(|q| in_scope(scope, q)))
+        .map(|a| agent_view(a, &used))
+        .collect();
+    agents.sort_by(|a, b| a.agent.id.cmp(&b.agent.id));
+    json(&Snapshot {
+        seq,
+        as_of: ledger.newest_at(),
+        conversations,
+        agents,
+    })
+}
+
+/// Serialises a view; these types always serialise, but a failure is logged, not a panic.
+fn json(value: &impl Serialize) -> Arc<str> {
+    match serde_json::to_string(value) {
+        Ok(s) => s.into(),
+        Err(error) => {
+            tracing::error!(%error, "a stream payload did not serialise");
+            Arc::from("{}")
+        }
+    }
+}
