@@ -85,6 +85,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/api/v1/events", post(crate::ingest::http::post_events))
         .route("/api/v1/stream", get(crate::stream::sse::stream))
+        .route("/api/v1/stream/page", get(crate::stream::page::page_stream))
         .route("/api/v1/openapi.json", get(openapi))
         .route("/api/v1/kpis", get(crate::read_api::kpis))
         .route("/api/v1/conversations", get(crate::read_api::conversations))

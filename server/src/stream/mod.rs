@@ -6,6 +6,7 @@
 //! PostgreSQL log gives the same ids and a browser resumes on any replica with `Last-Event-ID`.
 
 pub mod hub;
+pub mod page;
 pub mod sse;
 #[cfg(test)]
 mod tests;

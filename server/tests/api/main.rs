@@ -11,6 +11,7 @@ mod logs;
 mod metrics;
 mod migrate;
 mod openapi;
+mod page_stream;
 mod read;
 mod replicas;
 mod retention;
