@@ -52,6 +52,7 @@ impl AppState {
         }));
         ingestor.add_projection(hub.clone()).await;
         crate::replica::spawn(db.clone(), ingestor.clone());
+        crate::stream::tiles::spawn(hub.clone(), ingestor.clone());
         Ok(AppState {
             hub,
             leptos_options,

@@ -150,6 +150,47 @@ impl Hub {
         });
     }
 
+    /// Sends state deltas (KPI tiles, alerts) to the subscribers that may see them, without
+    /// keeping them for resumes: each is the whole current value, and the next one follows
+    /// within a second. Never waits.
+    pub fn publish_transient(&self, deltas: Vec<Delta>) {
+        if deltas.is_empty() {
+            return;
+        }
+        let frame: Frame = deltas.into_iter().map(Arc::new).collect();
+        self.counters
+            .deltas
+            .fetch_add(frame.len() as u64, Ordering::Relaxed);
+        let mut state = self.state();
+        let counters = &self.counters;
+        state.subscribers.retain(|s| {
+            if !frame.iter().any(|d| d.visible_to(&s.scope)) {
+                return !s.frames.is_closed();
+            }
+            match s.frames.try_send(frame.clone()) {
+                Ok(()) => true,
+                Err(mpsc::error::TrySendError::Full(_)) => {
+                    s.overflowed.store(true, Ordering::Release);
+                    counters.overflow.fetch_add(1, Ordering::Relaxed);
+                    false
+                }
+                Err(mpsc::error::TrySendError::Closed(_)) => false,
+            }
+        });
+    }
+
+    /// The distinct scopes of the current subscribers.
+    pub fn scopes(&self) -> Vec<Scope> {
+        let state = self.state();
+        let mut scopes: Vec<Scope> = Vec::new();
+        for s in state.subscribers.iter().filter(|s| !s.frames.is_closed()) {
+            if !scopes.contains(&s.scope) {
+                scopes.push(s.scope.clone());
+            }
+        }
+        scopes
+    }
+
     /// Subscribes to every frame published from now on. For a consistent snapshot, call it
     /// under the ingest writer's lock (see [`crate::ingest::Ingestor::with_ledger_at`]).
     pub fn subscribe(&self, scope: Scope) -> Subscription {

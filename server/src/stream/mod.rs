@@ -10,6 +10,7 @@ pub mod page;
 pub mod sse;
 #[cfg(test)]
 mod tests;
+pub mod tiles;
 pub mod views;
 
 use std::sync::Arc;
@@ -24,6 +25,8 @@ pub enum Visibility {
     /// Subscribers whose scope holds any of these queues; with none, only subscribers that see
     /// every queue.
     Queues(Vec<String>),
+    /// Exactly the subscribers with this scope (figures computed for that scope).
+    Scope(Scope),
 }
 
 /// One change pushed to subscribers: an SSE event named `kind` carrying `data` (JSON).
@@ -46,6 +49,7 @@ impl Delta {
     /// Whether a subscriber with this scope may see the delta.
     pub fn visible_to(&self, scope: &Scope) -> bool {
         match (scope, &self.visibility) {
+            (mine, Visibility::Scope(theirs)) => mine == theirs,
             (None, _) | (_, Visibility::All) => true,
             (Some(mine), Visibility::Queues(queues)) => queues.iter().any(|q| mine.contains(q)),
         }

@@ -53,7 +53,10 @@ pub async fn page_stream(State(state): State<AppState>) -> Response {
                     }
                     frame = sub.frames.recv() => {
                         let Some(frame) = frame else { continue };
-                        let Some(last) = frame.last() else { continue };
+                        // Tiles and alerts are figures, not changes of the log.
+                        let Some(last) = frame.iter().rev().find(|d| !matches!(d.kind, "kpis" | "alert")) else {
+                            continue;
+                        };
                         let as_of = serde_json::from_str::<serde_json::Value>(&last.data)
                             .ok()
                             .and_then(|v| v.get("as_of").cloned());

@@ -192,7 +192,10 @@ fn render(deltas: &[Arc<Delta>], scope: &Scope, out: &mut VecDeque<Event>) {
     let mut visible = deltas.iter().filter(|d| d.visible_to(scope)).peekable();
     while let Some(delta) = visible.next() {
         let mut event = Event::default().event(delta.kind).data(&*delta.data);
-        if visible.peek().is_none_or(|next| next.seq != delta.seq) {
+        // Figures (tiles, alerts) are not kept for resumes: they carry no id, so a client's
+        // Last-Event-ID always names a log position whose deltas it has all seen.
+        let figures = matches!(delta.kind, "kpis" | "alert");
+        if !figures && visible.peek().is_none_or(|next| next.seq != delta.seq) {
             event = event.id(delta.seq.to_string());
         }
         out.push_back(event);

@@ -7,6 +7,7 @@ mod crash;
 mod health;
 mod helpers;
 mod ingest;
+mod kpi_stream;
 mod logs;
 mod metrics;
 mod migrate;

@@ -23,6 +23,9 @@ async fn the_page_feed_announces_each_commit_without_customer_data() {
         assert_eq!(next.json()["seq"], 1, "{next:?}");
         assert_eq!(next.id.as_deref(), Some("1"));
         assert!(next.json()["as_of"].is_string(), "{next:?}");
-        assert!(!next.data.contains("Secret"), "no customer data on the open feed: {next:?}");
+        assert!(
+            !next.data.contains("Secret"),
+            "no customer data on the open feed: {next:?}"
+        );
     }
 }

@@ -155,11 +155,22 @@ impl SseClient {
         }
     }
 
-    /// The next message carrying data.
-    pub async fn next_data(&mut self) -> Option<SseEvent> {
+    /// The next message carrying data, figures (`kpis`, `alert`) included.
+    pub async fn next_any_data(&mut self) -> Option<SseEvent> {
         loop {
             let event = self.next().await?;
             if !event.data.is_empty() {
+                return Some(event);
+            }
+        }
+    }
+
+    /// The next message carrying data about the log (figures, sent once a second whatever
+    /// happens, are skipped).
+    pub async fn next_data(&mut self) -> Option<SseEvent> {
+        loop {
+            let event = self.next_any_data().await?;
+            if !matches!(event.event.as_str(), "kpis" | "alert") {
                 return Some(event);
             }
         }
