@@ -127,6 +127,49 @@ test.describe.serial('Intraday Insights', () => {
     expect(csv).toContain('"ins-ann","Ann Insights",available');
   });
 
+  test('clicking a chart bar filters the whole page by it, as the API says', async ({ page, request }) => {
+    await page.goto('/insights?queue=ins-billing');
+    const chart = page.getByTestId('chart-by_channel').locator('.chart');
+    await expect(chart.locator('svg')).toBeVisible();
+    // by_channel of this queue: chat and voice, in that order; click the middle of the second half.
+    const box = await chart.boundingBox();
+    if (!box) throw new Error('no chart box');
+    const k = await kpis(request, 'queue=ins-billing');
+    const channels = k.by_channel.map((c: any) => c.channel);
+    expect(channels).toEqual(['chat', 'voice']);
+    // plot_x: the plot area inside the SVG; click the centre of the last category.
+    await chart.click({ position: { x: box.width * 0.8, y: box.height / 2 } });
+    await expect(page).toHaveURL(/channel=voice/);
+    await expectTilesMatch(page, await kpis(request, 'queue=ins-billing&channel=voice'));
+    // The chart's data table is its text alternative, and its rows are links too.
+    await page.getByTestId('chart-by_channel').locator('summary').click();
+    await expect(page.getByTestId('chart-by_channel').locator('table')).toContainText('voice');
+  });
+
+  test('an agent drill-through shows their day and changes their presence', async ({ page, request }) => {
+    await page.goto('/insights?queue=ins-billing');
+    await page.getByTestId('agent-ins-ann').getByRole('link').click();
+    await expect(page).toHaveURL(/\/insights\/agents\/ins-ann/);
+    await expect(page.getByTestId('agent-detail')).toContainText('Ann Insights');
+    await expect(page.getByTestId('presence-timeline')).toBeVisible();
+    await expect(page.getByTestId('agent-conversations')).toContainText('i1');
+    await page.screenshot({ path: 'test-results/agent-drill-through.png', fullPage: true });
+    await page.getByTestId('set-presence').selectOption('away');
+    await page.getByTestId('set-presence-submit').click();
+    await expect(page.getByTestId('agent-presence')).toHaveText('Away');
+    const agents = await (await request.get('/api/v1/agents?agent=ins-ann', { headers: auth() })).json();
+    expect(agents.agents[0].presence).toBe('away');
+  });
+
+  test('wallboard mode shows the chosen tiles in large type', async ({ page, request }) => {
+    await page.goto('/wallboard?tiles=incoming,service_level,in_queue&queue=ins-billing');
+    const k = await kpis(request, 'queue=ins-billing');
+    await expect(page.getByTestId('tile-incoming-value')).toHaveText(String(k.incoming));
+    await expect(page.getByTestId('tile-service_level-value')).toHaveText(rate(k.service_level));
+    await expect(page.locator('.tile')).toHaveCount(3);
+    await page.screenshot({ path: 'test-results/wallboard.png', fullPage: true });
+  });
+
   test('bad filters in the URL get a readable message, not a broken page', async ({ page }) => {
     await page.goto('/insights?window=3h');
     await expect(page.getByTestId('insights-error')).toContainText('window must be one of');

@@ -221,6 +221,11 @@ pub fn KpiTiles(
     only: Vec<String>,
 ) -> impl IntoView {
     let as_of = clock_of(&report.as_of);
+    let now = crate::components::ticker::use_ticker().0;
+    let waiting = report.longest_wait;
+    let measured = report.as_of.clone();
+    let replaying = leptos_router::hooks::use_query_map()
+        .with_untracked(|q| q.get_str("at").is_some_and(|v| !v.is_empty()));
     let shown: Vec<Tile> = tiles(&report)
         .into_iter()
         .filter(|x| only.is_empty() || only.iter().any(|o| o == x.key))
@@ -238,7 +243,17 @@ pub fn KpiTiles(
                     view! {
                         <article class=x.level.class() data-testid=format!("tile-{}", x.key)>
                             <div class="tile-value" data-testid=format!("tile-{}-value", x.key)>
-                                {x.value}
+                                {match waiting.filter(|_| x.key == "longest_wait" && !replaying) {
+                                    // The longest wait keeps counting between refreshes.
+                                    Some(base) => {
+                                        let measured = measured.clone();
+                                        (move || {
+                                            duration(Some(crate::components::ticker::grown(base, &measured, now.get())))
+                                        })
+                                            .into_any()
+                                    }
+                                    None => x.value.into_any(),
+                                }}
                             </div>
                             <div class="tile-label">{t(x.label)}</div>
                             <div class="tile-meta">

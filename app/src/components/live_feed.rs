@@ -108,16 +108,8 @@ fn connect(live: LiveState) {
         });
     source.set_onopen(Some(on_open.as_ref().unchecked_ref()));
     source.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-    for kind in [
-        "conversation",
-        "agent",
-        "snapshot",
-        "resync",
-        "kpis",
-        "alert",
-    ] {
-        let _ = source.add_event_listener_with_callback(kind, on_delta.as_ref().unchecked_ref());
-    }
+    // The pages' feed says only that the log moved.
+    let _ = source.add_event_listener_with_callback("changed", on_delta.as_ref().unchecked_ref());
     on_open.forget();
     on_error.forget();
     on_delta.forget();

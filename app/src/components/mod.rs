@@ -9,4 +9,5 @@ pub mod live_feed;
 pub mod queue_table;
 pub mod replay;
 pub mod theme_switch;
+pub mod ticker;
 pub mod top_bar;

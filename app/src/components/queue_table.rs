@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 
+use crate::components::ticker::grown;
 use crate::format::{duration, rate};
 use crate::i18n::t;
 use crate::kpi::KpiReport;
@@ -21,8 +22,13 @@ pub fn sl_countdown(longest_wait: Option<f64>, threshold: u32) -> String {
 pub fn QueueTable(
     /// The report.
     report: KpiReport,
+    /// The oldest conversations in queue, oldest first (a few per queue).
+    oldest: Vec<crate::kpi::rows::ConversationRow>,
 ) -> impl IntoView {
     let rows = report.by_queue;
+    let now = crate::components::ticker::use_ticker().0;
+    let measured = report.as_of.clone();
+
     view! {
         <section class="card table-card" aria-labelledby="queues-title">
             <h2 id="queues-title">{t("queue.title")}</h2>
@@ -37,6 +43,7 @@ pub fn QueueTable(
                                 <th scope="col" class="num">{t("kpi.in_queue")}</th>
                                 <th scope="col" class="num">{t("kpi.longest_wait")}</th>
                                 <th scope="col" class="num">{t("queue.sl_countdown")}</th>
+                                <th scope="col">{t("queue.oldest")}</th>
                                 <th scope="col" class="num">{t("kpi.incoming")}</th>
                                 <th scope="col" class="num">{t("kpi.service_level")}</th>
                                 <th scope="col" class="num">{t("queue.predicted_wait")}</th>
@@ -56,8 +63,33 @@ pub fn QueueTable(
                                         <tr data-testid=format!("queue-{}", q.queue_id)>
                                             <th scope="row">{q.name.clone()}</th>
                                             <td class="num">{q.in_queue}</td>
-                                            <td class="num">{duration(q.longest_wait)}</td>
-                                            <td class="num">{sl_countdown(q.longest_wait, q.service_level_seconds)}</td>
+                                            <td class="num">
+                                                {
+                                                    let m = measured.clone();
+                                                    let base = q.longest_wait;
+                                                    move || duration(base.map(|b| grown(b, &m, now.get())))
+                                                }
+                                            </td>
+                                            <td class="num">
+                                                {
+                                                    let m = measured.clone();
+                                                    let (base, sl) = (q.longest_wait, q.service_level_seconds);
+                                                    move || sl_countdown(base.map(|b| grown(b, &m, now.get())), sl)
+                                                }
+                                            </td>
+                                            <td>
+                                                {oldest
+                                                    .iter()
+                                                    .filter(|o| o.queue_id == q.queue_id)
+                                                    .map(|o| {
+                                                        view! {
+                                                            <span class="chip">
+                                                                {o.conversation_id.clone()} " (" {o.customer.clone()} ")"
+                                                            </span>
+                                                        }
+                                                    })
+                                                    .collect_view()}
+                                            </td>
                                             <td class="num">{q.kpis.incoming}</td>
                                             <td class="num">{rate(q.kpis.service_level)}</td>
                                             <td class="num">{duration(q.prediction.predicted_wait)}</td>

@@ -92,6 +92,7 @@ pub const TEXTS: &[(&str, &str)] = &[
     ("queue.agents", "Agents serving / needed"),
     ("queue.breached", "Breached"),
     ("queue.empty", "No queue has traffic in this window yet."),
+    ("queue.oldest", "Oldest waiting"),
     ("queue.predicted_wait", "Predicted wait"),
     ("queue.queue", "Queue"),
     ("queue.sl_countdown", "Until SL breach"),

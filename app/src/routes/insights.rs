@@ -74,7 +74,7 @@ pub fn InsightsPage() -> impl IntoView {
                                 view! {
                                     <KpiTiles report=report.get_value() />
                                     <ChartsGrid charts=d.charts filters />
-                                    <QueueTable report=report.get_value() />
+                                    <QueueTable report=report.get_value() oldest=d.oldest />
                                     <AgentsTable agents=d.agents filters=filters.get_untracked() />
                                 }
                             })

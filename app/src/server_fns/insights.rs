@@ -17,6 +17,27 @@ pub struct InsightsData {
     pub newest: Option<String>,
     /// The charts of the report.
     pub charts: Vec<crate::charts::Chart>,
+    /// The oldest conversations in queue (up to 3 per queue), oldest first.
+    pub oldest: Vec<crate::kpi::rows::ConversationRow>,
+}
+
+/// Up to `per_queue` in-queue rows per queue, longest waiting first.
+#[cfg(any(feature = "ssr", test))]
+pub fn oldest_in_queue(
+    mut rows: Vec<crate::kpi::rows::ConversationRow>,
+    per_queue: usize,
+) -> Vec<crate::kpi::rows::ConversationRow> {
+    rows.retain(|r| r.wait.is_some());
+    rows.sort_by(|a, b| {
+        (&a.queue_entry_at, &a.conversation_id).cmp(&(&b.queue_entry_at, &b.conversation_id))
+    });
+    let mut taken: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    rows.retain(|r| {
+        let n = taken.entry(r.queue_id.clone()).or_default();
+        *n += 1;
+        *n <= per_queue
+    });
+    rows
 }
 
 /// Where [`get_insights`] reads the live state; the server provides one through Leptos context.
@@ -47,6 +68,11 @@ pub async fn get_insights(filters: Vec<(String, String)>) -> Result<InsightsData
         let report = engine.report(&q, now, &Limits::default());
         out = Some(InsightsData {
             charts: crate::charts::insights_charts(&report, 640, 280),
+            oldest: if q.at.is_some() {
+                Vec::new()
+            } else {
+                oldest_in_queue(engine.conversation_rows(&q, now), 3)
+            },
             report,
             agents: engine.agent_rows(&q, now),
             newest: engine
@@ -56,4 +82,47 @@ pub async fn get_insights(filters: Vec<(String, String)>) -> Result<InsightsData
         });
     });
     out.ok_or_else(|| ServerFnError::new("the live state is not available"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::oldest_in_queue;
+    use crate::kpi::rows::ConversationRow;
+
+    fn row(id: &str, queue: &str, entry: &str, in_queue: bool) -> ConversationRow {
+        ConversationRow {
+            conversation_id: id.into(),
+            queue_id: queue.into(),
+            channel: "chat".into(),
+            status: if in_queue { "open" } else { "active" }.into(),
+            awaiting_acceptance: false,
+            agent_id: None,
+            customer: "Ada".into(),
+            skills: Vec::new(),
+            created_at: entry.into(),
+            queue_entry_at: entry.into(),
+            wait: in_queue.then_some(1.0),
+            first_accepted_at: None,
+            sentiment: 0,
+            open_escalation: false,
+            updated_at: entry.into(),
+        }
+    }
+
+    #[test]
+    fn the_oldest_in_queue_come_first_a_few_per_queue() {
+        let rows = vec![
+            row("late", "q1", "2026-11-25T10:05:00Z", true),
+            row("busy", "q1", "2026-11-25T09:00:00Z", false),
+            row("first", "q1", "2026-11-25T10:00:00Z", true),
+            row("third", "q1", "2026-11-25T10:03:00Z", true),
+            row("second", "q1", "2026-11-25T10:01:00Z", true),
+            row("other", "q2", "2026-11-25T10:02:00Z", true),
+        ];
+        let ids: Vec<String> = oldest_in_queue(rows, 3)
+            .into_iter()
+            .map(|r| r.conversation_id)
+            .collect();
+        assert_eq!(ids, ["first", "second", "other", "third"]);
+    }
 }
