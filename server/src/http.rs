@@ -103,7 +103,27 @@ pub fn router(state: AppState) -> Router {
             move || shell(options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(axum::middleware::from_fn_with_state(
+            state.ingestor.clone(),
+            time_server_fns,
+        ))
         .with_state(state)
+}
+
+/// Times the pages' server functions (`/api/…` outside the versioned REST API).
+async fn time_server_fns(
+    axum::extract::State(ingestor): axum::extract::State<Arc<crate::ingest::Ingestor>>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let path = request.uri().path();
+    let server_fn = path.starts_with("/api/") && !path.starts_with("/api/v1/");
+    let started = std::time::Instant::now();
+    let response = next.run(request).await;
+    if server_fn {
+        ingestor.metrics().server_fn.observe(started.elapsed());
+    }
+    response
 }
 
 /// Prometheus metrics of this server.

@@ -40,9 +40,56 @@ const REFUSALS: [(Refusal, &str); 8] = [
 /// Upper bounds of the batch latency histogram, in seconds.
 const BUCKETS: [f64; 10] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0];
 
+/// A latency histogram with the same buckets as the batch one.
+#[derive(Debug, Default)]
+pub struct Histogram {
+    buckets: [AtomicU64; BUCKETS.len()],
+    count: AtomicU64,
+    micros: AtomicU64,
+}
+
+impl Histogram {
+    /// Records one duration.
+    pub fn observe(&self, took: Duration) {
+        let secs = took.as_secs_f64();
+        for (bound, bucket) in BUCKETS.iter().zip(&self.buckets) {
+            if secs <= *bound {
+                bucket.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+        self.count.fetch_add(1, Ordering::Relaxed);
+        self.micros
+            .fetch_add(took.as_micros() as u64, Ordering::Relaxed);
+    }
+
+    /// Appends the series in the text format.
+    fn render(&self, out: &mut String, name: &str, help: &str) {
+        let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} histogram");
+        for (bound, n) in BUCKETS.iter().zip(&self.buckets) {
+            let _ = writeln!(
+                out,
+                "{name}_bucket{{le=\"{bound}\"}} {}",
+                n.load(Ordering::Relaxed)
+            );
+        }
+        let count = self.count.load(Ordering::Relaxed);
+        let _ = writeln!(out, "{name}_bucket{{le=\"+Inf\"}} {count}");
+        let _ = writeln!(
+            out,
+            "{name}_sum {}",
+            self.micros.load(Ordering::Relaxed) as f64 / 1e6
+        );
+        let _ = writeln!(out, "{name}_count {count}");
+    }
+}
+
 /// The counters of one server.
 #[derive(Debug, Default)]
 pub struct Metrics {
+    /// Time to answer a KPI question from the live engine (read API, pages, stream tiles).
+    pub kpi_query: Histogram,
+    /// Time to answer a server function (the pages' data and actions).
+    pub server_fn: Histogram,
     accepted: AtomicU64,
     duplicates: AtomicU64,
     invalid_events: AtomicU64,
@@ -236,6 +283,16 @@ impl Metrics {
                 "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {value}"
             );
         }
+        self.kpi_query.render(
+            &mut out,
+            "intraday_kpi_query_seconds",
+            "Time to compute a KPI report from the live engine.",
+        );
+        self.server_fn.render(
+            &mut out,
+            "intraday_server_fn_seconds",
+            "Time to answer a server function call of the pages.",
+        );
         let stream = gauges.stream;
         let _ = writeln!(
             out,

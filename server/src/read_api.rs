@@ -48,10 +48,16 @@ pub async fn kpis(
         Ok(q) => q,
         Err(r) => return r,
     };
+    let started = std::time::Instant::now();
     let report = state
         .ingestor
         .live()
         .read(|e| e.report(&q, Utc::now(), &Limits::default()));
+    state
+        .ingestor
+        .metrics()
+        .kpi_query
+        .observe(started.elapsed());
     Json(report).into_response()
 }
 

@@ -34,6 +34,35 @@ pub fn url_filters() -> Memo<Vec<(String, String)>> {
     })
 }
 
+/// The Insights data on its way.
+pub type InsightsFuture = std::pin::Pin<
+    Box<
+        dyn std::future::Future<Output = Result<crate::server_fns::InsightsData, ServerFnError>>
+            + Send,
+    >,
+>;
+
+/// A fetcher that never lets an older answer win: a live refresh and a filter change can be in
+/// flight together and answer out of order, so an answer that is no longer the latest request's
+/// is fetched again for the current filters.
+pub fn latest_only(
+    filters: Memo<Vec<(String, String)>>,
+) -> impl Fn((Vec<(String, String)>, u64)) -> InsightsFuture + Send + Sync + 'static {
+    let issued = StoredValue::new(0u64);
+    move |(f, _)| {
+        issued.update_value(|n| *n += 1);
+        let mine = issued.get_value();
+        Box::pin(async move {
+            let answer = get_insights(f).await;
+            if issued.try_get_value() == Some(mine) {
+                answer
+            } else {
+                get_insights(filters.get_untracked()).await
+            }
+        })
+    }
+}
+
 /// The Insights page.
 #[component]
 pub fn InsightsPage() -> impl IntoView {
@@ -41,7 +70,7 @@ pub fn InsightsPage() -> impl IntoView {
     let live = LiveState::new();
     let data = Resource::new(
         move || (filters.get(), live.version.get()),
-        |(f, _)| get_insights(f),
+        latest_only(filters),
     );
     provide_context(live);
 

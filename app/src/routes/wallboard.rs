@@ -8,7 +8,6 @@ use crate::components::kpi_tiles::KpiTiles;
 use crate::components::live_feed::{LiveFeed, LiveState};
 use crate::i18n::t;
 use crate::routes::insights::url_filters;
-use crate::server_fns::get_insights;
 
 /// Tiles shown when the URL names none.
 pub const DEFAULT_TILES: [&str; 8] = [
@@ -49,7 +48,7 @@ pub fn WallboardPage() -> impl IntoView {
     provide_context(live);
     let data = Resource::new(
         move || (filters.get(), live.version.get()),
-        |(f, _)| get_insights(f),
+        crate::routes::insights::latest_only(filters),
     );
     view! {
         <div class="wallboard" data-testid="wallboard">

@@ -101,6 +101,7 @@ pub fn spawn(hub: Arc<Hub>, ingestor: Arc<Ingestor>) {
             }
             let now = chrono::Utc::now();
             let seq = ingestor.applied_seq();
+            let started = std::time::Instant::now();
             let reports: Vec<(Scope, KpiReport)> = ingestor.live().read(|e| {
                 scopes
                     .iter()
@@ -113,6 +114,7 @@ pub fn spawn(hub: Arc<Hub>, ingestor: Arc<Ingestor>) {
                     })
                     .collect()
             });
+            ingestor.metrics().kpi_query.observe(started.elapsed());
             let mut out = Vec::new();
             for (scope, report) in reports {
                 out.extend(deltas(

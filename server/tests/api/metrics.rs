@@ -118,3 +118,41 @@ async fn counters_move_by_exactly_what_was_ingested_and_refused() {
         assert!(value(&text, "intraday_db_pool_connections") >= 1.0);
     }
 }
+
+#[tokio::test]
+async fn kpi_queries_and_server_functions_are_timed() {
+    for kind in BACKENDS {
+        let app = spawn_app(kind).await;
+        let scrape = || async { get(&app.base, "/metrics").await.1 };
+        let before = scrape().await;
+        assert_eq!(value(&before, "intraday_kpi_query_seconds_count"), 0.0);
+        assert_eq!(value(&before, "intraday_server_fn_seconds_count"), 0.0);
+        for _ in 0..2 {
+            let (status, _) = request(
+                &app.base,
+                "GET",
+                "/api/v1/kpis",
+                Some(&app.token),
+                None,
+                b"",
+            )
+            .await;
+            assert_eq!(status, 200);
+        }
+        let (status, body) = request(
+            &app.base,
+            "POST",
+            "/api/agent_presence",
+            None,
+            Some("application/x-www-form-urlencoded"),
+            b"agent_id=a1&presence=asleep",
+        )
+        .await;
+        // A refused call is a call too: the function ran and answered.
+        assert_eq!(status, 500, "{body}");
+        let after = scrape().await;
+        assert_eq!(value(&after, "intraday_kpi_query_seconds_count"), 2.0);
+        assert_eq!(value(&after, "intraday_server_fn_seconds_count"), 1.0);
+        assert!(value(&after, "intraday_kpi_query_seconds_bucket{le=\"+Inf\"}") >= 2.0);
+    }
+}
