@@ -248,7 +248,7 @@ pub fn KpiTiles(
                                     Some(base) => {
                                         let measured = measured.clone();
                                         (move || {
-                                            duration(Some(crate::components::ticker::grown(base, &measured, now.get())))
+                                            duration(Some(crate::components::ticker::grown(base, &measured, now.try_get().unwrap_or_default())))
                                         })
                                             .into_any()
                                     }

@@ -67,14 +67,14 @@ pub fn QueueTable(
                                                 {
                                                     let m = measured.clone();
                                                     let base = q.longest_wait;
-                                                    move || duration(base.map(|b| grown(b, &m, now.get())))
+                                                    move || duration(base.map(|b| grown(b, &m, now.try_get().unwrap_or_default())))
                                                 }
                                             </td>
                                             <td class="num">
                                                 {
                                                     let m = measured.clone();
                                                     let (base, sl) = (q.longest_wait, q.service_level_seconds);
-                                                    move || sl_countdown(base.map(|b| grown(b, &m, now.get())), sl)
+                                                    move || sl_countdown(base.map(|b| grown(b, &m, now.try_get().unwrap_or_default())), sl)
                                                 }
                                             </td>
                                             <td>

@@ -7,22 +7,27 @@ use leptos::prelude::*;
 #[derive(Clone, Copy)]
 pub struct Ticker(pub RwSignal<i64>);
 
-/// The page's ticker (created on first use, shared through context).
-pub fn use_ticker() -> Ticker {
-    if let Some(t) = use_context::<Ticker>() {
-        return t;
-    }
+/// Starts the page's ticker and shares it with the page's components. Call it in the page
+/// component (outside any `Suspend`), so the clock lives as long as the page.
+pub fn provide_ticker() -> Ticker {
     let t = Ticker(RwSignal::new(chrono::Utc::now().timestamp_millis()));
     provide_context(t);
     #[cfg(feature = "hydrate")]
     {
         let tick = gloo_timers::callback::Interval::new(1_000, move || {
-            t.0.set(chrono::Utc::now().timestamp_millis());
+            // `try_set`: never panic if the page is already gone.
+            let _ = t.0.try_set(chrono::Utc::now().timestamp_millis());
         });
         let tick = send_wrapper::SendWrapper::new(tick);
         on_cleanup(move || drop(tick));
     }
     t
+}
+
+/// The page's ticker, or a clock that does not tick when the page has none.
+pub fn use_ticker() -> Ticker {
+    use_context::<Ticker>()
+        .unwrap_or_else(|| Ticker(RwSignal::new(chrono::Utc::now().timestamp_millis())))
 }
 
 /// Seconds `base` measured at `as_of` (RFC 3339) has grown to by the ticker's now.

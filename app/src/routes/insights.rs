@@ -73,6 +73,7 @@ pub fn InsightsPage() -> impl IntoView {
         latest_only(filters),
     );
     provide_context(live);
+    crate::components::ticker::provide_ticker();
 
     view! {
         <div class="insights">

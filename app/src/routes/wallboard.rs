@@ -46,6 +46,7 @@ pub fn WallboardPage() -> impl IntoView {
     });
     let live = LiveState::new();
     provide_context(live);
+    crate::components::ticker::provide_ticker();
     let data = Resource::new(
         move || (filters.get(), live.version.get()),
         crate::routes::insights::latest_only(filters),

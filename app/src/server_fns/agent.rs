@@ -22,7 +22,7 @@ pub trait ActionSink: Send + Sync + 'static {
 #[server(endpoint = "agent_detail")]
 pub async fn get_agent_detail(
     agent_id: String,
-    filters: Vec<(String, String)>,
+    #[server(default)] filters: Vec<(String, String)>,
 ) -> Result<AgentDetail, ServerFnError> {
     use std::sync::Arc;
 

@@ -50,7 +50,9 @@ pub trait LiveSource: Send + Sync + 'static {
 /// The KPIs and agents for the page's query-string filters (`window`, `tz`, `queue`, `channel`,
 /// `agent`, `skill`, `status`, `at`, `sl`).
 #[server(endpoint = "insights")]
-pub async fn get_insights(filters: Vec<(String, String)>) -> Result<InsightsData, ServerFnError> {
+pub async fn get_insights(
+    #[server(default)] filters: Vec<(String, String)>,
+) -> Result<InsightsData, ServerFnError> {
     use std::sync::Arc;
 
     use crate::kpi::{Limits, Query};

@@ -180,3 +180,35 @@ async fn bad_parameters_and_missing_tokens_get_clear_errors() {
         "{k}"
     );
 }
+
+#[tokio::test]
+async fn the_insights_server_function_answers_without_filters_and_names_a_bad_one() {
+    for kind in BACKENDS {
+        let app = seeded(kind).await;
+        let form = Some("application/x-www-form-urlencoded");
+        let (status, body) = request(&app.base, "POST", "/api/insights", None, form, b"").await;
+        assert_eq!(status, 200, "{body}");
+        let data: Value = serde_json::from_str(&body).expect("json");
+        assert_eq!(data["report"]["incoming"], 4);
+        assert_eq!(data["charts"].as_array().map(Vec::len), Some(8));
+        // c3 back in queue q2 since 200 s, c4 in q1 since 450 s: longest waiting first.
+        let oldest: Vec<&str> = data["oldest"]
+            .as_array()
+            .expect("oldest")
+            .iter()
+            .filter_map(|r| r["conversation_id"].as_str())
+            .collect();
+        assert_eq!(oldest, ["c3", "c4"]);
+        let (status, body) = request(
+            &app.base,
+            "POST",
+            "/api/insights",
+            None,
+            form,
+            b"filters[0][0]=window&filters[0][1]=3h",
+        )
+        .await;
+        assert_eq!(status, 500);
+        assert!(body.contains("window must be one of"), "{body}");
+    }
+}
