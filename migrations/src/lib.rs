@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261125_000001_create_event_log;
 mod m20261125_000002_create_reference_and_admin_tables;
+mod m20261125_000003_create_kpi_hourly;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261125_000001_create_event_log::Migration),
             Box::new(m20261125_000002_create_reference_and_admin_tables::Migration),
+            Box::new(m20261125_000003_create_kpi_hourly::Migration),
         ]
     }
 }

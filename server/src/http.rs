@@ -89,6 +89,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/stream/page", get(crate::stream::page::page_stream))
         .route("/api/v1/openapi.json", get(openapi))
         .route("/api/v1/kpis", get(crate::read_api::kpis))
+        .route("/api/v1/kpis/history", get(crate::read_api::history))
         .route("/api/v1/conversations", get(crate::read_api::conversations))
         .route("/api/v1/agents", get(crate::read_api::agents))
         .route("/metrics", get(metrics))

@@ -7,6 +7,7 @@ pub mod cli;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod history;
 pub mod http;
 pub mod ingest;
 pub mod live;

@@ -93,3 +93,84 @@ pub async fn agents(
     let rows = state.ingestor.live().read(|e| e.agent_rows(&q, Utc::now()));
     Json(json!({"agents": rows})).into_response()
 }
+
+/// The hourly KPI history: `from` and `to` (RFC 3339, default the last 7 days), `queue` (default
+/// every queue together; a token limited to queues gets its queues).
+#[tracing::instrument(skip_all)]
+pub async fn history(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    QueryString(pairs): Pairs,
+) -> Response {
+    let grant = match auth::bearer(&state.db, &headers, Scope::Read).await {
+        Ok(g) => g,
+        Err(e) => return e.into_response(),
+    };
+    let bad = |field: &str, message: String| {
+        (
+            StatusCode::BAD_REQUEST,
+            Json(json!({"error": format!("{field}: {message}"), "field": field})),
+        )
+            .into_response()
+    };
+    let now = Utc::now();
+    let (mut from, mut to) = (now - chrono::TimeDelta::days(7), now);
+    let mut queues: Vec<String> = Vec::new();
+    for (k, v) in &pairs {
+        match k.as_str() {
+            "from" | "to" => match chrono::DateTime::parse_from_rfc3339(v) {
+                Ok(t) if k == "from" => from = t.to_utc(),
+                Ok(t) => to = t.to_utc(),
+                Err(e) => return bad(k, format!("{v:?} is not an RFC 3339 timestamp: {e}")),
+            },
+            "queue" => queues.extend(v.split(',').filter(|q| !q.is_empty()).map(str::to_owned)),
+            other => return bad(other, format!("unknown parameter {other:?}")),
+        }
+    }
+    if to < from {
+        return bad("to", "is before from".into());
+    }
+    let queues = match (&grant.queues, queues.is_empty()) {
+        (None, true) => vec![String::new()],
+        (None, false) => queues,
+        (Some(mine), true) => mine.clone(),
+        (Some(mine), false) => queues.into_iter().filter(|q| mine.contains(q)).collect(),
+    };
+    match crate::store::history::read(
+        &state.db,
+        from.timestamp_millis(),
+        to.timestamp_millis(),
+        &queues,
+    )
+    .await
+    {
+        Ok(rows) => {
+            let hours: Vec<serde_json::Value> = rows
+                .into_iter()
+                .map(|r| {
+                    let mut v: serde_json::Value =
+                        serde_json::from_str(&r.kpis).unwrap_or(serde_json::Value::Null);
+                    v["hour"] = json!(
+                        chrono::DateTime::<Utc>::from_timestamp_millis(r.hour_start_ms)
+                            .map(|t| t.to_rfc3339())
+                    );
+                    v["queue_id"] = if r.queue_id.is_empty() {
+                        serde_json::Value::Null
+                    } else {
+                        json!(r.queue_id)
+                    };
+                    v
+                })
+                .collect();
+            Json(json!({ "hours": hours })).into_response()
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "reading the KPI history failed");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(json!({"error": "the database did not answer; retry"})),
+            )
+                .into_response()
+        }
+    }
+}

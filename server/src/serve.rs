@@ -65,6 +65,7 @@ pub async fn run(args: ServeArgs, config: Config) -> Result<(), StartError> {
     let state = AppState::new(leptos_options, db.clone(), db_kind, config)
         .await
         .map_err(StartError::Database)?;
+    crate::history::spawn(db.clone(), state.ingestor.live().clone());
     if let (Some(speed), false) = (args.simulate, args.no_simulate) {
         start_simulator(&state, &args, speed).await;
     }

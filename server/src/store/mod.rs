@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod entities;
 pub mod events;
+pub mod history;
 pub mod reference;
 pub mod tokens;
 

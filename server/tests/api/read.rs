@@ -212,3 +212,39 @@ async fn the_insights_server_function_answers_without_filters_and_names_a_bad_on
         assert!(body.contains("window must be one of"), "{body}");
     }
 }
+
+#[tokio::test]
+async fn hourly_history_is_recorded_and_outlives_the_events() {
+    for kind in BACKENDS {
+        let app = seeded(kind).await;
+        // Two hours on, every hour of the seeded day is complete.
+        let later = Utc::now() + TimeDelta::hours(2);
+        let rows = server::history::record(&app.db, app.ingestor.live(), later)
+            .await
+            .expect("record");
+        assert!(rows >= 2, "every queue together and q1: {rows}");
+        let pruned = server::retention::prune(&app.db, i64::MAX, 1_000)
+            .await
+            .expect("prune");
+        assert_eq!(pruned, 18, "every event is gone");
+        let sum = |h: &Value, key: &str| -> i64 {
+            h["hours"]
+                .as_array()
+                .expect("hours")
+                .iter()
+                .map(|x| x[key].as_i64().unwrap_or(0))
+                .sum()
+        };
+        let (status, all) = read(&app, &app.token, "/api/v1/kpis/history").await;
+        assert_eq!(status, 200, "{all}");
+        assert_eq!(sum(&all, "incoming"), 4, "{all}");
+        assert_eq!(sum(&all, "closed"), 2);
+        assert!(all["hours"][0]["queue_id"].is_null());
+        let (_, q1) = read(&app, &app.token, "/api/v1/kpis/history?queue=q1").await;
+        assert_eq!(sum(&q1, "incoming"), 3, "c3 moved to q2: {q1}");
+        assert_eq!(q1["hours"][0]["queue_id"], "q1");
+        let (status, bad) = read(&app, &app.token, "/api/v1/kpis/history?from=yesterday").await;
+        assert_eq!(status, 400);
+        assert_eq!(bad["field"], "from");
+    }
+}
