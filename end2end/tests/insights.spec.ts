@@ -170,6 +170,21 @@ test.describe.serial('Intraday Insights', () => {
     await page.screenshot({ path: 'test-results/wallboard.png', fullPage: true });
   });
 
+  test('a saved view keeps its filters in this browser and restores them by URL', async ({ page }) => {
+    await page.goto('/insights?queue=ins-billing&channel=voice');
+    await page.getByTestId('view-save').click();
+    await expect(page.getByTestId('saved-views')).toContainText('Give the view a name first.');
+    await page.getByTestId('view-name').fill('Billing voice');
+    await page.getByTestId('view-save').click();
+    await expect(page.getByTestId('saved-view')).toHaveText('Billing voice');
+    await page.goto('/insights');
+    const link = page.getByTestId('saved-view');
+    await expect(link).toHaveText('Billing voice');
+    await link.click();
+    await expect(page).toHaveURL(/channel=voice/);
+    await expect(page).toHaveURL(/queue=ins-billing/);
+  });
+
   test('bad filters in the URL get a readable message, not a broken page', async ({ page }) => {
     await page.goto('/insights?window=3h');
     await expect(page.getByTestId('insights-error')).toContainText('window must be one of');

@@ -8,6 +8,7 @@ pub mod live_clock;
 pub mod live_feed;
 pub mod queue_table;
 pub mod replay;
+pub mod saved_views;
 pub mod theme_switch;
 pub mod ticker;
 pub mod top_bar;

@@ -39,7 +39,7 @@ mod tests {
 
     /// A string literal that looks like a UI text key (`group.name`, lowercase).
     fn is_key(s: &str) -> bool {
-        const GROUPS: [&str; 18] = [
+        const GROUPS: [&str; 19] = [
             "agent",
             "agents",
             "channel",
@@ -57,6 +57,7 @@ mod tests {
             "sl",
             "status",
             "tile",
+            "views",
             "window",
         ];
         s.split_once('.').is_some_and(|(g, rest)| {

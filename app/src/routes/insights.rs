@@ -79,7 +79,13 @@ pub fn InsightsPage() -> impl IntoView {
         <div class="insights">
             <LiveFeed />
             <FilterBar filters />
-            <ReplaySlider filters />
+            <div class="bar-row">
+                <ReplaySlider filters />
+                <crate::components::saved_views::SavedViews filters />
+                <a class="button" href=move || format!("/wallboard{}", crate::components::filter_bar::with_param(&filters.get(), "at", "")) data-testid="open-wallboard">
+                    {t("nav.wallboard")}
+                </a>
+            </div>
             <Transition fallback=|| {
                 view! { <p class="skeleton">{t("insights.loading")}</p> }
             }>
