@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { test, expect, APIRequestContext } from '@playwright/test';
 
 const token = () => readFileSync('.data/token', 'utf8').trim();
@@ -183,6 +184,20 @@ test.describe.serial('Intraday Insights', () => {
     await link.click();
     await expect(page).toHaveURL(/channel=voice/);
     await expect(page).toHaveURL(/queue=ins-billing/);
+  });
+
+  test('report panels an admin adds show on the page, external ones sandboxed', async ({ page }) => {
+    const db = 'sqlite://.data/e2e.db?mode=rwc';
+    const add = (...args: string[]) =>
+      execFileSync('../target/release/intraday', ['panel', 'add', ...args, '--db', db]).toString().trim();
+    const bi = add('Team BI', '--url', 'https://example.invalid/report');
+    const view = add('Billing voice', '--view', 'queue=ins-billing&channel=voice');
+    await page.goto('/insights');
+    const frame = page.getByTestId(`panel-${bi}`).locator('iframe');
+    await expect(frame).toHaveAttribute('sandbox', 'allow-scripts allow-forms allow-popups');
+    await expect(frame).toHaveAttribute('src', 'https://example.invalid/report');
+    await expect(page.getByTestId(`panel-${view}`)).toContainText('Billing voice');
+    await expect(page.getByTestId(`panel-${view}`).getByTestId('tile-incoming-value')).toHaveText('1');
   });
 
   test('bad filters in the URL get a readable message, not a broken page', async ({ page }) => {

@@ -46,6 +46,42 @@ pub enum Command {
     /// Inspect the settings.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Manage the extra report panels of the Insights tab.
+    #[command(subcommand)]
+    Panel(PanelCommand),
+}
+
+/// `intraday panel …`.
+#[derive(Debug, Subcommand)]
+pub enum PanelCommand {
+    /// Add a panel (prints its id): an external report (--url) or a saved KPI view (--view).
+    Add(PanelAddArgs),
+    /// List the panels: id, title, kind, value (tab-separated).
+    List(DbArgs),
+    /// Remove a panel by id.
+    Remove {
+        /// The panel's id.
+        id: u32,
+        /// The database.
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+/// Options of `intraday panel add`.
+#[derive(Debug, Clone, Args)]
+pub struct PanelAddArgs {
+    /// The title shown above the panel.
+    pub title: String,
+    /// An http(s) address of an external report, shown in a sandboxed frame.
+    #[arg(long, conflicts_with = "view")]
+    pub url: Option<String>,
+    /// An Insights query string (e.g. queue=billing&window=4h): that view's key figures.
+    #[arg(long)]
+    pub view: Option<String>,
+    /// The database.
+    #[command(flatten)]
+    pub db: DbArgs,
 }
 
 /// `intraday config …`.

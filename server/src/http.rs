@@ -79,6 +79,8 @@ pub fn router(state: AppState) -> Router {
         kind: state.db_kind,
     });
     let live: Arc<dyn LiveSource> = state.ingestor.live().clone();
+    let panels: Arc<dyn app::server_fns::PanelSource> =
+        Arc::new(crate::panels::Panels(state.db.clone()));
     let actions: Arc<dyn ActionSink> = Arc::new(crate::actions::Actions {
         ingestor: state.ingestor.clone(),
     });
@@ -100,6 +102,7 @@ pub fn router(state: AppState) -> Router {
                 provide_context(status.clone());
                 provide_context(live.clone());
                 provide_context(actions.clone());
+                provide_context(panels.clone());
             },
             move || shell(options.clone()),
         )

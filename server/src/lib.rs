@@ -12,6 +12,7 @@ pub mod http;
 pub mod ingest;
 pub mod live;
 pub mod metrics;
+pub mod panels;
 pub mod read_api;
 pub mod ready;
 pub mod replica;

@@ -8,6 +8,7 @@ pub mod live_clock;
 pub mod live_feed;
 pub mod queue_table;
 pub mod replay;
+pub mod report_panels;
 pub mod saved_views;
 pub mod theme_switch;
 pub mod ticker;

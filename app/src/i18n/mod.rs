@@ -39,7 +39,7 @@ mod tests {
 
     /// A string literal that looks like a UI text key (`group.name`, lowercase).
     fn is_key(s: &str) -> bool {
-        const GROUPS: [&str; 19] = [
+        const GROUPS: [&str; 20] = [
             "agent",
             "agents",
             "channel",
@@ -50,6 +50,7 @@ mod tests {
             "kpi",
             "live",
             "nav",
+            "panels",
             "presence",
             "queue",
             "replay",

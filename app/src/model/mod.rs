@@ -3,6 +3,7 @@
 pub mod conversation;
 pub mod event;
 pub mod ledger;
+pub mod panel;
 pub mod status;
 
 #[cfg(all(test, not(target_arch = "wasm32")))]

@@ -112,6 +112,7 @@ pub fn InsightsPage() -> impl IntoView {
                                     <ChartsGrid charts=d.charts filters />
                                     <QueueTable report=report.get_value() oldest=d.oldest />
                                     <AgentsTable agents=d.agents filters=filters.get_untracked() />
+                                    <crate::components::report_panels::ReportPanels panels=d.panels />
                                 }
                             })
                     })}

@@ -19,6 +19,28 @@ pub struct InsightsData {
     pub charts: Vec<crate::charts::Chart>,
     /// The oldest conversations in queue (up to 3 per queue), oldest first.
     pub oldest: Vec<crate::kpi::rows::ConversationRow>,
+    /// The admin's extra report panels, with the figures of the saved-view ones.
+    pub panels: Vec<PanelData>,
+}
+
+/// A report panel ready to show.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PanelData {
+    /// The panel.
+    pub panel: crate::model::panel::ReportPanel,
+    /// For a saved view: its report (or why it could not be computed).
+    pub report: Option<Result<crate::kpi::KpiReport, String>>,
+}
+
+/// Where [`get_insights`] finds the report panels; the server provides one through context.
+#[cfg(feature = "ssr")]
+pub trait PanelSource: Send + Sync + 'static {
+    /// The panels, in order.
+    fn panels(
+        &self,
+    ) -> std::pin::Pin<
+        Box<dyn Future<Output = Result<Vec<crate::model::panel::ReportPanel>, String>> + Send + '_>,
+    >;
 }
 
 /// Up to `per_queue` in-queue rows per queue, longest waiting first.
@@ -65,11 +87,41 @@ pub async fn get_insights(
     let q = Query::from_pairs(pairs.map(|(k, v)| (k.as_str(), v.as_str())))
         .map_err(|e| ServerFnError::new(format!("{}: {}", e.field, e.message)))?;
     let now = chrono::Utc::now();
+    let panels = match use_context::<Arc<dyn PanelSource>>() {
+        Some(p) => p.panels().await.unwrap_or_else(|e| {
+            leptos::logging::error!("report panels: {e}");
+            Vec::new()
+        }),
+        None => Vec::new(),
+    };
     let mut out = None;
     source.with_engine(&mut |engine| {
         let report = engine.report(&q, now, &Limits::default());
+        let panels = panels
+            .iter()
+            .map(|p| PanelData {
+                panel: p.clone(),
+                report: match &p.kind {
+                    crate::model::panel::PanelKind::Url(_) => None,
+                    crate::model::panel::PanelKind::View(view) => Some(
+                        Query::from_pairs(
+                            view.split('&')
+                                .filter(|x| !x.is_empty())
+                                .map(|x| x.split_once('=').unwrap_or((x, ""))),
+                        )
+                        .map(|pq| Query {
+                            scope: q.scope.clone(),
+                            ..pq
+                        })
+                        .map(|pq| engine.report(&pq, now, &Limits::default()))
+                        .map_err(|e| format!("{}: {}", e.field, e.message)),
+                    ),
+                },
+            })
+            .collect();
         out = Some(InsightsData {
             charts: crate::charts::insights_charts(&report, 640, 280),
+            panels,
             oldest: if q.at.is_some() {
                 Vec::new()
             } else {

@@ -5,12 +5,12 @@ mod insights;
 mod status;
 
 pub use agent::{GetAgentDetail, SetAgentPresence, get_agent_detail, set_agent_presence};
-pub use insights::{InsightsData, get_insights};
+pub use insights::{InsightsData, PanelData, get_insights};
 pub use status::get_server_status;
 
 #[cfg(feature = "ssr")]
 pub use agent::ActionSink;
 #[cfg(feature = "ssr")]
-pub use insights::LiveSource;
+pub use insights::{LiveSource, PanelSource};
 #[cfg(feature = "ssr")]
 pub use status::StatusSource;

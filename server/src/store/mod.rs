@@ -5,6 +5,7 @@ pub mod entities;
 pub mod events;
 pub mod history;
 pub mod reference;
+pub mod settings;
 pub mod tokens;
 
 /// Milliseconds since the Unix epoch, the unit of every `*_ms` column.

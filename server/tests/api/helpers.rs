@@ -26,6 +26,8 @@ pub struct TestApp {
     pub token: String,
     /// The server's ingest path.
     pub ingestor: std::sync::Arc<server::ingest::Ingestor>,
+    /// The database's URL (for the command line).
+    pub db_url: String,
 }
 
 impl TestApp {
@@ -152,6 +154,7 @@ pub async fn spawn_app_with(kind: DbKind, config: Config) -> TestApp {
         db,
         token,
         ingestor,
+        db_url: url,
     }
 }
 

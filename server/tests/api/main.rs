@@ -13,6 +13,7 @@ mod metrics;
 mod migrate;
 mod openapi;
 mod page_stream;
+mod panels;
 mod read;
 mod replicas;
 mod retention;

@@ -1,0 +1,38 @@
+//! Admin settings: one JSON value per key.
+
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, OnConflict, Query};
+use sea_orm::{ConnectionTrait, DbErr};
+
+/// The value of `key`, if set.
+pub async fn get<C: ConnectionTrait>(db: &C, key: &str) -> Result<Option<String>, DbErr> {
+    let mut select = Query::select();
+    select
+        .column(Alias::new("value"))
+        .from(Alias::new("settings"))
+        .and_where(Expr::col(Alias::new("key")).eq(key));
+    match db.query_one(&select).await? {
+        Some(row) => Ok(Some(row.try_get_by_index(0)?)),
+        None => Ok(None),
+    }
+}
+
+/// Sets `key` to `value`.
+pub async fn set<C: ConnectionTrait>(db: &C, key: &str, value: &str) -> Result<(), DbErr> {
+    let mut insert = Query::insert();
+    insert
+        .into_table(Alias::new("settings"))
+        .columns([
+            Alias::new("key"),
+            Alias::new("value"),
+            Alias::new("updated_at_ms"),
+        ])
+        .values([key.into(), value.into(), super::now_ms().into()])
+        .map_err(|e| DbErr::Custom(e.to_string()))?
+        .on_conflict(
+            OnConflict::column(Alias::new("key"))
+                .update_columns([Alias::new("value"), Alias::new("updated_at_ms")])
+                .to_owned(),
+        );
+    db.execute(&insert).await?;
+    Ok(())
+}
