@@ -16,6 +16,15 @@ use crate::store::tokens::Scope;
 
 type Pairs = QueryString<Vec<(String, String)>>;
 
+/// 400 naming the bad parameter.
+fn bad_request(field: &str, message: &str) -> Response {
+    (
+        StatusCode::BAD_REQUEST,
+        Json(json!({"error": format!("{field}: {message}"), "field": field})),
+    )
+        .into_response()
+}
+
 /// Checks the caller and parses the question, with the caller's queues as its scope.
 async fn question(
     state: &AppState,
@@ -25,14 +34,8 @@ async fn question(
     let grant = auth::bearer(&state.db, headers, Scope::Read)
         .await
         .map_err(IntoResponse::into_response)?;
-    let mut q =
-        Query::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()))).map_err(|e| {
-            (
-                StatusCode::BAD_REQUEST,
-                Json(json!({"error": format!("{}: {}", e.field, e.message), "field": e.field})),
-            )
-                .into_response()
-        })?;
+    let mut q = Query::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .map_err(|e| bad_request(&e.field, &e.message))?;
     q.scope = grant.queues;
     Ok(q)
 }
@@ -106,13 +109,7 @@ pub async fn history(
         Ok(g) => g,
         Err(e) => return e.into_response(),
     };
-    let bad = |field: &str, message: String| {
-        (
-            StatusCode::BAD_REQUEST,
-            Json(json!({"error": format!("{field}: {message}"), "field": field})),
-        )
-            .into_response()
-    };
+    let bad = |field: &str, message: String| bad_request(field, &message);
     let now = Utc::now();
     let (mut from, mut to) = (now - chrono::TimeDelta::days(7), now);
     let mut queues: Vec<String> = Vec::new();

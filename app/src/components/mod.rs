@@ -2,6 +2,7 @@
 
 pub mod agents_table;
 pub mod charts_grid;
+pub mod errors;
 pub mod filter_bar;
 pub mod kpi_tiles;
 pub mod live_clock;

@@ -92,13 +92,7 @@ pub fn AgentPage() -> impl IntoView {
         <div class="insights">
             <p><a href=back>{t("agent.back")}</a></p>
             <Transition fallback=|| view! { <p class="skeleton">{t("insights.loading")}</p> }>
-                <ErrorBoundary fallback=|errors| {
-                    view! {
-                        <p class="error" role="alert" data-testid="agent-error">
-                            {move || errors.get().into_iter().map(|(_, e)| e.to_string()).collect::<Vec<_>>().join("; ")}
-                        </p>
-                    }
-                }>
+                <ErrorBoundary fallback=|errors| crate::components::errors::error_list(errors, "agent-error")>
                     {move || Suspend::new(async move {
                         data.await.map(|d| view! { <AgentView d set_presence /> })
                     })}

@@ -14,20 +14,7 @@ pub fn HomePage() -> impl IntoView {
             <h1 id="status-title">"Intraday"</h1>
             <p class="lead">"A live console for running a contact center's day."</p>
             <Transition fallback=|| view! { <p class="skeleton">"Loading the server's status…"</p> }>
-                <ErrorBoundary fallback=|errors| {
-                    view! {
-                        <p class="error" role="alert">
-                            {move || {
-                                errors
-                                    .get()
-                                    .into_iter()
-                                    .map(|(_, e)| e.to_string())
-                                    .collect::<Vec<_>>()
-                                    .join("; ")
-                            }}
-                        </p>
-                    }
-                }>
+                <ErrorBoundary fallback=|errors| crate::components::errors::error_list(errors, "status-error")>
                     {move || Suspend::new(async move {
                         status
                             .await

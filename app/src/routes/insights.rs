@@ -89,20 +89,7 @@ pub fn InsightsPage() -> impl IntoView {
             <Transition fallback=|| {
                 view! { <p class="skeleton">{t("insights.loading")}</p> }
             }>
-                <ErrorBoundary fallback=|errors| {
-                    view! {
-                        <p class="error" role="alert" data-testid="insights-error">
-                            {move || {
-                                errors
-                                    .get()
-                                    .into_iter()
-                                    .map(|(_, e)| e.to_string())
-                                    .collect::<Vec<_>>()
-                                    .join("; ")
-                            }}
-                        </p>
-                    }
-                }>
+                <ErrorBoundary fallback=|errors| crate::components::errors::error_list(errors, "insights-error")>
                     {move || Suspend::new(async move {
                         data.await
                             .map(|d| {

@@ -55,13 +55,7 @@ pub fn WallboardPage() -> impl IntoView {
         <div class="wallboard" data-testid="wallboard">
             <LiveFeed />
             <Transition fallback=|| view! { <p class="skeleton">{t("insights.loading")}</p> }>
-                <ErrorBoundary fallback=|errors| {
-                    view! {
-                        <p class="error" role="alert">
-                            {move || errors.get().into_iter().map(|(_, e)| e.to_string()).collect::<Vec<_>>().join("; ")}
-                        </p>
-                    }
-                }>
+                <ErrorBoundary fallback=|errors| crate::components::errors::error_list(errors, "wallboard-error")>
                     {move || Suspend::new(async move {
                         data.await.map(|d| view! { <KpiTiles report=d.report only=only.get_untracked() /> })
                     })}

@@ -133,6 +133,12 @@ impl Hub {
                 state.floor = old.seq;
             }
         }
+        self.fan_out(&mut state, &frame);
+    }
+
+    /// Sends a frame to every subscriber that may see part of it, never waiting: a full queue
+    /// drops that subscriber (flagged for a resync), a closed one is forgotten.
+    fn fan_out(&self, state: &mut State, frame: &Frame) {
         let counters = &self.counters;
         state.subscribers.retain(|s| {
             if !frame.iter().any(|d| d.visible_to(&s.scope)) {
@@ -162,21 +168,7 @@ impl Hub {
             .deltas
             .fetch_add(frame.len() as u64, Ordering::Relaxed);
         let mut state = self.state();
-        let counters = &self.counters;
-        state.subscribers.retain(|s| {
-            if !frame.iter().any(|d| d.visible_to(&s.scope)) {
-                return !s.frames.is_closed();
-            }
-            match s.frames.try_send(frame.clone()) {
-                Ok(()) => true,
-                Err(mpsc::error::TrySendError::Full(_)) => {
-                    s.overflowed.store(true, Ordering::Release);
-                    counters.overflow.fetch_add(1, Ordering::Relaxed);
-                    false
-                }
-                Err(mpsc::error::TrySendError::Closed(_)) => false,
-            }
-        });
+        self.fan_out(&mut state, &frame);
     }
 
     /// The distinct scopes of the current subscribers.
