@@ -185,6 +185,10 @@ impl AgentView {
             let mut spans = Vec::new();
             for &idx in engine.agent_convs.get(id).into_iter().flatten() {
                 let Some(f) = view.get(idx) else { continue };
+                // Closed before the window: none of its offers, intervals or close is in it.
+                if f.closed.is_some_and(|(c, _)| c < from) {
+                    continue;
+                }
                 for o in f.offers.iter().filter(|o| o.agent == *id) {
                     if from <= o.at && o.at <= t {
                         row.offers += 1;

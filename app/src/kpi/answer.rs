@@ -41,10 +41,12 @@ impl Default for Limits {
     }
 }
 
-/// Conversations as of the evaluation instant: the engine's own (live) or derived (replay).
+/// Conversations as of the evaluation instant: the engine's own, read in place (live), or
+/// derived at the instant (replay, agent/skill/status filters).
 pub(super) struct View<'e> {
-    /// (facts, queue threshold, cell) per conversation index.
-    pub facts: Vec<Option<(std::borrow::Cow<'e, Facts>, u32, Cell)>>,
+    engine: &'e Engine,
+    /// (facts, queue threshold, cell) per conversation index, when derived.
+    derived: Option<Vec<Option<(Facts, u32, Cell)>>>,
     /// Indexes not closed at the instant.
     pub live: Vec<usize>,
     /// A grid built for this view (replay), or `None` to use the engine's.
@@ -52,8 +54,29 @@ pub(super) struct View<'e> {
 }
 
 impl View<'_> {
+    /// A conversation's facts, threshold and cell.
+    pub(super) fn entry(&self, idx: usize) -> Option<(&Facts, u32, Cell)> {
+        match &self.derived {
+            Some(all) => all.get(idx)?.as_ref().map(|(f, sl, c)| (f, *sl, *c)),
+            None => {
+                let c = self.engine.convs.get(idx)?;
+                Some((c.facts.as_ref()?, c.sl_own, c.cell?))
+            }
+        }
+    }
+
+    /// A conversation's facts.
     pub(super) fn get(&self, idx: usize) -> Option<&Facts> {
-        self.facts.get(idx)?.as_ref().map(|(f, _, _)| f.as_ref())
+        self.entry(idx).map(|(f, _, _)| f)
+    }
+
+    /// Every conversation's entry.
+    pub(super) fn entries(&self) -> impl Iterator<Item = (&Facts, u32, Cell)> {
+        let n = self
+            .derived
+            .as_ref()
+            .map_or(self.engine.convs.len(), Vec::len);
+        (0..n).filter_map(|i| self.entry(i))
     }
 }
 
@@ -112,12 +135,7 @@ impl Engine {
                 .is_none_or(|qs| qs.contains(&self.queue_names[qi as usize]))
         };
         let keep = |c: &Cell| queue_ok(c.0) && (q.channels.is_empty() || q.channels.contains(&c.1));
-        let lookup = |idx: usize| {
-            view.facts
-                .get(idx)?
-                .as_ref()
-                .map(|(f, sl, c)| (f.as_ref(), *sl, *c))
-        };
+        let lookup = |idx: usize| view.entry(idx);
 
         // Windowed sums, split by hour, queue and channel in one pass.
         let h0 = hour_start(q.tz, from);
@@ -139,12 +157,10 @@ impl Engine {
             // Offer KPIs under an agent filter: only the offers to those agents.
             let mut offers = Sums::default();
             for (f, sl, _) in view
-                .facts
-                .iter()
-                .flatten()
+                .entries()
                 .filter(|(f, _, c)| keep(c) && q.keeps(f, &queues))
             {
-                offers.contribute(f, from, t + 1, *sl, OfferScope::To(&q.agents));
+                offers.contribute(f, from, t + 1, sl, OfferScope::To(&q.agents));
             }
             let o = Windowed::of(&offers, slot);
             kpis.offers = o.offers;
@@ -183,10 +199,7 @@ impl Engine {
         r.by_channel = by_channel
             .iter()
             .map(|(c, s)| ChannelRow {
-                channel: serde_json::to_value(c)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_owned))
-                    .unwrap_or_default(),
+                channel: c.as_str().to_owned(),
                 in_queue: 0,
                 kpis: Windowed::of(s, slot),
             })
@@ -209,14 +222,8 @@ impl Engine {
 
     pub(super) fn live_view(&self) -> View<'_> {
         View {
-            facts: self
-                .convs
-                .iter()
-                .map(|c| {
-                    let f = c.facts.as_ref()?;
-                    Some((std::borrow::Cow::Borrowed(f), c.sl_own, c.cell?))
-                })
-                .collect(),
+            engine: self,
+            derived: None,
             live: self.live.iter().copied().collect(),
             grid: None,
         }
@@ -245,10 +252,11 @@ impl Engine {
                     grid.put(idx, f, *cell, *sl, false);
                 }
             }
-            facts.push(entry.map(|(f, sl, c)| (std::borrow::Cow::Owned(f), sl, c)));
+            facts.push(entry);
         }
         View {
-            facts,
+            engine: self,
+            derived: Some(facts),
             live,
             grid: Some(grid),
         }

@@ -91,11 +91,10 @@ impl Engine {
                 row.in_queue += 1;
                 row.longest_wait = Some(row.longest_wait.map_or(wait, |w| w.max(wait)));
             }
-            let channel = serde_json::to_value(f.channel).ok();
             if let Some(row) = r
                 .by_channel
                 .iter_mut()
-                .find(|x| channel.as_ref().and_then(|c| c.as_str()) == Some(x.channel.as_str()))
+                .find(|x| x.channel == f.channel.as_str())
             {
                 row.in_queue += 1;
             }

@@ -131,10 +131,7 @@ impl Engine {
             conversations.push(AgentConversationRow {
                 conversation_id: c.id.clone(),
                 queue_id: f.queue.clone(),
-                channel: serde_json::to_value(f.channel)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_owned))
-                    .unwrap_or_default(),
+                channel: f.channel.as_str().to_owned(),
                 status: f.status.as_str().to_owned(),
                 created: f.created,
                 closed: f.closed.map(|(x, _)| x),

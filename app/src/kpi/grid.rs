@@ -1,7 +1,7 @@
 //! Contributions bucketed per minute × queue × channel, so a window's sums are read without
 //! touching a conversation, except the few in the window's two partial edge minutes.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use super::facts::Facts;
 use super::sums::{OfferScope, Sums};
@@ -34,7 +34,7 @@ pub fn minutes_of(f: &Facts) -> Vec<i64> {
 #[derive(Clone, Debug, Default)]
 pub struct Grid {
     cells: BTreeMap<i64, HashMap<Cell, Sums>>,
-    index: BTreeMap<i64, Vec<usize>>,
+    index: BTreeMap<i64, HashSet<usize>>,
 }
 
 impl Grid {
@@ -52,7 +52,7 @@ impl Grid {
                         row.remove(&cell);
                     }
                 }
-                ids.retain(|&i| i != idx);
+                ids.remove(&idx);
                 if row.is_empty() {
                     self.cells.remove(&m);
                 }
@@ -61,7 +61,7 @@ impl Grid {
                 }
             } else {
                 *row.entry(cell).or_default() += &s;
-                ids.push(idx);
+                ids.insert(idx);
             }
         }
     }

@@ -66,7 +66,7 @@ impl Engine {
                 Some(ConversationRow {
                     conversation_id: c.id.clone(),
                     queue_id: f.queue.clone(),
-                    channel: serde_json::to_value(f.channel).ok()?.as_str()?.to_owned(),
+                    channel: f.channel.as_str().to_owned(),
                     status: f.status.as_str().to_owned(),
                     awaiting_acceptance: f.awaiting,
                     agent_id: f.agent.clone(),

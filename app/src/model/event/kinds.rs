@@ -21,6 +21,18 @@ pub enum Channel {
 }
 
 impl Channel {
+    /// The value used in events and the API.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Chat => "chat",
+            Channel::Voice => "voice",
+            Channel::Email => "email",
+            Channel::Sms => "sms",
+            Channel::Social => "social",
+            Channel::Messaging => "messaging",
+        }
+    }
+
     /// Capacity units a conversation of this channel costs its agent (KPIS.md defaults).
     pub fn cost(self) -> u32 {
         match self {
