@@ -1,5 +1,6 @@
 //! The Intraday single-page app, shared by the server (SSR) and the browser (hydration).
 
+pub mod auth;
 pub mod charts;
 pub mod components;
 pub mod format;
@@ -16,10 +17,12 @@ use leptos_router::{
     components::{Route, Router, Routes},
 };
 
-use crate::components::top_bar::TopBar;
+use crate::components::access::SupervisorOnly;
+use crate::components::top_bar::{MonitoringNotice, TopBar};
 use crate::routes::agent::AgentPage;
 use crate::routes::home::HomePage;
 use crate::routes::insights::InsightsPage;
+use crate::routes::signin::SignInPage;
 use crate::routes::wallboard::WallboardPage;
 
 /// The HTML document the server renders around the app.
@@ -34,6 +37,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
                 <AutoReload options=options.clone() />
                 <HydrationScripts options />
+                <meta name="intraday-viewer" content=viewer_meta() />
                 <MetaTags />
             </head>
             <body>
@@ -43,10 +47,19 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
+/// The signed-in person as JSON, for the browser's copy of the app (see
+/// [`auth::current_viewer`]); empty when signed out.
+fn viewer_meta() -> String {
+    auth::current_viewer()
+        .and_then(|v| serde_json::to_string(&v).ok())
+        .unwrap_or_default()
+}
+
 /// The root component: top bar and the routed pages.
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    provide_context(auth::current_viewer());
 
     view! {
         <Stylesheet id="leptos" href="/pkg/intraday.css" />
@@ -56,14 +69,22 @@ pub fn App() -> impl IntoView {
             <main id="main">
                 <Routes fallback=|| view! { <p class="empty">"Page not found."</p> }>
                     <Route path=StaticSegment("") view=HomePage />
-                    <Route path=StaticSegment("insights") view=InsightsPage />
-                    <Route path=StaticSegment("wallboard") view=WallboardPage />
+                    <Route path=StaticSegment("signin") view=SignInPage />
+                    <Route
+                        path=StaticSegment("insights")
+                        view=|| view! { <SupervisorOnly><InsightsPage /></SupervisorOnly> }
+                    />
+                    <Route
+                        path=StaticSegment("wallboard")
+                        view=|| view! { <SupervisorOnly><WallboardPage /></SupervisorOnly> }
+                    />
                     <Route
                         path=(StaticSegment("insights"), StaticSegment("agents"), ParamSegment("id"))
-                        view=AgentPage
+                        view=|| view! { <SupervisorOnly><AgentPage /></SupervisorOnly> }
                     />
                 </Routes>
             </main>
+            <MonitoringNotice />
         </Router>
     }
 }

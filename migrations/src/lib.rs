@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261125_000001_create_event_log;
 mod m20261125_000002_create_reference_and_admin_tables;
 mod m20261125_000003_create_kpi_hourly;
+mod m20261125_000004_create_sessions;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000001_create_event_log::Migration),
             Box::new(m20261125_000002_create_reference_and_admin_tables::Migration),
             Box::new(m20261125_000003_create_kpi_hourly::Migration),
+            Box::new(m20261125_000004_create_sessions::Migration),
         ]
     }
 }

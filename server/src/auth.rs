@@ -21,6 +21,45 @@ pub enum AuthError {
     /// The token store did not answer.
     #[error("the token store is unavailable; retry")]
     Storage,
+    /// A signed-in person whose role or queues do not reach this.
+    #[error("{}", .0.message())]
+    Denied(app::auth::Denied),
+}
+
+/// Who reads, and the queues they may see (`None`: every queue).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reader {
+    /// The token's name or the person's login (for logs).
+    pub name: String,
+    /// The queues they may see.
+    pub queues: Option<Vec<String>>,
+}
+
+/// The reader of a request: an API token with the `read` scope (header, or `access_token` for
+/// EventSource), else the signed-in supervisor or admin of the request's session.
+pub async fn reader(
+    db: &DatabaseConnection,
+    headers: &HeaderMap,
+    viewer: Option<&app::auth::Viewer>,
+    access_token: Option<&str>,
+) -> Result<Reader, AuthError> {
+    let token = headers.contains_key(header::AUTHORIZATION)
+        || access_token.is_some_and(|t| !t.trim().is_empty());
+    match viewer {
+        Some(viewer) if !token => viewer
+            .supervisor_scope()
+            .map(|queues| Reader {
+                name: viewer.login.clone(),
+                queues,
+            })
+            .map_err(AuthError::Denied),
+        _ => bearer_or_query(db, headers, access_token, Scope::Read)
+            .await
+            .map(|grant| Reader {
+                name: grant.name,
+                queues: grant.queues,
+            }),
+    }
 }
 
 /// The grant of the request's bearer token, if it carries `scope`.

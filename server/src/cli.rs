@@ -43,6 +43,9 @@ pub enum Command {
     /// Manage API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Manage the people who sign in.
+    #[command(subcommand)]
+    User(UserCommand),
     /// Inspect the settings.
     #[command(subcommand)]
     Config(ConfigCommand),
@@ -99,6 +102,39 @@ pub struct BackupArgs {
     /// The database.
     #[command(flatten)]
     pub db: DbArgs,
+}
+
+/// `intraday user …`.
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add a user; the password is read from stdin (one line).
+    Add(UserAddArgs),
+    /// List the users: login, role, queues, agent (tab-separated).
+    List(DbArgs),
+}
+
+/// Options of `intraday user add`.
+#[derive(Debug, Clone, Args)]
+pub struct UserAddArgs {
+    /// The login (letters, digits, '.', '_', '@', '-').
+    pub login: String,
+    /// agent, supervisor or admin.
+    #[arg(long, value_parser = parse_role)]
+    pub role: app::auth::Role,
+    /// Comma-separated queue ids a supervisor is assigned.
+    #[arg(long, value_name = "Q1,Q2", value_delimiter = ',')]
+    pub queues: Vec<String>,
+    /// The agent id this person works as (agents, and supervisors who take conversations).
+    #[arg(long, value_name = "AGENT_ID")]
+    pub agent: Option<String>,
+    /// The database.
+    #[command(flatten)]
+    pub db: DbArgs,
+}
+
+fn parse_role(value: &str) -> Result<app::auth::Role, String> {
+    app::auth::Role::parse(value)
+        .ok_or_else(|| format!("unknown role {value:?}: use agent, supervisor or admin"))
 }
 
 /// `intraday token …`.

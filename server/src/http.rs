@@ -34,6 +34,8 @@ pub struct AppState {
     pub limiter: Arc<RateLimiter>,
     /// The live stream's fan-out.
     pub hub: Arc<Hub>,
+    /// Failed sign-ins per login and address.
+    pub logins: Arc<crate::session::LoginLimiter>,
 }
 
 impl AppState {
@@ -59,6 +61,7 @@ impl AppState {
             db,
             db_kind,
             limiter: Arc::new(RateLimiter::new(config.ingest_rate_per_second)),
+            logins: Arc::default(),
             config: Arc::new(config),
             ingestor,
         })
@@ -95,6 +98,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/conversations", get(crate::read_api::conversations))
         .route("/api/v1/agents", get(crate::read_api::agents))
         .route("/metrics", get(metrics))
+        .route("/auth/signin", post(crate::session::sign_in))
+        .route("/auth/signout", post(crate::session::sign_out))
         .leptos_routes_with_context(
             &state,
             routes,
@@ -103,6 +108,12 @@ pub fn router(state: AppState) -> Router {
                 provide_context(live.clone());
                 provide_context(actions.clone());
                 provide_context(panels.clone());
+                // The pages' inline scripts carry the nonce the security headers allow.
+                if let Some(nonce) = use_context::<axum::http::request::Parts>()
+                    .and_then(|p| p.extensions.get::<crate::security::Nonce>().cloned())
+                {
+                    provide_context(leptos::nonce::Nonce::from_value(nonce.0));
+                }
             },
             move || shell(options.clone()),
         )
@@ -110,6 +121,10 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.ingestor.clone(),
             time_server_fns,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::session::identify,
         ))
         .with_state(state)
 }

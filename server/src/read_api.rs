@@ -8,11 +8,12 @@ use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use serde_json::json;
 
+use app::auth::Viewer;
 use app::kpi::{Limits, Query};
+use axum::Extension;
 
 use crate::auth;
 use crate::http::AppState;
-use crate::store::tokens::Scope;
 
 type Pairs = QueryString<Vec<(String, String)>>;
 
@@ -29,9 +30,10 @@ fn bad_request(field: &str, message: &str) -> Response {
 async fn question(
     state: &AppState,
     headers: &HeaderMap,
+    viewer: Option<&Viewer>,
     pairs: &[(String, String)],
 ) -> Result<Query, Response> {
-    let grant = auth::bearer(&state.db, headers, Scope::Read)
+    let grant = auth::reader(&state.db, headers, viewer, None)
         .await
         .map_err(IntoResponse::into_response)?;
     let mut q = Query::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
@@ -45,9 +47,10 @@ async fn question(
 pub async fn kpis(
     State(state): State<AppState>,
     headers: HeaderMap,
+    viewer: Option<Extension<Viewer>>,
     QueryString(pairs): Pairs,
 ) -> Response {
-    let q = match question(&state, &headers, &pairs).await {
+    let q = match question(&state, &headers, viewer.as_deref(), &pairs).await {
         Ok(q) => q,
         Err(r) => return r,
     };
@@ -69,9 +72,10 @@ pub async fn kpis(
 pub async fn conversations(
     State(state): State<AppState>,
     headers: HeaderMap,
+    viewer: Option<Extension<Viewer>>,
     QueryString(pairs): Pairs,
 ) -> Response {
-    let q = match question(&state, &headers, &pairs).await {
+    let q = match question(&state, &headers, viewer.as_deref(), &pairs).await {
         Ok(q) => q,
         Err(r) => return r,
     };
@@ -87,9 +91,10 @@ pub async fn conversations(
 pub async fn agents(
     State(state): State<AppState>,
     headers: HeaderMap,
+    viewer: Option<Extension<Viewer>>,
     QueryString(pairs): Pairs,
 ) -> Response {
-    let q = match question(&state, &headers, &pairs).await {
+    let q = match question(&state, &headers, viewer.as_deref(), &pairs).await {
         Ok(q) => q,
         Err(r) => return r,
     };
@@ -103,9 +108,10 @@ pub async fn agents(
 pub async fn history(
     State(state): State<AppState>,
     headers: HeaderMap,
+    viewer: Option<Extension<Viewer>>,
     QueryString(pairs): Pairs,
 ) -> Response {
-    let grant = match auth::bearer(&state.db, &headers, Scope::Read).await {
+    let grant = match auth::reader(&state.db, &headers, viewer.as_deref(), None).await {
         Ok(g) => g,
         Err(e) => return e.into_response(),
     };

@@ -67,7 +67,12 @@ pub async fn run(args: ServeArgs, config: Config) -> Result<(), StartError> {
         .map_err(StartError::Database)?;
     crate::history::spawn(db.clone(), state.ingestor.live().clone());
     if let (Some(speed), false) = (args.simulate, args.no_simulate) {
+        seed_demo_users(&db).await;
         start_simulator(&state, &args, speed).await;
+    } else if crate::store::users::count(&db).await.unwrap_or(1) == 0 {
+        println!(
+            "No user can sign in yet: add one with `echo PASSWORD | intraday user add LOGIN --role admin`"
+        );
     }
     // Live streams never end by themselves: on shutdown the hub ends them (each with a
     // `shutdown` event), so graceful shutdown can finish.
@@ -96,6 +101,33 @@ pub async fn run(args: ServeArgs, config: Config) -> Result<(), StartError> {
             context: "the server stopped".into(),
             source,
         })
+}
+
+/// With the simulator on an empty user table: the demo users, printed with their password
+/// (`INTRADAY_DEMO_PASSWORD`, else a random one).
+async fn seed_demo_users(db: &sea_orm::DatabaseConnection) {
+    let password = std::env::var("INTRADAY_DEMO_PASSWORD")
+        .ok()
+        .filter(|p| !p.is_empty());
+    match crate::users::seed_demo(db, password).await {
+        Ok(Some((users, password))) => {
+            println!("Demo users (password {password}):");
+            for u in users {
+                let queues = if u.queues.is_empty() {
+                    String::new()
+                } else {
+                    format!(", queues {}", u.queues.join(", "))
+                };
+                let agent = u
+                    .agent_id
+                    .map(|a| format!(", works as agent {a}"))
+                    .unwrap_or_default();
+                println!("  {:<10} {}{queues}{agent}", u.login, u.role.as_str());
+            }
+        }
+        Ok(None) => {}
+        Err(e) => tracing::error!(error = %e, "seeding the demo users failed"),
+    }
 }
 
 /// How long in-flight requests may take to finish after SIGTERM/SIGINT.

@@ -1,5 +1,6 @@
 //! Components shared by several pages.
 
+pub mod access;
 pub mod agents_table;
 pub mod charts_grid;
 pub mod errors;

@@ -2,6 +2,53 @@
 
 /// (key, text) pairs.
 pub const TEXTS: &[(&str, &str)] = &[
+    ("auth.denied_title", "Not available to you"),
+    (
+        "auth.denied_role",
+        "This tab is for supervisors and administrators. Your own work is on My dashboard.",
+    ),
+    (
+        "auth.no_queues",
+        "No queue is assigned to you yet, so there is nothing to show here. Ask an administrator to give you access to Intraday Insights.",
+    ),
+    (
+        "auth.signed_out",
+        "Your session has ended. Sign in again to continue.",
+    ),
+    ("auth.home", "Go to My dashboard"),
+    ("nav.admin", "Admin"),
+    ("nav.dashboard", "My dashboard"),
+    (
+        "notice.monitoring",
+        "Conversations may be monitored by supervisors. The figures shown here are for running the day, not for employment decisions.",
+    ),
+    ("role.admin", "Administrator"),
+    ("role.agent", "Agent"),
+    ("role.supervisor", "Supervisor"),
+    ("signin.already", "You are signed in as"),
+    ("signin.continue", "Continue"),
+    (
+        "signin.error_expired",
+        "Your sign-in link has expired. Open the page again from your portal.",
+    ),
+    (
+        "signin.error_invalid",
+        "That login and password do not match. Check both and try again.",
+    ),
+    (
+        "signin.error_locked",
+        "Too many failed sign-ins. Try again in {minutes} min, or ask an administrator to reset your password.",
+    ),
+    (
+        "signin.error_unavailable",
+        "Sign-in is unavailable right now. Try again in a moment.",
+    ),
+    ("signin.login", "Login"),
+    ("signin.password", "Password"),
+    ("signin.signed_out", "You are signed out."),
+    ("signin.submit", "Sign in"),
+    ("signin.title", "Sign in to Intraday"),
+    ("user.sign_out", "Sign out"),
     ("agents.agent", "Agent"),
     ("agent.apply", "Apply"),
     ("agent.back", "← Back to Intraday Insights"),

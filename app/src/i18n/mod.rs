@@ -39,9 +39,14 @@ mod tests {
 
     /// A string literal that looks like a UI text key (`group.name`, lowercase).
     fn is_key(s: &str) -> bool {
-        const GROUPS: [&str; 20] = [
+        const GROUPS: [&str; 25] = [
             "agent",
             "agents",
+            "auth",
+            "notice",
+            "role",
+            "signin",
+            "user",
             "channel",
             "chart",
             "export",

@@ -3,4 +3,5 @@
 pub mod agent;
 pub mod home;
 pub mod insights;
+pub mod signin;
 pub mod wallboard;

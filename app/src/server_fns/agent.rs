@@ -29,6 +29,7 @@ pub async fn get_agent_detail(
     use crate::kpi::Query;
     use crate::server_fns::LiveSource;
 
+    let (_, scope) = crate::auth::require_supervisor()?;
     let source = use_context::<Arc<dyn LiveSource>>()
         .ok_or_else(|| ServerFnError::new("the server is starting; try again in a moment"))?;
     let pairs = filters
@@ -37,8 +38,12 @@ pub async fn get_agent_detail(
     let q = Query::from_pairs(pairs.map(|(k, v)| (k.as_str(), v.as_str())))
         .map_err(|e| ServerFnError::new(format!("{}: {}", e.field, e.message)))?;
     let mut out = None;
-    source.with_engine(&mut |e| out = e.agent_detail(&agent_id, &q, chrono::Utc::now()));
-    out.ok_or_else(|| ServerFnError::new(format!("there is no agent {agent_id:?}")))
+    source.with_engine(&mut |e| {
+        if agent_in_scope(e, &agent_id, scope.as_deref()) {
+            out = e.agent_detail(&agent_id, &q, chrono::Utc::now());
+        }
+    });
+    out.ok_or_else(|| crate::auth::fail(404, format!("there is no agent {agent_id:?}")))
 }
 
 /// Sets an agent's presence (a supervisor action): an `agent.presence` event through the
@@ -47,11 +52,23 @@ pub async fn get_agent_detail(
 pub async fn set_agent_presence(agent_id: String, presence: String) -> Result<(), ServerFnError> {
     use std::sync::Arc;
 
+    let (viewer, scope) = crate::auth::require_supervisor()?;
     let valid = ["available", "busy", "busy_dnd", "away", "offline"];
     if !valid.contains(&presence.as_str()) {
-        return Err(ServerFnError::new(format!(
-            "{presence:?} is not a presence (available, busy, busy_dnd, away, offline)"
-        )));
+        return Err(crate::auth::fail(
+            400,
+            format!("{presence:?} is not a presence (available, busy, busy_dnd, away, offline)"),
+        ));
+    }
+    let source = use_context::<Arc<dyn crate::server_fns::LiveSource>>()
+        .ok_or_else(|| ServerFnError::new("the server is starting; try again in a moment"))?;
+    let mut visible = false;
+    source.with_engine(&mut |e| visible = agent_in_scope(e, &agent_id, scope.as_deref()));
+    if !visible {
+        return Err(crate::auth::fail(
+            404,
+            format!("there is no agent {agent_id:?}"),
+        ));
     }
     let sink = use_context::<Arc<dyn ActionSink>>()
         .ok_or_else(|| ServerFnError::new("the server is starting; try again in a moment"))?;
@@ -63,7 +80,16 @@ pub async fn set_agent_presence(agent_id: String, presence: String) -> Result<()
         "agent_id": agent_id,
         "presence": presence,
     });
-    sink.act("supervisor".into(), "agent.presence", agent_id, vec![event])
+    sink.act(viewer.login, "agent.presence", agent_id, vec![event])
         .await
         .map_err(ServerFnError::new)
+}
+
+/// Whether agent `id` exists and works in one of the `scope` queues (`None`: any queue).
+#[cfg(feature = "ssr")]
+fn agent_in_scope(engine: &crate::kpi::Engine, id: &str, scope: Option<&[String]>) -> bool {
+    engine
+        .agents()
+        .find(|(agent, _)| agent.as_str() == id)
+        .is_some_and(|(_, rec)| scope.is_none_or(|s| rec.queues.iter().any(|q| s.contains(q))))
 }

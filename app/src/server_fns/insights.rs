@@ -79,13 +79,15 @@ pub async fn get_insights(
 
     use crate::kpi::{Limits, Query};
 
+    let (_, scope) = crate::auth::require_supervisor()?;
     let source = use_context::<Arc<dyn LiveSource>>()
         .ok_or_else(|| ServerFnError::new("the server is starting; try again in a moment"))?;
     let pairs = filters.iter().filter(|(k, v)| {
         !v.is_empty() && crate::routes::insights::FILTER_KEYS.contains(&k.as_str())
     });
-    let q = Query::from_pairs(pairs.map(|(k, v)| (k.as_str(), v.as_str())))
+    let mut q = Query::from_pairs(pairs.map(|(k, v)| (k.as_str(), v.as_str())))
         .map_err(|e| ServerFnError::new(format!("{}: {}", e.field, e.message)))?;
+    q.scope = scope;
     let now = chrono::Utc::now();
     let panels = match use_context::<Arc<dyn PanelSource>>() {
         Some(p) => p.panels().await.unwrap_or_else(|e| {

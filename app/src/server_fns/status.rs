@@ -14,9 +14,10 @@ pub trait StatusSource: Send + Sync + 'static {
 }
 
 /// Version, database kind and number of stored events.
-#[server]
+#[server(endpoint = "server_status")]
 pub async fn get_server_status() -> Result<ServerStatus, ServerFnError> {
     use std::sync::Arc;
+    crate::auth::require_signed_in()?;
     let source = use_context::<Arc<dyn StatusSource>>()
         .ok_or_else(|| ServerFnError::new("the server is starting; try again in a moment"))?;
     source.status().await.map_err(|message| {

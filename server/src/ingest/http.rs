@@ -27,7 +27,7 @@ pub async fn post_events(
         Err(e) => {
             let reason = match e {
                 AuthError::Missing | AuthError::Unknown => Refusal::Unauthorized,
-                AuthError::Forbidden(_) => Refusal::Forbidden,
+                AuthError::Forbidden(_) | AuthError::Denied(_) => Refusal::Forbidden,
                 AuthError::Storage => Refusal::Storage,
             };
             metrics.refused(reason, 0);
@@ -120,6 +120,9 @@ impl IntoResponse for AuthError {
         let status = match self {
             AuthError::Missing | AuthError::Unknown => StatusCode::UNAUTHORIZED,
             AuthError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AuthError::Denied(d) => {
+                StatusCode::from_u16(d.status()).unwrap_or(StatusCode::FORBIDDEN)
+            }
             AuthError::Storage => StatusCode::SERVICE_UNAVAILABLE,
         };
         let mut response = error(status, self.to_string());

@@ -161,3 +161,70 @@ pub mod audit_entry {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+/// People who sign in.
+pub mod user {
+    use sea_orm::entity::prelude::*;
+
+    /// A user.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "users")]
+    pub struct Model {
+        /// Row id.
+        #[sea_orm(primary_key)]
+        pub id: i32,
+        /// Their login (unique).
+        #[sea_orm(unique)]
+        pub login: String,
+        /// Argon2id PHC string.
+        pub password_hash: String,
+        /// `agent`, `supervisor` or `admin`.
+        pub role: String,
+        /// JSON list of the queue ids a supervisor is assigned.
+        #[sea_orm(column_type = "Text")]
+        pub queues: String,
+        /// The agent they work as, if any.
+        pub agent_id: Option<String>,
+        /// Their language, if chosen.
+        pub locale: Option<String>,
+        /// Their time zone, if chosen.
+        pub time_zone: Option<String>,
+        /// Creation time (ms).
+        pub created_at_ms: i64,
+    }
+
+    /// No relations.
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// Sign-in sessions (only the SHA-256 of their token is stored).
+pub mod session {
+    use sea_orm::entity::prelude::*;
+
+    /// A session.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "sessions")]
+    pub struct Model {
+        /// Hex SHA-256 of the session token.
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub token_hash: String,
+        /// The user, for a sign-in with a password (their current role applies).
+        pub user_id: Option<i32>,
+        /// The viewer as JSON, as signed in (what an embedded sign-in grants).
+        #[sea_orm(column_type = "Text")]
+        pub viewer: String,
+        /// Creation time (ms).
+        pub created_at_ms: i64,
+        /// Expiry (ms).
+        pub expires_at_ms: i64,
+    }
+
+    /// No relations.
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

@@ -5,8 +5,10 @@ pub mod entities;
 pub mod events;
 pub mod history;
 pub mod reference;
+pub mod sessions;
 pub mod settings;
 pub mod tokens;
+pub mod users;
 
 /// Milliseconds since the Unix epoch, the unit of every `*_ms` column.
 pub fn now_ms() -> i64 {

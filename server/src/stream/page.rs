@@ -1,7 +1,7 @@
-//! `GET /api/v1/stream/page`: the Insights page's change feed. Until sign-in exists the pages
-//! are open, so this feed carries no conversation or customer data — only that the log moved
-//! (`changed` with the sequence and the newest event time); the page then asks its server
-//! function for the numbers of its own filters.
+//! `GET /api/v1/stream/page`: the Insights page's change feed, for a signed-in supervisor or
+//! admin (or a `read` token). It carries no conversation or customer data — only that the log
+//! moved (`changed` with the sequence and the newest event time); the page then asks its server
+//! function for the numbers of its own filters and queues.
 
 use std::convert::Infallible;
 use std::sync::atomic::Ordering;
@@ -15,7 +15,14 @@ use serde_json::json;
 use crate::http::AppState;
 
 /// Opens a change feed (every queue, no details).
-pub async fn page_stream(State(state): State<AppState>) -> Response {
+pub async fn page_stream(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+    viewer: Option<axum::Extension<app::auth::Viewer>>,
+) -> Response {
+    if let Err(e) = crate::auth::reader(&state.db, &headers, viewer.as_deref(), None).await {
+        return e.into_response();
+    }
     let hub = state.hub.clone();
     let subscription = hub.subscribe(None);
     let shutdown = hub.shutdown_signal();

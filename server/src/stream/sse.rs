@@ -24,7 +24,6 @@ use super::{Delta, Hub, Scope, views};
 use crate::auth;
 use crate::http::AppState;
 use crate::ingest::Ingestor;
-use crate::store::tokens::Scope as TokenScope;
 
 /// How long a browser waits before reconnecting after a dropped stream.
 const RETRY: Duration = Duration::from_secs(3);
@@ -43,24 +42,25 @@ pub struct StreamQuery {
 }
 
 /// Opens the caller's stream (token with the `read` scope; deltas of its queues only).
-#[tracing::instrument(skip_all, fields(token))]
+#[tracing::instrument(skip_all, fields(reader))]
 pub async fn stream(
     State(state): State<AppState>,
     headers: HeaderMap,
+    viewer: Option<axum::Extension<app::auth::Viewer>>,
     Query(query): Query<StreamQuery>,
 ) -> Response {
-    let grant = match auth::bearer_or_query(
+    let grant = match auth::reader(
         &state.db,
         &headers,
+        viewer.as_deref(),
         query.access_token.as_deref(),
-        TokenScope::Read,
     )
     .await
     {
         Ok(grant) => grant,
         Err(e) => return e.into_response(),
     };
-    tracing::Span::current().record("token", grant.name.as_str());
+    tracing::Span::current().record("reader", grant.name.as_str());
     let last = headers
         .get("last-event-id")
         .and_then(|v| v.to_str().ok())

@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use crate::helpers::{BACKENDS, request, spawn_app};
+use crate::helpers::{BACKENDS, request, request_with, spawn_app};
 
 #[tokio::test]
 async fn changing_an_agents_presence_is_an_audited_event() {
@@ -13,16 +13,31 @@ async fn changing_an_agents_presence_is_an_audited_event() {
             r#"[{{"id":"a1","type":"agent.upserted","at":"{at}","agent_id":"a1","name":"Ann","queues":["q1"]}}]"#
         );
         assert_eq!(app.ingest(&body).await.0, 200);
-        let form = b"agent_id=a1&presence=away";
-        let (status, body) = request(
+        let form = "agent_id=a1&presence=away";
+        // Only a supervisor of one of the agent's queues may, and only from our own pages.
+        let other = app.session("supervisor", &["q2"], None).await;
+        let (status, _, body) = app
+            .page_request("POST", "/api/agent_presence", Some(&other), Some(form))
+            .await;
+        assert_eq!(status, 404, "{body}");
+        assert!(body.contains("there is no agent"), "{body}");
+        let mine = app.session("supervisor", &["q1"], None).await;
+        let (status, _, body) = request_with(
             &app.base,
             "POST",
             "/api/agent_presence",
-            None,
-            Some("application/x-www-form-urlencoded"),
-            form,
+            &[
+                ("Cookie", mine.as_str()),
+                ("Origin", "http://evil.example"),
+                ("Content-Type", "application/x-www-form-urlencoded"),
+            ],
+            form.as_bytes(),
         )
         .await;
+        assert_eq!(status, 403, "cross-site: {body}");
+        let (status, _, body) = app
+            .page_request("POST", "/api/agent_presence", Some(&mine), Some(form))
+            .await;
         assert!(
             status == 200 || status == 302 || status == 303,
             "{status} {body}"
@@ -42,22 +57,21 @@ async fn changing_an_agents_presence_is_an_audited_event() {
             .await
             .expect("audit");
         assert!(
-            audit
-                .iter()
-                .any(|e| e.action == "agent.presence" && e.target == "a1"),
+            audit.iter().any(|e| e.action == "agent.presence"
+                && e.target == "a1"
+                && e.actor.starts_with("supervisor")),
             "{audit:?}"
         );
 
-        let (status, body) = request(
-            &app.base,
-            "POST",
-            "/api/agent_presence",
-            None,
-            Some("application/x-www-form-urlencoded"),
-            b"agent_id=a1&presence=asleep",
-        )
-        .await;
-        assert_eq!(status, 500, "{body}");
+        let (status, _, body) = app
+            .page_request(
+                "POST",
+                "/api/agent_presence",
+                Some(&mine),
+                Some("agent_id=a1&presence=asleep"),
+            )
+            .await;
+        assert_eq!(status, 400, "{body}");
         assert!(body.contains("is not a presence"), "{body}");
     }
 }

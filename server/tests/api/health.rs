@@ -14,7 +14,8 @@ async fn healthz_answers_200_on_every_backend() {
 async fn start_page_is_server_rendered_with_the_database_status() {
     for kind in BACKENDS {
         let app = spawn_app(kind).await;
-        let (status, body) = get(&app.base, "/").await;
+        let agent = app.session("agent", &[], None).await;
+        let (status, _, body) = app.page_request("GET", "/", Some(&agent), None).await;
         assert_eq!(status, 200, "{kind:?}");
         assert!(body.contains("<title>Intraday</title>"), "{body}");
         assert!(body.contains("Events stored"), "{body}");

@@ -40,6 +40,57 @@ impl TestApp {
     pub async fn stored(&self) -> u64 {
         server::store::events::count(&self.db).await.expect("count")
     }
+
+    /// A signed-in session (the `Cookie` header value) of a new user with this role, queues
+    /// and agent.
+    pub async fn session(&self, role: &str, queues: &[&str], agent: Option<&str>) -> String {
+        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+        let new = server::store::users::NewUser {
+            login: format!("{role}{n}"),
+            role: app::auth::Role::parse(role).expect("role"),
+            queues: queues.iter().map(|q| q.to_string()).collect(),
+            agent_id: agent.map(str::to_owned),
+        };
+        let id = server::store::users::insert(&self.db, &new, "a good password")
+            .await
+            .expect("user");
+        let row = server::store::users::get(&self.db, id)
+            .await
+            .expect("db")
+            .expect("user");
+        let viewer = server::store::users::viewer(&row).expect("viewer");
+        let token =
+            server::store::sessions::start(&self.db, &viewer, server::store::now_ms() + 3_600_000)
+                .await
+                .expect("session");
+        format!("{}={token}", server::session::COOKIE)
+    }
+
+    /// A request from one of the app's own pages: with the session cookie (if any) and the
+    /// site's own `Origin`.
+    pub async fn page_request(
+        &self,
+        method: &str,
+        path: &str,
+        cookie: Option<&str>,
+        form: Option<&str>,
+    ) -> (u16, String, String) {
+        let mut headers = vec![("Origin", self.base.as_str())];
+        if let Some(c) = cookie {
+            headers.push(("Cookie", c));
+        }
+        if form.is_some() {
+            headers.push(("Content-Type", "application/x-www-form-urlencoded"));
+        }
+        request_with(
+            &self.base,
+            method,
+            path,
+            &headers,
+            form.unwrap_or("").as_bytes(),
+        )
+        .await
+    }
 }
 
 /// PostgreSQL for tests: `INTRADAY_TEST_PG`, default the machine's local server.
@@ -185,15 +236,33 @@ pub async fn request(
     content_type: Option<&str>,
     body: &[u8],
 ) -> (u16, String) {
+    let bearer = token.map(|t| format!("Bearer {t}"));
+    let mut headers = Vec::new();
+    if let Some(b) = &bearer {
+        headers.push(("Authorization", b.as_str()));
+    }
+    if let Some(ct) = content_type {
+        headers.push(("Content-Type", ct));
+    }
+    let (status, _, body) = request_with(base, method, path, &headers, body).await;
+    (status, body)
+}
+
+/// One HTTP/1.1 request with the given headers; returns the status, the response's head and
+/// its body.
+pub async fn request_with(
+    base: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> (u16, String, String) {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let host = base.trim_start_matches("http://");
     let mut stream = tokio::net::TcpStream::connect(host).await.expect("connect");
     let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n");
-    if let Some(token) = token {
-        head.push_str(&format!("Authorization: Bearer {token}\r\n"));
-    }
-    if let Some(ct) = content_type {
-        head.push_str(&format!("Content-Type: {ct}\r\n"));
+    for (name, value) in headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
     }
     head.push_str(&format!("Content-Length: {}\r\n\r\n", body.len()));
     stream.write_all(head.as_bytes()).await.expect("write");
@@ -207,11 +276,8 @@ pub async fn request(
         .nth(1)
         .and_then(|s| s.parse().ok())
         .unwrap_or_else(|| panic!("no status line in {text:?}"));
-    let body = text
-        .split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_owned())
-        .unwrap_or_default();
-    (status, dechunk(&body))
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    (status, head.to_owned(), dechunk(body))
 }
 
 /// Undoes `Transfer-Encoding: chunked` when the body looks chunked.

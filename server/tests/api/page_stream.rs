@@ -7,7 +7,9 @@ use crate::sse::connect;
 async fn the_page_feed_announces_each_commit_without_customer_data() {
     for kind in BACKENDS {
         let app = spawn_app(kind).await;
-        let mut feed = connect(&app.base, "/api/v1/stream/page", None, None).await;
+        let anonymous = connect(&app.base, "/api/v1/stream/page", None, None).await;
+        assert_eq!(anonymous.status, 401, "{}", anonymous.head);
+        let mut feed = connect(&app.base, "/api/v1/stream/page", Some(&app.token), None).await;
         assert_eq!(feed.status, 200, "{}", feed.head);
         let first = feed.next_data().await.expect("first event");
         assert_eq!(first.event, "changed");

@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use crate::helpers::{BACKENDS, request, spawn_app};
+use crate::helpers::{BACKENDS, spawn_app};
 
 #[tokio::test]
 async fn panels_are_validated_audited_and_served_to_the_page() {
@@ -58,15 +58,10 @@ async fn panels_are_validated_audited_and_served_to_the_page() {
             "{text}"
         );
 
-        let (status, body) = request(
-            &app.base,
-            "POST",
-            "/api/insights",
-            None,
-            Some("application/x-www-form-urlencoded"),
-            b"",
-        )
-        .await;
+        let admin = app.session("admin", &[], None).await;
+        let (status, _, body) = app
+            .page_request("POST", "/api/insights", Some(&admin), Some(""))
+            .await;
         assert_eq!(status, 200, "{body}");
         let data: Value = serde_json::from_str(&body).expect("json");
         assert_eq!(data["panels"][0]["panel"]["kind"]["type"], "url");

@@ -185,8 +185,10 @@ async fn bad_parameters_and_missing_tokens_get_clear_errors() {
 async fn the_insights_server_function_answers_without_filters_and_names_a_bad_one() {
     for kind in BACKENDS {
         let app = seeded(kind).await;
-        let form = Some("application/x-www-form-urlencoded");
-        let (status, body) = request(&app.base, "POST", "/api/insights", None, form, b"").await;
+        let admin = app.session("admin", &[], None).await;
+        let (status, _, body) = app
+            .page_request("POST", "/api/insights", Some(&admin), Some(""))
+            .await;
         assert_eq!(status, 200, "{body}");
         let data: Value = serde_json::from_str(&body).expect("json");
         assert_eq!(data["report"]["incoming"], 4);
@@ -199,15 +201,14 @@ async fn the_insights_server_function_answers_without_filters_and_names_a_bad_on
             .filter_map(|r| r["conversation_id"].as_str())
             .collect();
         assert_eq!(oldest, ["c3", "c4"]);
-        let (status, body) = request(
-            &app.base,
-            "POST",
-            "/api/insights",
-            None,
-            form,
-            b"filters[0][0]=window&filters[0][1]=3h",
-        )
-        .await;
+        let (status, _, body) = app
+            .page_request(
+                "POST",
+                "/api/insights",
+                Some(&admin),
+                Some("filters[0][0]=window&filters[0][1]=3h"),
+            )
+            .await;
         assert_eq!(status, 500);
         assert!(body.contains("window must be one of"), "{body}");
     }

@@ -1,0 +1,429 @@
+//! Sign-in for people: the session cookie (or a portal's embedded session header), the sign-in
+//! and sign-out endpoints with a failed-login limit, cross-site request checks and the security
+//! headers of every answer.
+
+use std::collections::{HashMap, VecDeque};
+use std::net::SocketAddr;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use axum::Form;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use crate::http::AppState;
+use crate::store::{self, sessions, users};
+
+/// The session cookie's name.
+pub const COOKIE: &str = "intraday_session";
+/// The header an embedded page sends its session in (no third-party cookie needed).
+pub const EMBED_HEADER: &str = "x-intraday-session";
+/// The query parameter an embedded page's EventSource sends its session in.
+pub const EMBED_QUERY: &str = "session";
+
+/// The session token a request carries: the cookie, else the embed header, else (for the
+/// page's EventSource, which cannot set headers) the `session` query parameter.
+pub fn presented(request: &Request) -> Option<(String, Carrier)> {
+    if let Some(token) = cookie(request.headers(), COOKIE) {
+        return Some((token, Carrier::Cookie));
+    }
+    if let Some(token) = request
+        .headers()
+        .get(EMBED_HEADER)
+        .and_then(|v| v.to_str().ok())
+    {
+        return Some((token.trim().to_owned(), Carrier::Header));
+    }
+    request
+        .uri()
+        .query()
+        .into_iter()
+        .flat_map(|q| q.split('&'))
+        .filter_map(|kv| kv.split_once('='))
+        .find(|(k, _)| *k == EMBED_QUERY)
+        .map(|(_, v)| (v.to_owned(), Carrier::Header))
+}
+
+/// How the session came: a cookie is sent by the browser on its own, so state-changing requests
+/// that rely on it must prove they come from our own pages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Carrier {
+    /// The `intraday_session` cookie.
+    Cookie,
+    /// A header (or query parameter) the page's own code added.
+    Header,
+}
+
+/// A cookie's value from the request's `Cookie` headers.
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_owned())
+        .filter(|v| !v.is_empty())
+}
+
+/// Whether the request says it comes from a page of this same site: its `Origin` (or, when a
+/// browser sends none, its `Referer`) names the host the request was sent to.
+pub fn same_origin(headers: &HeaderMap) -> bool {
+    let Some(host) = headers.get(header::HOST).and_then(|h| h.to_str().ok()) else {
+        return false;
+    };
+    let source = headers
+        .get(header::ORIGIN)
+        .or_else(|| headers.get(header::REFERER))
+        .and_then(|v| v.to_str().ok());
+    source.is_some_and(|s| {
+        let rest = s
+            .strip_prefix("https://")
+            .or_else(|| s.strip_prefix("http://"))
+            .unwrap_or("");
+        rest.split('/').next() == Some(host)
+    })
+}
+
+/// Paths of the app's pages that need a signed-in person.
+fn is_private_page(path: &str) -> bool {
+    path == "/"
+        || ["/insights", "/wallboard", "/admin"]
+            .iter()
+            .any(|p| path == *p || path.starts_with(&format!("{p}/")))
+}
+
+/// Identifies the person of every request (into the request's extensions, where pages and
+/// server functions read it), refuses cross-site state changes, sends signed-out visitors of a
+/// page to the sign-in page, and adds the security headers.
+pub async fn identify(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    let presented = presented(&request);
+    let viewer = match &presented {
+        Some((token, _)) => match sessions::find(&state.db, token).await {
+            Ok(v) => v,
+            Err(e) => {
+                tracing::error!(error = %e, "session lookup failed");
+                return (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "the session store is unavailable; retry",
+                )
+                    .into_response();
+            }
+        },
+        None => None,
+    };
+    let unsafe_method = !matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    );
+    // Only a request the browser adds credentials to on its own can be forged from another
+    // site: one with the session cookie, or the sign-in form (which would sign the victim in
+    // as the attacker). A bearer token or the embed header is added by the caller's own code.
+    let ambient =
+        matches!(presented, Some((_, Carrier::Cookie))) || request.uri().path() == "/auth/signin";
+    let bearer = request.headers().contains_key(header::AUTHORIZATION);
+    if unsafe_method && ambient && !bearer && !same_origin(request.headers()) {
+        return (
+            StatusCode::FORBIDDEN,
+            "cross-site request refused: this request must come from Intraday's own pages",
+        )
+            .into_response();
+    }
+    let path = request.uri().path().to_owned();
+    if viewer.is_none() && request.method() == Method::GET && is_private_page(&path) {
+        let next = request
+            .uri()
+            .path_and_query()
+            .map_or("/".to_owned(), |p| p.as_str().to_owned());
+        return Redirect::to(&format!("/signin?next={}", encode(&next))).into_response();
+    }
+    if let Some(viewer) = viewer {
+        request.extensions_mut().insert(viewer);
+    }
+    let nonce = crate::security::Nonce::new();
+    request.extensions_mut().insert(nonce.clone());
+    let mut response = next.run(request).await;
+    crate::security::add_headers(&state, &path, &nonce, response.headers_mut()).await;
+    response
+}
+
+/// Percent-encodes a query value.
+pub fn encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Where to go after signing in: a path of this site only (never another site).
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
+        _ => "/".to_owned(),
+    }
+}
+
+/// The sign-in form.
+#[derive(Debug, Deserialize)]
+pub struct SignInForm {
+    /// Login.
+    #[serde(default)]
+    pub login: String,
+    /// Password.
+    #[serde(default)]
+    pub password: String,
+    /// Where to go next.
+    pub next: Option<String>,
+}
+
+/// `POST /auth/signin`: checks the password (at most [`MAX_FAILURES`] failures per login and
+/// per address in [`FAILURE_WINDOW`]), starts a session and sets its cookie.
+pub async fn sign_in(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    request: Request,
+) -> Response {
+    let peer = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string());
+    let Ok(Form(form)) = Form::<SignInForm>::from_request(request, &()).await else {
+        return back("invalid", None);
+    };
+    let next = safe_next(form.next.as_deref());
+    let login = form.login.trim().to_owned();
+    let keys = [
+        Some(format!("login:{login}")),
+        peer.map(|p| format!("ip:{p}")),
+    ];
+    if let Some(wait) = keys
+        .iter()
+        .flatten()
+        .filter_map(|k| state.logins.locked(k))
+        .max()
+    {
+        tracing::warn!(login = %login, "sign-in refused: too many failures");
+        return back(
+            &format!("locked&wait={}", wait.as_secs().div_ceil(60)),
+            Some(&next),
+        );
+    }
+    let user = match users::find(&state.db, &login).await {
+        Ok(u) => u,
+        Err(e) => {
+            tracing::error!(error = %e, "user lookup failed");
+            return back("unavailable", Some(&next));
+        }
+    };
+    let stored = user
+        .as_ref()
+        .map_or(users::decoy_hash(), |u| &u.password_hash);
+    let password = form.password.clone();
+    let stored = stored.to_owned();
+    let matches = tokio::task::spawn_blocking(move || users::verify_password(&password, &stored))
+        .await
+        .unwrap_or(false);
+    let viewer = match (matches, user.as_ref().and_then(users::viewer)) {
+        (true, Some(v)) => v,
+        _ => {
+            for key in keys.iter().flatten() {
+                state.logins.failed(key);
+            }
+            tracing::info!(login = %login, "sign-in failed");
+            return back("invalid", Some(&next));
+        }
+    };
+    for key in keys.iter().flatten() {
+        state.logins.forget(key);
+    }
+    let expires = store::now_ms() + sessions::SESSION_MS;
+    let token = match sessions::start(&state.db, &viewer, expires).await {
+        Ok(t) => t,
+        Err(e) => {
+            tracing::error!(error = %e, "session start failed");
+            return back("unavailable", Some(&next));
+        }
+    };
+    tracing::info!(login = %viewer.login, role = viewer.role.as_str(), "signed in");
+    let _ = store::audit::record(
+        &state.db,
+        &viewer.login,
+        "session.sign_in",
+        &viewer.login,
+        serde_json::json!({}),
+    )
+    .await;
+    let mut response = Redirect::to(&next).into_response();
+    let cookie = format!(
+        "{COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{}",
+        sessions::SESSION_MS / 1000,
+        if is_https(&headers) { "; Secure" } else { "" }
+    );
+    if let Ok(v) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    response
+}
+
+/// `POST /auth/signout`: ends the session and clears its cookie.
+pub async fn sign_out(State(state): State<AppState>, request: Request) -> Response {
+    if let Some((token, _)) = presented(&request)
+        && let Err(e) = sessions::end(&state.db, &token).await
+    {
+        tracing::error!(error = %e, "session end failed");
+    }
+    let mut response = Redirect::to("/signin?error=signed_out").into_response();
+    let cookie = format!(
+        "{COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{}",
+        if is_https(request.headers()) {
+            "; Secure"
+        } else {
+            ""
+        }
+    );
+    if let Ok(v) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    response
+}
+
+use axum::extract::FromRequest;
+
+/// Back to the sign-in page saying why.
+fn back(error: &str, next: Option<&str>) -> Response {
+    let next = next
+        .map(|n| format!("&next={}", encode(n)))
+        .unwrap_or_default();
+    Redirect::to(&format!("/signin?error={error}{next}")).into_response()
+}
+
+/// Whether the browser reached us over HTTPS (directly or through a proxy that says so).
+pub fn is_https(headers: &HeaderMap) -> bool {
+    headers
+        .get("x-forwarded-proto")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|p| p.eq_ignore_ascii_case("https"))
+}
+
+/// Failed sign-ins allowed per login and per address in [`FAILURE_WINDOW`].
+pub const MAX_FAILURES: usize = 5;
+/// The window failed sign-ins are counted over.
+pub const FAILURE_WINDOW: Duration = Duration::from_secs(15 * 60);
+
+/// Failed sign-ins per login and per address, in memory (a restart forgets them).
+#[derive(Default)]
+pub struct LoginLimiter {
+    failures: Mutex<HashMap<String, VecDeque<Instant>>>,
+}
+
+impl LoginLimiter {
+    /// How long `key` must wait, if it has failed too often.
+    pub fn locked(&self, key: &str) -> Option<Duration> {
+        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+        let times = map.get_mut(key)?;
+        let now = Instant::now();
+        while times
+            .front()
+            .is_some_and(|t| now.duration_since(*t) >= FAILURE_WINDOW)
+        {
+            times.pop_front();
+        }
+        (times.len() >= MAX_FAILURES)
+            .then(|| {
+                times
+                    .front()
+                    .map(|t| FAILURE_WINDOW - now.duration_since(*t))
+            })
+            .flatten()
+    }
+
+    /// Counts a failure of `key`.
+    pub fn failed(&self, key: &str) {
+        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+        if map.len() > 100_000 {
+            map.clear();
+        }
+        map.entry(key.to_owned())
+            .or_default()
+            .push_back(Instant::now());
+    }
+
+    /// Forgets `key`'s failures (after a success).
+    pub fn forget(&self, key: &str) {
+        self.failures
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(key);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.append(*k, HeaderValue::from_str(v).unwrap());
+        }
+        h
+    }
+
+    #[test]
+    fn only_our_own_pages_count_as_same_origin() {
+        let ok = headers(&[
+            ("host", "a.example:3000"),
+            ("origin", "http://a.example:3000"),
+        ]);
+        assert!(same_origin(&ok));
+        let referer = headers(&[
+            ("host", "a.example"),
+            ("referer", "https://a.example/insights"),
+        ]);
+        assert!(same_origin(&referer));
+        let other = headers(&[("host", "a.example"), ("origin", "https://evil.example")]);
+        assert!(!same_origin(&other));
+        let suffix = headers(&[("host", "a.example"), ("origin", "https://a.example.evil")]);
+        assert!(!same_origin(&suffix));
+        assert!(!same_origin(&headers(&[("host", "a.example")])));
+    }
+
+    #[test]
+    fn next_stays_on_this_site() {
+        assert_eq!(safe_next(Some("/insights?queue=a")), "/insights?queue=a");
+        assert_eq!(safe_next(Some("//evil.example")), "/");
+        assert_eq!(safe_next(Some("https://evil.example")), "/");
+        assert_eq!(safe_next(Some("/\\evil")), "/");
+        assert_eq!(safe_next(None), "/");
+    }
+
+    #[test]
+    fn cookies_are_found_among_others() {
+        let h = headers(&[("cookie", "a=1; intraday_session=ses_x; b=2")]);
+        assert_eq!(cookie(&h, COOKIE).as_deref(), Some("ses_x"));
+        assert_eq!(cookie(&h, "c"), None);
+    }
+
+    #[test]
+    fn the_limiter_locks_after_five_failures_and_forgets_on_success() {
+        let l = LoginLimiter::default();
+        for _ in 0..MAX_FAILURES - 1 {
+            l.failed("login:ann");
+        }
+        assert_eq!(l.locked("login:ann"), None);
+        l.failed("login:ann");
+        assert!(l.locked("login:ann").is_some_and(|d| d <= FAILURE_WINDOW));
+        assert_eq!(l.locked("login:bob"), None);
+        l.forget("login:ann");
+        assert_eq!(l.locked("login:ann"), None);
+    }
+}

@@ -1,0 +1,78 @@
+//! Sign-in sessions: a random token in the browser (a cookie) or in an embedded page, its
+//! SHA-256 here.
+
+use app::auth::Viewer;
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
+
+use super::entities::session;
+use super::tokens::hash;
+
+/// How long a password sign-in lasts: a long shift.
+pub const SESSION_MS: i64 = 12 * 3600 * 1000;
+
+/// A new random session token: `ses_` and 64 hex digits.
+pub fn generate() -> Result<String, getrandom::Error> {
+    super::tokens::generate().map(|t| format!("ses_{}", &t[4..]))
+}
+
+/// Starts a session for `viewer` until `expires_at_ms`; returns its token.
+pub async fn start<C: ConnectionTrait>(
+    db: &C,
+    viewer: &Viewer,
+    expires_at_ms: i64,
+) -> Result<String, DbErr> {
+    let token = generate().map_err(|e| DbErr::Custom(format!("no randomness: {e}")))?;
+    session::Entity::insert(session::ActiveModel {
+        token_hash: Set(hash(&token)),
+        user_id: Set(viewer.user_id),
+        viewer: Set(serde_json::to_string(viewer).map_err(|e| DbErr::Custom(e.to_string()))?),
+        created_at_ms: Set(super::now_ms()),
+        expires_at_ms: Set(expires_at_ms),
+    })
+    .exec(db)
+    .await?;
+    Ok(token)
+}
+
+/// The person of a live session: a user's current role and queues, or what an embedded
+/// sign-in granted. `None` when unknown, expired, or the user is gone.
+pub async fn find<C: ConnectionTrait>(db: &C, token: &str) -> Result<Option<Viewer>, DbErr> {
+    let Some(row) = session::Entity::find_by_id(hash(token)).one(db).await? else {
+        return Ok(None);
+    };
+    if row.expires_at_ms <= super::now_ms() {
+        return Ok(None);
+    }
+    match row.user_id {
+        Some(id) => Ok(super::users::get(db, id)
+            .await?
+            .and_then(|u| super::users::viewer(&u))),
+        None => Ok(serde_json::from_str(&row.viewer).ok()),
+    }
+}
+
+/// Ends one session.
+pub async fn end<C: ConnectionTrait>(db: &C, token: &str) -> Result<(), DbErr> {
+    session::Entity::delete_by_id(hash(token))
+        .exec(db)
+        .await
+        .map(|_| ())
+}
+
+/// Ends every session of a user.
+pub async fn end_all_of<C: ConnectionTrait>(db: &C, user_id: i32) -> Result<(), DbErr> {
+    session::Entity::delete_many()
+        .filter(session::Column::UserId.eq(user_id))
+        .exec(db)
+        .await
+        .map(|_| ())
+}
+
+/// Forgets expired sessions; returns how many.
+pub async fn purge_expired<C: ConnectionTrait>(db: &C) -> Result<u64, DbErr> {
+    session::Entity::delete_many()
+        .filter(session::Column::ExpiresAtMs.lte(super::now_ms()))
+        .exec(db)
+        .await
+        .map(|r| r.rows_affected)
+}
