@@ -24,9 +24,11 @@ use crate::routes::wallboard::WallboardPage;
 
 /// The HTML document the server renders around the app.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    // The request's language, written to <html lang> for the browser to read back.
+    let locale = i18n::provide_locale();
     view! {
         <!DOCTYPE html>
-        <html lang="en">
+        <html lang=locale.as_str()>
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
@@ -47,6 +49,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    i18n::provide_locale();
 
     view! {
         <Stylesheet id="leptos" href="/pkg/intraday.css" />
@@ -54,7 +57,7 @@ pub fn App() -> impl IntoView {
         <Router>
             <TopBar />
             <main id="main">
-                <Routes fallback=|| view! { <p class="empty">"Page not found."</p> }>
+                <Routes fallback=|| view! { <p class="empty">{i18n::t("nav.not_found")}</p> }>
                     <Route path=StaticSegment("") view=HomePage />
                     <Route path=StaticSegment("insights") view=InsightsPage />
                     <Route path=StaticSegment("wallboard") view=WallboardPage />
