@@ -149,7 +149,7 @@ test.describe.serial('Intraday Insights', () => {
     await expectTilesMatch(page, await kpis(request, 'queue=ins-billing&channel=voice'));
     // The chart's data table is its text alternative, and its rows are links too.
     await page.getByTestId('chart-by_channel').locator('summary').click();
-    await expect(page.getByTestId('chart-by_channel').locator('table')).toContainText('voice');
+    await expect(page.getByTestId('chart-by_channel').locator('table')).toContainText('Voice');
   });
 
   test('an agent drill-through shows their day and changes their presence', async ({ page, request }) => {
