@@ -40,6 +40,13 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <AutoReload options=options.clone() />
                 <HydrationScripts options />
                 <meta name="intraday-viewer" content=viewer_meta() />
+                {auth::embed_session()
+                    .map(|session| {
+                        view! {
+                            <meta name="intraday-session" content=session />
+                            <script nonce=leptos::nonce::use_nonce() inner_html=auth::FETCH_PATCH></script>
+                        }
+                    })}
                 <MetaTags />
             </head>
             <body>
@@ -83,6 +90,25 @@ pub fn App() -> impl IntoView {
                     />
                     <Route
                         path=(StaticSegment("insights"), StaticSegment("agents"), ParamSegment("id"))
+                        view=|| view! { <SupervisorOnly><AgentPage /></SupervisorOnly> }
+                    />
+                    // The same tabs inside a portal's frame (signed in by the portal's token).
+                    <Route path=StaticSegment("embed") view=HomePage />
+                    <Route
+                        path=(StaticSegment("embed"), StaticSegment("insights"))
+                        view=|| view! { <SupervisorOnly><InsightsPage /></SupervisorOnly> }
+                    />
+                    <Route
+                        path=(StaticSegment("embed"), StaticSegment("wallboard"))
+                        view=|| view! { <SupervisorOnly><WallboardPage /></SupervisorOnly> }
+                    />
+                    <Route
+                        path=(
+                            StaticSegment("embed"),
+                            StaticSegment("insights"),
+                            StaticSegment("agents"),
+                            ParamSegment("id"),
+                        )
                         view=|| view! { <SupervisorOnly><AgentPage /></SupervisorOnly> }
                     />
                 </Routes>

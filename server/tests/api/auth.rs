@@ -358,6 +358,14 @@ async fn the_authorization_matrix() {
         ("GET", "/signin", None, open),
         ("GET", "/insights", None, supervisor_page),
         ("GET", "/wallboard", None, supervisor_page),
+        // Without a portal's token the embedded tabs need a session too (no sign-in redirect
+        // inside a frame: the page says so).
+        (
+            "GET",
+            "/embed/insights",
+            None,
+            [401, 403, 200, 200, 200, 401],
+        ),
         // Another queue's agent is not found (the page says so, with a 404).
         (
             "GET",
