@@ -274,6 +274,21 @@ fn embed_refused(error: &crate::embed::EmbedError, locale: app::i18n::Locale) ->
         .into_response()
 }
 
+/// Forgets expired sessions every hour.
+pub fn spawn_purge(db: sea_orm::DatabaseConnection) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(3600));
+        loop {
+            tick.tick().await;
+            match sessions::purge_expired(&db).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(sessions = n, "expired sessions forgotten"),
+                Err(e) => tracing::error!(error = %e, "purging expired sessions failed"),
+            }
+        }
+    });
+}
+
 /// Percent-encodes a query value.
 pub fn encode(value: &str) -> String {
     value
