@@ -4,10 +4,11 @@
 use super::*;
 
 /// The key groups UI code uses; a quoted `group.name` in UI code is taken for a key.
-const GROUPS: [&str; 30] = [
+const GROUPS: [&str; 31] = [
     "agent",
     "agents",
     "auth",
+    "embed",
     "notice",
     "role",
     "signin",
