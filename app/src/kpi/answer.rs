@@ -10,7 +10,7 @@ use chrono_tz::Tz;
 use super::agents::{AgentView, agent_kpis};
 use super::engine::Engine;
 use super::facts::{Facts, Status};
-use super::grid::{Cell, Grid};
+use super::grid::{Cell, Grid, QUARTER_MS};
 use super::query::{Query, Window};
 use super::report::{ChannelRow, HourRow, KpiReport, Windowed, ratio, sl_slot};
 use super::sums::{FIVE_MIN_MS, OfferScope, Sums};
@@ -63,6 +63,11 @@ impl View<'_> {
                 Some((c.facts.as_ref()?, c.sl_own, c.cell?))
             }
         }
+    }
+
+    /// Whether this is the engine's live state (not derived at an instant).
+    pub(super) fn is_live(&self) -> bool {
+        self.derived.is_none()
     }
 
     /// A conversation's facts.
@@ -142,7 +147,9 @@ impl Engine {
         let mut hours = vec![Sums::default(); ((t - h0) / HOUR_MS + 1).max(1) as usize];
         let mut by_queue: HashMap<u32, Sums> = HashMap::new();
         let mut by_channel: BTreeMap<crate::model::event::Channel, Sums> = BTreeMap::new();
-        grid.fold(from, t, keep, lookup, |m, cell, s| {
+        // Quarters roll up into local hours when the zone's hours start on a quarter.
+        let quarters = h0.rem_euclid(QUARTER_MS) == 0;
+        grid.fold(from, t, quarters, keep, lookup, |m, cell, s| {
             let h = (((m - h0) / HOUR_MS).max(0) as usize).min(hours.len() - 1);
             hours[h] += s;
             *by_queue.entry(cell.0).or_default() += s;
@@ -184,7 +191,7 @@ impl Engine {
             ..KpiReport::default()
         };
         self.now_values(&mut r, &view, t, from, q, &queues, limits);
-        let agents = AgentView::new(self, &view, t, from, q, &queues);
+        let agents = AgentView::new(self, &view, t, from, q, &queues, false);
         agent_kpis(&mut r, &agents);
         r.conversations_per_agent = ratio(r.kpis.incoming, r.agents_logged_in as i64);
 

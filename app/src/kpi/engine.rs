@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::model::event::{Channel, Event, EventBody, Presence};
 
+use super::agg::Aggs;
 use super::facts::{Act, Facts, Status, Step};
 use super::grid::{Cell, Grid};
 
@@ -105,6 +106,8 @@ pub struct Engine {
     pub(super) agents: BTreeMap<String, AgentRec>,
     /// Conversations each agent was offered.
     pub(super) agent_convs: HashMap<String, BTreeSet<usize>>,
+    /// Each agent's offers, handle time and occupancy per quarter hour.
+    pub(super) agg: Aggs,
     pub(super) queues: BTreeMap<String, QueueRec>,
     pub(super) queue_names: Vec<String>,
     queue_index: HashMap<String, u32>,
@@ -156,6 +159,7 @@ impl Engine {
                     let rec = self.agents.entry(p.agent_id.clone()).or_default();
                     let pos = rec.presence.partition_point(|(t, _, _)| *t <= at);
                     rec.presence.insert(pos, (at, arrival, p.presence));
+                    self.agg.presence_changed(&p.agent_id, at, rec);
                 }
                 _ => {
                     let (Some(id), Some(act)) = (e.conversation_id(), Act::of(e)) else {
@@ -248,6 +252,8 @@ impl Engine {
             if let (Some(f), Some(cell)) = (&self.convs[i].facts, self.convs[i].cell) {
                 self.grid.put(i, f, cell, self.convs[i].sl_own, true);
             }
+            self.agg
+                .update(self.convs[i].facts.as_ref(), None, &self.agents);
             let c = std::mem::replace(
                 &mut self.convs[i],
                 Conv {
@@ -270,6 +276,7 @@ impl Engine {
             self.free.push(i);
         }
         self.grid.prune(before);
+        self.agg.prune(before);
         for a in self.agents.values_mut() {
             // Keep the last change before the cut: it is the presence at the cut.
             let n = a.presence.partition_point(|(t, _, _)| *t < before);
@@ -304,6 +311,7 @@ impl Engine {
             self.grid.put(idx, f, cell, self.convs[idx].sl_own, true);
         }
         let facts = Facts::derive(&self.convs[idx].steps, i64::MAX);
+        self.agg.update(old.as_ref(), facts.as_ref(), &self.agents);
         if let Some(f) = &facts {
             let cell = (self.intern(&f.queue), f.channel);
             let sl_own = self.sl_seconds(&f.queue);

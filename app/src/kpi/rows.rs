@@ -101,6 +101,6 @@ impl Engine {
         } else {
             self.view_at(t, &Query::default(), &None)
         };
-        AgentView::new(self, &view, t, from, q, &queues).rows
+        AgentView::new(self, &view, t, from, q, &queues, true).rows
     }
 }

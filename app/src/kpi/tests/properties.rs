@@ -252,6 +252,11 @@ proptest! {
             let scratch = e.report(&Query { at: Some(now), ..q.clone() }, now, &Limits::default());
             let d = diff(&live, &scratch);
             prop_assert!(d.is_empty(), "query {:?}: {:?}", q, d);
+            // The agents table from the per-agent aggregates equals the walk of every
+            // conversation derived at the same instant.
+            let rows = e.agent_rows(&q, now);
+            let scratch = e.agent_rows(&Query { at: Some(now), ..q.clone() }, now);
+            prop_assert_eq!(rows, scratch, "query {:?}", q);
         }
     }
 
@@ -281,6 +286,7 @@ proptest! {
             for q in [q, f] {
                 let d = diff(&a.report(&q, now, &Limits::default()), &b.report(&q, now, &Limits::default()));
                 prop_assert!(d.is_empty(), "query {:?}: {:?}", q, d);
+                prop_assert_eq!(a.agent_rows(&q, now), b.agent_rows(&q, now), "query {:?}", q);
             }
         }
     }
@@ -301,6 +307,8 @@ proptest! {
             let replay = full.report(&Query { at: Some(then), ..q.clone() }, at(31.0 * 3600.0), &Limits::default());
             let d = diff(&live_then, &replay);
             prop_assert!(d.is_empty(), "query {:?}: {:?}", q, d);
+            let replay_rows = full.agent_rows(&Query { at: Some(then), ..q.clone() }, at(31.0 * 3600.0));
+            prop_assert_eq!(past.agent_rows(&q, then), replay_rows, "query {:?}", q);
         }
     }
 }

@@ -1,0 +1,325 @@
+//! Per-agent aggregates kept up to date event by event, like the grid: each agent's offers,
+//! handle time and occupancy per quarter hour, so the agents table and the agent tiles read a
+//! few sums per agent instead of walking every conversation the agent was offered.
+//!
+//! Offers are keyed by offer time and handle time by close time (additive). Occupancy is not
+//! additive over conversations (an agent's active spans overlap), so each agent keeps the net
+//! change of its number of *finished* active spans by time; a quarter stores how many spans run
+//! into it and its covered-while-logged-in time, recomputed when a span or a presence change
+//! touches it. Spans still running (end unknown in the live view) are added at read time.
+
+use std::collections::{BTreeMap, HashMap};
+use std::ops::{AddAssign, SubAssign};
+
+use super::engine::AgentRec;
+use super::facts::{Facts, OfferOutcome};
+use super::grid::{QUARTER_MS, quarter_ceil, quarter_of};
+use crate::model::event::Presence;
+
+/// One agent's sums over some time. Fields as in the agents table.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct AgentSums {
+    /// Offers made (by offer time).
+    pub offers: i64,
+    /// … accepted.
+    pub offers_accepted: i64,
+    /// … rejected `declined`.
+    pub offers_declined: i64,
+    /// … rejected `timed_out`.
+    pub offers_timed_out: i64,
+    /// Sum of offer-to-accept times (ms).
+    pub acceptance_ms: i64,
+    /// Conversations the agent accepted that closed (by close time).
+    pub closed: i64,
+    /// Their sum of the agent's own handle time (ms).
+    pub handle_ms: i64,
+    /// Time covered by a finished active span while logged in (ms).
+    pub covered_ms: i64,
+}
+
+impl AddAssign<&AgentSums> for AgentSums {
+    fn add_assign(&mut self, o: &AgentSums) {
+        self.offers += o.offers;
+        self.offers_accepted += o.offers_accepted;
+        self.offers_declined += o.offers_declined;
+        self.offers_timed_out += o.offers_timed_out;
+        self.acceptance_ms += o.acceptance_ms;
+        self.closed += o.closed;
+        self.handle_ms += o.handle_ms;
+        self.covered_ms += o.covered_ms;
+    }
+}
+
+impl SubAssign<&AgentSums> for AgentSums {
+    fn sub_assign(&mut self, o: &AgentSums) {
+        self.offers -= o.offers;
+        self.offers_accepted -= o.offers_accepted;
+        self.offers_declined -= o.offers_declined;
+        self.offers_timed_out -= o.offers_timed_out;
+        self.acceptance_ms -= o.acceptance_ms;
+        self.closed -= o.closed;
+        self.handle_ms -= o.handle_ms;
+        self.covered_ms -= o.covered_ms;
+    }
+}
+
+/// Feeds `sink(agent, at, sums)` every point contribution of a conversation: one per offer (at
+/// offer time) and, once closed, one per agent that accepted it (at close time).
+pub fn for_each_keyed<'f>(f: &'f Facts, mut sink: impl FnMut(&'f str, i64, AgentSums)) {
+    for o in &f.offers {
+        let mut s = AgentSums {
+            offers: 1,
+            ..AgentSums::default()
+        };
+        match o.outcome {
+            Some((OfferOutcome::Accepted, at)) => {
+                s.offers_accepted = 1;
+                s.acceptance_ms = at - o.at;
+            }
+            Some((OfferOutcome::Declined, _)) => s.offers_declined = 1,
+            Some((OfferOutcome::TimedOut, _)) => s.offers_timed_out = 1,
+            None => {}
+        }
+        sink(&o.agent, o.at, s);
+    }
+    let Some((closed, _)) = f.closed else { return };
+    for p in &f.parts {
+        let accepted = f
+            .offers
+            .iter()
+            .any(|o| o.agent == p.agent && matches!(o.outcome, Some((OfferOutcome::Accepted, _))));
+        if accepted {
+            let s = AgentSums {
+                closed: 1,
+                handle_ms: p.handle_ms,
+                ..AgentSums::default()
+            };
+            sink(&p.agent, closed, s);
+        }
+    }
+}
+
+/// A conversation's finished, non-empty active spans, by agent. A span still running has no
+/// end in the live view (`i64::MAX`) and is left to the reader.
+fn finished_spans(f: &Facts) -> Vec<(&str, i64, i64)> {
+    f.parts
+        .iter()
+        .flat_map(|p| {
+            p.active
+                .iter()
+                .filter(|(a, b)| *b != i64::MAX && b > a)
+                .map(|&(a, b)| (p.agent.as_str(), a, b))
+        })
+        .collect()
+}
+
+/// Logged-in (not offline) time within `[lo, hi)`, from presence changes in order.
+pub fn logged_ms(presence: &[(i64, u64, Presence)], lo: i64, hi: i64) -> i64 {
+    if hi <= lo {
+        return 0;
+    }
+    let mut i = presence.partition_point(|(at, _, _)| *at <= lo);
+    let mut cur = i
+        .checked_sub(1)
+        .map_or(Presence::Offline, |j| presence[j].2);
+    let (mut pos, mut total) = (lo, 0);
+    while let Some(&(at, _, p)) = presence.get(i).filter(|(at, _, _)| *at < hi) {
+        if cur != Presence::Offline {
+            total += at - pos;
+        }
+        (pos, cur, i) = (at, p, i + 1);
+    }
+    if cur != Presence::Offline {
+        total += hi - pos;
+    }
+    total
+}
+
+/// One quarter of one agent.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Quarter {
+    sums: AgentSums,
+    /// Finished spans running into the quarter: `start < quarter ≤ end`.
+    depth: i32,
+}
+
+/// One agent's aggregates.
+#[derive(Clone, Debug, Default)]
+pub struct AgentAgg {
+    quarters: BTreeMap<i64, Quarter>,
+    /// Net change of the number of finished active spans running, by time.
+    deltas: BTreeMap<i64, i32>,
+}
+
+impl AgentAgg {
+    /// Sums of the whole quarters in `[a, b)` (both quarter boundaries).
+    pub fn sums(&self, a: i64, b: i64) -> AgentSums {
+        let mut s = AgentSums::default();
+        if a < b {
+            for q in self.quarters.range(a..b).map(|(_, q)| &q.sums) {
+                s += q;
+            }
+        }
+        s
+    }
+
+    /// Time within `[lo, hi)` (inside one quarter) covered by a finished span while logged in.
+    fn covered_part(&self, presence: &[(i64, u64, Presence)], lo: i64, hi: i64) -> i64 {
+        let q = quarter_of(lo);
+        let mut depth = self.quarters.get(&q).map_or(0, |x| x.depth);
+        let (mut prev, mut total) = (q, 0);
+        for (&x, &d) in self.deltas.range(q..hi) {
+            if depth > 0 {
+                total += logged_ms(presence, prev.max(lo), x);
+            }
+            depth += d;
+            prev = x;
+        }
+        if depth > 0 {
+            total += logged_ms(presence, prev.max(lo), hi);
+        }
+        total
+    }
+
+    /// Time within `[lo, hi)` covered by a finished span while logged in.
+    pub fn covered(&self, presence: &[(i64, u64, Presence)], lo: i64, hi: i64) -> i64 {
+        if hi <= lo {
+            return 0;
+        }
+        let (a, b) = (quarter_ceil(lo), quarter_of(hi));
+        if a > b {
+            return self.covered_part(presence, lo, hi);
+        }
+        let mut total = self.covered_part(presence, lo, a) + self.sums(a, b).covered_ms;
+        if b < hi {
+            total += self.covered_part(presence, b, hi);
+        }
+        total
+    }
+
+    fn recompute(&mut self, q: i64, presence: &[(i64, u64, Presence)]) {
+        let covered = self.covered_part(presence, q, q + QUARTER_MS);
+        let e = self.quarters.entry(q).or_default();
+        e.sums.covered_ms = covered;
+        if *e == Quarter::default() {
+            self.quarters.remove(&q);
+        }
+    }
+
+    fn add_keyed(&mut self, at: i64, s: &AgentSums, sign: i32) {
+        let q = quarter_of(at);
+        let e = self.quarters.entry(q).or_default();
+        if sign > 0 {
+            e.sums += s;
+        } else {
+            e.sums -= s;
+        }
+        if *e == Quarter::default() {
+            self.quarters.remove(&q);
+        }
+    }
+
+    fn add_span(&mut self, a: i64, b: i64, sign: i32, floor: i64, p: &[(i64, u64, Presence)]) {
+        for (t, d) in [(a, sign), (b, -sign)] {
+            let e = self.deltas.entry(t).or_default();
+            *e += d;
+            if *e == 0 {
+                self.deltas.remove(&t);
+            }
+        }
+        let mut q = quarter_of(a).max(floor);
+        while q <= quarter_of(b) {
+            if q > a {
+                self.quarters.entry(q).or_default().depth += sign;
+            }
+            self.recompute(q, p);
+            q += QUARTER_MS;
+        }
+    }
+}
+
+/// Every agent's aggregates.
+#[derive(Clone, Debug, Default)]
+pub struct Aggs {
+    index: HashMap<String, usize>,
+    by_agent: Vec<AgentAgg>,
+    /// Quarters before this were pruned: nothing is kept for them any more.
+    floor: i64,
+}
+
+fn presence_of<'a>(agents: &'a BTreeMap<String, AgentRec>, id: &str) -> &'a [(i64, u64, Presence)] {
+    agents.get(id).map_or(&[], |a| a.presence.as_slice())
+}
+
+impl Aggs {
+    /// An agent's aggregates.
+    pub fn get(&self, agent: &str) -> Option<&AgentAgg> {
+        self.index.get(agent).map(|&i| &self.by_agent[i])
+    }
+
+    /// Replaces a conversation's contribution `old` by `new`.
+    pub fn update(
+        &mut self,
+        old: Option<&Facts>,
+        new: Option<&Facts>,
+        agents: &BTreeMap<String, AgentRec>,
+    ) {
+        let floor = self.floor;
+        for (f, sign) in [(old, -1), (new, 1)] {
+            let Some(f) = f else { continue };
+            for_each_keyed(f, |agent, at, s| {
+                if quarter_of(at) >= floor {
+                    self.agent(agent).add_keyed(at, &s, sign);
+                }
+            });
+        }
+        // Only the spans that changed move: most events leave the finished spans as they were.
+        let mut gone = old.map(finished_spans).unwrap_or_default();
+        let mut came = new.map(finished_spans).unwrap_or_default();
+        gone.retain(|s| match came.iter().position(|c| c == s) {
+            Some(i) => {
+                came.swap_remove(i);
+                false
+            }
+            None => true,
+        });
+        for (spans, sign) in [(gone, -1), (came, 1)] {
+            for (agent, a, b) in spans {
+                let p = presence_of(agents, agent);
+                self.agent(agent).add_span(a, b, sign, floor, p);
+            }
+        }
+    }
+
+    /// Recomputes an agent's occupancy from `at` on, after a presence change at `at`.
+    pub fn presence_changed(&mut self, agent: &str, at: i64, rec: &AgentRec) {
+        let Some(a) = self.index.get(agent).map(|&i| &mut self.by_agent[i]) else {
+            return;
+        };
+        let from = quarter_of(at).max(self.floor);
+        let qs: Vec<i64> = a.quarters.range(from..).map(|(&q, _)| q).collect();
+        for q in qs {
+            a.recompute(q, &rec.presence);
+        }
+    }
+
+    /// Drops every quarter before the one containing `before` (ms).
+    pub fn prune(&mut self, before: i64) {
+        self.floor = self.floor.max(quarter_of(before));
+        for a in &mut self.by_agent {
+            a.quarters = a.quarters.split_off(&self.floor);
+        }
+    }
+
+    fn agent(&mut self, id: &str) -> &mut AgentAgg {
+        let i = match self.index.get(id) {
+            Some(&i) => i,
+            None => {
+                self.by_agent.push(AgentAgg::default());
+                self.index.insert(id.to_owned(), self.by_agent.len() - 1);
+                self.by_agent.len() - 1
+            }
+        };
+        &mut self.by_agent[i]
+    }
+}
