@@ -137,7 +137,7 @@ impl AgentView {
             if view.is_live() {
                 for p in &f.parts {
                     for &(a, _) in p.active.iter().filter(|(_, b)| *b == i64::MAX) {
-                        let e = open.entry(p.agent.as_str()).or_insert(a);
+                        let e = open.entry(&*p.agent).or_insert(a);
                         *e = (*e).min(a);
                     }
                 }
@@ -156,7 +156,7 @@ impl AgentView {
             counts.entry(agent).or_default()[slot] += 1;
             if with_conversations {
                 current.entry(agent).or_default().push(AgentConversation {
-                    conversation_id: engine.convs[idx].id.clone(),
+                    conversation_id: engine.convs[idx].id.to_string(),
                     status: f.status.as_str().to_owned(),
                     sentiment: f.sentiment,
                 });
@@ -254,7 +254,7 @@ impl AgentRow {
             if f.closed.is_some_and(|(c, _)| c < from) {
                 continue;
             }
-            for o in f.offers.iter().filter(|o| o.agent == *id) {
+            for o in f.offers.iter().filter(|o| *o.agent == *id) {
                 if from <= o.at && o.at <= t {
                     self.offers += 1;
                     match o.outcome {
@@ -268,14 +268,14 @@ impl AgentRow {
                     }
                 }
             }
-            let Some(part) = f.parts.iter().find(|p| p.agent == *id) else {
+            let Some(part) = f.parts.iter().find(|p| *p.agent == *id) else {
                 continue;
             };
             spans.extend(part.active.iter().map(|&(a, b)| (a.max(from), b.min(t))));
             let accepted = f
                 .offers
                 .iter()
-                .any(|o| o.agent == *id && matches!(o.outcome, Some((OfferOutcome::Accepted, _))));
+                .any(|o| *o.agent == *id && matches!(o.outcome, Some((OfferOutcome::Accepted, _))));
             if accepted && f.closed.is_some_and(|(c, _)| from <= c && c <= t) {
                 self.closed += 1;
                 self.handle.0 += part.handle_ms;
@@ -335,7 +335,7 @@ fn edges(engine: &Engine, from: i64, t: i64) -> (HashMap<&str, AgentSums>, (i64,
         for (m, ids) in engine.grid.minutes(lo, hi) {
             let (lo, hi) = (lo.max(m), hi.min(m + MINUTE_MS));
             for &idx in ids {
-                let Some(f) = engine.convs[idx].facts.as_ref() else {
+                let Some(f) = engine.convs[idx as usize].facts.as_ref() else {
                     continue;
                 };
                 for_each_keyed(f, |agent, at, s| {

@@ -108,7 +108,7 @@ fn finished_spans(f: &Facts) -> Vec<(&str, i64, i64)> {
             p.active
                 .iter()
                 .filter(|(a, b)| *b != i64::MAX && b > a)
-                .map(|&(a, b)| (p.agent.as_str(), a, b))
+                .map(|&(a, b)| (&*p.agent, a, b))
         })
         .collect()
 }

@@ -8,6 +8,7 @@ use chrono::{DateTime, Offset, TimeZone, Utc};
 use chrono_tz::Tz;
 
 use super::agents::{AgentView, agent_kpis};
+use super::breakdown::fill_in_queue;
 use super::engine::Engine;
 use super::facts::{Facts, Status};
 use super::grid::{Cell, Grid, QUARTER_MS};
@@ -83,6 +84,18 @@ impl View<'_> {
             .map_or(self.engine.convs.len(), Vec::len);
         (0..n).filter_map(|i| self.entry(i))
     }
+}
+
+/// What one pass over the conversations in scope that are live at the instant finds for the
+/// queue and channel rows and the sentiment alerts.
+#[derive(Default)]
+pub(super) struct NowValues<'v> {
+    /// In queue and longest current wait (ms), per queue.
+    pub by_queue: HashMap<&'v str, (u64, i64)>,
+    /// In queue, per channel.
+    pub by_channel: HashMap<crate::model::event::Channel, u64>,
+    /// Conversations at or below the sentiment threshold.
+    pub negative: Vec<usize>,
 }
 
 /// Start of the hour containing `t` in `tz` (ms).
@@ -190,7 +203,7 @@ impl Engine {
             waiting_over_5min: total.first_wait_over_5min,
             ..KpiReport::default()
         };
-        self.now_values(&mut r, &view, t, from, q, &queues, limits);
+        let now = self.now_values(&mut r, &view, t, from, q, &queues, limits);
         let agents = AgentView::new(self, &view, t, from, q, &queues, false);
         agent_kpis(&mut r, &agents);
         r.conversations_per_agent = ratio(r.kpis.incoming, r.agents_logged_in as i64);
@@ -212,7 +225,7 @@ impl Engine {
             })
             .collect();
         r.by_queue = self.queue_rows(&by_queue, grid, &keep, &lookup, &agents, t, slot, &queues);
-        self.fill_in_queue(&mut r, &view, t, q, &queues);
+        fill_in_queue(&mut r, &now);
         // A queue shows once it was upserted, or once it has something to show.
         r.by_queue.retain(|row| {
             self.queues
@@ -222,7 +235,7 @@ impl Engine {
                 || row.kpis != Windowed::default()
         });
         r.by_queue.sort_by(|a, b| a.queue_id.cmp(&b.queue_id));
-        self.alerts(&mut r, &view, q, &queues, limits);
+        self.alerts(&mut r, &view, &now.negative, limits);
         r.alerts.sort_by(|a, b| a.key.cmp(&b.key));
         r
     }
@@ -246,7 +259,7 @@ impl Engine {
                 let qi = self
                     .queue_names
                     .iter()
-                    .position(|n| *n == f.queue)
+                    .position(|n| **n == *f.queue)
                     .unwrap_or(0) as u32;
                 let cell = (qi, f.channel);
                 (f, sl, cell)
@@ -270,16 +283,17 @@ impl Engine {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn now_values(
+    fn now_values<'v>(
         &self,
         r: &mut KpiReport,
-        view: &View,
+        view: &'v View,
         t: i64,
         from: i64,
         q: &Query,
         queues: &Option<Vec<String>>,
         limits: &Limits,
-    ) {
+    ) -> NowValues<'v> {
+        let mut now = NowValues::default();
         let mut longest: Option<i64> = None;
         for &idx in &view.live {
             let Some(f) = view.get(idx).filter(|f| q.keeps(f, queues)) else {
@@ -294,7 +308,11 @@ impl Engine {
             }
             if f.in_queue() {
                 r.in_queue += 1;
-                longest = Some(longest.map_or(t - f.queue_entry, |l| l.max(t - f.queue_entry)));
+                let wait = t - f.queue_entry;
+                longest = Some(longest.map_or(wait, |l| l.max(wait)));
+                let row = now.by_queue.entry(&f.queue).or_insert((0, wait));
+                *row = (row.0 + 1, row.1.max(wait));
+                *now.by_channel.entry(f.channel).or_default() += 1;
             }
             if f.first_accepted.is_none()
                 && from <= f.created
@@ -306,8 +324,10 @@ impl Engine {
             *r.sentiment.entry(f.sentiment).or_default() += 1;
             if f.sentiment <= limits.sentiment {
                 r.negative_sentiment += 1;
+                now.negative.push(idx);
             }
         }
         r.longest_wait = longest.map(|l| l as f64 / 1000.0);
+        now
     }
 }

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use crate::model::event::{Channel, Event, EventBody, Presence};
 
 use super::agg::Aggs;
-use super::facts::{Act, Facts, Status, Step};
+use super::facts::{Act, Facts, Name, Names, Status, Step};
 use super::grid::{Cell, Grid};
 
 /// An agent: reference data and presence over time.
@@ -73,7 +73,7 @@ impl QueueRec {
 #[derive(Clone, Debug)]
 pub struct Conv {
     /// Conversation id.
-    pub id: String,
+    pub id: Name,
     /// Steps ordered by (`at`, arrival).
     pub steps: Vec<Step>,
     /// Facts with every step applied (running intervals open).
@@ -97,7 +97,9 @@ pub struct Changed {
 #[derive(Clone, Debug, Default)]
 pub struct Engine {
     pub(super) convs: Vec<Conv>,
-    ids: HashMap<String, usize>,
+    ids: HashMap<Name, usize>,
+    /// Agent and queue ids, one copy each.
+    names: Names,
     /// Slots of pruned conversations, reused by new ones.
     free: Vec<usize>,
     /// Conversations not closed.
@@ -105,7 +107,7 @@ pub struct Engine {
     pub(super) grid: Grid,
     pub(super) agents: BTreeMap<String, AgentRec>,
     /// Conversations each agent was offered.
-    pub(super) agent_convs: HashMap<String, BTreeSet<usize>>,
+    pub(super) agent_convs: HashMap<Name, BTreeSet<usize>>,
     /// Each agent's offers, handle time and occupancy per quarter hour.
     pub(super) agg: Aggs,
     pub(super) queues: BTreeMap<String, QueueRec>,
@@ -162,12 +164,15 @@ impl Engine {
                     self.agg.presence_changed(&p.agent_id, at, rec);
                 }
                 _ => {
-                    let (Some(id), Some(act)) = (e.conversation_id(), Act::of(e)) else {
+                    let (Some(id), Some(act)) = (e.conversation_id(), Act::of(e, &mut self.names))
+                    else {
                         continue;
                     };
                     let idx = self.conv_index(id);
                     let steps = &mut self.convs[idx].steps;
                     let pos = steps.partition_point(|s| (s.at, s.arrival) <= (at, arrival));
+                    // Exactly as long as needed: a conversation has a handful of steps.
+                    steps.reserve_exact(1);
                     steps.insert(pos, Step { at, arrival, act });
                     touched.insert(idx);
                 }
@@ -201,7 +206,7 @@ impl Engine {
                 touched.extend(self.convs.iter().enumerate().filter_map(|(i, c)| {
                     c.facts
                         .as_ref()
-                        .filter(|f| f.queue == q.queue_id)
+                        .filter(|f| *f.queue == *q.queue_id)
                         .map(|_| i)
                 }));
             }
@@ -212,8 +217,9 @@ impl Engine {
         if let Some(&i) = self.ids.get(id) {
             return i;
         }
+        let id: Name = id.into();
         let conv = Conv {
-            id: id.to_owned(),
+            id: id.clone(),
             steps: Vec::new(),
             facts: None,
             cell: None,
@@ -229,7 +235,7 @@ impl Engine {
                 self.convs.len() - 1
             }
         };
-        self.ids.insert(id.to_owned(), i);
+        self.ids.insert(id, i);
         i
     }
 
@@ -257,7 +263,7 @@ impl Engine {
             let c = std::mem::replace(
                 &mut self.convs[i],
                 Conv {
-                    id: String::new(),
+                    id: "".into(),
                     steps: Vec::new(),
                     facts: None,
                     cell: None,
@@ -334,9 +340,9 @@ impl Engine {
             self.convs[idx].cell = None;
         }
         for f in old.iter().chain(facts.iter()) {
-            changed.agents.extend(f.agent.iter().cloned());
+            changed.agents.extend(f.agent.iter().map(|a| a.to_string()));
         }
-        changed.conversations.insert(self.convs[idx].id.clone());
+        changed.conversations.insert(self.convs[idx].id.to_string());
         self.convs[idx].facts = facts;
     }
 

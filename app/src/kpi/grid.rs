@@ -2,7 +2,7 @@
 //! window's sums are read from ~100 quarters and a few minutes without touching a conversation,
 //! except the few in the window's two partial edge minutes.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 use super::facts::Facts;
 use super::sums::{OfferScope, Sums};
@@ -52,7 +52,8 @@ pub fn minutes_of(f: &Facts) -> Vec<i64> {
 pub struct Grid {
     cells: BTreeMap<i64, HashMap<Cell, Sums>>,
     quarters: BTreeMap<i64, HashMap<Cell, Sums>>,
-    index: BTreeMap<i64, HashSet<usize>>,
+    /// Conversation indexes per minute, sorted.
+    index: BTreeMap<i64, Vec<u32>>,
 }
 
 /// Adds (or subtracts) `s` to `cell` of `row`, dropping cells and rows that become empty.
@@ -89,7 +90,9 @@ impl Grid {
                     add_to(&mut self.quarters, quarter_of(m), cell, &s, true);
                 }
                 if let Some(ids) = self.index.get_mut(&m) {
-                    ids.remove(&idx);
+                    if let Ok(i) = ids.binary_search(&(idx as u32)) {
+                        ids.remove(i);
+                    }
                     if ids.is_empty() {
                         self.index.remove(&m);
                     }
@@ -97,17 +100,20 @@ impl Grid {
             } else {
                 add_to(&mut self.cells, m, cell, &s, false);
                 add_to(&mut self.quarters, quarter_of(m), cell, &s, false);
-                self.index.entry(m).or_default().insert(idx);
+                let ids = self.index.entry(m).or_default();
+                if let Err(i) = ids.binary_search(&(idx as u32)) {
+                    ids.insert(i, idx as u32);
+                }
             }
         }
     }
 
     /// The conversations contributing to each minute that overlaps `[lo, hi)`.
-    pub fn minutes(&self, lo: i64, hi: i64) -> impl Iterator<Item = (i64, &HashSet<usize>)> {
+    pub fn minutes(&self, lo: i64, hi: i64) -> impl Iterator<Item = (i64, &[u32])> {
         let first = minute_of(lo);
         self.index
             .range(first..hi.max(first))
-            .map(|(&m, ids)| (m, ids))
+            .map(|(&m, ids)| (m, ids.as_slice()))
     }
 
     /// Drops every minute before `before` (ms).
@@ -172,7 +178,7 @@ impl Grid {
                 return;
             };
             for &idx in ids {
-                if let Some((f, sl_own, cell)) = facts(idx).filter(|(_, _, c)| keep(c)) {
+                if let Some((f, sl_own, cell)) = facts(idx as usize).filter(|(_, _, c)| keep(c)) {
                     let mut s = Sums::default();
                     s.contribute(f, lo, hi, sl_own, OfferScope::All);
                     sink(minute_of(lo), &cell, &s);
