@@ -115,8 +115,9 @@ fn covered(mut spans: Vec<(i64, i64)>, within: &[(i64, i64)]) -> i64 {
 
 impl AgentView {
     /// Builds the rows of the agents that pass `q` (queue set by the agent's queues, agent
-    /// ids, skills) as of `t`, with window stats over `[from, t]`; each row lists the agent's
-    /// current conversations only `with_conversations` (the report needs none).
+    /// ids, skills) as of `t`, with window stats over `[from, t]`. Only `with_conversations`
+    /// does a row list the agent's current conversations and carry its display fields (name,
+    /// skills, presence since): the report's tiles need none of them.
     pub(super) fn new(
         engine: &Engine,
         view: &View,
@@ -126,13 +127,15 @@ impl AgentView {
         queues: &Option<Vec<String>>,
         with_conversations: bool,
     ) -> AgentView {
+        // Live and without the lists, the per-agent state kept event by event answers.
+        let kept = view.is_live() && !with_conversations;
         let mut used: HashMap<&str, i64> = HashMap::new();
         // Active, waiting and wrap-up conversations per agent.
         let mut counts: HashMap<&str, [u64; 3]> = HashMap::new();
         let mut current: HashMap<&str, Vec<AgentConversation>> = HashMap::new();
         // The earliest start of each agent's running active spans (live view).
         let mut open: HashMap<&str, i64> = HashMap::new();
-        for &idx in &view.live {
+        for &idx in view.live.iter().filter(|_| !kept) {
             let Some(f) = view.get(idx) else { continue };
             if view.is_live() {
                 for p in &f.parts {
@@ -182,19 +185,28 @@ impl AgentView {
                 continue;
             }
             let (presence, since) = a.presence_at(t);
-            let used = used.get(id.as_str()).copied().unwrap_or(0);
+            let now = engine.agg.get(id).map(|g| &g.now).filter(|_| kept);
+            let used = match now {
+                Some(n) => n.used,
+                None => used.get(id.as_str()).copied().unwrap_or(0),
+            };
             let mut row = AgentRow {
                 agent_id: id.clone(),
-                name: if a.name.is_empty() {
-                    id.clone()
-                } else {
-                    a.name.clone()
+                name: match (with_conversations, a.name.is_empty()) {
+                    (false, _) => String::new(),
+                    (true, true) => id.clone(),
+                    (true, false) => a.name.clone(),
                 },
                 queues: a.queues.clone(),
-                skills: a.skills.clone(),
+                skills: if with_conversations {
+                    a.skills.clone()
+                } else {
+                    Vec::new()
+                },
                 presence: presence.as_str().to_owned(),
                 presence_since_ms: since,
                 presence_since: since
+                    .filter(|_| with_conversations)
                     .and_then(chrono::DateTime::<chrono::Utc>::from_timestamp_millis)
                     .map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)),
                 capacity: i64::from(a.capacity),
@@ -203,21 +215,18 @@ impl AgentView {
                 conversations: current.remove(id.as_str()).unwrap_or_default(),
                 ..AgentRow::default()
             };
-            [row.active, row.waiting, row.wrap_up] =
-                counts.get(id.as_str()).copied().unwrap_or_default();
+            [row.active, row.waiting, row.wrap_up] = match now {
+                Some(n) => n.counts.map(|c| c as u64),
+                None => counts.get(id.as_str()).copied().unwrap_or_default(),
+            };
+            let open = match now {
+                Some(n) => n.open_since(),
+                None => open.get(id.as_str()).copied(),
+            };
             let logged = logged_in(&a.presence, from, t);
             if view.is_live() {
                 let edge = edges.get(id.as_str()).copied().unwrap_or_default();
-                row.add_aggregates(
-                    engine,
-                    id,
-                    &a.presence,
-                    open.get(id.as_str()).copied(),
-                    from,
-                    t,
-                    &edge,
-                    whole,
-                );
+                row.add_aggregates(engine, id, &a.presence, open, from, t, &edge, whole);
             } else {
                 row.walk(engine, view, id, from, t, &logged);
             }

@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::ops::{AddAssign, SubAssign};
 
 use super::engine::AgentRec;
-use super::facts::{Facts, OfferOutcome};
+use super::facts::{Facts, OfferOutcome, Status};
 use super::grid::{QUARTER_MS, quarter_ceil, quarter_of};
 use crate::model::event::Presence;
 
@@ -143,10 +143,42 @@ struct Quarter {
     depth: i32,
 }
 
+/// Quarters per chunk: a day's, kept side by side so that a window's sums read contiguous
+/// memory.
+const CHUNK: usize = 96;
+const CHUNK_MS: i64 = CHUNK as i64 * QUARTER_MS;
+
+/// The chunk holding quarter `q` (its start, ms) and the quarter's slot in it.
+fn chunk_of(q: i64) -> (i64, usize) {
+    let c = q.div_euclid(CHUNK_MS) * CHUNK_MS;
+    (c, ((q - c) / QUARTER_MS) as usize)
+}
+
+/// An agent's conversations now (live view): what the live conversations assigned to it use.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AgentNow {
+    /// Capacity units used (active or wrap-up conversations).
+    pub used: i64,
+    /// Conversations with the agent: active, waiting, wrap-up.
+    pub counts: [i64; 3],
+    /// Starts of the agent's running active spans (a multiset).
+    open: BTreeMap<i64, u32>,
+}
+
+impl AgentNow {
+    /// The earliest start of a running active span.
+    pub fn open_since(&self) -> Option<i64> {
+        self.open.keys().next().copied()
+    }
+}
+
 /// One agent's aggregates.
 #[derive(Clone, Debug, Default)]
 pub struct AgentAgg {
-    quarters: BTreeMap<i64, Quarter>,
+    /// Its live conversations now.
+    pub now: AgentNow,
+    /// Quarters by chunk.
+    quarters: BTreeMap<i64, Box<[Quarter; CHUNK]>>,
     /// Net change of the number of finished active spans running, by time.
     deltas: BTreeMap<i64, i32>,
 }
@@ -156,17 +188,34 @@ impl AgentAgg {
     pub fn sums(&self, a: i64, b: i64) -> AgentSums {
         let mut s = AgentSums::default();
         if a < b {
-            for q in self.quarters.range(a..b).map(|(_, q)| &q.sums) {
-                s += q;
+            for (&c, chunk) in self.quarters.range(chunk_of(a).0..b) {
+                let lo = ((a.max(c) - c) / QUARTER_MS) as usize;
+                let hi = ((b.min(c + CHUNK_MS) - c) / QUARTER_MS) as usize;
+                for q in &chunk[lo..hi] {
+                    s += &q.sums;
+                }
             }
         }
         s
     }
 
+    fn quarter(&self, q: i64) -> Option<&Quarter> {
+        let (c, i) = chunk_of(q);
+        self.quarters.get(&c).map(|chunk| &chunk[i])
+    }
+
+    fn quarter_mut(&mut self, q: i64) -> &mut Quarter {
+        let (c, i) = chunk_of(q);
+        &mut self
+            .quarters
+            .entry(c)
+            .or_insert_with(|| Box::new([Quarter::default(); CHUNK]))[i]
+    }
+
     /// Time within `[lo, hi)` (inside one quarter) covered by a finished span while logged in.
     fn covered_part(&self, presence: &[(i64, u64, Presence)], lo: i64, hi: i64) -> i64 {
         let q = quarter_of(lo);
-        let mut depth = self.quarters.get(&q).map_or(0, |x| x.depth);
+        let mut depth = self.quarter(q).map_or(0, |x| x.depth);
         let (mut prev, mut total) = (q, 0);
         for (&x, &d) in self.deltas.range(q..hi) {
             if depth > 0 {
@@ -199,23 +248,16 @@ impl AgentAgg {
 
     fn recompute(&mut self, q: i64, presence: &[(i64, u64, Presence)]) {
         let covered = self.covered_part(presence, q, q + QUARTER_MS);
-        let e = self.quarters.entry(q).or_default();
-        e.sums.covered_ms = covered;
-        if *e == Quarter::default() {
-            self.quarters.remove(&q);
-        }
+        self.quarter_mut(q).sums.covered_ms = covered;
     }
 
     fn add_keyed(&mut self, at: i64, s: &AgentSums, sign: i32) {
         let q = quarter_of(at);
-        let e = self.quarters.entry(q).or_default();
+        let e = self.quarter_mut(q);
         if sign > 0 {
             e.sums += s;
         } else {
             e.sums -= s;
-        }
-        if *e == Quarter::default() {
-            self.quarters.remove(&q);
         }
     }
 
@@ -230,7 +272,7 @@ impl AgentAgg {
         let mut q = quarter_of(a).max(floor);
         while q <= quarter_of(b) {
             if q > a {
-                self.quarters.entry(q).or_default().depth += sign;
+                self.quarter_mut(q).depth += sign;
             }
             self.recompute(q, p);
             q += QUARTER_MS;
@@ -273,6 +315,33 @@ impl Aggs {
                 }
             });
         }
+        for (f, sign) in [(old, -1), (new, 1)] {
+            let Some(f) = f.filter(|f| f.status != Status::Closed) else {
+                continue;
+            };
+            if let Some(agent) = &f.agent {
+                let now = &mut self.agent(agent).now;
+                if matches!(f.status, Status::Active | Status::WrapUp) {
+                    now.used += i64::from(sign) * i64::from(f.channel.cost());
+                }
+                let slot = match f.status {
+                    Status::Active => 0,
+                    Status::Waiting => 1,
+                    _ => 2,
+                };
+                now.counts[slot] += i64::from(sign);
+            }
+            for p in &f.parts {
+                for &(a, _) in p.active.iter().filter(|(_, b)| *b == i64::MAX) {
+                    let open = &mut self.agent(&p.agent).now.open;
+                    let n = open.entry(a).or_default();
+                    *n = n.wrapping_add_signed(sign);
+                    if *n == 0 {
+                        open.remove(&a);
+                    }
+                }
+            }
+        }
         // Only the spans that changed move: most events leave the finished spans as they were.
         let mut gone = old.map(finished_spans).unwrap_or_default();
         let mut came = new.map(finished_spans).unwrap_or_default();
@@ -297,9 +366,17 @@ impl Aggs {
             return;
         };
         let from = quarter_of(at).max(self.floor);
-        let qs: Vec<i64> = a.quarters.range(from..).map(|(&q, _)| q).collect();
-        for q in qs {
-            a.recompute(q, &rec.presence);
+        let chunks: Vec<i64> = a
+            .quarters
+            .range(chunk_of(from).0..)
+            .map(|(&c, _)| c)
+            .collect();
+        for c in chunks {
+            let mut q = c.max(from);
+            while q < c + CHUNK_MS {
+                a.recompute(q, &rec.presence);
+                q += QUARTER_MS;
+            }
         }
     }
 
@@ -307,7 +384,7 @@ impl Aggs {
     pub fn prune(&mut self, before: i64) {
         self.floor = self.floor.max(quarter_of(before));
         for a in &mut self.by_agent {
-            a.quarters = a.quarters.split_off(&self.floor);
+            a.quarters = a.quarters.split_off(&chunk_of(self.floor).0);
         }
     }
 
