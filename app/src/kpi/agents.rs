@@ -91,6 +91,8 @@ pub struct AgentRow {
 pub struct AgentView {
     /// Rows, by agent id.
     pub rows: Vec<AgentRow>,
+    /// Agents in scope now available or busy with free capacity, per queue of theirs.
+    pub serving: HashMap<String, u64>,
 }
 
 /// Total length of the union of intervals, clipped to `[lo, hi]`, intersected with `within`
@@ -173,7 +175,8 @@ impl AgentView {
         } else {
             (HashMap::new(), (0, 0))
         };
-        let mut rows = Vec::new();
+        let mut rows = Vec::with_capacity(engine.agents.len());
+        let mut serving: HashMap<String, u64> = HashMap::new();
         for (id, a) in engine.agents() {
             let in_queues = queues
                 .as_ref()
@@ -197,7 +200,11 @@ impl AgentView {
                     (true, true) => id.clone(),
                     (true, false) => a.name.clone(),
                 },
-                queues: a.queues.clone(),
+                queues: if with_conversations {
+                    a.queues.clone()
+                } else {
+                    Vec::new()
+                },
                 skills: if with_conversations {
                     a.skills.clone()
                 } else {
@@ -223,14 +230,15 @@ impl AgentView {
                 Some(n) => n.open_since(),
                 None => open.get(id.as_str()).copied(),
             };
-            let logged = logged_in(&a.presence, from, t);
-            if view.is_live() {
+            let logged_ms = if view.is_live() {
                 let edge = edges.get(id.as_str()).copied().unwrap_or_default();
                 row.add_aggregates(engine, id, &a.presence, open, from, t, &edge, whole);
+                logged_ms(&a.presence, from, t)
             } else {
+                let logged = logged_in(&a.presence, from, t);
                 row.walk(engine, view, id, from, t, &logged);
-            }
-            let logged_ms: i64 = logged.iter().map(|(a, b)| b - a).sum();
+                logged.iter().map(|(a, b)| b - a).sum()
+            };
             row.occupied.1 = logged_ms;
             row.logged_in_seconds = logged_ms as f64 / 1000.0;
             row.occupancy = ratio(row.occupied.0, row.occupied.1);
@@ -238,9 +246,16 @@ impl AgentView {
             row.reject_rate = ratio(row.offers_rejected, row.offers);
             row.timeout_rate = ratio(row.offers_timed_out, row.offers);
             row.avg_acceptance_time = mean_s(row.acceptance_ms, row.offers_accepted);
+            if matches!(presence, Presence::Available | Presence::Busy) && row.capacity_free > 0 {
+                for (i, queue) in a.queues.iter().enumerate() {
+                    if !a.queues[..i].contains(queue) {
+                        *serving.entry(queue.clone()).or_default() += 1;
+                    }
+                }
+            }
             rows.push(row);
         }
-        AgentView { rows }
+        AgentView { rows, serving }
     }
 }
 
@@ -339,7 +354,7 @@ fn edges(engine: &Engine, from: i64, t: i64) -> (HashMap<&str, AgentSums>, (i64,
     } else {
         (vec![(from, hi)], (0, 0))
     };
-    let mut out: HashMap<&str, AgentSums> = HashMap::new();
+    let mut out: HashMap<&str, AgentSums> = HashMap::with_capacity(engine.agents.len());
     for (lo, hi) in parts {
         for (m, ids) in engine.grid.minutes(lo, hi) {
             let (lo, hi) = (lo.max(m), hi.min(m + MINUTE_MS));

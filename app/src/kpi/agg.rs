@@ -136,11 +136,14 @@ pub fn logged_ms(presence: &[(i64, u64, Presence)], lo: i64, hi: i64) -> i64 {
 }
 
 /// One quarter of one agent.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 struct Quarter {
     sums: AgentSums,
     /// Finished spans running into the quarter: `start < quarter ≤ end`.
     depth: i32,
+    /// Net change of the number of finished spans running, at times within the quarter
+    /// (sorted).
+    deltas: Vec<(i64, i32)>,
 }
 
 /// Quarters per chunk: a day's, kept side by side so that a window's sums read contiguous
@@ -179,24 +182,31 @@ pub struct AgentAgg {
     pub now: AgentNow,
     /// Quarters by chunk.
     quarters: BTreeMap<i64, Box<[Quarter; CHUNK]>>,
-    /// Net change of the number of finished active spans running, by time.
-    deltas: BTreeMap<i64, i32>,
 }
 
 impl AgentAgg {
     /// Sums of the whole quarters in `[a, b)` (both quarter boundaries).
     pub fn sums(&self, a: i64, b: i64) -> AgentSums {
         let mut s = AgentSums::default();
+        self.each(a, b, |q| s += &q.sums);
+        s
+    }
+
+    /// The occupancy part of [`AgentAgg::sums`].
+    fn covered_sum(&self, a: i64, b: i64) -> i64 {
+        let mut s = 0;
+        self.each(a, b, |q| s += q.sums.covered_ms);
+        s
+    }
+
+    fn each(&self, a: i64, b: i64, mut f: impl FnMut(&Quarter)) {
         if a < b {
             for (&c, chunk) in self.quarters.range(chunk_of(a).0..b) {
                 let lo = ((a.max(c) - c) / QUARTER_MS) as usize;
                 let hi = ((b.min(c + CHUNK_MS) - c) / QUARTER_MS) as usize;
-                for q in &chunk[lo..hi] {
-                    s += &q.sums;
-                }
+                chunk[lo..hi].iter().for_each(&mut f);
             }
         }
-        s
     }
 
     fn quarter(&self, q: i64) -> Option<&Quarter> {
@@ -209,15 +219,18 @@ impl AgentAgg {
         &mut self
             .quarters
             .entry(c)
-            .or_insert_with(|| Box::new([Quarter::default(); CHUNK]))[i]
+            .or_insert_with(|| Box::new(std::array::from_fn(|_| Quarter::default())))[i]
     }
 
     /// Time within `[lo, hi)` (inside one quarter) covered by a finished span while logged in.
     fn covered_part(&self, presence: &[(i64, u64, Presence)], lo: i64, hi: i64) -> i64 {
         let q = quarter_of(lo);
-        let mut depth = self.quarter(q).map_or(0, |x| x.depth);
+        let Some(quarter) = self.quarter(q) else {
+            return 0;
+        };
+        let mut depth = quarter.depth;
         let (mut prev, mut total) = (q, 0);
-        for (&x, &d) in self.deltas.range(q..hi) {
+        for &(x, d) in quarter.deltas.iter().take_while(|(x, _)| *x < hi) {
             if depth > 0 {
                 total += logged_ms(presence, prev.max(lo), x);
             }
@@ -239,7 +252,7 @@ impl AgentAgg {
         if a > b {
             return self.covered_part(presence, lo, hi);
         }
-        let mut total = self.covered_part(presence, lo, a) + self.sums(a, b).covered_ms;
+        let mut total = self.covered_part(presence, lo, a) + self.covered_sum(a, b);
         if b < hi {
             total += self.covered_part(presence, b, hi);
         }
@@ -263,10 +276,18 @@ impl AgentAgg {
 
     fn add_span(&mut self, a: i64, b: i64, sign: i32, floor: i64, p: &[(i64, u64, Presence)]) {
         for (t, d) in [(a, sign), (b, -sign)] {
-            let e = self.deltas.entry(t).or_default();
-            *e += d;
-            if *e == 0 {
-                self.deltas.remove(&t);
+            if quarter_of(t) < floor {
+                continue;
+            }
+            let deltas = &mut self.quarter_mut(quarter_of(t)).deltas;
+            match deltas.binary_search_by_key(&t, |e| e.0) {
+                Ok(i) => {
+                    deltas[i].1 += d;
+                    if deltas[i].1 == 0 {
+                        deltas.remove(i);
+                    }
+                }
+                Err(i) => deltas.insert(i, (t, d)),
             }
         }
         let mut q = quarter_of(a).max(floor);

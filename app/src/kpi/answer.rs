@@ -2,6 +2,7 @@
 //! or — for replay (`at=`) and agent/skill/status filters — from every conversation's facts
 //! as of the instant, through the same window arithmetic.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Offset, TimeZone, Utc};
@@ -49,7 +50,7 @@ pub(super) struct View<'e> {
     /// (facts, queue threshold, cell) per conversation index, when derived.
     derived: Option<Vec<Option<(Facts, u32, Cell)>>>,
     /// Indexes not closed at the instant.
-    pub live: Vec<usize>,
+    pub live: Cow<'e, [usize]>,
     /// A grid built for this view (replay), or `None` to use the engine's.
     pub grid: Option<Grid>,
 }
@@ -244,7 +245,7 @@ impl Engine {
         View {
             engine: self,
             derived: None,
-            live: self.live.iter().copied().collect(),
+            live: Cow::Borrowed(&self.live),
             grid: None,
         }
     }
@@ -277,7 +278,7 @@ impl Engine {
         View {
             engine: self,
             derived: Some(facts),
-            live,
+            live: Cow::Owned(live),
             grid: Some(grid),
         }
     }
@@ -295,7 +296,7 @@ impl Engine {
     ) -> NowValues<'v> {
         let mut now = NowValues::default();
         let mut longest: Option<i64> = None;
-        for &idx in &view.live {
+        for &idx in view.live.iter() {
             let Some(f) = view.get(idx).filter(|f| q.keeps(f, queues)) else {
                 continue;
             };

@@ -47,13 +47,7 @@ impl Engine {
             }
             let sums = by_queue.get(&qi).cloned().unwrap_or_default();
             let rec = self.queues.get(id);
-            let serving = agents
-                .rows
-                .iter()
-                .filter(|a| a.queues.contains(id))
-                .filter(|a| matches!(a.presence.as_str(), "available" | "busy"))
-                .filter(|a| a.capacity_free > 0)
-                .count() as u64;
+            let serving = agents.serving.get(id).copied().unwrap_or(0);
             let rate = arrivals.get(&qi).copied().unwrap_or(0) as f64 / 1800.0;
             let aht = handled
                 .get(&qi)

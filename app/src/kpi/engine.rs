@@ -80,6 +80,8 @@ pub struct Conv {
     pub facts: Option<Facts>,
     pub(super) cell: Option<Cell>,
     pub(super) sl_own: u32,
+    /// Its position in the engine's live list, while not closed.
+    live_at: Option<u32>,
 }
 
 /// What an apply changed (for deltas).
@@ -102,8 +104,8 @@ pub struct Engine {
     names: Names,
     /// Slots of pruned conversations, reused by new ones.
     free: Vec<usize>,
-    /// Conversations not closed.
-    pub(super) live: BTreeSet<usize>,
+    /// Conversations not closed, in no particular order.
+    pub(super) live: Vec<usize>,
     pub(super) grid: Grid,
     pub(super) agents: BTreeMap<String, AgentRec>,
     /// Conversations each agent was offered.
@@ -224,6 +226,7 @@ impl Engine {
             facts: None,
             cell: None,
             sl_own: DEFAULT_SL_SECONDS,
+            live_at: None,
         };
         let i = match self.free.pop() {
             Some(i) => {
@@ -255,6 +258,7 @@ impl Engine {
             })
             .collect();
         for &i in &old {
+            self.set_live(i, false);
             if let (Some(f), Some(cell)) = (&self.convs[i].facts, self.convs[i].cell) {
                 self.grid.put(i, f, cell, self.convs[i].sl_own, true);
             }
@@ -268,6 +272,7 @@ impl Engine {
                     facts: None,
                     cell: None,
                     sl_own: DEFAULT_SL_SECONDS,
+                    live_at: None,
                 },
             );
             if let Some(f) = &c.facts {
@@ -278,7 +283,6 @@ impl Engine {
                 }
             }
             self.ids.remove(&c.id);
-            self.live.remove(&i);
             self.free.push(i);
         }
         self.grid.prune(before);
@@ -324,11 +328,7 @@ impl Engine {
             self.grid.put(idx, f, cell, sl_own, false);
             self.convs[idx].cell = Some(cell);
             self.convs[idx].sl_own = sl_own;
-            if f.status == Status::Closed {
-                self.live.remove(&idx);
-            } else {
-                self.live.insert(idx);
-            }
+            self.set_live(idx, f.status != Status::Closed);
             for o in &f.offers {
                 self.agent_convs
                     .entry(o.agent.clone())
@@ -336,7 +336,7 @@ impl Engine {
                     .insert(idx);
             }
         } else {
-            self.live.remove(&idx);
+            self.set_live(idx, false);
             self.convs[idx].cell = None;
         }
         for f in old.iter().chain(facts.iter()) {
@@ -344,6 +344,25 @@ impl Engine {
         }
         changed.conversations.insert(self.convs[idx].id.to_string());
         self.convs[idx].facts = facts;
+    }
+
+    /// Puts conversation `idx` in the live list or takes it out, in O(1).
+    fn set_live(&mut self, idx: usize, live: bool) {
+        match (self.convs[idx].live_at, live) {
+            (None, true) => {
+                self.convs[idx].live_at = Some(self.live.len() as u32);
+                self.live.push(idx);
+            }
+            (Some(at), false) => {
+                let at = at as usize;
+                self.live.swap_remove(at);
+                if let Some(&moved) = self.live.get(at) {
+                    self.convs[moved].live_at = Some(at as u32);
+                }
+                self.convs[idx].live_at = None;
+            }
+            _ => {}
+        }
     }
 
     /// A conversation by id.
