@@ -99,18 +99,51 @@ pub fn for_each_keyed<'f>(f: &'f Facts, mut sink: impl FnMut(&'f str, i64, Agent
     }
 }
 
-/// A conversation's finished, non-empty active spans, by agent. A span still running has no
-/// end in the live view (`i64::MAX`) and is left to the reader.
-fn finished_spans(f: &Facts) -> Vec<(&str, i64, i64)> {
-    f.parts
-        .iter()
-        .flat_map(|p| {
-            p.active
-                .iter()
-                .filter(|(a, b)| *b != i64::MAX && b > a)
-                .map(|&(a, b)| (&*p.agent, a, b))
-        })
-        .collect()
+/// One piece of what a conversation gives an agent.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Contribution<'f> {
+    /// An offer or a close, at its time.
+    Keyed(&'f str, i64, AgentSums),
+    /// Assigned now (live): capacity units used and the status slot (active, waiting, wrap-up).
+    Assigned(&'f str, i64, usize),
+    /// An active span still running (live view: no end yet), from its start.
+    Running(&'f str, i64),
+    /// A finished, non-empty active span.
+    Span(&'f str, i64, i64),
+}
+
+/// Everything a conversation gives agents' aggregates.
+fn contributions(f: &Facts) -> Vec<Contribution<'_>> {
+    let mut out = Vec::new();
+    for_each_keyed(f, |agent, at, s| {
+        out.push(Contribution::Keyed(agent, at, s))
+    });
+    if f.status != Status::Closed
+        && let Some(agent) = &f.agent
+    {
+        let used = match f.status {
+            Status::Active | Status::WrapUp => i64::from(f.channel.cost()),
+            _ => 0,
+        };
+        let slot = match f.status {
+            Status::Active => 0,
+            Status::Waiting => 1,
+            _ => 2,
+        };
+        out.push(Contribution::Assigned(agent, used, slot));
+    }
+    for p in &f.parts {
+        for &(a, b) in &p.active {
+            if b == i64::MAX {
+                if f.status != Status::Closed {
+                    out.push(Contribution::Running(&p.agent, a));
+                }
+            } else if b > a {
+                out.push(Contribution::Span(&p.agent, a, b));
+            }
+        }
+    }
+    out
 }
 
 /// Logged-in (not offline) time within `[lo, hi)`, from presence changes in order.
@@ -327,56 +360,43 @@ impl Aggs {
         new: Option<&Facts>,
         agents: &BTreeMap<String, AgentRec>,
     ) {
-        let floor = self.floor;
-        for (f, sign) in [(old, -1), (new, 1)] {
-            let Some(f) = f else { continue };
-            for_each_keyed(f, |agent, at, s| {
-                if quarter_of(at) >= floor {
-                    self.agent(agent).add_keyed(at, &s, sign);
-                }
-            });
-        }
-        for (f, sign) in [(old, -1), (new, 1)] {
-            let Some(f) = f.filter(|f| f.status != Status::Closed) else {
-                continue;
-            };
-            if let Some(agent) = &f.agent {
-                let now = &mut self.agent(agent).now;
-                if matches!(f.status, Status::Active | Status::WrapUp) {
-                    now.used += i64::from(sign) * i64::from(f.channel.cost());
-                }
-                let slot = match f.status {
-                    Status::Active => 0,
-                    Status::Waiting => 1,
-                    _ => 2,
-                };
-                now.counts[slot] += i64::from(sign);
-            }
-            for p in &f.parts {
-                for &(a, _) in p.active.iter().filter(|(_, b)| *b == i64::MAX) {
-                    let open = &mut self.agent(&p.agent).now.open;
-                    let n = open.entry(a).or_default();
-                    *n = n.wrapping_add_signed(sign);
-                    if *n == 0 {
-                        open.remove(&a);
-                    }
-                }
-            }
-        }
-        // Only the spans that changed move: most events leave the finished spans as they were.
-        let mut gone = old.map(finished_spans).unwrap_or_default();
-        let mut came = new.map(finished_spans).unwrap_or_default();
-        gone.retain(|s| match came.iter().position(|c| c == s) {
+        // Only what changed moves: most events leave most contributions as they were.
+        let mut gone = old.map(contributions).unwrap_or_default();
+        let mut came = new.map(contributions).unwrap_or_default();
+        gone.retain(|c| match came.iter().position(|x| x == c) {
             Some(i) => {
                 came.swap_remove(i);
                 false
             }
             None => true,
         });
-        for (spans, sign) in [(gone, -1), (came, 1)] {
-            for (agent, a, b) in spans {
-                let p = presence_of(agents, agent);
-                self.agent(agent).add_span(a, b, sign, floor, p);
+        let floor = self.floor;
+        for (list, sign) in [(gone, -1), (came, 1)] {
+            for c in list {
+                match c {
+                    Contribution::Keyed(agent, at, s) => {
+                        if quarter_of(at) >= floor {
+                            self.agent(agent).add_keyed(at, &s, sign);
+                        }
+                    }
+                    Contribution::Assigned(agent, used, slot) => {
+                        let now = &mut self.agent(agent).now;
+                        now.used += i64::from(sign) * used;
+                        now.counts[slot] += i64::from(sign);
+                    }
+                    Contribution::Running(agent, a) => {
+                        let open = &mut self.agent(agent).now.open;
+                        let n = open.entry(a).or_default();
+                        *n = n.wrapping_add_signed(sign);
+                        if *n == 0 {
+                            open.remove(&a);
+                        }
+                    }
+                    Contribution::Span(agent, a, b) => {
+                        let p = presence_of(agents, agent);
+                        self.agent(agent).add_span(a, b, sign, floor, p);
+                    }
+                }
             }
         }
     }
