@@ -51,8 +51,10 @@ pub(super) struct View<'e> {
     derived: Option<Vec<Option<(Facts, u32, Cell)>>>,
     /// Indexes not closed at the instant.
     pub live: Cow<'e, [usize]>,
-    /// A grid built for this view (replay), or `None` to use the engine's.
+    /// A grid built for this view (replay, filters), or `None` to use the engine's.
     pub grid: Option<Grid>,
+    /// The only conversations that can pass the query's filters, when known.
+    candidates: Option<Vec<usize>>,
 }
 
 impl View<'_> {
@@ -78,12 +80,15 @@ impl View<'_> {
     }
 
     /// Every conversation's entry.
-    pub(super) fn entries(&self) -> impl Iterator<Item = (&Facts, u32, Cell)> {
+    pub(super) fn entries(&self) -> Box<dyn Iterator<Item = (&Facts, u32, Cell)> + '_> {
+        if let Some(c) = &self.candidates {
+            return Box::new(c.iter().filter_map(|&i| self.entry(i)));
+        }
         let n = self
             .derived
             .as_ref()
             .map_or(self.engine.convs.len(), Vec::len);
-        (0..n).filter_map(|i| self.entry(i))
+        Box::new((0..n).filter_map(|i| self.entry(i)))
     }
 }
 
@@ -141,8 +146,13 @@ impl Engine {
         let t = q.at.unwrap_or(now).timestamp_millis();
         let from = window_start(q.window, q.tz, t).min(t);
         let queues = q.queue_set();
+        // With nothing applied after the instant, the live facts are the facts at the instant
+        // (running intervals aside, which no windowed sum reads): an agent filter then needs
+        // only the conversations offered to those agents, not every conversation derived.
         let view = if q.at.is_none() && q.cell_only() {
             self.live_view()
+        } else if q.at.is_none() && !q.agents.is_empty() && self.newest().is_none_or(|n| n <= t) {
+            self.live_filtered(q, &queues)
         } else {
             self.view_at(t, q, &queues)
         };
@@ -247,6 +257,37 @@ impl Engine {
             derived: None,
             live: Cow::Borrowed(&self.live),
             grid: None,
+            candidates: None,
+        }
+    }
+
+    /// The live view under an agent filter: the conversations offered to the filtered agents
+    /// that pass every filter, from their live facts, in a throw-away grid.
+    fn live_filtered(&self, q: &Query, queues: &Option<Vec<String>>) -> View<'_> {
+        let mut candidates: Vec<usize> = q
+            .agents
+            .iter()
+            .filter_map(|a| self.agent_convs.get(a.as_str()))
+            .flatten()
+            .copied()
+            .collect();
+        candidates.sort_unstable();
+        candidates.dedup();
+        let mut grid = Grid::default();
+        for &idx in &candidates {
+            let c = &self.convs[idx];
+            if let (Some(f), Some(cell)) = (&c.facts, c.cell)
+                && q.keeps(f, queues)
+            {
+                grid.put(idx, f, cell, c.sl_own, false);
+            }
+        }
+        View {
+            engine: self,
+            derived: None,
+            live: Cow::Borrowed(&self.live),
+            grid: Some(grid),
+            candidates: Some(candidates),
         }
     }
 
@@ -280,6 +321,7 @@ impl Engine {
             derived: Some(facts),
             live: Cow::Owned(live),
             grid: Some(grid),
+            candidates: None,
         }
     }
 

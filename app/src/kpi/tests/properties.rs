@@ -247,7 +247,11 @@ proptest! {
         e.apply(&events);
         let now = at(31.0 * 3600.0 + minute as f64 * 60.0 + 17.5);
         let mut r = Rng(seed ^ 0x5eed | 1);
-        for q in queries(&mut r) {
+        let mut qs = queries(&mut r);
+        // Agent, skill and status filters too (an agent filter reads the live facts when
+        // nothing was applied after the instant).
+        qs.extend(queries(&mut r).iter().map(|q| with_filters(&mut r, q)));
+        for q in qs {
             let live = e.report(&q, now, &Limits::default());
             let scratch = e.report(&Query { at: Some(now), ..q.clone() }, now, &Limits::default());
             let d = diff(&live, &scratch);
