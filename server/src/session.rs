@@ -127,7 +127,9 @@ pub async fn identify(State(state): State<AppState>, mut request: Request, next:
             Err(response) => return response,
         }
     }
-    let presented = presented(&request);
+    // The site's static files (WASM, JS, CSS, icons) are the same for everyone: no lookup.
+    let asset = path.starts_with("/pkg/") || path == "/favicon.svg";
+    let presented = if asset { None } else { presented(&request) };
     let viewer = match &presented {
         Some((token, _)) => match sessions::find(&state.db, token).await {
             Ok(v) => v,
