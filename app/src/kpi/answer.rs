@@ -28,6 +28,8 @@ pub struct Limits {
     pub abandon_rate: f64,
     /// Sentiment at or below this raises an alert.
     pub sentiment: i8,
+    /// Queues with their own limits (queue id → limits); the others use these.
+    pub per_queue: BTreeMap<String, Limits>,
 }
 
 impl Default for Limits {
@@ -37,6 +39,7 @@ impl Default for Limits {
             longest_wait: 300.0,
             abandon_rate: 0.1,
             sentiment: -2,
+            per_queue: BTreeMap::new(),
         }
     }
 }

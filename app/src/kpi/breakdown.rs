@@ -14,6 +14,13 @@ use super::report::{Alert, KpiReport, QueueRow, Windowed};
 use super::sums::Sums;
 
 const HALF_HOUR_MS: i64 = 1_800_000;
+
+impl Limits {
+    /// The limits of `queue`: its own if an admin set them, else these.
+    pub fn for_queue(&self, queue: &str) -> &Limits {
+        self.per_queue.get(queue).unwrap_or(self)
+    }
+}
 const HOUR_MS: i64 = 3_600_000;
 
 impl Engine {
@@ -114,6 +121,7 @@ impl Engine {
         let mut alerts = Vec::new();
         for row in &r.by_queue {
             let qid = &row.queue_id;
+            let limits = limits.for_queue(qid);
             if let Some(v) = row
                 .kpis
                 .service_level
@@ -166,14 +174,15 @@ impl Engine {
             let Some(f) = view.get(idx).filter(|f| q.keeps(f, queues)) else {
                 continue;
             };
-            if f.sentiment <= limits.sentiment {
+            let limit = limits.for_queue(&f.queue).sentiment;
+            if f.sentiment <= limit {
                 let id = &self.convs[idx].id;
                 alerts.push(alert(
                     "sentiment",
                     &f.queue,
                     Some(id),
                     f64::from(f.sentiment),
-                    f64::from(limits.sentiment),
+                    f64::from(limit),
                     format!(
                         "conversation {id} with {} has sentiment {}",
                         f.customer, f.sentiment

@@ -89,6 +89,8 @@ pub async fn get_insights(
         .map_err(|e| ServerFnError::new(format!("{}: {}", e.field, e.message)))?;
     q.scope = scope;
     let now = chrono::Utc::now();
+    // The admin's thresholds (per queue where a queue has its own), provided by the server.
+    let limits = use_context::<Limits>().unwrap_or_default();
     let panels = match use_context::<Arc<dyn PanelSource>>() {
         Some(p) => p.panels().await.unwrap_or_else(|e| {
             leptos::logging::error!("report panels: {e}");
@@ -98,7 +100,7 @@ pub async fn get_insights(
     };
     let mut out = None;
     source.with_engine(&mut |engine| {
-        let report = engine.report(&q, now, &Limits::default());
+        let report = engine.report(&q, now, &limits);
         let panels = panels
             .iter()
             .map(|p| PanelData {
@@ -115,7 +117,7 @@ pub async fn get_insights(
                             scope: q.scope.clone(),
                             ..pq
                         })
-                        .map(|pq| engine.report(&pq, now, &Limits::default()))
+                        .map(|pq| engine.report(&pq, now, &limits))
                         .map_err(|e| format!("{}: {}", e.field, e.message)),
                     ),
                 },
