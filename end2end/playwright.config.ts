@@ -4,6 +4,14 @@ import { defineConfig } from '@playwright/test';
 // (the server reads Leptos.toml and serves target/site from there).
 const port = Number(process.env.E2E_PORT ?? 3999);
 const db = 'sqlite://end2end/.data/e2e.db?mode=rwc';
+// Kept in step with tests/signin.ts.
+const password = 'e2e-password-1';
+const users: [string, string, string][] = [
+  ['admin', 'admin', ''],
+  ['sup.billing', 'supervisor', '--queues ins-billing,au-billing'],
+  ['sup.other', 'supervisor', '--queues ins-other'],
+  ['agent.ann', 'agent', '--agent ins-ann'],
+];
 
 export default defineConfig({
   testDir: './tests',
@@ -32,10 +40,15 @@ export default defineConfig({
     },
   },
   webServer: {
-    // A fresh database with an API token the specs read from end2end/.data/token.
+    // A fresh database with an API token the specs read from end2end/.data/token, and the users
+    // of tests/signin.ts.
     command: [
       'rm -rf end2end/.data && mkdir -p end2end/.data',
       `./target/release/intraday token create e2e --db "${db}" > end2end/.data/token`,
+      ...users.map(
+        ([login, role, extra]) =>
+          `echo ${password} | ./target/release/intraday user add ${login} --role ${role} ${extra} --db "${db}"`,
+      ),
       `./target/release/intraday serve --db "${db}" --addr 127.0.0.1:${port}`,
     ].join(' && '),
     cwd: '..',

@@ -27,9 +27,11 @@ use crate::routes::wallboard::WallboardPage;
 
 /// The HTML document the server renders around the app.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    // The request's language, written to <html lang> for the browser to read back.
+    let locale = i18n::provide_locale();
     view! {
         <!DOCTYPE html>
-        <html lang="en">
+        <html lang=locale.as_str()>
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
@@ -60,6 +62,7 @@ fn viewer_meta() -> String {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     provide_context(auth::current_viewer());
+    i18n::provide_locale();
 
     view! {
         <Stylesheet id="leptos" href="/pkg/intraday.css" />
@@ -67,7 +70,7 @@ pub fn App() -> impl IntoView {
         <Router>
             <TopBar />
             <main id="main">
-                <Routes fallback=|| view! { <p class="empty">"Page not found."</p> }>
+                <Routes fallback=|| view! { <p class="empty">{i18n::t("nav.not_found")}</p> }>
                     <Route path=StaticSegment("") view=HomePage />
                     <Route path=StaticSegment("signin") view=SignInPage />
                     <Route

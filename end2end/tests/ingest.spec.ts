@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { test, expect } from '@playwright/test';
+import { signIn, USERS } from './signin';
 
 const token = () => readFileSync('.data/token', 'utf8').trim();
 
 test('events posted to the ingest API are counted on the page; bad ones are refused', async ({ page, request }) => {
-  await page.goto('/');
+  await signIn(page, USERS.admin);
   const before = Number(await page.getByTestId('events-stored').textContent());
 
   const at = new Date(Date.now() - 60_000).toISOString();

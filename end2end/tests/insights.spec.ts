@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { test, expect, APIRequestContext } from '@playwright/test';
+import { signIn, USERS } from './signin';
 
 const token = () => readFileSync('.data/token', 'utf8').trim();
 const auth = () => ({ Authorization: `Bearer ${token()}` });
@@ -70,6 +71,10 @@ test.describe.serial('Intraday Insights', () => {
   test.beforeAll(async ({ request }) => {
     const r = await request.post('/api/v1/events', { headers: auth(), data: day });
     expect(r.status()).toBe(200);
+  });
+
+  test.beforeEach(async ({ page }) => {
+    await signIn(page, USERS.admin);
   });
 
   test('the tiles show exactly what the API says, for the page and for a filter', async ({ page, request }) => {
@@ -144,7 +149,7 @@ test.describe.serial('Intraday Insights', () => {
     await expectTilesMatch(page, await kpis(request, 'queue=ins-billing&channel=voice'));
     // The chart's data table is its text alternative, and its rows are links too.
     await page.getByTestId('chart-by_channel').locator('summary').click();
-    await expect(page.getByTestId('chart-by_channel').locator('table')).toContainText('voice');
+    await expect(page.getByTestId('chart-by_channel').locator('table')).toContainText('Voice');
   });
 
   test('an agent drill-through shows their day and changes their presence', async ({ page, request }) => {

@@ -98,6 +98,8 @@ pub fn router(state: AppState) -> Router {
         thresholds: state.thresholds.clone(),
     });
     let thresholds = state.thresholds.clone();
+    let preferences: Arc<dyn app::server_fns::Preferences> =
+        Arc::new(crate::preferences::Preferences(state.db.clone()));
     let options = state.leptos_options.clone();
     Router::new()
         .route("/api/v1/events", post(crate::ingest::http::post_events))
@@ -121,6 +123,7 @@ pub fn router(state: AppState) -> Router {
                 provide_context(panels.clone());
                 provide_context(admin.clone());
                 provide_context(app::kpi::Limits::clone(&thresholds.current()));
+                provide_context(preferences.clone());
                 // The pages' inline scripts carry the nonce the security headers allow.
                 if let Some(nonce) = use_context::<axum::http::request::Parts>()
                     .and_then(|p| p.extensions.get::<crate::security::Nonce>().cloned())

@@ -14,6 +14,7 @@ pub mod ingest;
 pub mod live;
 pub mod metrics;
 pub mod panels;
+pub mod preferences;
 pub mod read_api;
 pub mod ready;
 pub mod replica;

@@ -5,6 +5,7 @@ use super::labels::{self, column};
 use super::palette;
 use super::render::{Kind, Plot, Series};
 use super::types::ChartTarget;
+use crate::i18n::{Locale, tr};
 use crate::kpi::report::{HourRow, KpiReport};
 
 /// `HH:MM` of an RFC 3339 hour (the string itself if it does not parse).
@@ -22,7 +23,7 @@ fn hour_targets(report: &KpiReport) -> Vec<ChartTarget> {
 }
 
 /// Incoming and closed per hour, grouped bars.
-pub(super) fn incoming_closed(report: &KpiReport) -> Draft {
+pub(super) fn incoming_closed(report: &KpiReport, locale: Locale) -> Draft {
     let h = &report.hourly;
     let series = |name, colour, f: fn(&HourRow) -> i64| Series {
         name,
@@ -32,7 +33,9 @@ pub(super) fn incoming_closed(report: &KpiReport) -> Draft {
     let targets = hour_targets(report);
     Draft {
         id: "incoming_closed_hourly",
-        columns: vec![column::HOUR, column::INCOMING, column::CLOSED],
+        columns: [column::HOUR, column::INCOMING, column::CLOSED]
+            .map(|c| tr(locale, c))
+            .to_vec(),
         rows: h
             .iter()
             .map(|r| {
@@ -46,8 +49,10 @@ pub(super) fn incoming_closed(report: &KpiReport) -> Draft {
         plot: Plot {
             labels: targets.iter().map(|t| t.label.clone()).collect(),
             series: vec![
-                series(column::INCOMING, palette::BLUE, |r| r.kpis.incoming),
-                series(column::CLOSED, palette::GREY, |r| r.kpis.closed),
+                series(tr(locale, column::INCOMING), palette::BLUE, |r| {
+                    r.kpis.incoming
+                }),
+                series(tr(locale, column::CLOSED), palette::GREY, |r| r.kpis.closed),
             ],
             bar_colours: Vec::new(),
             kind: Kind::Bars,
@@ -58,7 +63,7 @@ pub(super) fn incoming_closed(report: &KpiReport) -> Draft {
 }
 
 /// Service level per hour against the 80 % target; hours without a value are gaps.
-pub(super) fn service_level(report: &KpiReport) -> Draft {
+pub(super) fn service_level(report: &KpiReport, locale: Locale) -> Draft {
     let h = &report.hourly;
     let percents: Vec<Option<f64>> = h
         .iter()
@@ -74,12 +79,16 @@ pub(super) fn service_level(report: &KpiReport) -> Draft {
         .iter()
         .map(|v| v.map(|v| v.clamp(0.0, 100.0)))
         .collect();
-    let cell =
-        |v: &Option<f64>| v.map_or_else(|| labels::NO_VALUE.to_owned(), |v| format!("{v:.1}%"));
+    let cell = |v: &Option<f64>| {
+        v.map_or_else(
+            || labels::NO_VALUE.to_owned(),
+            |v| crate::format::percent_in(locale, v),
+        )
+    };
     let targets = hour_targets(report);
     Draft {
         id: "service_level_hourly",
-        columns: vec![column::HOUR, column::SERVICE_LEVEL],
+        columns: vec![tr(locale, column::HOUR), tr(locale, column::SERVICE_LEVEL)],
         rows: h
             .iter()
             .zip(&percents)
@@ -88,14 +97,14 @@ pub(super) fn service_level(report: &KpiReport) -> Draft {
         plot: Plot {
             labels: targets.iter().map(|t| t.label.clone()).collect(),
             series: vec![Series {
-                name: column::SERVICE_LEVEL,
+                name: tr(locale, column::SERVICE_LEVEL),
                 colour: palette::BLUE,
                 values,
             }],
             bar_colours: Vec::new(),
             kind: Kind::Line {
                 target: 80.0,
-                name: column::TARGET,
+                name: tr(locale, column::TARGET),
             },
             percent: true,
         },

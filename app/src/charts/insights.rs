@@ -8,6 +8,7 @@ use super::labels::{self, column};
 use super::palette;
 use super::render::{self, Kind, Plot, Series};
 use super::types::{Chart, ChartTarget};
+use crate::i18n::{Locale, tr};
 use crate::kpi::report::KpiReport;
 
 /// The smallest and largest SVG sizes drawn; arguments outside are clamped.
@@ -23,7 +24,7 @@ const PRESENCES: [&str; 5] = ["available", "busy", "busy_dnd", "away", "offline"
 pub(super) struct Draft {
     /// Chart id (its title comes from [`labels::title`]).
     pub id: &'static str,
-    /// Data table header.
+    /// Data table header, already in the chart's language.
     pub columns: Vec<&'static str>,
     /// Data table, one row per category.
     pub rows: Vec<Vec<String>>,
@@ -33,38 +34,52 @@ pub(super) struct Draft {
     pub plot: Plot,
 }
 
-/// Every chart of the Insights page for `report`, each drawn at `width` × `height` px
-/// (clamped to 160 × 120 … 4096 × 4096). Never fails: an empty chart says so.
+/// Every chart of the Insights page for `report` in the page's language
+/// ([`crate::i18n::use_locale`]); see [`insights_charts_in`].
 pub fn insights_charts(report: &KpiReport, width: u32, height: u32) -> Vec<Chart> {
+    insights_charts_in(crate::i18n::use_locale(), report, width, height)
+}
+
+/// Every chart of the Insights page for `report`, its words in `locale`, each drawn at
+/// `width` × `height` px (clamped to 160 × 120 … 4096 × 4096). Never fails: an empty chart
+/// says so.
+pub fn insights_charts_in(
+    locale: Locale,
+    report: &KpiReport,
+    width: u32,
+    height: u32,
+) -> Vec<Chart> {
     let width = width.clamp(MIN_SIZE.0, MAX_SIZE);
     let height = height.clamp(MIN_SIZE.1, MAX_SIZE);
     [
-        hourly::incoming_closed(report),
-        ongoing_by_status(report),
-        hourly::service_level(report),
-        agents_by_presence(report),
-        by_channel(report),
-        by_queue(report),
-        capacity(report),
-        sentiment(report),
+        hourly::incoming_closed(report, locale),
+        ongoing_by_status(report, locale),
+        hourly::service_level(report, locale),
+        agents_by_presence(report, locale),
+        by_channel(report, locale),
+        by_queue(report, locale),
+        capacity(report, locale),
+        sentiment(report, locale),
     ]
     .into_iter()
-    .map(|d| finish(d, width, height))
+    .map(|d| finish(d, locale, width, height))
     .collect()
 }
 
-fn finish(d: Draft, width: u32, height: u32) -> Chart {
-    let title = labels::title(d.id).to_owned();
+fn finish(d: Draft, locale: Locale, width: u32, height: u32) -> Chart {
+    let title = labels::title(d.id)
+        .map_or(d.id, |k| tr(locale, k))
+        .to_owned();
     let columns = d.columns.iter().map(|c| (*c).to_owned()).collect();
     let (svg, rows, targets, plot_x) = if d.plot.is_empty() {
-        let svg = render::empty_svg(&title, labels::NO_DATA, width, height);
+        let svg = render::empty_svg(&title, tr(locale, labels::NO_DATA), width, height);
         (svg, Vec::new(), Vec::new(), (0.0, 1.0))
     } else {
         match render::render(&d.plot, &title, width, height) {
             Ok((svg, plot_x)) => (svg, d.rows, d.targets, plot_x),
             // The data table still holds the numbers; only the picture is missing.
             Err(_) => {
-                let svg = render::empty_svg(&title, labels::UNAVAILABLE, width, height);
+                let svg = render::empty_svg(&title, tr(locale, labels::UNAVAILABLE), width, height);
                 (svg, d.rows, Vec::new(), (0.0, 1.0))
             }
         }
@@ -89,14 +104,26 @@ pub(super) fn target(label: &str, param: &str, value: &str) -> ChartTarget {
     }
 }
 
-/// A single-series bar chart of counts, one bar per `(target, count, colour)`.
+/// The label of a value whose key `key_of` knows (the value itself otherwise).
+pub(super) fn label(
+    locale: Locale,
+    value: &str,
+    key_of: fn(&str) -> Option<&'static str>,
+) -> String {
+    key_of(value).map_or_else(|| value.to_owned(), |k| tr(locale, k).to_owned())
+}
+
+/// A single-series bar chart of counts, one bar per `(target, count, colour)`; `category` and
+/// `unit` are keys.
 fn counts(
+    locale: Locale,
     id: &'static str,
     category: &'static str,
     unit: &'static str,
     bars: Vec<(ChartTarget, i128, RGBColor)>,
     coloured: bool,
 ) -> Draft {
+    let (category, unit) = (tr(locale, category), tr(locale, unit));
     let rows = bars
         .iter()
         .map(|(t, n, _)| vec![t.label.clone(), n.to_string()])
@@ -126,20 +153,21 @@ fn counts(
     }
 }
 
-fn ongoing_by_status(report: &KpiReport) -> Draft {
+fn ongoing_by_status(report: &KpiReport, locale: Locale) -> Draft {
     let o = &report.ongoing;
     let bars = STATUSES
         .iter()
         .zip([o.open, o.active, o.waiting, o.wrap_up])
         .map(|(s, n)| {
             (
-                target(labels::status(s), "status", s),
+                target(&label(locale, s, labels::status), "status", s),
                 i128::from(n),
                 palette::status(s),
             )
         })
         .collect();
     counts(
+        locale,
         "ongoing_by_status",
         column::STATUS,
         column::CONVERSATIONS,
@@ -148,7 +176,7 @@ fn ongoing_by_status(report: &KpiReport) -> Draft {
     )
 }
 
-fn agents_by_presence(report: &KpiReport) -> Draft {
+fn agents_by_presence(report: &KpiReport, locale: Locale) -> Draft {
     let by = &report.agents_by_presence;
     let known = PRESENCES.iter().filter_map(|p| by.get_key_value(*p));
     let others = by.iter().filter(|(p, _)| !PRESENCES.contains(&p.as_str()));
@@ -156,13 +184,14 @@ fn agents_by_presence(report: &KpiReport) -> Draft {
         .chain(others)
         .map(|(p, n)| {
             (
-                target(labels::presence(p), "", p),
+                target(&label(locale, p, labels::presence), "", p),
                 i128::from(*n),
                 palette::presence(p),
             )
         })
         .collect();
     counts(
+        locale,
         "agents_by_presence",
         column::PRESENCE,
         column::AGENTS,
@@ -171,22 +200,33 @@ fn agents_by_presence(report: &KpiReport) -> Draft {
     )
 }
 
-fn by_channel(report: &KpiReport) -> Draft {
+fn by_channel(report: &KpiReport, locale: Locale) -> Draft {
     let bars = report
         .by_channel
         .iter()
         .map(|c| {
             (
-                target(&c.channel, "channel", &c.channel),
+                target(
+                    &label(locale, &c.channel, labels::channel),
+                    "channel",
+                    &c.channel,
+                ),
                 i128::from(c.kpis.incoming),
                 palette::BLUE,
             )
         })
         .collect();
-    counts("by_channel", column::CHANNEL, column::INCOMING, bars, false)
+    counts(
+        locale,
+        "by_channel",
+        column::CHANNEL,
+        column::INCOMING,
+        bars,
+        false,
+    )
 }
 
-fn by_queue(report: &KpiReport) -> Draft {
+fn by_queue(report: &KpiReport, locale: Locale) -> Draft {
     let bars = report
         .by_queue
         .iter()
@@ -203,27 +243,41 @@ fn by_queue(report: &KpiReport) -> Draft {
             )
         })
         .collect();
-    counts("by_queue", column::QUEUE, column::INCOMING, bars, false)
+    counts(
+        locale,
+        "by_queue",
+        column::QUEUE,
+        column::INCOMING,
+        bars,
+        false,
+    )
 }
 
-fn capacity(report: &KpiReport) -> Draft {
+fn capacity(report: &KpiReport, locale: Locale) -> Draft {
     let c = &report.capacity;
     let bars = vec![
         (
-            target(column::USED, "", "used"),
+            target(tr(locale, column::USED), "", "used"),
             i128::from(c.used),
             palette::BLUE,
         ),
         (
-            target(column::FREE, "", "free"),
+            target(tr(locale, column::FREE), "", "free"),
             i128::from(c.free),
             palette::GREEN,
         ),
     ];
-    counts("capacity", column::CAPACITY, column::UNITS, bars, true)
+    counts(
+        locale,
+        "capacity",
+        column::CAPACITY,
+        column::UNITS,
+        bars,
+        true,
+    )
 }
 
-fn sentiment(report: &KpiReport) -> Draft {
+fn sentiment(report: &KpiReport, locale: Locale) -> Draft {
     let bars = (-3i8..=3)
         .map(|s| {
             let n = report.sentiment.get(&s).copied().unwrap_or(0);
@@ -235,6 +289,7 @@ fn sentiment(report: &KpiReport) -> Draft {
         })
         .collect();
     counts(
+        locale,
         "sentiment",
         column::SENTIMENT,
         column::CONVERSATIONS,

@@ -1,86 +1,106 @@
-//! Every English word the charts show, in one place, for the i18n layer to replace later.
+//! The i18n keys of every word the charts show (their texts are in `crate::i18n`, group
+//! `chart.`), so charts are drawn in the request's language.
 
 /// What an empty chart says.
-pub const NO_DATA: &str = "No data in this window";
+pub const NO_DATA: &str = "chart.no_data";
 
-/// Chart titles by chart id.
-pub const TITLES: [(&str, &str); 8] = [
-    ("incoming_closed_hourly", "Incoming and closed per hour"),
-    ("ongoing_by_status", "Ongoing conversations by status"),
-    ("service_level_hourly", "Service level per hour"),
-    ("agents_by_presence", "Agents by presence"),
-    ("by_channel", "Incoming conversations by channel"),
-    ("by_queue", "Incoming conversations by queue"),
-    ("capacity", "Capacity used and free"),
-    ("sentiment", "Ongoing conversations by sentiment"),
-];
-
-/// The title of a chart id (the id itself if unknown).
-pub fn title(id: &str) -> &str {
-    TITLES.iter().find(|(i, _)| *i == id).map_or(id, |(_, t)| t)
-}
-
-/// Column and legend names.
-pub mod column {
-    /// Hour column.
-    pub const HOUR: &str = "Hour";
-    /// Status column.
-    pub const STATUS: &str = "Status";
-    /// Presence column.
-    pub const PRESENCE: &str = "Presence";
-    /// Channel column.
-    pub const CHANNEL: &str = "Channel";
-    /// Queue column.
-    pub const QUEUE: &str = "Queue";
-    /// Capacity part column.
-    pub const CAPACITY: &str = "Capacity";
-    /// Sentiment column.
-    pub const SENTIMENT: &str = "Sentiment (−3 very negative … +3 very positive)";
-    /// Incoming conversations.
-    pub const INCOMING: &str = "Incoming";
-    /// Closed conversations.
-    pub const CLOSED: &str = "Closed";
-    /// Conversations (a count).
-    pub const CONVERSATIONS: &str = "Conversations";
-    /// Agents (a count).
-    pub const AGENTS: &str = "Agents";
-    /// Capacity units.
-    pub const UNITS: &str = "Units";
-    /// Service level.
-    pub const SERVICE_LEVEL: &str = "Service level";
-    /// The service level target line.
-    pub const TARGET: &str = "Target 80%";
-    /// Used capacity.
-    pub const USED: &str = "Used";
-    /// Free capacity.
-    pub const FREE: &str = "Free";
-}
+/// What a chart that could not be drawn says (its data table still holds the numbers).
+pub const UNAVAILABLE: &str = "chart.unavailable";
 
 /// What a rate without a value shows (KPIS.md).
-pub const NO_VALUE: &str = "—";
+pub use crate::format::NO_VALUE;
 
-/// A conversation status's label.
-pub fn status(key: &str) -> &str {
-    match key {
-        "open" => "Open",
-        "active" => "Active",
-        "waiting" => "Waiting",
-        "wrap_up" => "Wrap-up",
-        "closed" => "Closed",
-        other => other,
-    }
+/// Chart title keys by chart id.
+pub const TITLES: [(&str, &str); 8] = [
+    (
+        "incoming_closed_hourly",
+        "chart.title.incoming_closed_hourly",
+    ),
+    ("ongoing_by_status", "chart.title.ongoing_by_status"),
+    ("service_level_hourly", "chart.title.service_level_hourly"),
+    ("agents_by_presence", "chart.title.agents_by_presence"),
+    ("by_channel", "chart.title.by_channel"),
+    ("by_queue", "chart.title.by_queue"),
+    ("capacity", "chart.title.capacity"),
+    ("sentiment", "chart.title.sentiment"),
+];
+
+/// The title key of a chart id (`None` if unknown).
+pub fn title(id: &str) -> Option<&'static str> {
+    TITLES.iter().find(|(i, _)| *i == id).map(|(_, t)| *t)
 }
 
-/// An agent presence's label.
-pub fn presence(key: &str) -> &str {
-    match key {
-        "available" => "Available",
-        "busy" => "Busy",
-        "busy_dnd" => "Busy (DND)",
-        "away" => "Away",
-        "offline" => "Offline",
-        other => other,
-    }
+/// Column and legend name keys.
+pub mod column {
+    /// Hour column.
+    pub const HOUR: &str = "chart.column.hour";
+    /// Status column.
+    pub const STATUS: &str = "chart.column.status";
+    /// Presence column.
+    pub const PRESENCE: &str = "chart.column.presence";
+    /// Channel column.
+    pub const CHANNEL: &str = "chart.column.channel";
+    /// Queue column.
+    pub const QUEUE: &str = "chart.column.queue";
+    /// Capacity part column.
+    pub const CAPACITY: &str = "chart.column.capacity";
+    /// Sentiment column.
+    pub const SENTIMENT: &str = "chart.column.sentiment";
+    /// Incoming conversations.
+    pub const INCOMING: &str = "chart.column.incoming";
+    /// Closed conversations.
+    pub const CLOSED: &str = "chart.column.closed";
+    /// Conversations (a count).
+    pub const CONVERSATIONS: &str = "chart.column.conversations";
+    /// Agents (a count).
+    pub const AGENTS: &str = "chart.column.agents";
+    /// Capacity units.
+    pub const UNITS: &str = "chart.column.units";
+    /// Service level.
+    pub const SERVICE_LEVEL: &str = "chart.column.service_level";
+    /// The service level target line.
+    pub const TARGET: &str = "chart.target";
+    /// Used capacity.
+    pub const USED: &str = "chart.column.used";
+    /// Free capacity.
+    pub const FREE: &str = "chart.column.free";
+}
+
+/// The key of a conversation status's label (`None` if unknown: the value itself is shown).
+pub fn status(key: &str) -> Option<&'static str> {
+    Some(match key {
+        "open" => "status.open",
+        "active" => "status.active",
+        "waiting" => "status.waiting",
+        "wrap_up" => "status.wrap_up",
+        "closed" => "status.closed",
+        _ => return None,
+    })
+}
+
+/// The key of an agent presence's label (`None` if unknown: the value itself is shown).
+pub fn presence(key: &str) -> Option<&'static str> {
+    Some(match key {
+        "available" => "presence.available",
+        "busy" => "presence.busy",
+        "busy_dnd" => "presence.busy_dnd",
+        "away" => "presence.away",
+        "offline" => "presence.offline",
+        _ => return None,
+    })
+}
+
+/// The key of a channel's label (`None` if unknown: the value itself is shown).
+pub fn channel(key: &str) -> Option<&'static str> {
+    Some(match key {
+        "chat" => "channel.chat",
+        "voice" => "channel.voice",
+        "email" => "channel.email",
+        "sms" => "channel.sms",
+        "social" => "channel.social",
+        "messaging" => "channel.messaging",
+        _ => return None,
+    })
 }
 
 /// A sentiment score's label, signed: `−3` … `0` … `+3`.
@@ -91,6 +111,3 @@ pub fn sentiment(score: i8) -> String {
         _ => "0".into(),
     }
 }
-
-/// What a chart that could not be drawn says (its data table still holds the numbers).
-pub const UNAVAILABLE: &str = "This chart could not be drawn; its data is in the table";

@@ -2,8 +2,8 @@
 //! happens on the server only.
 //!
 //! - [`types`]: [`Chart`] and [`ChartTarget`], on both sides.
-//! - [`labels`]: every English word the charts show.
-//! - `insights`, `hourly` (server): [`insights_charts`], from a [`crate::kpi::KpiReport`].
+//! - [`labels`]: the i18n keys of every word the charts show (drawn in the request's language).
+//! - `insights`, `hourly` (server): [`insights_charts_in`], from a [`crate::kpi::KpiReport`].
 //! - `render`, `palette` (server): plotters drawing and the accessible colours.
 
 pub mod labels;
@@ -22,5 +22,5 @@ mod render;
 mod tests;
 
 #[cfg(feature = "ssr")]
-pub use insights::insights_charts;
+pub use insights::{insights_charts, insights_charts_in};
 pub use types::{Chart, ChartTarget};

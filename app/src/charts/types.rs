@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 pub struct Chart {
     /// Stable identifier, e.g. `incoming_closed_hourly`.
     pub id: String,
-    /// Title shown above the chart (English for now; see `charts::labels`).
+    /// Title shown above the chart, in the request's language (see `charts::labels`).
     pub title: String,
     /// The SVG document: `width`/`height` from the arguments and a `viewBox`, so CSS can scale it.
     pub svg: String,

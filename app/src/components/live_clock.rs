@@ -17,7 +17,7 @@ pub fn LiveClock() -> impl IntoView {
     }
 
     view! {
-        <span class="live-clock" aria-label="Local time">
+        <span class="live-clock" aria-label=crate::i18n::t("clock.local")>
             <time data-testid="local-clock">{move || now.get()}</time>
         </span>
     }

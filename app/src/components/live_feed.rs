@@ -53,10 +53,10 @@ impl Default for LiveState {
 #[component]
 pub fn LiveFeed() -> impl IntoView {
     let live = use_context::<LiveState>().unwrap_or_default();
-    let replaying = {
-        let q = leptos_router::hooks::use_query_map();
-        move || q.with(|q| q.get_str("at").is_some_and(|v| !v.is_empty()))
-    };
+    let q = leptos_router::hooks::use_query_map();
+    let replaying = move || q.with(|q| q.get_str("at").is_some_and(|v| !v.is_empty()));
+    // The feed's instants are shown in the page's time zone, like the numbers.
+    let tz = move || q.with(|q| crate::format::time_zone(q.get_str("tz")));
     #[cfg(feature = "hydrate")]
     connect(live);
     let label = move || {
@@ -72,7 +72,7 @@ pub fn LiveFeed() -> impl IntoView {
                     "{} · {} {}",
                     t("live.live"),
                     t("tile.as_of"),
-                    crate::components::kpi_tiles::clock_of(&at)
+                    crate::format::clock(&at, tz())
                 ),
                 None => t("live.live").to_owned(),
             }

@@ -6,6 +6,7 @@ pub mod charts_grid;
 pub mod errors;
 pub mod filter_bar;
 pub mod kpi_tiles;
+pub mod language_switch;
 pub mod live_clock;
 pub mod live_feed;
 pub mod queue_table;

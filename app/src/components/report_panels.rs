@@ -41,6 +41,7 @@ pub fn ReportPanels(panels: Vec<PanelData>) -> impl IntoView {
                                     .into_any()
                             }
                             (PanelKind::View(_), Some(Err(e))) => {
+                                let e = crate::components::errors::error_text(&e);
                                 view! { <p class="error">{t("panels.bad_view")} " " {e}</p> }.into_any()
                             }
                             (PanelKind::View(_), None) => view! { <p class="empty">"—"</p> }.into_any(),

@@ -41,12 +41,12 @@ impl Theme {
         }
     }
 
-    /// The switch's label.
+    /// The i18n key of the switch's label.
     pub fn label(self) -> &'static str {
         match self {
-            Theme::System => "Theme: system",
-            Theme::Light => "Theme: light",
-            Theme::Dark => "Theme: dark",
+            Theme::System => "theme.system",
+            Theme::Light => "theme.light",
+            Theme::Dark => "theme.dark",
         }
     }
 }
@@ -75,7 +75,7 @@ pub fn ThemeSwitch() -> impl IntoView {
             data-testid="theme-switch"
             on:click=move |_| theme.update(|t| *t = t.next())
         >
-            {move || theme.get().label()}
+            {move || crate::i18n::t(theme.get().label())}
         </button>
     }
 }

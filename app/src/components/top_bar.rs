@@ -1,7 +1,8 @@
-//! The top bar: product name, live indicator with the browser's clock, theme switch.
+//! The top bar: product name, live indicator with the browser's clock, language, theme switch.
 
 use leptos::prelude::*;
 
+use super::language_switch::LanguageSwitch;
 use super::live_clock::LiveClock;
 use super::theme_switch::ThemeSwitch;
 
@@ -49,6 +50,7 @@ pub fn TopBar() -> impl IntoView {
             </nav>
             <div class="top-bar-end">
                 <LiveClock />
+                <LanguageSwitch />
                 <ThemeSwitch />
                 {viewer.map(|v| view! { <UserMenu viewer=v /> })}
             </div>

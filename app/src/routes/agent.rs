@@ -11,15 +11,27 @@ use crate::kpi::detail::{AgentDetail, CapacityStep, PresenceSpan};
 use crate::routes::insights::url_filters;
 use crate::server_fns::{SetAgentPresence, get_agent_detail};
 
-fn clock(ms: i64) -> String {
-    chrono::DateTime::<chrono::Utc>::from_timestamp_millis(ms)
-        .map(|d| d.format("%H:%M").to_string())
-        .unwrap_or_default()
+use crate::charts::labels;
+use crate::format::clock_ms as clock;
+
+/// A domain value's label in the page's language (the value itself when it has no key).
+fn value_label(value: &str, key_of: fn(&str) -> Option<&'static str>) -> String {
+    key_of(value).map_or_else(|| value.to_owned(), |k| t(k).to_owned())
+}
+
+/// The time zone of the page's `tz` filter (UTC without one).
+fn page_tz(filters: &[(String, String)]) -> chrono_tz::Tz {
+    crate::format::time_zone(
+        filters
+            .iter()
+            .find(|(k, _)| k == "tz")
+            .map(|(_, v)| v.as_str()),
+    )
 }
 
 /// The presence timeline: one segment per stretch, width by duration, with its name.
 #[component]
-fn PresenceBar(spans: Vec<PresenceSpan>, window: (i64, i64)) -> impl IntoView {
+fn PresenceBar(spans: Vec<PresenceSpan>, window: (i64, i64), tz: chrono_tz::Tz) -> impl IntoView {
     let total = (window.1 - window.0).max(1) as f64;
     view! {
         <div class="timeline" role="list" aria-label=t("agent.presence_timeline") data-testid="presence-timeline">
@@ -27,7 +39,7 @@ fn PresenceBar(spans: Vec<PresenceSpan>, window: (i64, i64)) -> impl IntoView {
                 .into_iter()
                 .map(|s| {
                     let width = format!("width: {:.3}%", (s.to - s.from) as f64 / total * 100.0);
-                    let label = format!("{} {}–{}", t(presence_key(&s.presence)), clock(s.from), clock(s.to));
+                    let label = format!("{} {}–{}", t(presence_key(&s.presence)), clock(s.from, tz), clock(s.to, tz));
                     let title = label.clone();
                     view! {
                         <span role="listitem" class=format!("segment presence-{}", s.presence) style=width title=title>
@@ -94,7 +106,8 @@ pub fn AgentPage() -> impl IntoView {
             <Transition fallback=|| view! { <p class="skeleton">{t("insights.loading")}</p> }>
                 <ErrorBoundary fallback=|errors| crate::components::errors::error_list(errors, "agent-error")>
                     {move || Suspend::new(async move {
-                        data.await.map(|d| view! { <AgentView d set_presence /> })
+                        let tz = page_tz(&filters.get_untracked());
+                        data.await.map(|d| view! { <AgentView d set_presence tz /> })
                     })}
                 </ErrorBoundary>
             </Transition>
@@ -103,14 +116,18 @@ pub fn AgentPage() -> impl IntoView {
 }
 
 #[component]
-fn AgentView(d: AgentDetail, set_presence: ServerAction<SetAgentPresence>) -> impl IntoView {
+fn AgentView(
+    d: AgentDetail,
+    set_presence: ServerAction<SetAgentPresence>,
+    tz: chrono_tz::Tz,
+) -> impl IntoView {
     let r = d.row.clone();
     let error = move || {
         set_presence
             .value()
             .get()
             .and_then(|v| v.err())
-            .map(|e| e.to_string())
+            .map(|e| crate::components::errors::error_text(&e.to_string()))
     };
     view! {
         <section class="card" aria-labelledby="agent-title" data-testid="agent-detail">
@@ -146,7 +163,7 @@ fn AgentView(d: AgentDetail, set_presence: ServerAction<SetAgentPresence>) -> im
         </section>
         <section class="card table-card">
             <h2>{t("agent.presence_timeline")}</h2>
-            <PresenceBar spans=d.presence.clone() window=d.window />
+            <PresenceBar spans=d.presence.clone() window=d.window tz />
             <h2>{t("agent.capacity_chart")}</h2>
             <CapacityChart steps=d.capacity.clone() window=d.window capacity=r.capacity />
         </section>
@@ -171,9 +188,9 @@ fn AgentView(d: AgentDetail, set_presence: ServerAction<SetAgentPresence>) -> im
                             <tr>
                                 <th scope="row">{c.conversation_id}</th>
                                 <td>{c.queue_id}</td>
-                                <td>{c.channel}</td>
-                                <td>{c.status}</td>
-                                <td>{clock(c.created)}</td>
+                                <td>{value_label(&c.channel, labels::channel)}</td>
+                                <td>{value_label(&c.status, labels::status)}</td>
+                                <td>{clock(c.created, tz)}</td>
                                 <td class="num">{duration(Some(c.handle))}</td>
                                 <td>{crate::components::agents_table::sentiment_mark(c.sentiment)}</td>
                             </tr>

@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 
+use crate::i18n::t;
 use crate::server_fns::get_server_status;
 
 /// The start page.
@@ -12,8 +13,8 @@ pub fn HomePage() -> impl IntoView {
     view! {
         <section class="card" aria-labelledby="status-title">
             <h1 id="status-title">"Intraday"</h1>
-            <p class="lead">"A live console for running a contact center's day."</p>
-            <Transition fallback=|| view! { <p class="skeleton">"Loading the server's status…"</p> }>
+            <p class="lead">{t("home.lead")}</p>
+            <Transition fallback=|| view! { <p class="skeleton">{t("home.loading")}</p> }>
                 <ErrorBoundary fallback=|errors| crate::components::errors::error_list(errors, "status-error")>
                     {move || Suspend::new(async move {
                         status
@@ -21,11 +22,11 @@ pub fn HomePage() -> impl IntoView {
                             .map(|s| {
                                 view! {
                                     <dl class="facts" data-testid="server-status">
-                                        <dt>"Version"</dt>
+                                        <dt>{t("home.version")}</dt>
                                         <dd>{s.version}</dd>
-                                        <dt>"Database"</dt>
+                                        <dt>{t("home.database")}</dt>
                                         <dd>{s.database}</dd>
-                                        <dt>"Events stored"</dt>
+                                        <dt>{t("home.events_stored")}</dt>
                                         <dd data-testid="events-stored">{s.events_stored}</dd>
                                     </dl>
                                 }

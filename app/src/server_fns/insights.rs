@@ -91,6 +91,8 @@ pub async fn get_insights(
     let now = chrono::Utc::now();
     // The admin's thresholds (per queue where a queue has its own), provided by the server.
     let limits = use_context::<Limits>().unwrap_or_default();
+    // Charts are drawn here, so their words follow the language of the request.
+    let locale = crate::i18n::request_locale();
     let panels = match use_context::<Arc<dyn PanelSource>>() {
         Some(p) => p.panels().await.unwrap_or_else(|e| {
             leptos::logging::error!("report panels: {e}");
@@ -124,7 +126,7 @@ pub async fn get_insights(
             })
             .collect();
         out = Some(InsightsData {
-            charts: crate::charts::insights_charts(&report, 640, 280),
+            charts: crate::charts::insights_charts_in(locale, &report, 640, 280),
             panels,
             oldest: if q.at.is_some() {
                 Vec::new()

@@ -3,15 +3,19 @@
 pub mod admin;
 mod agent;
 mod insights;
+mod profile;
 mod status;
 
 pub use agent::{GetAgentDetail, SetAgentPresence, get_agent_detail, set_agent_presence};
 pub use insights::{InsightsData, PanelData, get_insights};
+pub use profile::{SetMyLanguage, set_my_language};
 pub use status::get_server_status;
 
 #[cfg(feature = "ssr")]
 pub use agent::ActionSink;
 #[cfg(feature = "ssr")]
 pub use insights::{LiveSource, PanelSource};
+#[cfg(feature = "ssr")]
+pub use profile::Preferences;
 #[cfg(feature = "ssr")]
 pub use status::StatusSource;

@@ -384,6 +384,12 @@ async fn the_authorization_matrix() {
             Some(String::new()),
             signed_in_fn,
         ),
+        (
+            "POST",
+            "/api/my_language",
+            Some("locale=en".into()),
+            signed_in_fn,
+        ),
         ("GET", "/api/v1/kpis", None, read),
         ("GET", "/api/v1/kpis/history", None, read),
         ("GET", "/api/v1/conversations", None, read),

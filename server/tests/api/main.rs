@@ -10,6 +10,7 @@ mod health;
 mod helpers;
 mod ingest;
 mod kpi_stream;
+mod language;
 mod logs;
 mod metrics;
 mod migrate;

@@ -3,8 +3,14 @@
 
 mod properties;
 
-use super::labels::{NO_DATA, NO_VALUE, UNAVAILABLE};
-use super::{Chart, ChartTarget, insights_charts};
+use super::labels::NO_VALUE;
+use super::{Chart, ChartTarget, insights_charts, insights_charts_in};
+use crate::i18n::Locale;
+
+/// What an empty chart says (in English, the language without a context).
+const NO_DATA: &str = "No data in this window";
+/// What a chart that could not be drawn says.
+const UNAVAILABLE: &str = "This chart could not be drawn; its data is in the table";
 use crate::kpi::report::{Capacity, ChannelRow, HourRow, KpiReport, Ongoing, QueueRow, Windowed};
 
 fn hour(h: u32, incoming: i64, closed: i64, service_level: Option<f64>) -> HourRow {
@@ -195,8 +201,8 @@ fn category_charts_hold_the_exact_numbers_and_filter_in_x_order() {
     assert!(q.svg.contains("Billing &amp; Co"));
 
     let ch = chart(&charts, "by_channel");
-    assert_eq!(rows(ch), [["chat", "30"], ["voice", "20"], ["email", "7"]]);
-    assert_eq!(targets(ch)[1], ("voice", "channel", "voice"));
+    assert_eq!(rows(ch), [["Chat", "30"], ["Voice", "20"], ["Email", "7"]]);
+    assert_eq!(targets(ch)[1], ("Voice", "channel", "voice"));
 
     let on = chart(&charts, "ongoing_by_status");
     assert_eq!(
@@ -306,4 +312,37 @@ fn csv_quotes_what_needs_quoting() {
         c.to_csv(),
         "Queue,Incoming\r\n\"Billing, \"\"VIP\"\"\",3\r\n"
     );
+}
+
+#[test]
+fn charts_speak_polish_when_asked() {
+    let charts = insights_charts_in(Locale::Pl, &sample(), 640, 320);
+    let c = chart(&charts, "incoming_closed_hourly");
+    assert_eq!(c.title, "Przychodzące i zamknięte w podziale na godziny");
+    assert_eq!(c.columns, ["Godzina", "Przychodzące", "Zamknięte"]);
+    assert!(c.svg.contains("Przychodzące"), "legend");
+
+    let sl = chart(&charts, "service_level_hourly");
+    let cells: Vec<&str> = sl.rows.iter().map(|r| r[1].as_str()).collect();
+    assert_eq!(cells, ["75,0\u{a0}%", NO_VALUE, "90,0\u{a0}%"]);
+    assert_eq!(sl.columns, ["Godzina", "Poziom obsługi"]);
+
+    let on = chart(&charts, "ongoing_by_status");
+    assert_eq!(on.rows[0], ["Otwarte", "4"]);
+    assert_eq!(on.targets[0].value, "open", "filters keep their values");
+    assert_eq!(chart(&charts, "by_channel").rows[0], ["Czat", "30"]);
+    assert_eq!(chart(&charts, "capacity").rows[1], ["Wolne", "3"]);
+    assert_eq!(
+        chart(&charts, "agents_by_presence").rows[0],
+        ["Dostępny", "3"]
+    );
+    assert!(
+        chart(&charts, "by_queue")
+            .to_csv()
+            .starts_with("Kolejka,Przychodzące\r\n")
+    );
+
+    for c in insights_charts_in(Locale::Pl, &KpiReport::default(), 400, 200) {
+        assert!(c.svg.contains("Brak danych w tym oknie"), "{}", c.id);
+    }
 }

@@ -2,9 +2,9 @@
 
 use proptest::prelude::*;
 
+use super::UNAVAILABLE;
 use super::{assert_well_formed, channel, hour, queue};
 use crate::charts::insights_charts;
-use crate::charts::labels::UNAVAILABLE;
 use crate::kpi::report::{Capacity, KpiReport, Ongoing};
 
 /// Any float, including NaN, infinities and values far outside 0..1.
