@@ -33,7 +33,9 @@ fn internal(e: DbErr) -> AdminError {
 
 fn user_error(e: UserError) -> AdminError {
     match e {
-        UserError::Login => AdminError::field("login", "use 1 to 64 letters, digits, '.', '_', '@' or '-'"),
+        UserError::Login => {
+            AdminError::field("login", "use 1 to 64 letters, digits, '.', '_', '@' or '-'")
+        }
         UserError::Password => AdminError::field("password", "use 8 to 256 characters"),
         UserError::Taken(l) => AdminError {
             status: 409,
@@ -59,7 +61,12 @@ fn new_user(form: UserForm) -> Result<NewUser, AdminError> {
     let role = Role::parse(&form.role)
         .ok_or_else(|| AdminError::field("role", "choose agent, supervisor or admin"))?;
     let mut queues: Vec<String> = Vec::new();
-    for q in form.queues.iter().map(|q| q.trim()).filter(|q| !q.is_empty()) {
+    for q in form
+        .queues
+        .iter()
+        .map(|q| q.trim())
+        .filter(|q| !q.is_empty())
+    {
         check_id("queues", q)?;
         if !queues.iter().any(|x| x == q) {
             queues.push(q.to_owned());
@@ -109,7 +116,11 @@ impl Admin {
             .unwrap_or_default())
     }
 
-    async fn set_setting(&self, key: &str, value: &impl serde::Serialize) -> Result<(), AdminError> {
+    async fn set_setting(
+        &self,
+        key: &str,
+        value: &impl serde::Serialize,
+    ) -> Result<(), AdminError> {
         let text = serde_json::to_string(value).map_err(|e| {
             tracing::error!(error = %e, "serialising a setting failed");
             AdminError::internal()
@@ -171,7 +182,10 @@ impl AdminStore for Admin {
                 if was_admin {
                     return Err(AdminError::field(
                         "role",
-                        format!("{} is the last administrator; make someone else an administrator first", new.login),
+                        format!(
+                            "{} is the last administrator; make someone else an administrator first",
+                            new.login
+                        ),
                     ));
                 }
             }
@@ -193,7 +207,8 @@ impl AdminStore for Admin {
                     .await
                     .map_err(internal)?;
             }
-            self.record(&actor, "user.password", &login, json!({})).await;
+            self.record(&actor, "user.password", &login, json!({}))
+                .await;
             Ok(())
         })
     }
@@ -259,7 +274,10 @@ impl AdminStore for Admin {
                 ));
             }
             let Some(row) = users::find(&self.db, &login).await.map_err(internal)? else {
-                return Err(AdminError::field("login", format!("there is no user {login:?}")));
+                return Err(AdminError::field(
+                    "login",
+                    format!("there is no user {login:?}"),
+                ));
             };
             let Some(mut viewer) = users::viewer(&row).filter(|v| v.role == Role::Supervisor)
             else {
@@ -322,8 +340,13 @@ impl AdminStore for Admin {
     fn set_actions(&self, actor: String, actions: SupervisorActions) -> Fut<'_, ()> {
         Box::pin(async move {
             self.set_setting(SUPERVISOR_ACTIONS, &actions).await?;
-            self.record(&actor, "settings.supervisor_actions", SUPERVISOR_ACTIONS, json!(actions))
-                .await;
+            self.record(
+                &actor,
+                "settings.supervisor_actions",
+                SUPERVISOR_ACTIONS,
+                json!(actions),
+            )
+            .await;
             Ok(())
         })
     }
@@ -366,7 +389,8 @@ impl AdminStore for Admin {
             } else {
                 "settings.thresholds_clear"
             };
-            self.record(&actor, action, &target, json!(thresholds)).await;
+            self.record(&actor, action, &target, json!(thresholds))
+                .await;
             Ok(())
         })
     }
@@ -379,8 +403,13 @@ impl AdminStore for Admin {
                     .await
                     .map_err(internal)?,
             }
-            self.record(&actor, "settings.retention_days", RETENTION_DAYS, json!({"days": days}))
-                .await;
+            self.record(
+                &actor,
+                "settings.retention_days",
+                RETENTION_DAYS,
+                json!({"days": days}),
+            )
+            .await;
             Ok(())
         })
     }
@@ -413,7 +442,12 @@ impl AdminStore for Admin {
                 .map(|t| TokenRow {
                     id: t.id,
                     name: t.name,
-                    scopes: t.scopes.split(',').filter(|s| !s.is_empty()).map(str::to_owned).collect(),
+                    scopes: t
+                        .scopes
+                        .split(',')
+                        .filter(|s| !s.is_empty())
+                        .map(str::to_owned)
+                        .collect(),
                     queues: t.queues.and_then(|q| serde_json::from_str(&q).ok()),
                     created_at: rfc3339(t.created_at_ms),
                     revoked_at: t.revoked_at_ms.map(rfc3339),

@@ -142,16 +142,22 @@ pub async fn run(command: PanelCommand, config: &Config) -> Result<(), StartErro
                     "give either --url URL or --view QUERY".into(),
                 ));
             }
-            let id = add(&db, "cli", &args.title, args.url.as_deref(), args.view.as_deref())
-                .await
-                .map_err(StartError::Database)?
-                .map_err(|(field, e)| {
-                    StartError::Invalid(if field == "view" {
-                        format!("--view: {e}")
-                    } else {
-                        e
-                    })
-                })?;
+            let id = add(
+                &db,
+                "cli",
+                &args.title,
+                args.url.as_deref(),
+                args.view.as_deref(),
+            )
+            .await
+            .map_err(StartError::Database)?
+            .map_err(|(field, e)| {
+                StartError::Invalid(if field == "view" {
+                    format!("--view: {e}")
+                } else {
+                    e
+                })
+            })?;
             println!("{id}");
         }
         PanelCommand::Remove { id, .. } => {

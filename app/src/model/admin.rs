@@ -269,12 +269,15 @@ impl Thresholds {
                 .parse::<f64>()
                 .ok()
                 .filter(|v| v.is_finite() && (lo..=hi).contains(v))
-                .ok_or_else(|| {
-                    AdminError::field(field, format!("give a number from {lo} to {hi}"))
-                })
+                .ok_or_else(|| AdminError::field(field, format!("give a number from {lo} to {hi}")))
         };
         Ok(Thresholds {
-            service_level_target_pct: number("service_level_target", service_level_target, 0.0, 100.0)?,
+            service_level_target_pct: number(
+                "service_level_target",
+                service_level_target,
+                0.0,
+                100.0,
+            )?,
             longest_wait_seconds: number("longest_wait", longest_wait, 1.0, 86_400.0)?,
             abandon_rate_pct: number("abandon_rate", abandon_rate, 0.0, 100.0)?,
             sentiment: sentiment
@@ -282,7 +285,9 @@ impl Thresholds {
                 .parse::<i8>()
                 .ok()
                 .filter(|v| (-3..=3).contains(v))
-                .ok_or_else(|| AdminError::field("sentiment", "give a whole number from -3 to 3"))?,
+                .ok_or_else(|| {
+                    AdminError::field("sentiment", "give a whole number from -3 to 3")
+                })?,
         })
     }
 }
@@ -435,7 +440,12 @@ mod tests {
             parse_origins("https://a.example\nhttps://b.example, https://a.example").unwrap(),
             vec!["https://a.example", "https://b.example"]
         );
-        assert!(parse_origins("https://a.example/x").unwrap_err().message.starts_with("embed_origins:"));
+        assert!(
+            parse_origins("https://a.example/x")
+                .unwrap_err()
+                .message
+                .starts_with("embed_origins:")
+        );
     }
 
     #[test]

@@ -122,7 +122,11 @@ mod store {
     /// functions call before acting (everything is enabled when no store is provided).
     pub async fn supervisor_actions() -> SupervisorActions {
         match use_context::<Arc<dyn AdminStore>>() {
-            Some(store) => store.settings().await.map(|s| s.actions).unwrap_or_default(),
+            Some(store) => store
+                .settings()
+                .await
+                .map(|s| s.actions)
+                .unwrap_or_default(),
             None => SupervisorActions::default(),
         }
     }
@@ -247,7 +251,10 @@ pub async fn admin_agent_save(
     check_id("agent_id", &agent_id).map_err(answer)?;
     let name = name.trim().to_owned();
     if name.is_empty() || name.chars().count() > 120 {
-        return Err(answer(AdminError::field("name", "give 1 to 120 characters")));
+        return Err(answer(AdminError::field(
+            "name",
+            "give 1 to 120 characters",
+        )));
     }
     for q in &queues {
         check_id("queues", q).map_err(answer)?;
@@ -257,7 +264,12 @@ pub async fn admin_agent_save(
         .parse::<u32>()
         .ok()
         .filter(|c| (1..=100).contains(c))
-        .ok_or_else(|| answer(AdminError::field("capacity", "give a whole number from 1 to 100")))?;
+        .ok_or_else(|| {
+            answer(AdminError::field(
+                "capacity",
+                "give a whole number from 1 to 100",
+            ))
+        })?;
     let sink = use_context::<Arc<dyn crate::server_fns::ActionSink>>()
         .ok_or_else(|| ServerFnError::new("the server is starting; try again in a moment"))?;
     let now = chrono::Utc::now();
@@ -437,8 +449,5 @@ pub const AUDIT_PAGE: u32 = 50;
 #[server(endpoint = "admin_audit")]
 pub async fn admin_audit(#[server(default)] page: u32) -> Result<AuditPage, ServerFnError> {
     crate::auth::require_admin()?;
-    admin_store()?
-        .audit(page, AUDIT_PAGE)
-        .await
-        .map_err(answer)
+    admin_store()?.audit(page, AUDIT_PAGE).await.map_err(answer)
 }

@@ -6,8 +6,8 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::time::Duration;
 
-use app::kpi::report::{Alert, KpiReport};
 use app::kpi::Query;
+use app::kpi::report::{Alert, KpiReport};
 use serde_json::{Value, json};
 
 use super::{Delta, Hub, Scope, Visibility};

@@ -91,7 +91,11 @@ async fn every_admin_function_works_for_admins_only_is_audited_and_names_bad_fie
                 "admin_user_add",
                 "login=sue&role=supervisor&queues[0]=qa&password=sue%27s+password",
                 Some("user.add"),
-                Some(("login=bad+login&role=supervisor&password=long+enough", 400, "login")),
+                Some((
+                    "login=bad+login&role=supervisor&password=long+enough",
+                    400,
+                    "login",
+                )),
             ),
             case(
                 "admin_user_update",
@@ -152,7 +156,11 @@ async fn every_admin_function_works_for_admins_only_is_audited_and_names_bad_fie
                 "admin_origins_set",
                 "origins=https%3A%2F%2Fportal.example.com",
                 Some("settings.embed_origins"),
-                Some(("origins=https%3A%2F%2Fportal.example.com%2Fpath", 400, "embed_origins")),
+                Some((
+                    "origins=https%3A%2F%2Fportal.example.com%2Fpath",
+                    400,
+                    "embed_origins",
+                )),
             ),
             case("admin_tokens", "", None, None),
             case(
@@ -195,19 +203,26 @@ async fn every_admin_function_works_for_admins_only_is_audited_and_names_bad_fie
                 ("nobody", None, 401),
                 ("a supervisor", Some(supervisor.as_str()), 403),
             ] {
-                let (status, _, body) = app
-                    .page_request("POST", &path, cookie, Some(&c.good))
-                    .await;
+                let (status, _, body) =
+                    app.page_request("POST", &path, cookie, Some(&c.good)).await;
                 assert_eq!(status, expected, "{kind:?} {path} as {who}: {body}");
             }
-            assert_eq!(newest_audit(&app).await, before, "{path}: refused, not stored");
+            assert_eq!(
+                newest_audit(&app).await,
+                before,
+                "{path}: refused, not stored"
+            );
             if let Some((bad, status, field)) = &c.bad {
                 let (got, _, body) = app
                     .page_request("POST", &path, Some(&admin), Some(bad))
                     .await;
                 assert_eq!(got, *status, "{kind:?} {path} {bad}: {body}");
                 assert!(body.contains(field), "{path}: {body:?} names {field}");
-                assert_eq!(newest_audit(&app).await, before, "{path}: bad input, not stored");
+                assert_eq!(
+                    newest_audit(&app).await,
+                    before,
+                    "{path}: bad input, not stored"
+                );
             }
             let (status, _, body) = app
                 .page_request("POST", &path, Some(&admin), Some(&c.good))
@@ -216,7 +231,11 @@ async fn every_admin_function_works_for_admins_only_is_audited_and_names_bad_fie
             match c.audited {
                 Some(action) => {
                     let (actor, got, _) = newest_audit(&app).await.expect("audited");
-                    assert_eq!((actor.as_str(), got.as_str()), (admin_login.as_str(), action), "{path}");
+                    assert_eq!(
+                        (actor.as_str(), got.as_str()),
+                        (admin_login.as_str(), action),
+                        "{path}"
+                    );
                 }
                 None => assert_eq!(newest_audit(&app).await, before, "{path} reads only"),
             }
@@ -309,10 +328,34 @@ async fn users_are_added_can_sign_in_and_the_last_admin_stays() {
             .await;
         assert_eq!(status, 200);
         assert!(html.contains(">sue<"), "her login in the user menu");
-        let (status, _, _) = app
-            .page_request("GET", "/admin", Some(&cookie), None)
-            .await;
+        let (status, _, _) = app.page_request("GET", "/admin", Some(&cookie), None).await;
         assert_eq!(status, 403, "not an admin page for her");
+
+        // The admin pages render the data (server-side, before any script runs).
+        let (status, _, html) = app
+            .page_request("GET", "/admin/users", Some(&admin), None)
+            .await;
+        assert_eq!(status, 200);
+        assert!(html.contains("data-testid=\"user-sue\""), "the users table");
+        assert!(
+            html.contains("data-testid=\"user-add-queue-qa\""),
+            "queue boxes"
+        );
+        let (status, _, html) = app
+            .page_request("GET", "/admin/queues", Some(&admin), None)
+            .await;
+        assert_eq!(status, 200);
+        assert!(html.contains("data-testid=\"unassign-qa-sue\""), "{html}");
+        // A form with only its second queue ticked sends `queues[1]` alone.
+        let (status, _, body) = app
+            .page_request(
+                "POST",
+                "/api/admin_user_update",
+                Some(&admin),
+                Some("login=sue&role=supervisor&queues[1]=qa"),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
 
         // The queues page lists her as qa's supervisor.
         let (_, _, body) = app
@@ -418,14 +461,23 @@ async fn thresholds_change_the_alerts_the_read_api_returns() {
             let app = &app;
             async move {
                 let (status, _, text) = app
-                    .page_request("POST", "/api/admin_thresholds_set", Some(&admin), Some(body))
+                    .page_request(
+                        "POST",
+                        "/api/admin_thresholds_set",
+                        Some(&admin),
+                        Some(body),
+                    )
                     .await;
                 assert_eq!(status, 200, "{text}");
             }
         };
         set("queue_id=qa&service_level_target=80&longest_wait=60&abandon_rate=10&sentiment=-2")
             .await;
-        assert_eq!(waits(&alert_keys(&app).await), ["longest_wait:qa"], "qa's own limit");
+        assert_eq!(
+            waits(&alert_keys(&app).await),
+            ["longest_wait:qa"],
+            "qa's own limit"
+        );
         set("service_level_target=80&longest_wait=90&abandon_rate=10&sentiment=-2").await;
         assert_eq!(
             waits(&alert_keys(&app).await),
@@ -472,7 +524,12 @@ async fn the_retention_setting_is_used_by_each_run() {
             "the configured days"
         );
         let (status, _, _) = app
-            .page_request("POST", "/api/admin_retention_set", Some(&admin), Some("days=3"))
+            .page_request(
+                "POST",
+                "/api/admin_retention_set",
+                Some(&admin),
+                Some("days=3"),
+            )
             .await;
         assert_eq!(status, 200);
         assert_eq!(
@@ -481,7 +538,12 @@ async fn the_retention_setting_is_used_by_each_run() {
             "the admin's days: the 4-day-old event goes"
         );
         let (status, _, _) = app
-            .page_request("POST", "/api/admin_retention_set", Some(&admin), Some("days="))
+            .page_request(
+                "POST",
+                "/api/admin_retention_set",
+                Some(&admin),
+                Some("days="),
+            )
             .await;
         assert_eq!(status, 200);
         assert_eq!(server::retention::days(&app.db, 35).await, 35, "cleared");
