@@ -5,9 +5,7 @@
 
 use leptos::prelude::*;
 
-use crate::model::admin::{
-    AdminSettings, AgentInfo, AuditPage, QueueInfo, SupervisorActions, TokenRow, UserRow,
-};
+use crate::model::admin::{AdminSettings, AgentInfo, AuditPage, QueueInfo, TokenRow, UserRow};
 use crate::model::panel::ReportPanel;
 
 #[cfg(feature = "ssr")]
@@ -305,7 +303,7 @@ pub async fn admin_actions_set(
     #[server(default)] force_close: bool,
 ) -> Result<(), ServerFnError> {
     let admin = crate::auth::require_admin()?;
-    let actions = SupervisorActions {
+    let actions = crate::model::admin::SupervisorActions {
         monitor,
         join,
         assign,
