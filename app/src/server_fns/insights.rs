@@ -21,6 +21,10 @@ pub struct InsightsData {
     pub oldest: Vec<crate::kpi::rows::ConversationRow>,
     /// The admin's extra report panels, with the figures of the saved-view ones.
     pub panels: Vec<PanelData>,
+    /// The thresholds the tiles are coloured against: the one queue's own when the view shows
+    /// a single queue that has them, else the default.
+    #[serde(default)]
+    pub limits: crate::model::admin::Thresholds,
 }
 
 /// A report panel ready to show.
@@ -125,7 +129,15 @@ pub async fn get_insights(
                 },
             })
             .collect();
+        let shown = q.queue_set();
+        let one_queue = shown.as_deref().and_then(|qs| match qs {
+            [only] => Some(only.as_str()),
+            _ => None,
+        });
         out = Some(InsightsData {
+            limits: crate::model::admin::Thresholds::from_limits(
+                one_queue.map_or(&limits, |queue| limits.for_queue(queue)),
+            ),
             charts: crate::charts::insights_charts_in(locale, &report, 640, 280),
             panels,
             oldest: if q.at.is_some() {
