@@ -224,6 +224,66 @@ pub async fn admin_queue_supervisor(
         .map_err(answer)
 }
 
+/// Renames a queue or changes its service-level threshold: a `queue.upserted` event (its
+/// channels kept) through the ingest path, audited.
+#[server(endpoint = "admin_queue_save")]
+pub async fn admin_queue_save(
+    queue_id: String,
+    name: String,
+    service_level_seconds: String,
+) -> Result<(), ServerFnError> {
+    use std::sync::Arc;
+
+    use crate::model::admin::AdminError;
+
+    let admin = crate::auth::require_admin()?;
+    let name = name.trim().to_owned();
+    if name.is_empty() || name.chars().count() > 120 {
+        return Err(answer(AdminError::field(
+            "name",
+            "give 1 to 120 characters",
+        )));
+    }
+    let seconds = service_level_seconds
+        .trim()
+        .parse::<u32>()
+        .ok()
+        .filter(|s| (1..=3600).contains(s))
+        .ok_or_else(|| {
+            answer(AdminError::field(
+                "service_level_seconds",
+                "give a whole number of seconds from 1 to 3600",
+            ))
+        })?;
+    let queue = admin_store()?
+        .queues()
+        .await
+        .map_err(answer)?
+        .into_iter()
+        .find(|q| q.queue_id == queue_id)
+        .ok_or_else(|| {
+            answer(AdminError::field(
+                "queue_id",
+                format!("there is no queue {queue_id:?}"),
+            ))
+        })?;
+    let sink = use_context::<Arc<dyn crate::server_fns::ActionSink>>()
+        .ok_or_else(|| ServerFnError::new("the server is starting; try again in a moment"))?;
+    let now = chrono::Utc::now();
+    let event = serde_json::json!({
+        "id": format!("admin-queue-{queue_id}-{}", now.timestamp_micros()),
+        "type": "queue.upserted",
+        "at": now.to_rfc3339(),
+        "queue_id": queue_id,
+        "name": name,
+        "channels": queue.channels,
+        "service_level_seconds": seconds,
+    });
+    sink.act(admin.login, "queue.upserted", queue_id, vec![event])
+        .await
+        .map_err(|e| crate::auth::fail(400, e))
+}
+
 /// Every agent.
 #[server(endpoint = "admin_agents")]
 pub async fn admin_agents() -> Result<Vec<AgentInfo>, ServerFnError> {

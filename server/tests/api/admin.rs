@@ -116,6 +116,16 @@ async fn every_admin_function_works_for_admins_only_is_audited_and_names_bad_fie
                 Some("queue.unassign_supervisor"),
                 Some(("queue_id=nope&login=sue&assigned=true", 400, "queue_id")),
             ),
+            case(
+                "admin_queue_save",
+                "queue_id=qa&name=Queue+A2&service_level_seconds=30",
+                Some("queue.upserted"),
+                Some((
+                    "queue_id=qa&name=Queue+A2&service_level_seconds=soon",
+                    400,
+                    "service_level_seconds",
+                )),
+            ),
             case("admin_agents", "", None, None),
             case(
                 "admin_agent_save",
@@ -242,6 +252,13 @@ async fn every_admin_function_works_for_admins_only_is_audited_and_names_bad_fie
         }
 
         // What the changes did.
+        let (_, _, body) = app
+            .page_request("POST", "/api/admin_queues", Some(&admin), Some(""))
+            .await;
+        let queues: Value = serde_json::from_str(&body).expect("json");
+        assert_eq!(queues[0]["name"], "Queue A2", "through the event log");
+        assert_eq!(queues[0]["service_level_seconds"], 30);
+        assert_eq!(queues[0]["channels"], serde_json::json!(["chat"]), "kept");
         let (_, _, body) = app
             .page_request("POST", "/api/admin_agents", Some(&admin), Some(""))
             .await;

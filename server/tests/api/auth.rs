@@ -385,6 +385,10 @@ async fn the_authorization_matrix() {
             "admin_queue_supervisor",
             "queue_id=qb&login=matrix&assigned=true".into(),
         ),
+        (
+            "admin_queue_save",
+            "queue_id=qa&name=Queue+A&service_level_seconds=20".into(),
+        ),
         ("admin_agents", String::new()),
         (
             "admin_agent_save",

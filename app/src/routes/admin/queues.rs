@@ -1,5 +1,6 @@
 //! `/admin/queues`: each queue with its name, service-level threshold and the supervisors
-//! assigned to it; assign and unassign supervisors.
+//! assigned to it; rename a queue or change its threshold (a `queue.upserted` event through the
+//! ingest path); assign and unassign supervisors.
 
 use leptos::prelude::*;
 
@@ -7,19 +8,23 @@ use super::outcome;
 use crate::auth::Role;
 use crate::i18n::t;
 use crate::model::admin::QueueInfo;
-use crate::server_fns::admin::{AdminQueueSupervisor, admin_queues, admin_users};
+use crate::server_fns::admin::{AdminQueueSave, AdminQueueSupervisor, admin_queues, admin_users};
 
 /// The queues page.
 #[component]
 pub fn QueuesPage() -> impl IntoView {
     let assign = ServerAction::<AdminQueueSupervisor>::new();
-    let queues = Resource::new(move || assign.version().get(), |_| admin_queues());
+    let save = ServerAction::<AdminQueueSave>::new();
+    let queues = Resource::new(
+        move || (assign.version().get(), save.version().get()),
+        |_| admin_queues(),
+    );
     let users = Resource::new(move || assign.version().get(), |_| admin_users());
     view! {
         <section class="card" aria-labelledby="queues-title">
             <h1 id="queues-title">{t("admin.queues")}</h1>
             <p class="lead">{t("admin.queues_about")}</p>
-            <p class="row-outcome">{outcome(assign.value())}</p>
+            <p class="row-outcome">{outcome(assign.value())} {outcome(save.value())}</p>
             <Transition fallback=|| view! { <p class="skeleton">{t("admin.loading")}</p> }>
                 <ErrorBoundary fallback=|errors| crate::components::errors::error_list(errors, "admin-error")>
                     {move || Suspend::new(async move {
@@ -30,7 +35,7 @@ pub fn QueuesPage() -> impl IntoView {
                             .map(|u| u.login)
                             .collect();
                         let rows = queues.await?;
-                        Ok::<_, ServerFnError>(view! { <QueuesTable rows supervisors assign /> })
+                        Ok::<_, ServerFnError>(view! { <QueuesTable rows supervisors assign save /> })
                     })}
                 </ErrorBoundary>
             </Transition>
@@ -43,6 +48,7 @@ fn QueuesTable(
     rows: Vec<QueueInfo>,
     supervisors: Vec<String>,
     assign: ServerAction<AdminQueueSupervisor>,
+    save: ServerAction<AdminQueueSave>,
 ) -> impl IntoView {
     if rows.is_empty() {
         return view! { <p class="empty">{t("admin.no_queues_yet")}</p> }.into_any();
@@ -58,6 +64,7 @@ fn QueuesTable(
                         <th scope="col" class="num">{t("admin.sl_seconds")}</th>
                         <th scope="col">{t("admin.supervisors")}</th>
                         <th scope="col">{t("admin.assign")}</th>
+                        <th scope="col">{t("admin.actions")}</th>
                     </tr>
                 </thead>
                 <tbody>
@@ -69,7 +76,7 @@ fn QueuesTable(
                                 .filter(|s| !q.supervisors.contains(s))
                                 .cloned()
                                 .collect();
-                            view! { <QueueRowView q free assign /> }
+                            view! { <QueueRowView q free assign save /> }
                         })
                         .collect_view()}
                 </tbody>
@@ -84,8 +91,40 @@ fn QueueRowView(
     q: QueueInfo,
     free: Vec<String>,
     assign: ServerAction<AdminQueueSupervisor>,
+    save: ServerAction<AdminQueueSave>,
 ) -> impl IntoView {
     let id = q.queue_id.clone();
+    let edit = {
+        let (qid, name, sl) = (
+            id.clone(),
+            q.name.clone(),
+            q.service_level_seconds.to_string(),
+        );
+        let (summary_id, name_id, sl_id, save_id) = (
+            format!("queue-edit-{id}"),
+            format!("queue-name-{id}"),
+            format!("queue-sl-{id}"),
+            format!("queue-save-{id}"),
+        );
+        view! {
+            <details>
+                <summary data-testid=summary_id>{t("admin.edit")}</summary>
+                <ActionForm action=save attr:class="admin-form">
+                    <input type="hidden" name="queue_id" value=qid />
+                    <label class="filter">
+                        <span>{t("admin.name")}</span>
+                        <input name="name" required maxlength="120" value=name data-testid=name_id />
+                    </label>
+                    <label class="filter">
+                        <span>{t("admin.sl_seconds")}</span>
+                        <input name="service_level_seconds" type="number" min="1" max="3600" required
+                            class="narrow" value=sl data-testid=sl_id />
+                    </label>
+                    <button type="submit" data-testid=save_id>{t("admin.save")}</button>
+                </ActionForm>
+            </details>
+        }
+    };
     let assigned = if q.supervisors.is_empty() {
         view! { <span class="empty">{t("admin.none_assigned")}</span> }.into_any()
     } else {
@@ -142,6 +181,7 @@ fn QueueRowView(
             <td class="num">{q.service_level_seconds}</td>
             <td>{assigned}</td>
             <td>{assign_form}</td>
+            <td>{edit}</td>
         </tr>
     }
 }
