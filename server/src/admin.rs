@@ -25,6 +25,20 @@ pub struct Admin {
     pub thresholds: Arc<ThresholdCache>,
 }
 
+/// Which supervisor actions are enabled (all when the setting is absent or unreadable): the
+/// accessor server-side supervisor actions call before acting.
+pub async fn supervisor_actions(db: &DatabaseConnection) -> SupervisorActions {
+    match settings::get(db, SUPERVISOR_ACTIONS).await {
+        Ok(v) => v
+            .and_then(|v| serde_json::from_str(&v).ok())
+            .unwrap_or_default(),
+        Err(e) => {
+            tracing::warn!(error = %e, "reading the supervisor actions failed; all enabled");
+            SupervisorActions::default()
+        }
+    }
+}
+
 /// Logs a storage error and says so without details.
 fn internal(e: DbErr) -> AdminError {
     tracing::error!(error = %e, "an admin change could not be stored");

@@ -116,6 +116,22 @@ mod store {
         crate::auth::fail(e.status, e.message)
     }
 
+    /// A form's number field, or a 400 naming it.
+    pub(super) fn number<T: std::str::FromStr>(field: &str, s: &str) -> Result<T, ServerFnError> {
+        s.trim()
+            .parse::<T>()
+            .map_err(|_| answer(AdminError::field(field, "give a whole number")))
+    }
+
+    /// A form's yes/no field (`true`/`on` or `false`/absent), or a 400 naming it.
+    pub(super) fn flag(field: &str, s: &str) -> Result<bool, ServerFnError> {
+        match s.trim() {
+            "true" | "on" => Ok(true),
+            "" | "false" => Ok(false),
+            _ => Err(answer(AdminError::field(field, "give true or false"))),
+        }
+    }
+
     /// Which supervisor actions are enabled: the accessor the supervisor action server
     /// functions call before acting (everything is enabled when no store is provided).
     pub async fn supervisor_actions() -> SupervisorActions {
@@ -131,7 +147,7 @@ mod store {
 }
 
 #[cfg(feature = "ssr")]
-use store::{admin_store, answer};
+use store::{admin_store, answer, flag, number};
 
 /// Every user.
 #[server(endpoint = "admin_users")]
@@ -215,9 +231,10 @@ pub async fn admin_queues() -> Result<Vec<QueueInfo>, ServerFnError> {
 pub async fn admin_queue_supervisor(
     queue_id: String,
     login: String,
-    #[server(default)] assigned: bool,
+    #[server(default)] assigned: String,
 ) -> Result<(), ServerFnError> {
     let admin = crate::auth::require_admin()?;
+    let assigned = flag("assigned", &assigned)?;
     admin_store()?
         .set_queue_supervisor(admin.login, queue_id, login, assigned)
         .await
@@ -356,19 +373,19 @@ pub async fn get_admin_settings() -> Result<AdminSettings, ServerFnError> {
 /// Sets which supervisor actions are enabled (an absent one is off).
 #[server(endpoint = "admin_actions_set")]
 pub async fn admin_actions_set(
-    #[server(default)] monitor: bool,
-    #[server(default)] join: bool,
-    #[server(default)] assign: bool,
-    #[server(default)] transfer: bool,
-    #[server(default)] force_close: bool,
+    #[server(default)] monitor: String,
+    #[server(default)] join: String,
+    #[server(default)] assign: String,
+    #[server(default)] transfer: String,
+    #[server(default)] force_close: String,
 ) -> Result<(), ServerFnError> {
     let admin = crate::auth::require_admin()?;
     let actions = crate::model::admin::SupervisorActions {
-        monitor,
-        join,
-        assign,
-        transfer,
-        force_close,
+        monitor: flag("monitor", &monitor)?,
+        join: flag("join", &join)?,
+        assign: flag("assign", &assign)?,
+        transfer: flag("transfer", &transfer)?,
+        force_close: flag("force_close", &force_close)?,
     };
     admin_store()?
         .set_actions(admin.login, actions)
@@ -461,8 +478,9 @@ pub async fn admin_token_create(
 
 /// Revokes an API token.
 #[server(endpoint = "admin_token_revoke")]
-pub async fn admin_token_revoke(id: i32) -> Result<(), ServerFnError> {
+pub async fn admin_token_revoke(id: String) -> Result<(), ServerFnError> {
     let admin = crate::auth::require_admin()?;
+    let id = number::<i32>("id", &id)?;
     admin_store()?
         .revoke_token(admin.login, id)
         .await
@@ -492,8 +510,9 @@ pub async fn admin_panel_add(
 
 /// Removes a report panel.
 #[server(endpoint = "admin_panel_remove")]
-pub async fn admin_panel_remove(id: u32) -> Result<(), ServerFnError> {
+pub async fn admin_panel_remove(id: String) -> Result<(), ServerFnError> {
     let admin = crate::auth::require_admin()?;
+    let id = number::<u32>("id", &id)?;
     admin_store()?
         .remove_panel(admin.login, id)
         .await
@@ -505,7 +524,12 @@ pub const AUDIT_PAGE: u32 = 50;
 
 /// A page of the audit log (0 the newest).
 #[server(endpoint = "admin_audit")]
-pub async fn admin_audit(#[server(default)] page: u32) -> Result<AuditPage, ServerFnError> {
+pub async fn admin_audit(#[server(default)] page: String) -> Result<AuditPage, ServerFnError> {
     crate::auth::require_admin()?;
+    let page = if page.trim().is_empty() {
+        0
+    } else {
+        number::<u32>("page", &page)?
+    };
     admin_store()?.audit(page, AUDIT_PAGE).await.map_err(answer)
 }

@@ -251,6 +251,27 @@ async fn every_admin_function_works_for_admins_only_is_audited_and_names_bad_fie
             }
         }
 
+        // Unparsable arguments are bad input too.
+        for (path, body) in [
+            ("/api/admin_token_revoke", "id=abc"),
+            ("/api/admin_panel_remove", "id=-1"),
+            (
+                "/api/admin_queue_supervisor",
+                "queue_id=qa&login=sue&assigned=maybe",
+            ),
+        ] {
+            let (status, _, text) = app
+                .page_request("POST", path, Some(&admin), Some(body))
+                .await;
+            assert_eq!(status, 400, "{path} {body}: {text}");
+        }
+        assert!(
+            !server::admin::supervisor_actions(&app.db)
+                .await
+                .allows(app::model::admin::SupervisorAction::ForceClose),
+            "the typed accessor reads the setting"
+        );
+
         // What the changes did.
         let (_, _, body) = app
             .page_request("POST", "/api/admin_queues", Some(&admin), Some(""))

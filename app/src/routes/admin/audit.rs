@@ -17,7 +17,7 @@ pub fn AuditPage() -> impl IntoView {
                 .unwrap_or(0)
         })
     };
-    let data = Resource::new(page, admin_audit);
+    let data = Resource::new(page, |p| admin_audit(p.to_string()));
     view! {
         <section class="card" aria-labelledby="audit-title">
             <h1 id="audit-title">{t("admin.audit")}</h1>
