@@ -183,6 +183,13 @@ pub fn ConfirmSubmit(
 ) -> impl IntoView {
     let asking = RwSignal::new(false);
     let confirm_id = format!("{test_id}-confirm");
+    // The question takes the keyboard focus as it appears (autofocus only works on page load).
+    let confirm_ref = NodeRef::<leptos::html::Button>::new();
+    Effect::new(move |_| {
+        if let Some(button) = confirm_ref.get() {
+            let _ = button.focus();
+        }
+    });
     view! {
         <Show
             when=move || asking.get()
@@ -198,7 +205,7 @@ pub fn ConfirmSubmit(
             <span class="confirm" role="alertdialog" aria-label=question.clone()
                 on:keydown=move |ev| if ev.key() == "Escape" { asking.set(false) }>
                 <span>{question.clone()}</span>
-                <button type="submit" class="danger" autofocus data-testid=confirm_id.clone()>{t("admin.confirm")}</button>
+                <button type="submit" class="danger" node_ref=confirm_ref data-testid=confirm_id.clone()>{t("admin.confirm")}</button>
                 <button type="button" on:click=move |_| asking.set(false)>{t("admin.cancel")}</button>
             </span>
         </Show>

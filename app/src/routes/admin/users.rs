@@ -160,7 +160,8 @@ fn UserRowView(
             <td>{u.queues.join(", ")}</td>
             <td>{u.agent_id.clone().unwrap_or_default()}</td>
             <td>{u.created_at.replace('T', " ").trim_end_matches('Z').to_owned()}</td>
-            <td class="row-actions">
+            <td>
+                <div class="row-actions">
                 <details>
                     <summary data-testid=format!("user-edit-{login}")>{t("admin.edit")}</summary>
                     <ActionForm action=update attr:class="admin-form">
@@ -186,6 +187,7 @@ fn UserRowView(
                     <input type="hidden" name="login" value=l3 />
                     <ConfirmSubmit label="admin.delete" question test_id=delete_id />
                 </ActionForm>
+                </div>
             </td>
         </tr>
     }
