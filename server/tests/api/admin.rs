@@ -370,6 +370,12 @@ async fn users_are_added_can_sign_in_and_the_last_admin_stays() {
         assert_eq!(status, 403, "not an admin page for her");
 
         // The admin pages render the data (server-side, before any script runs).
+        let (status, _, html) = app.page_request("GET", "/admin", Some(&admin), None).await;
+        assert_eq!(status, 200);
+        assert!(
+            html.contains("admin-count-users\" class=\"count\">2<"),
+            "the overview counts the admin and sue"
+        );
         let (status, _, html) = app
             .page_request("GET", "/admin/users", Some(&admin), None)
             .await;

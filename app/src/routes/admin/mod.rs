@@ -83,24 +83,56 @@ pub fn AdminLayout() -> impl IntoView {
     }
 }
 
-/// `/admin`: what each section is for.
+/// How many of each thing there are, for the overview (`None` where it is not counted).
+async fn counts() -> Result<[Option<usize>; 7], ServerFnError> {
+    use crate::server_fns::admin::{
+        admin_agents, admin_panels, admin_queues, admin_tokens, admin_users,
+    };
+    let active = admin_tokens()
+        .await?
+        .iter()
+        .filter(|t| t.revoked_at.is_none())
+        .count();
+    Ok([
+        Some(admin_users().await?.len()),
+        Some(admin_queues().await?.len()),
+        Some(admin_agents().await?.len()),
+        None,
+        Some(active),
+        Some(admin_panels().await?.len()),
+        None,
+    ])
+}
+
+/// `/admin`: what each section is for, with how many of each thing there are.
 #[component]
 pub fn AdminOverview() -> impl IntoView {
+    let counts = Resource::new(|| (), |_| counts());
+    let list = move |numbers: [Option<usize>; 7]| {
+        SECTIONS
+            .iter()
+            .zip(numbers)
+            .map(|((path, title, about, id), n)| {
+                view! {
+                    <dt>
+                        <a href=*path>{t(title)}</a>
+                        {n.map(|n| view! { " " <span class="count" data-testid=format!("admin-count-{id}")>{n}</span> })}
+                    </dt>
+                    <dd>{t(about)}</dd>
+                }
+            })
+            .collect_view()
+    };
     view! {
         <section class="card" aria-labelledby="admin-title" data-testid="admin-overview">
             <h1 id="admin-title">{t("admin.title")}</h1>
             <p class="lead">{t("admin.lead")}</p>
-            <dl class="admin-sections">
-                {SECTIONS
-                    .iter()
-                    .map(|(path, title, about, _)| {
-                        view! {
-                            <dt><a href=*path>{t(title)}</a></dt>
-                            <dd>{t(about)}</dd>
-                        }
-                    })
-                    .collect_view()}
-            </dl>
+            <Transition fallback=move || view! { <dl class="admin-sections">{list([None; 7])}</dl> }>
+                {move || Suspend::new(async move {
+                    let numbers = counts.await.unwrap_or([None; 7]);
+                    view! { <dl class="admin-sections">{list(numbers)}</dl> }
+                })}
+            </Transition>
         </section>
     }
 }
