@@ -7,12 +7,14 @@ export INTRADAY_TEST_PG ?= postgres://postgres@127.0.0.1:5432/test
 LOGS := target/test-logs
 SIMULATE ?= 1
 SEED ?= 1
+# The demo users' password (make run seeds them into an empty database).
+DEMO_PASSWORD ?= intraday-demo
 
 .PHONY: run test bench tools tools-test site fmt-check clippy unit e2e summary
 
 ## Build the release site and serve it on the embedded SQLite database.
 run: tools site
-	./target/release/intraday serve $(if $(filter 0,$(SIMULATE)),--no-simulate,--simulate --backfill 24h --seed $(SEED))
+	INTRADAY_DEMO_PASSWORD='$(DEMO_PASSWORD)' ./target/release/intraday serve $(if $(filter 0,$(SIMULATE)),--no-simulate,--simulate --backfill 24h --seed $(SEED))
 
 ## Benchmarks (on demand; figures go in the README).
 bench: tools-test

@@ -4,6 +4,8 @@ import { defineConfig } from '@playwright/test';
 // (the server reads Leptos.toml and serves target/site from there).
 const port = Number(process.env.E2E_PORT ?? 3999);
 const db = 'sqlite://end2end/.data/e2e.db?mode=rwc';
+// Kept in step with tests/embed.spec.ts.
+const embedSecret = 'e2e-embed-secret-shared-with-the-portal';
 // Kept in step with tests/signin.ts.
 const password = 'e2e-password-1';
 const users: [string, string, string][] = [
@@ -49,7 +51,10 @@ export default defineConfig({
         ([login, role, extra]) =>
           `echo ${password} | ./target/release/intraday user add ${login} --role ${role} ${extra} --db "${db}"`,
       ),
-      `./target/release/intraday serve --db "${db}" --addr 127.0.0.1:${port}`,
+      // The portal of tests/embed.spec.ts (another origin on this machine, so Chromium's
+      // local-network rules allow the frame) may frame /embed/….
+      `./target/release/intraday embed allow http://localhost:${port + 1} --db "${db}"`,
+      `INTRADAY_EMBED_SECRET='${embedSecret}' ./target/release/intraday serve --db "${db}" --addr 127.0.0.1:${port}`,
     ].join(' && '),
     cwd: '..',
     url: `http://127.0.0.1:${port}/readyz`,

@@ -185,6 +185,37 @@ pub fn fail(status: u16, message: impl Into<String>) -> leptos::prelude::ServerF
     leptos::prelude::ServerFnError::new(message.into())
 }
 
+/// The embed session of this request, rendered into the page for its own requests to carry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EmbedSession(pub String);
+
+/// The page script that adds the embed session to the page's own requests (server functions
+/// go through `fetch`); no `<`, `>` or `&` so it needs no escaping.
+pub const FETCH_PATCH: &str = "(function(){var m=document.querySelector('meta[name=intraday-session]');if(!m)return;var s=m.content,f=window.fetch;window.fetch=function(i,o){var u=typeof i==='string'?i:(i.url||String(i));if(u.charAt(0)==='/'||u.indexOf(location.origin+'/')===0){o=Object.assign({},o);var h=new Headers(o.headers||(typeof i==='string'?undefined:i.headers));h.set('x-intraday-session',s);o.headers=h;}return f.call(this,i,o);};})();";
+
+/// The embed session id of this page, if it is embedded (browser: from the page the server
+/// rendered; server: from the request).
+pub fn embed_session() -> Option<String> {
+    #[cfg(feature = "ssr")]
+    {
+        leptos::prelude::use_context::<http::request::Parts>()
+            .and_then(|parts| parts.extensions.get::<EmbedSession>().map(|s| s.0.clone()))
+    }
+    #[cfg(all(feature = "hydrate", not(feature = "ssr")))]
+    {
+        leptos::prelude::document()
+            .query_selector("meta[name=intraday-session]")
+            .ok()
+            .flatten()?
+            .get_attribute("content")
+            .filter(|s| !s.is_empty())
+    }
+    #[cfg(not(any(feature = "ssr", feature = "hydrate")))]
+    {
+        None
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -44,6 +44,13 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <AutoReload options=options.clone() />
                 <HydrationScripts options />
                 <meta name="intraday-viewer" content=viewer_meta() />
+                {auth::embed_session()
+                    .map(|session| {
+                        view! {
+                            <meta name="intraday-session" content=session />
+                            <script nonce=leptos::nonce::use_nonce() inner_html=auth::FETCH_PATCH></script>
+                        }
+                    })}
                 <MetaTags />
             </head>
             <body>
@@ -102,6 +109,25 @@ pub fn App() -> impl IntoView {
                         <Route path=StaticSegment("panels") view=PanelsPage />
                         <Route path=StaticSegment("audit") view=AuditPage />
                     </ParentRoute>
+                    // The same tabs inside a portal's frame (signed in by the portal's token).
+                    <Route path=StaticSegment("embed") view=HomePage />
+                    <Route
+                        path=(StaticSegment("embed"), StaticSegment("insights"))
+                        view=|| view! { <SupervisorOnly><InsightsPage /></SupervisorOnly> }
+                    />
+                    <Route
+                        path=(StaticSegment("embed"), StaticSegment("wallboard"))
+                        view=|| view! { <SupervisorOnly><WallboardPage /></SupervisorOnly> }
+                    />
+                    <Route
+                        path=(
+                            StaticSegment("embed"),
+                            StaticSegment("insights"),
+                            StaticSegment("agents"),
+                            ParamSegment("id"),
+                        )
+                        view=|| view! { <SupervisorOnly><AgentPage /></SupervisorOnly> }
+                    />
                 </Routes>
             </main>
             <MonitoringNotice />

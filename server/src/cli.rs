@@ -46,6 +46,9 @@ pub enum Command {
     /// Manage the people who sign in.
     #[command(subcommand)]
     User(UserCommand),
+    /// Embedding in a portal's iframe: allowed origins and sign-in tokens.
+    #[command(subcommand)]
+    Embed(EmbedCommand),
     /// Inspect the settings.
     #[command(subcommand)]
     Config(ConfigCommand),
@@ -102,6 +105,44 @@ pub struct BackupArgs {
     /// The database.
     #[command(flatten)]
     pub db: DbArgs,
+}
+
+/// `intraday embed …`.
+#[derive(Debug, Subcommand)]
+pub enum EmbedCommand {
+    /// Set the origins allowed to frame /embed/… (e.g. https://portal.example.com); none: no
+    /// portal may.
+    Allow {
+        /// Origins: scheme://host[:port].
+        origins: Vec<String>,
+        /// The database.
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Print a sign-in token signed with embed_secret (what a portal's backend makes).
+    Sign(EmbedSignArgs),
+}
+
+/// Options of `intraday embed sign`.
+#[derive(Debug, Clone, Args)]
+pub struct EmbedSignArgs {
+    /// The person's login.
+    pub login: String,
+    /// agent, supervisor or admin.
+    #[arg(long, value_parser = parse_role)]
+    pub role: app::auth::Role,
+    /// Comma-separated queue ids a supervisor may see.
+    #[arg(long, value_name = "Q1,Q2", value_delimiter = ',')]
+    pub queues: Vec<String>,
+    /// The agent id they work as.
+    #[arg(long)]
+    pub agent: Option<String>,
+    /// Their language: en or pl.
+    #[arg(long)]
+    pub locale: Option<String>,
+    /// Seconds the token is valid (at most 600).
+    #[arg(long, default_value_t = 300)]
+    pub ttl: i64,
 }
 
 /// `intraday user …`.

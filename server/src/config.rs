@@ -28,6 +28,9 @@ pub struct Config {
     /// Publishes queued per stream client before it is resynced with a snapshot
     /// (`stream_client_buffer`, `INTRADAY_STREAM_CLIENT_BUFFER`, default 1,024).
     pub stream_client_buffer: usize,
+    /// The secret a portal's backend signs embed sign-in tokens with (`embed_secret`,
+    /// `INTRADAY_EMBED_SECRET`; at least 32 characters; none: embedding sign-in is off).
+    pub embed_secret: Option<String>,
 }
 
 impl Default for Config {
@@ -40,6 +43,7 @@ impl Default for Config {
             retention_days: 35,
             stream_buffer: 20_000,
             stream_client_buffer: 1_024,
+            embed_secret: None,
         }
     }
 }
@@ -55,6 +59,7 @@ struct FileSettings {
     retention_days: Option<u32>,
     stream_buffer: Option<usize>,
     stream_client_buffer: Option<usize>,
+    embed_secret: Option<String>,
 }
 
 impl Config {
@@ -82,6 +87,7 @@ impl Config {
         c.retention_days = file.retention_days.unwrap_or(c.retention_days);
         c.stream_buffer = file.stream_buffer.unwrap_or(c.stream_buffer);
         c.stream_client_buffer = file.stream_client_buffer.unwrap_or(c.stream_client_buffer);
+        c.embed_secret = file.embed_secret.or(c.embed_secret);
 
         let env = |name: &str| env(name).filter(|v| !v.trim().is_empty());
         if let Some(v) = env("INTRADAY_DB").or_else(|| env("DATABASE_URL")) {
@@ -110,6 +116,9 @@ impl Config {
             c.stream_client_buffer =
                 parse(&v, "INTRADAY_STREAM_CLIENT_BUFFER", "a number of publishes")?;
         }
+        if let Some(v) = env("INTRADAY_EMBED_SECRET") {
+            c.embed_secret = Some(v);
+        }
         c.validate()?;
         Ok(c)
     }
@@ -137,6 +146,14 @@ impl Config {
                 "addr = {addr:?} is not HOST:PORT, e.g. 127.0.0.1:3000"
             ));
         }
+        if let Some(secret) = &self.embed_secret
+            && secret.chars().count() < 32
+        {
+            return Err(format!(
+                "embed_secret is {} characters: use at least 32 random characters",
+                secret.chars().count()
+            ));
+        }
         if let Some(url) = &self.database_url {
             crate::db::DbKind::of(url).map_err(|e| e.to_string())?;
         }
@@ -147,14 +164,19 @@ impl Config {
     pub fn describe(&self) -> String {
         let or_default = |v: &Option<String>, d: &str| v.clone().unwrap_or_else(|| d.to_owned());
         format!(
-            "database_url = {}\naddr = {}\nmax_body_bytes = {}\ningest_rate = {}\nretention_days = {}\nstream_buffer = {}\nstream_client_buffer = {}\n",
+            "database_url = {}\naddr = {}\nmax_body_bytes = {}\ningest_rate = {}\nretention_days = {}\nstream_buffer = {}\nstream_client_buffer = {}\nembed_secret = {}\n",
             crate::db::redact(&or_default(&self.database_url, crate::cli::DEFAULT_DB_URL)),
             or_default(&self.addr, "(site-addr of Leptos.toml)"),
             self.max_body_bytes,
             self.ingest_rate_per_second,
             self.retention_days,
             self.stream_buffer,
-            self.stream_client_buffer
+            self.stream_client_buffer,
+            if self.embed_secret.is_some() {
+                "(set, masked)"
+            } else {
+                "(not set: embedded sign-in is off)"
+            }
         )
     }
 }

@@ -7,6 +7,7 @@ pub mod backup;
 pub mod cli;
 pub mod config;
 pub mod db;
+pub mod embed;
 pub mod error;
 pub mod history;
 pub mod http;

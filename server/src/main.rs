@@ -24,6 +24,7 @@ async fn main() -> ExitCode {
         Command::Simulate(args) => server::simulate::remote(args).await,
         Command::Token(TokenCommand::Create(args)) => server::token::create(args, &config).await,
         Command::User(command) => server::users::run(command, &config).await,
+        Command::Embed(command) => server::embed::run(command, &config).await,
         Command::Panel(command) => server::panels::run(command, &config).await,
         Command::Config(ConfigCommand::Check) => {
             print!("{}", config.describe());

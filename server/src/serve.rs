@@ -62,6 +62,7 @@ pub async fn run(args: ServeArgs, config: Config) -> Result<(), StartError> {
     tracing::info!(database = %db::redact(&url), "database ready");
     startup.set_stage("rebuilding the live state from the event log");
     crate::retention::spawn(db.clone(), config.retention_days);
+    crate::session::spawn_purge(db.clone());
     let state = AppState::new(leptos_options, db.clone(), db_kind, config)
         .await
         .map_err(StartError::Database)?;

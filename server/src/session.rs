@@ -101,6 +101,32 @@ fn is_private_page(path: &str) -> bool {
 /// server functions read it), refuses cross-site state changes, sends signed-out visitors of a
 /// page to the sign-in page, and adds the security headers.
 pub async fn identify(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    let path = request.uri().path().to_owned();
+    let embed_path = path == "/embed" || path.starts_with("/embed/");
+    if embed_path
+        && request.method() == Method::GET
+        && let Some(token) = query_param(request.uri(), "token")
+    {
+        let locale = {
+            let headers = request.headers();
+            let header = |name| headers.get(name).and_then(|v| v.to_str().ok());
+            app::i18n::resolve_locale(
+                header(header::COOKIE),
+                header(header::ACCEPT_LANGUAGE),
+                None,
+            )
+        };
+        match embed_sign_in(&state, &token, locale).await {
+            Ok((session, viewer)) => {
+                request
+                    .extensions_mut()
+                    .insert(app::auth::EmbedSession(session));
+                request.extensions_mut().insert(viewer);
+                return finish(&state, &path, request, next).await;
+            }
+            Err(response) => return response,
+        }
+    }
     let presented = presented(&request);
     let viewer = match &presented {
         Some((token, _)) => match sessions::find(&state.db, token).await {
@@ -133,7 +159,6 @@ pub async fn identify(State(state): State<AppState>, mut request: Request, next:
         )
             .into_response();
     }
-    let path = request.uri().path().to_owned();
     if viewer.is_none() && request.method() == Method::GET && is_private_page(&path) {
         let next = request
             .uri()
@@ -142,13 +167,126 @@ pub async fn identify(State(state): State<AppState>, mut request: Request, next:
         return Redirect::to(&format!("/signin?next={}", encode(&next))).into_response();
     }
     if let Some(viewer) = viewer {
+        if let (true, Some((token, Carrier::Header))) = (embed_path, &presented) {
+            // An embedded page reloaded with its session: it keeps sending it.
+            request
+                .extensions_mut()
+                .insert(app::auth::EmbedSession(token.clone()));
+        }
         request.extensions_mut().insert(viewer);
     }
+    finish(&state, &path, request, next).await
+}
+
+/// Runs the request with a fresh script nonce and adds the security headers to its answer.
+async fn finish(state: &AppState, path: &str, mut request: Request, next: Next) -> Response {
     let nonce = crate::security::Nonce::new();
     request.extensions_mut().insert(nonce.clone());
     let mut response = next.run(request).await;
-    crate::security::add_headers(&state, &path, &nonce, response.headers_mut()).await;
+    crate::security::add_headers(state, path, &nonce, response.headers_mut()).await;
     response
+}
+
+/// A query parameter's (percent-decoded) value.
+fn query_param(uri: &axum::http::Uri, name: &str) -> Option<String> {
+    uri.query()?
+        .split('&')
+        .filter_map(|kv| kv.split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| decode(v))
+        .filter(|v| !v.is_empty())
+}
+
+/// Undoes percent-encoding (and `+` for space) of a query value.
+fn decode(value: &str) -> String {
+    let bytes = value.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => {
+                let hex = |b: u8| (b as char).to_digit(16);
+                match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                    (Some(h), Some(l)) => {
+                        out.push((h * 16 + l) as u8);
+                        i += 2;
+                    }
+                    _ => out.push(b'%'),
+                }
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Checks a portal's sign-in token and starts an embed session; the refusal page otherwise.
+async fn embed_sign_in(
+    state: &AppState,
+    token: &str,
+    locale: app::i18n::Locale,
+) -> Result<(String, app::auth::Viewer), Response> {
+    let now = store::now_ms();
+    let viewer = crate::embed::verify(state.config.embed_secret.as_deref(), token, now / 1000)
+        .map_err(|e| {
+            tracing::info!(error = %e, "embedded sign-in refused");
+            embed_refused(&e, locale)
+        })?;
+    let session = sessions::start(&state.db, &viewer, now + sessions::SESSION_MS)
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, "session start failed");
+            embed_refused(&crate::embed::EmbedError::Malformed, locale)
+        })?;
+    tracing::info!(login = %viewer.login, role = viewer.role.as_str(), "signed in from a portal");
+    let _ = store::audit::record(
+        &state.db,
+        &format!("portal:{}", viewer.login),
+        "session.embed",
+        &viewer.login,
+        serde_json::json!({"role": viewer.role.as_str(), "queues": viewer.queues}),
+    )
+    .await;
+    Ok((session, viewer))
+}
+
+/// The page a refused embedded sign-in shows inside the portal's frame.
+fn embed_refused(error: &crate::embed::EmbedError, locale: app::i18n::Locale) -> Response {
+    use crate::embed::EmbedError;
+    let key = match error {
+        EmbedError::Expired => "signin.error_expired",
+        EmbedError::NotConfigured => "embed.not_configured",
+        _ => "embed.invalid",
+    };
+    let html = format!(
+        "<!DOCTYPE html><html lang=\"{}\"><head><meta charset=\"utf-8\"><title>Intraday</title></head>\
+         <body><p role=\"alert\" data-testid=\"embed-refused\">{}</p></body></html>",
+        locale.as_str(),
+        app::i18n::tr(locale, key)
+    );
+    (
+        StatusCode::UNAUTHORIZED,
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        html,
+    )
+        .into_response()
+}
+
+/// Forgets expired sessions every hour.
+pub fn spawn_purge(db: sea_orm::DatabaseConnection) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(3600));
+        loop {
+            tick.tick().await;
+            match sessions::purge_expired(&db).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(sessions = n, "expired sessions forgotten"),
+                Err(e) => tracing::error!(error = %e, "purging expired sessions failed"),
+            }
+        }
+    });
 }
 
 /// Percent-encodes a query value.

@@ -162,7 +162,8 @@ pub fn AgentsTable(
                         <For each=shown key=|a| format!("{:?}", a) let:a>
                             {
                                 let href = format!(
-                                    "/insights/agents/{}{}",
+                                    "{}/insights/agents/{}{}",
+                                    crate::routes::base(),
                                     crate::components::filter_bar::encode(&a.agent_id),
                                     query,
                                 );

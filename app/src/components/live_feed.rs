@@ -90,7 +90,15 @@ fn connect(live: LiveState) {
     use wasm_bindgen::JsCast;
     use wasm_bindgen::closure::Closure;
 
-    let Ok(source) = web_sys::EventSource::new("/api/v1/stream/page") else {
+    // Inside a portal's frame there is no cookie: the page's embed session goes along.
+    let url = match crate::auth::embed_session() {
+        Some(session) => format!(
+            "/api/v1/stream/page?session={}",
+            crate::components::filter_bar::encode(&session)
+        ),
+        None => "/api/v1/stream/page".to_owned(),
+    };
+    let Ok(source) = web_sys::EventSource::new(&url) else {
         return;
     };
     let on_open = Closure::<dyn FnMut()>::new(move || live.connected.set(true));

@@ -36,7 +36,7 @@ pub fn ReportPanels(panels: Vec<PanelData>) -> impl IntoView {
                             (PanelKind::View(query), Some(Ok(report))) => {
                                 view! {
                                     <KpiTiles report only=VIEW_TILES.iter().map(|s| (*s).to_owned()).collect() />
-                                    <a href=format!("/insights?{query}")>{t("panels.open_view")}</a>
+                                    <a href=format!("{}/insights?{query}", crate::routes::base())>{t("panels.open_view")}</a>
                                 }
                                     .into_any()
                             }

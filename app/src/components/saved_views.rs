@@ -16,8 +16,13 @@ pub struct SavedView {
     pub query: String,
 }
 
-/// The storage key.
-const KEY: &str = "intraday.views";
+/// The storage key: the views of the signed-in person (several people may share a browser).
+fn key() -> String {
+    match super::access::use_viewer() {
+        Some(v) => format!("intraday.views.{}", v.login),
+        None => "intraday.views".to_owned(),
+    }
+}
 
 /// Adds or replaces a view by name; views stay sorted by name. A blank name is refused.
 pub fn save(views: &mut Vec<SavedView>, name: &str, query: &str) -> Result<(), &'static str> {
@@ -35,27 +40,27 @@ pub fn save(views: &mut Vec<SavedView>, name: &str, query: &str) -> Result<(), &
 }
 
 #[cfg(feature = "hydrate")]
-fn load() -> Vec<SavedView> {
+fn load(key: &str) -> Vec<SavedView> {
     web_sys::window()
         .and_then(|w| w.local_storage().ok().flatten())
-        .and_then(|s| s.get_item(KEY).ok().flatten())
+        .and_then(|s| s.get_item(key).ok().flatten())
         .and_then(|text| serde_json::from_str(&text).ok())
         .unwrap_or_default()
 }
 
 #[cfg(feature = "hydrate")]
-fn store(views: &[SavedView]) {
+fn store(key: &str, views: &[SavedView]) {
     if let (Some(s), Ok(text)) = (
         web_sys::window().and_then(|w| w.local_storage().ok().flatten()),
         serde_json::to_string(views),
     ) {
         // A full or disabled storage only loses the views, never the page.
-        let _ = s.set_item(KEY, &text);
+        let _ = s.set_item(key, &text);
     }
 }
 
 #[cfg(not(feature = "hydrate"))]
-fn store(_: &[SavedView]) {}
+fn store(_: &str, _: &[SavedView]) {}
 
 /// The saved-views control: a name box, Save, and the saved views as links.
 #[component]
@@ -63,19 +68,19 @@ pub fn SavedViews(
     /// The page's filters.
     filters: Memo<Vec<(String, String)>>,
 ) -> impl IntoView {
-    let _ = KEY;
+    let storage = StoredValue::new(key());
     let views = RwSignal::new(Vec::<SavedView>::new());
     let name = RwSignal::new(String::new());
     let error = RwSignal::new(None::<&'static str>);
     #[cfg(feature = "hydrate")]
-    Effect::new(move |_| views.set(load()));
+    Effect::new(move |_| views.set(storage.with_value(|k| load(k))));
     let path = leptos_router::hooks::use_location().pathname;
     let on_save = move |_| {
         let query = with_param(&filters.get_untracked(), "at", "");
         let mut next = views.get_untracked();
         match save(&mut next, &name.get_untracked(), &query) {
             Ok(()) => {
-                store(&next);
+                storage.with_value(|k| store(k, &next));
                 views.set(next);
                 name.set(String::new());
                 error.set(None);
@@ -116,7 +121,7 @@ pub fn SavedViews(
                                     on:click=move |_| {
                                         let mut next = views.get_untracked();
                                         next.retain(|x| x.name != remove_name);
-                                        store(&next);
+                                        storage.with_value(|k| store(k, &next));
                                         views.set(next);
                                     }
                                 >

@@ -6,51 +6,82 @@ use super::language_switch::LanguageSwitch;
 use super::live_clock::LiveClock;
 use super::theme_switch::ThemeSwitch;
 
-/// The bar at the top of every page.
+/// The bar at the top of every page. Embedded in a portal it is compact, its links stay under
+/// `/embed`, and `tabs=insights,wallboard` in the embedding URL fixes which tabs it offers.
 #[component]
 pub fn TopBar() -> impl IntoView {
     let location = leptos_router::hooks::use_location();
-    let current = move |prefix: &'static str| {
-        location
-            .pathname
-            .get()
-            .starts_with(prefix)
-            .then_some("page")
-    };
     let viewer = super::access::use_viewer();
     let supervisor = viewer
         .as_ref()
         .is_some_and(|v| v.role != crate::auth::Role::Agent);
     let admin = viewer.as_ref().is_some_and(|v| v.is_admin());
+    let embedded = crate::auth::embed_session().is_some();
+    let base = crate::routes::base();
+    let fixed: Option<String> = embedded
+        .then(|| {
+            leptos_router::hooks::use_query_map()
+                .get_untracked()
+                .get("tabs")
+                .filter(|t| !t.is_empty())
+        })
+        .flatten();
+    let tabs = [
+        ("dashboard", "/", "nav.dashboard", true),
+        ("insights", "/insights", "nav.insights", supervisor),
+        (
+            "wallboard",
+            "/wallboard",
+            "nav.wallboard",
+            supervisor && embedded,
+        ),
+        ("admin", "/admin", "nav.admin", admin && !embedded),
+    ];
+    let links = tabs
+        .into_iter()
+        .filter(|(id, _, _, allowed)| {
+            *allowed
+                && fixed
+                    .as_ref()
+                    .is_none_or(|f| f.split(',').any(|t| t.trim() == *id))
+        })
+        .map(|(id, path, key, _)| {
+            let target = match (base, path) {
+                ("", p) => p.to_owned(),
+                (b, "/") => b.to_owned(),
+                (b, p) => format!("{b}{p}"),
+            };
+            let href = match &fixed {
+                Some(f) => format!("{target}?tabs={}", super::filter_bar::encode(f)),
+                None => target.clone(),
+            };
+            let current = move || {
+                let here = location.pathname.get();
+                let on = if path == "/" {
+                    here == target
+                } else {
+                    here == target || here.starts_with(&format!("{target}/"))
+                };
+                on.then_some("page")
+            };
+            view! {
+                <a href=href aria-current=current data-testid=format!("tab-{id}")>
+                    {crate::i18n::t(key)}
+                </a>
+            }
+        })
+        .collect_view();
     view! {
-        <header class="top-bar" role="banner">
-            <a class="brand" href="/">
+        <header class="top-bar" class:compact=embedded role="banner">
+            <a class="brand" href=if embedded { base } else { "/" }>
                 "Intraday"
             </a>
             <nav class="tabs" aria-label=crate::i18n::t("nav.tabs")>
-                <a href="/" aria-current=move || (location.pathname.get() == "/").then_some("page")>
-                    {crate::i18n::t("nav.dashboard")}
-                </a>
-                {supervisor
-                    .then(|| {
-                        view! {
-                            <a href="/insights" aria-current=move || current("/insights")>
-                                {crate::i18n::t("nav.insights")}
-                            </a>
-                        }
-                    })}
-                {admin
-                    .then(|| {
-                        view! {
-                            <a href="/admin" aria-current=move || current("/admin")>
-                                {crate::i18n::t("nav.admin")}
-                            </a>
-                        }
-                    })}
+                {links}
             </nav>
             <div class="top-bar-end">
                 <LiveClock />
-                <LanguageSwitch />
+                {(!embedded).then(|| view! { <LanguageSwitch /> })}
                 <ThemeSwitch />
                 {viewer.map(|v| view! { <UserMenu viewer=v /> })}
             </div>

@@ -91,6 +91,14 @@ pub const TEXTS: &[(&str, &str)] = &[
     ),
     ("clock.local", "Local time"),
     (
+        "embed.invalid",
+        "This sign-in link is not valid. Open the page again from your portal, or ask its administrator to check the embedding settings.",
+    ),
+    (
+        "embed.not_configured",
+        "Embedding is not set up on this Intraday server yet. Ask its administrator to set the embedding secret.",
+    ),
+    (
         "error.database",
         "The database did not answer. Try again in a moment; if it persists, check the server log.",
     ),

@@ -94,6 +94,14 @@ pub const TEXTS: &[(&str, &str)] = &[
     ),
     ("clock.local", "Czas lokalny"),
     (
+        "embed.invalid",
+        "Ten link logowania jest nieprawidłowy. Otwórz stronę ponownie z portalu albo poproś jego administratora o sprawdzenie ustawień osadzania.",
+    ),
+    (
+        "embed.not_configured",
+        "Osadzanie nie jest jeszcze skonfigurowane na tym serwerze Intraday. Poproś administratora o ustawienie sekretu osadzania.",
+    ),
+    (
         "error.database",
         "Baza danych nie odpowiedziała. Spróbuj ponownie za chwilę; jeśli problem się powtarza, sprawdź dziennik serwera.",
     ),

@@ -5,9 +5,11 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::agg::{AgentSums, for_each_keyed, logged_ms};
 use super::answer::View;
 use super::engine::Engine;
 use super::facts::{OfferOutcome, Status};
+use super::grid::{MINUTE_MS, quarter_ceil, quarter_of};
 use super::query::Query;
 use super::report::{KpiReport, mean_s, ratio};
 use crate::model::event::Presence;
@@ -89,6 +91,8 @@ pub struct AgentRow {
 pub struct AgentView {
     /// Rows, by agent id.
     pub rows: Vec<AgentRow>,
+    /// Agents in scope now available or busy with free capacity, per queue of theirs.
+    pub serving: HashMap<String, u64>,
 }
 
 /// Total length of the union of intervals, clipped to `[lo, hi]`, intersected with `within`
@@ -113,7 +117,9 @@ fn covered(mut spans: Vec<(i64, i64)>, within: &[(i64, i64)]) -> i64 {
 
 impl AgentView {
     /// Builds the rows of the agents that pass `q` (queue set by the agent's queues, agent
-    /// ids, skills) as of `t`, with window stats over `[from, t]`.
+    /// ids, skills) as of `t`, with window stats over `[from, t]`. Only `with_conversations`
+    /// does a row list the agent's current conversations and carry its display fields (name,
+    /// skills, presence since): the report's tiles need none of them.
     pub(super) fn new(
         engine: &Engine,
         view: &View,
@@ -121,27 +127,56 @@ impl AgentView {
         from: i64,
         q: &Query,
         queues: &Option<Vec<String>>,
+        with_conversations: bool,
     ) -> AgentView {
+        // Live and without the lists, the per-agent state kept event by event answers.
+        let kept = view.is_live() && !with_conversations;
         let mut used: HashMap<&str, i64> = HashMap::new();
+        // Active, waiting and wrap-up conversations per agent.
+        let mut counts: HashMap<&str, [u64; 3]> = HashMap::new();
         let mut current: HashMap<&str, Vec<AgentConversation>> = HashMap::new();
-        for &idx in &view.live {
+        // The earliest start of each agent's running active spans (live view).
+        let mut open: HashMap<&str, i64> = HashMap::new();
+        for &idx in view.live.iter().filter(|_| !kept) {
             let Some(f) = view.get(idx) else { continue };
+            if view.is_live() {
+                for p in &f.parts {
+                    for &(a, _) in p.active.iter().filter(|(_, b)| *b == i64::MAX) {
+                        let e = open.entry(&*p.agent).or_insert(a);
+                        *e = (*e).min(a);
+                    }
+                }
+            }
             let Some(agent) = f.agent.as_deref() else {
                 continue;
             };
             if matches!(f.status, Status::Active | Status::WrapUp) {
                 *used.entry(agent).or_default() += Engine::cost(f.channel);
             }
-            current.entry(agent).or_default().push(AgentConversation {
-                conversation_id: engine.convs[idx].id.clone(),
-                status: f.status.as_str().to_owned(),
-                sentiment: f.sentiment,
-            });
+            let slot = match f.status {
+                Status::Active => 0,
+                Status::Waiting => 1,
+                _ => 2,
+            };
+            counts.entry(agent).or_default()[slot] += 1;
+            if with_conversations {
+                current.entry(agent).or_default().push(AgentConversation {
+                    conversation_id: engine.convs[idx].id.to_string(),
+                    status: f.status.as_str().to_owned(),
+                    sentiment: f.sentiment,
+                });
+            }
         }
         for list in current.values_mut() {
             list.sort_by(|a, b| a.conversation_id.cmp(&b.conversation_id));
         }
-        let mut rows = Vec::new();
+        let (edges, whole) = if view.is_live() {
+            edges(engine, from, t)
+        } else {
+            (HashMap::new(), (0, 0))
+        };
+        let mut rows = Vec::with_capacity(engine.agents.len());
+        let mut serving: HashMap<String, u64> = HashMap::new();
         for (id, a) in engine.agents() {
             let in_queues = queues
                 .as_ref()
@@ -153,19 +188,32 @@ impl AgentView {
                 continue;
             }
             let (presence, since) = a.presence_at(t);
-            let used = used.get(id.as_str()).copied().unwrap_or(0);
+            let now = engine.agg.get(id).map(|g| &g.now).filter(|_| kept);
+            let used = match now {
+                Some(n) => n.used,
+                None => used.get(id.as_str()).copied().unwrap_or(0),
+            };
             let mut row = AgentRow {
                 agent_id: id.clone(),
-                name: if a.name.is_empty() {
-                    id.clone()
-                } else {
-                    a.name.clone()
+                name: match (with_conversations, a.name.is_empty()) {
+                    (false, _) => String::new(),
+                    (true, true) => id.clone(),
+                    (true, false) => a.name.clone(),
                 },
-                queues: a.queues.clone(),
-                skills: a.skills.clone(),
+                queues: if with_conversations {
+                    a.queues.clone()
+                } else {
+                    Vec::new()
+                },
+                skills: if with_conversations {
+                    a.skills.clone()
+                } else {
+                    Vec::new()
+                },
                 presence: presence.as_str().to_owned(),
                 presence_since_ms: since,
                 presence_since: since
+                    .filter(|_| with_conversations)
                     .and_then(chrono::DateTime::<chrono::Utc>::from_timestamp_millis)
                     .map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)),
                 capacity: i64::from(a.capacity),
@@ -174,60 +222,155 @@ impl AgentView {
                 conversations: current.remove(id.as_str()).unwrap_or_default(),
                 ..AgentRow::default()
             };
-            for c in &row.conversations {
-                match c.status.as_str() {
-                    "active" => row.active += 1,
-                    "waiting" => row.waiting += 1,
-                    _ => row.wrap_up += 1,
-                }
-            }
-            let logged = logged_in(&a.presence, from, t);
-            let mut spans = Vec::new();
-            for &idx in engine.agent_convs.get(id).into_iter().flatten() {
-                let Some(f) = view.get(idx) else { continue };
-                // Closed before the window: none of its offers, intervals or close is in it.
-                if f.closed.is_some_and(|(c, _)| c < from) {
-                    continue;
-                }
-                for o in f.offers.iter().filter(|o| o.agent == *id) {
-                    if from <= o.at && o.at <= t {
-                        row.offers += 1;
-                        match o.outcome {
-                            Some((OfferOutcome::Accepted, at)) => {
-                                row.offers_accepted += 1;
-                                row.acceptance_ms += at - o.at;
-                            }
-                            Some((OfferOutcome::Declined, _)) => row.offers_rejected += 1,
-                            Some((OfferOutcome::TimedOut, _)) => row.offers_timed_out += 1,
-                            None => {}
-                        }
-                    }
-                }
-                let Some(part) = f.parts.iter().find(|p| p.agent == *id) else {
-                    continue;
-                };
-                spans.extend(part.active.iter().map(|&(a, b)| (a.max(from), b.min(t))));
-                let accepted = f.offers.iter().any(|o| {
-                    o.agent == *id && matches!(o.outcome, Some((OfferOutcome::Accepted, _)))
-                });
-                if accepted && f.closed.is_some_and(|(c, _)| from <= c && c <= t) {
-                    row.closed += 1;
-                    row.handle.0 += part.handle_ms;
-                    row.handle.1 += 1;
-                }
-            }
-            let logged_ms: i64 = logged.iter().map(|(a, b)| b - a).sum();
-            row.occupied = (covered(spans, &logged), logged_ms);
+            [row.active, row.waiting, row.wrap_up] = match now {
+                Some(n) => n.counts.map(|c| c as u64),
+                None => counts.get(id.as_str()).copied().unwrap_or_default(),
+            };
+            let open = match now {
+                Some(n) => n.open_since(),
+                None => open.get(id.as_str()).copied(),
+            };
+            let logged_ms = if view.is_live() {
+                let edge = edges.get(id.as_str()).copied().unwrap_or_default();
+                row.add_aggregates(engine, id, &a.presence, open, from, t, &edge, whole);
+                logged_ms(&a.presence, from, t)
+            } else {
+                let logged = logged_in(&a.presence, from, t);
+                row.walk(engine, view, id, from, t, &logged);
+                logged.iter().map(|(a, b)| b - a).sum()
+            };
+            row.occupied.1 = logged_ms;
             row.logged_in_seconds = logged_ms as f64 / 1000.0;
             row.occupancy = ratio(row.occupied.0, row.occupied.1);
             row.aht = mean_s(row.handle.0, row.handle.1);
             row.reject_rate = ratio(row.offers_rejected, row.offers);
             row.timeout_rate = ratio(row.offers_timed_out, row.offers);
             row.avg_acceptance_time = mean_s(row.acceptance_ms, row.offers_accepted);
+            if matches!(presence, Presence::Available | Presence::Busy) && row.capacity_free > 0 {
+                for (i, queue) in a.queues.iter().enumerate() {
+                    if !a.queues[..i].contains(queue) {
+                        *serving.entry(queue.clone()).or_default() += 1;
+                    }
+                }
+            }
             rows.push(row);
         }
-        AgentView { rows }
+        AgentView { rows, serving }
     }
+}
+
+impl AgentRow {
+    /// The window stats of agent `id` from the conversations it was offered, as derived in
+    /// `view` (replay and filtered questions).
+    fn walk(
+        &mut self,
+        engine: &Engine,
+        view: &View,
+        id: &str,
+        from: i64,
+        t: i64,
+        logged: &[(i64, i64)],
+    ) {
+        let mut spans = Vec::new();
+        for &idx in engine.agent_convs.get(id).into_iter().flatten() {
+            let Some(f) = view.get(idx) else { continue };
+            // Closed before the window: none of its offers, intervals or close is in it.
+            if f.closed.is_some_and(|(c, _)| c < from) {
+                continue;
+            }
+            for o in f.offers.iter().filter(|o| *o.agent == *id) {
+                if from <= o.at && o.at <= t {
+                    self.offers += 1;
+                    match o.outcome {
+                        Some((OfferOutcome::Accepted, at)) => {
+                            self.offers_accepted += 1;
+                            self.acceptance_ms += at - o.at;
+                        }
+                        Some((OfferOutcome::Declined, _)) => self.offers_rejected += 1,
+                        Some((OfferOutcome::TimedOut, _)) => self.offers_timed_out += 1,
+                        None => {}
+                    }
+                }
+            }
+            let Some(part) = f.parts.iter().find(|p| *p.agent == *id) else {
+                continue;
+            };
+            spans.extend(part.active.iter().map(|&(a, b)| (a.max(from), b.min(t))));
+            let accepted = f
+                .offers
+                .iter()
+                .any(|o| *o.agent == *id && matches!(o.outcome, Some((OfferOutcome::Accepted, _))));
+            if accepted && f.closed.is_some_and(|(c, _)| from <= c && c <= t) {
+                self.closed += 1;
+                self.handle.0 += part.handle_ms;
+                self.handle.1 += 1;
+            }
+        }
+        self.occupied.0 = covered(spans, logged);
+    }
+
+    /// The window stats of agent `id` from the live aggregates: whole quarters from the
+    /// rollups, the partial ones at both ends from `edge`, occupancy with the span still
+    /// running (since `open`) added to the finished ones.
+    #[allow(clippy::too_many_arguments)]
+    fn add_aggregates(
+        &mut self,
+        engine: &Engine,
+        id: &str,
+        presence: &[(i64, u64, Presence)],
+        open: Option<i64>,
+        from: i64,
+        t: i64,
+        edge: &AgentSums,
+        whole: (i64, i64),
+    ) {
+        let agg = engine.agg.get(id);
+        let mut s = agg.map_or_else(AgentSums::default, |g| g.sums(whole.0, whole.1));
+        s += edge;
+        self.offers = s.offers;
+        self.offers_accepted = s.offers_accepted;
+        self.offers_rejected = s.offers_declined;
+        self.offers_timed_out = s.offers_timed_out;
+        self.acceptance_ms = s.acceptance_ms;
+        self.closed = s.closed as u64;
+        self.handle = (s.handle_ms, s.closed);
+        let finished = |lo: i64, hi: i64| agg.map_or(0, |g| g.covered(presence, lo, hi));
+        // Running spans all end now: together they cover [earliest start, t).
+        let mut covered = finished(from, t);
+        if let Some(since) = open.map(|s| s.max(from)).filter(|&s| s < t) {
+            covered += logged_ms(presence, since, t) - finished(since, t);
+        }
+        self.occupied.0 = covered;
+    }
+}
+
+/// The offer and handle contributions at the partial quarters of `[from, t]` (live view), by
+/// agent, and the whole quarters between them.
+fn edges(engine: &Engine, from: i64, t: i64) -> (HashMap<&str, AgentSums>, (i64, i64)) {
+    let hi = t + 1;
+    let (qa, qb) = (quarter_ceil(from), quarter_of(hi));
+    let (parts, whole) = if qa <= qb {
+        (vec![(from, qa), (qb, hi)], (qa, qb))
+    } else {
+        (vec![(from, hi)], (0, 0))
+    };
+    let mut out: HashMap<&str, AgentSums> = HashMap::with_capacity(engine.agents.len());
+    for (lo, hi) in parts {
+        for (m, ids) in engine.grid.minutes(lo, hi) {
+            let (lo, hi) = (lo.max(m), hi.min(m + MINUTE_MS));
+            for &idx in ids {
+                let Some(f) = engine.convs[idx as usize].facts.as_ref() else {
+                    continue;
+                };
+                for_each_keyed(f, |agent, at, s| {
+                    if lo <= at && at < hi {
+                        *out.entry(agent).or_default() += &s;
+                    }
+                });
+            }
+        }
+    }
+    (out, whole)
 }
 
 /// Logged-in (not offline) intervals within `[from, t]`, from presence changes in order.

@@ -2,15 +2,17 @@
 //! or — for replay (`at=`) and agent/skill/status filters — from every conversation's facts
 //! as of the instant, through the same window arithmetic.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Offset, TimeZone, Utc};
 use chrono_tz::Tz;
 
 use super::agents::{AgentView, agent_kpis};
+use super::breakdown::fill_in_queue;
 use super::engine::Engine;
 use super::facts::{Facts, Status};
-use super::grid::{Cell, Grid};
+use super::grid::{Cell, Grid, QUARTER_MS};
 use super::query::{Query, Window};
 use super::report::{ChannelRow, HourRow, KpiReport, Windowed, ratio, sl_slot};
 use super::sums::{FIVE_MIN_MS, OfferScope, Sums};
@@ -51,9 +53,11 @@ pub(super) struct View<'e> {
     /// (facts, queue threshold, cell) per conversation index, when derived.
     derived: Option<Vec<Option<(Facts, u32, Cell)>>>,
     /// Indexes not closed at the instant.
-    pub live: Vec<usize>,
-    /// A grid built for this view (replay), or `None` to use the engine's.
+    pub live: Cow<'e, [usize]>,
+    /// A grid built for this view (replay, filters), or `None` to use the engine's.
     pub grid: Option<Grid>,
+    /// The only conversations that can pass the query's filters, when known.
+    candidates: Option<Vec<usize>>,
 }
 
 impl View<'_> {
@@ -68,19 +72,39 @@ impl View<'_> {
         }
     }
 
+    /// Whether this is the engine's live state (not derived at an instant).
+    pub(super) fn is_live(&self) -> bool {
+        self.derived.is_none()
+    }
+
     /// A conversation's facts.
     pub(super) fn get(&self, idx: usize) -> Option<&Facts> {
         self.entry(idx).map(|(f, _, _)| f)
     }
 
     /// Every conversation's entry.
-    pub(super) fn entries(&self) -> impl Iterator<Item = (&Facts, u32, Cell)> {
+    pub(super) fn entries(&self) -> Box<dyn Iterator<Item = (&Facts, u32, Cell)> + '_> {
+        if let Some(c) = &self.candidates {
+            return Box::new(c.iter().filter_map(|&i| self.entry(i)));
+        }
         let n = self
             .derived
             .as_ref()
             .map_or(self.engine.convs.len(), Vec::len);
-        (0..n).filter_map(|i| self.entry(i))
+        Box::new((0..n).filter_map(|i| self.entry(i)))
     }
+}
+
+/// What one pass over the conversations in scope that are live at the instant finds for the
+/// queue and channel rows and the sentiment alerts.
+#[derive(Default)]
+pub(super) struct NowValues<'v> {
+    /// In queue and longest current wait (ms), per queue.
+    pub by_queue: HashMap<&'v str, (u64, i64)>,
+    /// In queue, per channel.
+    pub by_channel: HashMap<crate::model::event::Channel, u64>,
+    /// Conversations at or below the sentiment threshold.
+    pub negative: Vec<usize>,
 }
 
 /// Start of the hour containing `t` in `tz` (ms).
@@ -125,8 +149,13 @@ impl Engine {
         let t = q.at.unwrap_or(now).timestamp_millis();
         let from = window_start(q.window, q.tz, t).min(t);
         let queues = q.queue_set();
+        // With nothing applied after the instant, the live facts are the facts at the instant
+        // (running intervals aside, which no windowed sum reads): an agent filter then needs
+        // only the conversations offered to those agents, not every conversation derived.
         let view = if q.at.is_none() && q.cell_only() {
             self.live_view()
+        } else if q.at.is_none() && !q.agents.is_empty() && self.newest().is_none_or(|n| n <= t) {
+            self.live_filtered(q, &queues)
         } else {
             self.view_at(t, q, &queues)
         };
@@ -145,7 +174,9 @@ impl Engine {
         let mut hours = vec![Sums::default(); ((t - h0) / HOUR_MS + 1).max(1) as usize];
         let mut by_queue: HashMap<u32, Sums> = HashMap::new();
         let mut by_channel: BTreeMap<crate::model::event::Channel, Sums> = BTreeMap::new();
-        grid.fold(from, t, keep, lookup, |m, cell, s| {
+        // Quarters roll up into local hours when the zone's hours start on a quarter.
+        let quarters = h0.rem_euclid(QUARTER_MS) == 0;
+        grid.fold(from, t, quarters, keep, lookup, |m, cell, s| {
             let h = (((m - h0) / HOUR_MS).max(0) as usize).min(hours.len() - 1);
             hours[h] += s;
             *by_queue.entry(cell.0).or_default() += s;
@@ -186,8 +217,8 @@ impl Engine {
             waiting_over_5min: total.first_wait_over_5min,
             ..KpiReport::default()
         };
-        self.now_values(&mut r, &view, t, from, q, &queues, limits);
-        let agents = AgentView::new(self, &view, t, from, q, &queues);
+        let now = self.now_values(&mut r, &view, t, from, q, &queues, limits);
+        let agents = AgentView::new(self, &view, t, from, q, &queues, false);
         agent_kpis(&mut r, &agents);
         r.conversations_per_agent = ratio(r.kpis.incoming, r.agents_logged_in as i64);
 
@@ -208,7 +239,7 @@ impl Engine {
             })
             .collect();
         r.by_queue = self.queue_rows(&by_queue, grid, &keep, &lookup, &agents, t, slot, &queues);
-        self.fill_in_queue(&mut r, &view, t, q, &queues);
+        fill_in_queue(&mut r, &now);
         // A queue shows once it was upserted, or once it has something to show.
         r.by_queue.retain(|row| {
             self.queues
@@ -218,7 +249,7 @@ impl Engine {
                 || row.kpis != Windowed::default()
         });
         r.by_queue.sort_by(|a, b| a.queue_id.cmp(&b.queue_id));
-        self.alerts(&mut r, &view, q, &queues, limits);
+        self.alerts(&mut r, &view, &now.negative, limits);
         r.alerts.sort_by(|a, b| a.key.cmp(&b.key));
         r
     }
@@ -227,8 +258,39 @@ impl Engine {
         View {
             engine: self,
             derived: None,
-            live: self.live.iter().copied().collect(),
+            live: Cow::Borrowed(&self.live),
             grid: None,
+            candidates: None,
+        }
+    }
+
+    /// The live view under an agent filter: the conversations offered to the filtered agents
+    /// that pass every filter, from their live facts, in a throw-away grid.
+    fn live_filtered(&self, q: &Query, queues: &Option<Vec<String>>) -> View<'_> {
+        let mut candidates: Vec<usize> = q
+            .agents
+            .iter()
+            .filter_map(|a| self.agent_convs.get(a.as_str()))
+            .flatten()
+            .copied()
+            .collect();
+        candidates.sort_unstable();
+        candidates.dedup();
+        let mut grid = Grid::default();
+        for &idx in &candidates {
+            let c = &self.convs[idx];
+            if let (Some(f), Some(cell)) = (&c.facts, c.cell)
+                && q.keeps(f, queues)
+            {
+                grid.put(idx, f, cell, c.sl_own, false);
+            }
+        }
+        View {
+            engine: self,
+            derived: None,
+            live: Cow::Borrowed(&self.live),
+            grid: Some(grid),
+            candidates: Some(candidates),
         }
     }
 
@@ -242,7 +304,7 @@ impl Engine {
                 let qi = self
                     .queue_names
                     .iter()
-                    .position(|n| *n == f.queue)
+                    .position(|n| **n == *f.queue)
                     .unwrap_or(0) as u32;
                 let cell = (qi, f.channel);
                 (f, sl, cell)
@@ -260,24 +322,26 @@ impl Engine {
         View {
             engine: self,
             derived: Some(facts),
-            live,
+            live: Cow::Owned(live),
             grid: Some(grid),
+            candidates: None,
         }
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn now_values(
+    fn now_values<'v>(
         &self,
         r: &mut KpiReport,
-        view: &View,
+        view: &'v View,
         t: i64,
         from: i64,
         q: &Query,
         queues: &Option<Vec<String>>,
         limits: &Limits,
-    ) {
+    ) -> NowValues<'v> {
+        let mut now = NowValues::default();
         let mut longest: Option<i64> = None;
-        for &idx in &view.live {
+        for &idx in view.live.iter() {
             let Some(f) = view.get(idx).filter(|f| q.keeps(f, queues)) else {
                 continue;
             };
@@ -290,7 +354,11 @@ impl Engine {
             }
             if f.in_queue() {
                 r.in_queue += 1;
-                longest = Some(longest.map_or(t - f.queue_entry, |l| l.max(t - f.queue_entry)));
+                let wait = t - f.queue_entry;
+                longest = Some(longest.map_or(wait, |l| l.max(wait)));
+                let row = now.by_queue.entry(&f.queue).or_insert((0, wait));
+                *row = (row.0 + 1, row.1.max(wait));
+                *now.by_channel.entry(f.channel).or_default() += 1;
             }
             if f.first_accepted.is_none()
                 && from <= f.created
@@ -300,10 +368,12 @@ impl Engine {
                 r.waiting_over_5min += 1;
             }
             *r.sentiment.entry(f.sentiment).or_default() += 1;
-            if f.sentiment <= limits.sentiment {
+            if f.sentiment <= limits.for_queue(&f.queue).sentiment {
                 r.negative_sentiment += 1;
+                now.negative.push(idx);
             }
         }
         r.longest_wait = longest.map(|l| l as f64 / 1000.0);
+        now
     }
 }

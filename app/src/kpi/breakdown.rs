@@ -4,12 +4,11 @@
 use std::collections::HashMap;
 
 use super::agents::AgentView;
-use super::answer::{Limits, View};
+use super::answer::{Limits, NowValues, View};
 use super::engine::Engine;
 use super::erlang;
 use super::facts::Facts;
 use super::grid::{Cell, Grid};
-use super::query::Query;
 use super::report::{Alert, KpiReport, QueueRow, Windowed};
 use super::sums::Sums;
 
@@ -38,11 +37,11 @@ impl Engine {
         queues: &Option<Vec<String>>,
     ) -> Vec<QueueRow> {
         let mut arrivals: HashMap<u32, i64> = HashMap::new();
-        grid.fold(t - HALF_HOUR_MS, t, keep, lookup, |_, c, s| {
+        grid.fold(t - HALF_HOUR_MS, t, true, keep, lookup, |_, c, s| {
             *arrivals.entry(c.0).or_default() += s.incoming;
         });
         let mut handled: HashMap<u32, (i64, i64)> = HashMap::new();
-        grid.fold(t - HOUR_MS, t, keep, lookup, |_, c, s| {
+        grid.fold(t - HOUR_MS, t, true, keep, lookup, |_, c, s| {
             let h = handled.entry(c.0).or_default();
             h.0 += s.handle_ms;
             h.1 += s.handle_n;
@@ -55,13 +54,7 @@ impl Engine {
             }
             let sums = by_queue.get(&qi).cloned().unwrap_or_default();
             let rec = self.queues.get(id);
-            let serving = agents
-                .rows
-                .iter()
-                .filter(|a| a.queues.contains(id))
-                .filter(|a| matches!(a.presence.as_str(), "available" | "busy"))
-                .filter(|a| a.capacity_free > 0)
-                .count() as u64;
+            let serving = agents.serving.get(id).copied().unwrap_or(0);
             let rate = arrivals.get(&qi).copied().unwrap_or(0) as f64 / 1800.0;
             let aht = handled
                 .get(&qi)
@@ -80,42 +73,13 @@ impl Engine {
         rows
     }
 
-    /// The now-values of the queue and channel rows.
-    pub(super) fn fill_in_queue(
-        &self,
-        r: &mut KpiReport,
-        view: &View,
-        t: i64,
-        q: &Query,
-        queues: &Option<Vec<String>>,
-    ) {
-        for &idx in &view.live {
-            let Some(f) = view.get(idx).filter(|f| q.keeps(f, queues) && f.in_queue()) else {
-                continue;
-            };
-            let wait = (t - f.queue_entry) as f64 / 1000.0;
-            if let Some(row) = r.by_queue.iter_mut().find(|x| x.queue_id == f.queue) {
-                row.in_queue += 1;
-                row.longest_wait = Some(row.longest_wait.map_or(wait, |w| w.max(wait)));
-            }
-            if let Some(row) = r
-                .by_channel
-                .iter_mut()
-                .find(|x| x.channel == f.channel.as_str())
-            {
-                row.in_queue += 1;
-            }
-        }
-    }
-
     /// Threshold alerts: per queue service level, longest wait and abandon rate; per
     /// conversation negative sentiment.
     pub(super) fn alerts(
         &self,
         r: &mut KpiReport,
         view: &View,
-        q: &Query,
-        queues: &Option<Vec<String>>,
+        negative: &[usize],
         limits: &Limits,
     ) {
         let mut alerts = Vec::new();
@@ -170,44 +134,59 @@ impl Engine {
                 ));
             }
         }
-        for &idx in &view.live {
-            let Some(f) = view.get(idx).filter(|f| q.keeps(f, queues)) else {
-                continue;
-            };
+        for &idx in negative {
+            let Some(f) = view.get(idx) else { continue };
+            let id = &self.convs[idx].id;
             let limit = limits.for_queue(&f.queue).sentiment;
-            if f.sentiment <= limit {
-                let id = &self.convs[idx].id;
-                alerts.push(alert(
-                    "sentiment",
-                    &f.queue,
-                    Some(id),
-                    f64::from(f.sentiment),
-                    f64::from(limit),
-                    format!(
-                        "conversation {id} with {} has sentiment {}",
-                        f.customer, f.sentiment
-                    ),
-                ));
-            }
+            alerts.push(alert(
+                "sentiment",
+                &f.queue,
+                Some(&**id),
+                f64::from(f.sentiment),
+                f64::from(limit),
+                format!(
+                    "conversation {id} with {} has sentiment {}",
+                    f.customer, f.sentiment
+                ),
+            ));
         }
         r.alerts = alerts;
+    }
+}
+
+/// The now-values of the queue and channel rows, from the pass over the live conversations.
+pub(super) fn fill_in_queue(r: &mut KpiReport, now: &NowValues) {
+    for row in &mut r.by_queue {
+        if let Some(&(n, longest)) = now.by_queue.get(row.queue_id.as_str()) {
+            row.in_queue = n;
+            row.longest_wait = Some(longest as f64 / 1000.0);
+        }
+    }
+    for row in &mut r.by_channel {
+        let c = now
+            .by_channel
+            .iter()
+            .find(|(c, _)| c.as_str() == row.channel);
+        if let Some((_, &n)) = c {
+            row.in_queue = n;
+        }
     }
 }
 
 fn alert(
     kind: &str,
     queue: &str,
-    conversation: Option<&String>,
+    conversation: Option<&str>,
     value: f64,
     limit: f64,
     message: String,
 ) -> Alert {
-    let subject = conversation.map_or(queue, |c| c.as_str());
+    let subject = conversation.unwrap_or(queue);
     Alert {
         key: format!("{kind}:{subject}"),
         kind: kind.to_owned(),
         queue_id: queue.to_owned(),
-        conversation_id: conversation.cloned(),
+        conversation_id: conversation.map(str::to_owned),
         value,
         limit,
         message,

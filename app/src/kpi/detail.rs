@@ -122,15 +122,15 @@ impl Engine {
             if f.created > t || f.closed.is_some_and(|(x, _)| x < from) {
                 continue;
             }
-            let part = f.parts.iter().find(|p| p.agent == id);
+            let part = f.parts.iter().find(|p| &*p.agent == id);
             for &(a, b) in part.map(|p| p.busy.as_slice()).unwrap_or_default() {
                 let cost = Engine::cost(f.channel);
                 changes.push((a.max(from), cost));
                 changes.push((b.min(t).max(a.max(from)), -cost));
             }
             conversations.push(AgentConversationRow {
-                conversation_id: c.id.clone(),
-                queue_id: f.queue.clone(),
+                conversation_id: c.id.to_string(),
+                queue_id: f.queue.to_string(),
                 channel: f.channel.as_str().to_owned(),
                 status: f.status.as_str().to_owned(),
                 created: f.created,

@@ -6,7 +6,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::model::event::{Channel, Event, EventBody, Presence};
 
-use super::facts::{Act, Facts, Status, Step};
+use super::agg::Aggs;
+use super::facts::{Act, Facts, Name, Names, Status, Step};
 use super::grid::{Cell, Grid};
 
 /// An agent: reference data and presence over time.
@@ -72,13 +73,15 @@ impl QueueRec {
 #[derive(Clone, Debug)]
 pub struct Conv {
     /// Conversation id.
-    pub id: String,
+    pub id: Name,
     /// Steps ordered by (`at`, arrival).
     pub steps: Vec<Step>,
     /// Facts with every step applied (running intervals open).
     pub facts: Option<Facts>,
     pub(super) cell: Option<Cell>,
     pub(super) sl_own: u32,
+    /// Its position in the engine's live list, while not closed.
+    live_at: Option<u32>,
 }
 
 /// What an apply changed (for deltas).
@@ -96,15 +99,19 @@ pub struct Changed {
 #[derive(Clone, Debug, Default)]
 pub struct Engine {
     pub(super) convs: Vec<Conv>,
-    ids: HashMap<String, usize>,
+    ids: HashMap<Name, usize>,
+    /// Agent and queue ids, one copy each.
+    names: Names,
     /// Slots of pruned conversations, reused by new ones.
     free: Vec<usize>,
-    /// Conversations not closed.
-    pub(super) live: BTreeSet<usize>,
+    /// Conversations not closed, in no particular order.
+    pub(super) live: Vec<usize>,
     pub(super) grid: Grid,
     pub(super) agents: BTreeMap<String, AgentRec>,
     /// Conversations each agent was offered.
-    pub(super) agent_convs: HashMap<String, BTreeSet<usize>>,
+    pub(super) agent_convs: HashMap<Name, BTreeSet<usize>>,
+    /// Each agent's offers, handle time and occupancy per quarter hour.
+    pub(super) agg: Aggs,
     pub(super) queues: BTreeMap<String, QueueRec>,
     pub(super) queue_names: Vec<String>,
     queue_index: HashMap<String, u32>,
@@ -156,14 +163,18 @@ impl Engine {
                     let rec = self.agents.entry(p.agent_id.clone()).or_default();
                     let pos = rec.presence.partition_point(|(t, _, _)| *t <= at);
                     rec.presence.insert(pos, (at, arrival, p.presence));
+                    self.agg.presence_changed(&p.agent_id, at, rec);
                 }
                 _ => {
-                    let (Some(id), Some(act)) = (e.conversation_id(), Act::of(e)) else {
+                    let (Some(id), Some(act)) = (e.conversation_id(), Act::of(e, &mut self.names))
+                    else {
                         continue;
                     };
                     let idx = self.conv_index(id);
                     let steps = &mut self.convs[idx].steps;
                     let pos = steps.partition_point(|s| (s.at, s.arrival) <= (at, arrival));
+                    // Exactly as long as needed: a conversation has a handful of steps.
+                    steps.reserve_exact(1);
                     steps.insert(pos, Step { at, arrival, act });
                     touched.insert(idx);
                 }
@@ -197,7 +208,7 @@ impl Engine {
                 touched.extend(self.convs.iter().enumerate().filter_map(|(i, c)| {
                     c.facts
                         .as_ref()
-                        .filter(|f| f.queue == q.queue_id)
+                        .filter(|f| *f.queue == *q.queue_id)
                         .map(|_| i)
                 }));
             }
@@ -208,12 +219,14 @@ impl Engine {
         if let Some(&i) = self.ids.get(id) {
             return i;
         }
+        let id: Name = id.into();
         let conv = Conv {
-            id: id.to_owned(),
+            id: id.clone(),
             steps: Vec::new(),
             facts: None,
             cell: None,
             sl_own: DEFAULT_SL_SECONDS,
+            live_at: None,
         };
         let i = match self.free.pop() {
             Some(i) => {
@@ -225,7 +238,7 @@ impl Engine {
                 self.convs.len() - 1
             }
         };
-        self.ids.insert(id.to_owned(), i);
+        self.ids.insert(id, i);
         i
     }
 
@@ -245,17 +258,21 @@ impl Engine {
             })
             .collect();
         for &i in &old {
+            self.set_live(i, false);
             if let (Some(f), Some(cell)) = (&self.convs[i].facts, self.convs[i].cell) {
                 self.grid.put(i, f, cell, self.convs[i].sl_own, true);
             }
+            self.agg
+                .update(self.convs[i].facts.as_ref(), None, &self.agents);
             let c = std::mem::replace(
                 &mut self.convs[i],
                 Conv {
-                    id: String::new(),
+                    id: "".into(),
                     steps: Vec::new(),
                     facts: None,
                     cell: None,
                     sl_own: DEFAULT_SL_SECONDS,
+                    live_at: None,
                 },
             );
             if let Some(f) = &c.facts {
@@ -266,10 +283,10 @@ impl Engine {
                 }
             }
             self.ids.remove(&c.id);
-            self.live.remove(&i);
             self.free.push(i);
         }
         self.grid.prune(before);
+        self.agg.prune(before);
         for a in self.agents.values_mut() {
             // Keep the last change before the cut: it is the presence at the cut.
             let n = a.presence.partition_point(|(t, _, _)| *t < before);
@@ -304,17 +321,14 @@ impl Engine {
             self.grid.put(idx, f, cell, self.convs[idx].sl_own, true);
         }
         let facts = Facts::derive(&self.convs[idx].steps, i64::MAX);
+        self.agg.update(old.as_ref(), facts.as_ref(), &self.agents);
         if let Some(f) = &facts {
             let cell = (self.intern(&f.queue), f.channel);
             let sl_own = self.sl_seconds(&f.queue);
             self.grid.put(idx, f, cell, sl_own, false);
             self.convs[idx].cell = Some(cell);
             self.convs[idx].sl_own = sl_own;
-            if f.status == Status::Closed {
-                self.live.remove(&idx);
-            } else {
-                self.live.insert(idx);
-            }
+            self.set_live(idx, f.status != Status::Closed);
             for o in &f.offers {
                 self.agent_convs
                     .entry(o.agent.clone())
@@ -322,14 +336,33 @@ impl Engine {
                     .insert(idx);
             }
         } else {
-            self.live.remove(&idx);
+            self.set_live(idx, false);
             self.convs[idx].cell = None;
         }
         for f in old.iter().chain(facts.iter()) {
-            changed.agents.extend(f.agent.iter().cloned());
+            changed.agents.extend(f.agent.iter().map(|a| a.to_string()));
         }
-        changed.conversations.insert(self.convs[idx].id.clone());
+        changed.conversations.insert(self.convs[idx].id.to_string());
         self.convs[idx].facts = facts;
+    }
+
+    /// Puts conversation `idx` in the live list or takes it out, in O(1).
+    fn set_live(&mut self, idx: usize, live: bool) {
+        match (self.convs[idx].live_at, live) {
+            (None, true) => {
+                self.convs[idx].live_at = Some(self.live.len() as u32);
+                self.live.push(idx);
+            }
+            (Some(at), false) => {
+                let at = at as usize;
+                self.live.swap_remove(at);
+                if let Some(&moved) = self.live.get(at) {
+                    self.convs[moved].live_at = Some(at as u32);
+                }
+                self.convs[idx].live_at = None;
+            }
+            _ => {}
+        }
     }
 
     /// A conversation by id.

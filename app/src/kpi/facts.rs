@@ -3,34 +3,60 @@
 //! Times are milliseconds since the Unix epoch (`i64`), so every sum is exact and a late event's
 //! old contribution can be subtracted exactly.
 
+use std::collections::HashSet;
+use std::sync::Arc;
+
 use crate::model::event::{
     Channel, CloseReason, Event, EventBody, MessageFrom, RejectReason, ResumedBy,
 };
 
+/// An agent or queue id, shared: every step and fact naming it points at one copy.
+pub type Name = Arc<str>;
+
+/// The interned agent and queue ids.
+#[derive(Clone, Debug, Default)]
+pub struct Names(HashSet<Name>);
+
+impl Names {
+    /// The shared copy of `id`.
+    pub fn get(&mut self, id: &str) -> Name {
+        if let Some(n) = self.0.get(id) {
+            return n.clone();
+        }
+        let n: Name = Arc::from(id);
+        self.0.insert(n.clone());
+        n
+    }
+}
+
+/// What `created` says, boxed so that every other step stays small.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Creation {
+    /// Queue.
+    pub queue: Name,
+    /// Channel.
+    pub channel: Channel,
+    /// Skills it needs.
+    pub skills: Vec<String>,
+    /// Customer name (for grids).
+    pub customer: Arc<str>,
+}
+
 /// A conversation event without the JSON around it: what KPIs need.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Act {
-    /// `created`: queue, channel, skills.
-    Created {
-        /// Queue.
-        queue: String,
-        /// Channel.
-        channel: Channel,
-        /// Skills it needs.
-        skills: Vec<String>,
-        /// Customer name (for grids).
-        customer: String,
-    },
+    /// `created`: queue, channel, skills, customer.
+    Created(Box<Creation>),
     /// `offered` to an agent.
-    Offered(String),
+    Offered(Name),
     /// `accepted` by an agent.
-    Accepted(String),
+    Accepted(Name),
     /// `rejected` by an agent.
-    Rejected(String, RejectReason),
+    Rejected(Name, RejectReason),
     /// `transferred` to an agent (an offer).
-    ToAgent(String),
+    ToAgent(Name),
     /// `transferred` to a queue.
-    ToQueue(String),
+    ToQueue(Name),
     /// `released` by its agent.
     Released,
     /// `waiting` (parked).
@@ -52,23 +78,24 @@ pub enum Act {
 }
 
 impl Act {
-    /// The act of a conversation event; `None` for agent and queue events.
-    pub fn of(event: &Event) -> Option<Act> {
+    /// The act of a conversation event, with agent and queue ids from `names`; `None` for
+    /// agent and queue events.
+    pub fn of(event: &Event, names: &mut Names) -> Option<Act> {
         use EventBody as B;
         Some(match &event.body {
             B::QueueUpserted(_) | B::AgentUpserted(_) | B::AgentPresence(_) => return None,
-            B::ConversationCreated(c) => Act::Created {
-                queue: c.queue_id.clone(),
+            B::ConversationCreated(c) => Act::Created(Box::new(Creation {
+                queue: names.get(&c.queue_id),
                 channel: c.channel,
                 skills: c.skills.clone(),
-                customer: c.customer.name.clone(),
-            },
-            B::ConversationOffered(o) => Act::Offered(o.agent_id.clone()),
-            B::ConversationAccepted(a) => Act::Accepted(a.agent_id.clone()),
-            B::ConversationRejected(r) => Act::Rejected(r.agent_id.clone(), r.reason),
+                customer: Arc::from(c.customer.name.as_str()),
+            })),
+            B::ConversationOffered(o) => Act::Offered(names.get(&o.agent_id)),
+            B::ConversationAccepted(a) => Act::Accepted(names.get(&a.agent_id)),
+            B::ConversationRejected(r) => Act::Rejected(names.get(&r.agent_id), r.reason),
             B::ConversationTransferred(t) => match (&t.to_agent_id, &t.to_queue_id) {
-                (Some(a), _) => Act::ToAgent(a.clone()),
-                (None, Some(q)) => Act::ToQueue(q.clone()),
+                (Some(a), _) => Act::ToAgent(names.get(a)),
+                (None, Some(q)) => Act::ToQueue(names.get(q)),
                 (None, None) => return None,
             },
             B::ConversationReleased(_) => Act::Released,
@@ -141,7 +168,7 @@ impl Status {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Offer {
     /// The agent offered.
-    pub agent: String,
+    pub agent: Name,
     /// Offer time.
     pub at: i64,
     /// How it ended, if it has.
@@ -163,7 +190,7 @@ pub enum OfferOutcome {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Part {
     /// The agent.
-    pub agent: String,
+    pub agent: Name,
     /// Handle time (active in conversation + wrap-up), ms.
     pub handle_ms: i64,
     /// Intervals during which the conversation was active (awaiting or in conversation) with
@@ -183,15 +210,15 @@ pub struct Facts {
     /// Skills it needs.
     pub skills: Vec<String>,
     /// Customer name.
-    pub customer: String,
+    pub customer: Arc<str>,
     /// The queue it is in (its latest after transfers).
-    pub queue: String,
+    pub queue: Name,
     /// Status.
     pub status: Status,
     /// Active and not yet accepted by its current agent.
     pub awaiting: bool,
     /// Current agent (while active, waiting or wrap-up).
-    pub agent: Option<String>,
+    pub agent: Option<Name>,
     /// The latest time it entered its queue.
     pub queue_entry: i64,
     /// First `accepted`.
@@ -244,28 +271,22 @@ impl Facts {
 
     /// Whether the agent was offered it at any point.
     pub fn offered_to(&self, agent: &str) -> bool {
-        self.offers.iter().any(|o| o.agent == agent)
+        self.offers.iter().any(|o| &*o.agent == agent)
     }
 
     /// The conversation as of `upto` (ms, inclusive), from its ordered steps; `None` before it
     /// was created.
     pub fn derive(steps: &[Step], upto: i64) -> Option<Facts> {
         let first = steps.first().filter(|s| s.at <= upto)?;
-        let Act::Created {
-            queue,
-            channel,
-            skills,
-            customer,
-        } = &first.act
-        else {
+        let Act::Created(c) = &first.act else {
             return None;
         };
         let mut f = Fold::new(Facts {
             created: first.at,
-            channel: *channel,
-            skills: skills.clone(),
-            customer: customer.clone(),
-            queue: queue.clone(),
+            channel: c.channel,
+            skills: c.skills.clone(),
+            customer: c.customer.clone(),
+            queue: c.queue.clone(),
             status: Status::Open,
             awaiting: false,
             agent: None,
@@ -313,12 +334,12 @@ impl Fold {
         }
     }
 
-    fn part(&mut self, agent: &str) -> &mut Part {
-        let i = match self.f.parts.iter().position(|p| p.agent == agent) {
+    fn part(&mut self, agent: &Name) -> &mut Part {
+        let i = match self.f.parts.iter().position(|p| p.agent == *agent) {
             Some(i) => i,
             None => {
                 self.f.parts.push(Part {
-                    agent: agent.to_owned(),
+                    agent: agent.clone(),
                     handle_ms: 0,
                     active: Vec::new(),
                     busy: Vec::new(),
@@ -356,26 +377,26 @@ impl Fold {
         self.f.queue_entry = at;
     }
 
-    fn offer(&mut self, agent: &str, at: i64) {
+    fn offer(&mut self, agent: &Name, at: i64) {
         self.stop(at);
         self.f.status = Status::Active;
         self.f.awaiting = true;
-        self.f.agent = Some(agent.to_owned());
+        self.f.agent = Some(agent.clone());
         self.active_since = Some(at);
         self.f.offers.push(Offer {
-            agent: agent.to_owned(),
+            agent: agent.clone(),
             at,
             outcome: None,
         });
     }
 
-    fn end_offer(&mut self, agent: &str, outcome: OfferOutcome, at: i64) {
+    fn end_offer(&mut self, agent: &Name, outcome: OfferOutcome, at: i64) {
         if let Some(o) = self
             .f
             .offers
             .iter_mut()
             .rev()
-            .find(|o| o.agent == agent && o.outcome.is_none())
+            .find(|o| o.agent == *agent && o.outcome.is_none())
         {
             o.outcome = Some((outcome, at));
         }
@@ -385,7 +406,7 @@ impl Fold {
         let at = s.at;
         self.f.updated = at;
         match &s.act {
-            Act::Created { .. } | Act::Monitor => {}
+            Act::Created(_) | Act::Monitor => {}
             Act::Offered(agent) | Act::ToAgent(agent) => {
                 if matches!(s.act, Act::ToAgent(_)) {
                     self.f.transferred.get_or_insert(at);

@@ -1,7 +1,8 @@
-//! Contributions bucketed per minute × queue × channel, so a window's sums are read without
-//! touching a conversation, except the few in the window's two partial edge minutes.
+//! Contributions bucketed per minute × queue × channel, rolled up per quarter hour, so a
+//! window's sums are read from ~100 quarters and a few minutes without touching a conversation,
+//! except the few in the window's two partial edge minutes.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 use super::facts::Facts;
 use super::sums::{OfferScope, Sums};
@@ -9,6 +10,21 @@ use crate::model::event::Channel;
 
 /// One minute in ms.
 pub const MINUTE_MS: i64 = 60_000;
+
+/// A quarter hour in ms: the rollup step (every time zone's offset is a multiple of it, so a
+/// quarter never straddles two local hours).
+pub const QUARTER_MS: i64 = 900_000;
+
+/// The quarter a time falls in (its start, ms).
+pub fn quarter_of(t: i64) -> i64 {
+    t.div_euclid(QUARTER_MS) * QUARTER_MS
+}
+
+/// The first quarter boundary at or after `t`.
+pub fn quarter_ceil(t: i64) -> i64 {
+    let q = quarter_of(t);
+    if q == t { t } else { q + QUARTER_MS }
+}
 
 /// A bucket's queue (interned) and channel.
 pub type Cell = (u32, Channel);
@@ -30,11 +46,31 @@ pub fn minutes_of(f: &Facts) -> Vec<i64> {
     m
 }
 
-/// Per-minute sums and which conversations contributed to each minute.
+/// Per-minute sums, their quarter-hour rollups, and which conversations contributed to each
+/// minute. A quarter always holds the sum of its minutes.
 #[derive(Clone, Debug, Default)]
 pub struct Grid {
     cells: BTreeMap<i64, HashMap<Cell, Sums>>,
-    index: BTreeMap<i64, HashSet<usize>>,
+    quarters: BTreeMap<i64, HashMap<Cell, Sums>>,
+    /// Conversation indexes per minute, sorted.
+    index: BTreeMap<i64, Vec<u32>>,
+}
+
+/// Adds (or subtracts) `s` to `cell` of `row`, dropping cells and rows that become empty.
+fn add_to(rows: &mut BTreeMap<i64, HashMap<Cell, Sums>>, at: i64, cell: Cell, s: &Sums, sub: bool) {
+    let row = rows.entry(at).or_default();
+    let c = row.entry(cell).or_default();
+    if sub {
+        *c -= s;
+    } else {
+        *c += s;
+    }
+    if *c == Sums::default() {
+        row.remove(&cell);
+    }
+    if row.is_empty() {
+        rows.remove(&at);
+    }
 }
 
 impl Grid {
@@ -43,43 +79,70 @@ impl Grid {
         for m in minutes_of(f) {
             let mut s = Sums::default();
             s.contribute(f, m, m + MINUTE_MS, sl_own, OfferScope::All);
-            let row = self.cells.entry(m).or_default();
-            let ids = self.index.entry(m).or_default();
             if remove {
-                if let Some(c) = row.get_mut(&cell) {
-                    *c -= &s;
-                    if *c == Sums::default() {
-                        row.remove(&cell);
+                // A pruned minute has nothing left to take out.
+                if self
+                    .cells
+                    .get(&m)
+                    .is_some_and(|row| row.contains_key(&cell))
+                {
+                    add_to(&mut self.cells, m, cell, &s, true);
+                    add_to(&mut self.quarters, quarter_of(m), cell, &s, true);
+                }
+                if let Some(ids) = self.index.get_mut(&m) {
+                    if let Ok(i) = ids.binary_search(&(idx as u32)) {
+                        ids.remove(i);
+                    }
+                    if ids.is_empty() {
+                        self.index.remove(&m);
                     }
                 }
-                ids.remove(&idx);
-                if row.is_empty() {
-                    self.cells.remove(&m);
-                }
-                if ids.is_empty() {
-                    self.index.remove(&m);
-                }
             } else {
-                *row.entry(cell).or_default() += &s;
-                ids.insert(idx);
+                add_to(&mut self.cells, m, cell, &s, false);
+                add_to(&mut self.quarters, quarter_of(m), cell, &s, false);
+                let ids = self.index.entry(m).or_default();
+                if let Err(i) = ids.binary_search(&(idx as u32)) {
+                    ids.insert(i, idx as u32);
+                }
             }
         }
     }
 
+    /// The conversations contributing to each minute that overlaps `[lo, hi)`.
+    pub fn minutes(&self, lo: i64, hi: i64) -> impl Iterator<Item = (i64, &[u32])> {
+        let first = minute_of(lo);
+        self.index
+            .range(first..hi.max(first))
+            .map(|(&m, ids)| (m, ids.as_slice()))
+    }
+
     /// Drops every minute before `before` (ms).
     pub fn prune(&mut self, before: i64) {
-        self.cells = self.cells.split_off(&minute_of(before));
-        self.index = self.index.split_off(&minute_of(before));
+        let cut = minute_of(before);
+        self.cells = self.cells.split_off(&cut);
+        self.index = self.index.split_off(&cut);
+        // The quarter holding the cut keeps only its minutes from the cut on.
+        let q = quarter_of(cut);
+        self.quarters = self.quarters.split_off(&q);
+        self.quarters.remove(&q);
+        for (&m, row) in self.cells.range(q..q + QUARTER_MS) {
+            for (&cell, s) in row {
+                add_to(&mut self.quarters, quarter_of(m), cell, s, false);
+            }
+        }
     }
 
     /// Feeds `sink(minute, cell, sums)` every contribution to `[from, to]` (ms, inclusive)
-    /// whose cell `keep` accepts. Whole minutes come from the buckets; the partial minutes at
-    /// both ends are summed conversation by conversation, from `facts(idx)` (which returns the
-    /// conversation's facts, threshold and cell, or `None` to leave it out).
+    /// whose cell `keep` accepts. Whole quarters come from the rollups (with `quarters`;
+    /// `minute` is then the quarter's start), whole minutes from the buckets; the partial
+    /// minutes at both ends are summed conversation by conversation, from `facts(idx)` (which
+    /// returns the conversation's facts, threshold and cell, or `None` to leave it out).
+    #[allow(clippy::too_many_arguments)]
     pub fn fold<'f>(
         &self,
         from: i64,
         to: i64,
+        quarters: bool,
         keep: impl Fn(&Cell) -> bool,
         facts: impl Fn(usize) -> Option<(&'f Facts, u32, Cell)>,
         mut sink: impl FnMut(i64, &Cell, &Sums),
@@ -93,19 +156,29 @@ impl Grid {
             minute_of(from) + MINUTE_MS
         };
         let last_minute = minute_of(to);
-        for (&m, row) in self.cells.range(first_full..last_minute) {
-            for (cell, s) in row {
-                if keep(cell) {
-                    sink(m, cell, s);
+        let (qa, qb) = (quarter_ceil(first_full), quarter_of(last_minute));
+        let mut whole = |rows: &BTreeMap<i64, HashMap<Cell, Sums>>, a: i64, b: i64| {
+            for (&m, row) in rows.range(a..b.max(a)) {
+                for (cell, s) in row {
+                    if keep(cell) {
+                        sink(m, cell, s);
+                    }
                 }
             }
+        };
+        if quarters && qa < qb {
+            whole(&self.cells, first_full, qa);
+            whole(&self.quarters, qa, qb);
+            whole(&self.cells, qb, last_minute);
+        } else {
+            whole(&self.cells, first_full, last_minute);
         }
         let mut edge = |lo: i64, hi: i64| {
             let Some(ids) = self.index.get(&minute_of(lo)) else {
                 return;
             };
             for &idx in ids {
-                if let Some((f, sl_own, cell)) = facts(idx).filter(|(_, _, c)| keep(c)) {
+                if let Some((f, sl_own, cell)) = facts(idx as usize).filter(|(_, _, c)| keep(c)) {
                     let mut s = Sums::default();
                     s.contribute(f, lo, hi, sl_own, OfferScope::All);
                     sink(minute_of(lo), &cell, &s);

@@ -4,11 +4,13 @@
 //! - [`facts`]: one conversation's history and what KPIs need from it, as of any instant.
 //! - [`sums`]: additive counters and one conversation's contribution to a time range.
 //! - [`grid`]: contributions per minute × queue × channel.
+//! - [`agg`]: each agent's offers, handle time and occupancy per quarter hour.
 //! - [`engine`]: the state, updated one event at a time (late events re-contribute).
 //! - [`answer`], [`breakdown`], [`agents`]: turning it into a [`report::KpiReport`].
 //! - [`erlang`]: Erlang C predictions.
 
 pub mod agents;
+pub mod agg;
 pub mod answer;
 pub mod breakdown;
 pub mod detail;

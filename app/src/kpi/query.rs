@@ -190,7 +190,9 @@ impl Query {
 
     /// Whether a conversation (as of the evaluation instant) passes every filter.
     pub fn keeps(&self, f: &Facts, queues: &Option<Vec<String>>) -> bool {
-        queues.as_ref().is_none_or(|qs| qs.contains(&f.queue))
+        queues
+            .as_ref()
+            .is_none_or(|qs| qs.iter().any(|x| *x == *f.queue))
             && (self.channels.is_empty() || self.channels.contains(&f.channel))
             && (self.agents.is_empty() || self.agents.iter().any(|a| f.offered_to(a)))
             && (self.skills.is_empty() || self.skills.iter().any(|s| f.skills.contains(s)))

@@ -64,13 +64,13 @@ impl Engine {
                     return None;
                 }
                 Some(ConversationRow {
-                    conversation_id: c.id.clone(),
-                    queue_id: f.queue.clone(),
+                    conversation_id: c.id.to_string(),
+                    queue_id: f.queue.to_string(),
                     channel: f.channel.as_str().to_owned(),
                     status: f.status.as_str().to_owned(),
                     awaiting_acceptance: f.awaiting,
-                    agent_id: f.agent.clone(),
-                    customer: f.customer.clone(),
+                    agent_id: f.agent.as_deref().map(str::to_owned),
+                    customer: f.customer.to_string(),
                     skills: f.skills.clone(),
                     created_at: rfc3339(f.created),
                     queue_entry_at: rfc3339(f.queue_entry),
@@ -101,6 +101,6 @@ impl Engine {
         } else {
             self.view_at(t, &Query::default(), &None)
         };
-        AgentView::new(self, &view, t, from, q, &queues).rows
+        AgentView::new(self, &view, t, from, q, &queues, true).rows
     }
 }

@@ -149,7 +149,7 @@ impl Sums {
         }
         for o in f.offers.iter().filter(|o| within(o.at)) {
             if let OfferScope::To(agents) = offers
-                && !agents.contains(&o.agent)
+                && !agents.iter().any(|a| *a == *o.agent)
             {
                 continue;
             }

@@ -96,7 +96,8 @@ pub fn AgentPage() -> impl IntoView {
     );
     let back = move || {
         format!(
-            "/insights{}",
+            "{}/insights{}",
+            crate::routes::base(),
             crate::components::filter_bar::with_param(&filters.get(), "agent", "")
         )
     };

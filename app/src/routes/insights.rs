@@ -82,7 +82,7 @@ pub fn InsightsPage() -> impl IntoView {
             <div class="bar-row">
                 <ReplaySlider filters />
                 <crate::components::saved_views::SavedViews filters />
-                <a class="button" href=move || format!("/wallboard{}", crate::components::filter_bar::with_param(&filters.get(), "at", "")) data-testid="open-wallboard">
+                <a class="button" href=move || format!("{}/wallboard{}", crate::routes::base(), crate::components::filter_bar::with_param(&filters.get(), "at", "")) data-testid="open-wallboard">
                     {t("nav.wallboard")}
                 </a>
             </div>

@@ -6,3 +6,12 @@ pub mod home;
 pub mod insights;
 pub mod signin;
 pub mod wallboard;
+
+/// The path prefix of the app's own links: `/embed` inside a portal's frame, else none.
+pub fn base() -> &'static str {
+    if crate::auth::embed_session().is_some() {
+        "/embed"
+    } else {
+        ""
+    }
+}

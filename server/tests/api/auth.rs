@@ -265,6 +265,13 @@ async fn supervisors_see_only_their_queues_everywhere() {
                 assert!(queues.iter().all(|q| *q == "qa"), "{queues:?}");
             }
         }
+        // A supervisor with no queue yet is told to ask an administrator.
+        let none = app.session("supervisor", &[], None).await;
+        let (status, _, html) = app
+            .page_request("GET", "/insights", Some(&none), None)
+            .await;
+        assert_eq!(status, 403);
+        assert!(html.contains("Ask an administrator"), "{html}");
         // The pages' own feed opens for a supervisor by cookie.
         let feed = open_stream(&app, "/api/v1/stream/page", Some(&sup_a)).await;
         assert_eq!(feed, 200);
@@ -435,6 +442,14 @@ async fn the_authorization_matrix() {
         ("GET", "/signin", None, open),
         ("GET", "/insights", None, supervisor_page),
         ("GET", "/wallboard", None, supervisor_page),
+        // Without a portal's token the embedded tabs need a session too (no sign-in redirect
+        // inside a frame: the page says so).
+        (
+            "GET",
+            "/embed/insights",
+            None,
+            [401, 403, 200, 200, 200, 401],
+        ),
         // Another queue's agent is not found (the page says so, with a 404).
         (
             "GET",
@@ -558,4 +573,44 @@ async fn the_authorization_matrix() {
         wrong.len(),
         wrong.join("\n")
     );
+}
+
+#[tokio::test]
+async fn expired_sessions_stop_working_and_are_forgotten() {
+    for kind in BACKENDS {
+        let app = spawn_app(kind).await;
+        let viewer = app::auth::Viewer {
+            user_id: None,
+            login: "old".into(),
+            role: app::auth::Role::Admin,
+            queues: vec![],
+            agent_id: None,
+            locale: None,
+            embedded: true,
+        };
+        let now = server::store::now_ms();
+        let stale = server::store::sessions::start(&app.db, &viewer, now - 1)
+            .await
+            .expect("session");
+        let fresh = server::store::sessions::start(&app.db, &viewer, now + 60_000)
+            .await
+            .expect("session");
+        let cookie = format!("{}={stale}", server::session::COOKIE);
+        let (status, _, _) = app
+            .page_request("GET", "/insights", Some(&cookie), None)
+            .await;
+        assert_eq!(status, 303, "an expired session signs nobody in");
+        assert_eq!(
+            server::store::sessions::purge_expired(&app.db)
+                .await
+                .expect("purge"),
+            1
+        );
+        assert!(
+            server::store::sessions::find(&app.db, &fresh)
+                .await
+                .expect("find")
+                .is_some()
+        );
+    }
 }

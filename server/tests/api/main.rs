@@ -6,6 +6,7 @@ mod auth;
 mod backup;
 mod cli;
 mod crash;
+mod embed;
 mod health;
 mod helpers;
 mod ingest;

@@ -247,11 +247,20 @@ proptest! {
         e.apply(&events);
         let now = at(31.0 * 3600.0 + minute as f64 * 60.0 + 17.5);
         let mut r = Rng(seed ^ 0x5eed | 1);
-        for q in queries(&mut r) {
+        let mut qs = queries(&mut r);
+        // Agent, skill and status filters too (an agent filter reads the live facts when
+        // nothing was applied after the instant).
+        qs.extend(queries(&mut r).iter().map(|q| with_filters(&mut r, q)));
+        for q in qs {
             let live = e.report(&q, now, &Limits::default());
             let scratch = e.report(&Query { at: Some(now), ..q.clone() }, now, &Limits::default());
             let d = diff(&live, &scratch);
             prop_assert!(d.is_empty(), "query {:?}: {:?}", q, d);
+            // The agents table from the per-agent aggregates equals the walk of every
+            // conversation derived at the same instant.
+            let rows = e.agent_rows(&q, now);
+            let scratch = e.agent_rows(&Query { at: Some(now), ..q.clone() }, now);
+            prop_assert_eq!(rows, scratch, "query {:?}", q);
         }
     }
 
@@ -281,6 +290,7 @@ proptest! {
             for q in [q, f] {
                 let d = diff(&a.report(&q, now, &Limits::default()), &b.report(&q, now, &Limits::default()));
                 prop_assert!(d.is_empty(), "query {:?}: {:?}", q, d);
+                prop_assert_eq!(a.agent_rows(&q, now), b.agent_rows(&q, now), "query {:?}", q);
             }
         }
     }
@@ -301,6 +311,8 @@ proptest! {
             let replay = full.report(&Query { at: Some(then), ..q.clone() }, at(31.0 * 3600.0), &Limits::default());
             let d = diff(&live_then, &replay);
             prop_assert!(d.is_empty(), "query {:?}: {:?}", q, d);
+            let replay_rows = full.agent_rows(&Query { at: Some(then), ..q.clone() }, at(31.0 * 3600.0));
+            prop_assert_eq!(past.agent_rows(&q, then), replay_rows, "query {:?}", q);
         }
     }
 }

@@ -1,0 +1,443 @@
+//! Per-agent aggregates kept up to date event by event, like the grid: each agent's offers,
+//! handle time and occupancy per quarter hour, so the agents table and the agent tiles read a
+//! few sums per agent instead of walking every conversation the agent was offered.
+//!
+//! Offers are keyed by offer time and handle time by close time (additive). Occupancy is not
+//! additive over conversations (an agent's active spans overlap), so each agent keeps the net
+//! change of its number of *finished* active spans by time; a quarter stores how many spans run
+//! into it and its covered-while-logged-in time, recomputed when a span or a presence change
+//! touches it. Spans still running (end unknown in the live view) are added at read time.
+
+use std::collections::{BTreeMap, HashMap};
+use std::ops::{AddAssign, SubAssign};
+
+use super::engine::AgentRec;
+use super::facts::{Facts, OfferOutcome, Status};
+use super::grid::{QUARTER_MS, quarter_ceil, quarter_of};
+use crate::model::event::Presence;
+
+/// One agent's sums over some time. Fields as in the agents table.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct AgentSums {
+    /// Offers made (by offer time).
+    pub offers: i64,
+    /// … accepted.
+    pub offers_accepted: i64,
+    /// … rejected `declined`.
+    pub offers_declined: i64,
+    /// … rejected `timed_out`.
+    pub offers_timed_out: i64,
+    /// Sum of offer-to-accept times (ms).
+    pub acceptance_ms: i64,
+    /// Conversations the agent accepted that closed (by close time).
+    pub closed: i64,
+    /// Their sum of the agent's own handle time (ms).
+    pub handle_ms: i64,
+    /// Time covered by a finished active span while logged in (ms).
+    pub covered_ms: i64,
+}
+
+impl AddAssign<&AgentSums> for AgentSums {
+    fn add_assign(&mut self, o: &AgentSums) {
+        self.offers += o.offers;
+        self.offers_accepted += o.offers_accepted;
+        self.offers_declined += o.offers_declined;
+        self.offers_timed_out += o.offers_timed_out;
+        self.acceptance_ms += o.acceptance_ms;
+        self.closed += o.closed;
+        self.handle_ms += o.handle_ms;
+        self.covered_ms += o.covered_ms;
+    }
+}
+
+impl SubAssign<&AgentSums> for AgentSums {
+    fn sub_assign(&mut self, o: &AgentSums) {
+        self.offers -= o.offers;
+        self.offers_accepted -= o.offers_accepted;
+        self.offers_declined -= o.offers_declined;
+        self.offers_timed_out -= o.offers_timed_out;
+        self.acceptance_ms -= o.acceptance_ms;
+        self.closed -= o.closed;
+        self.handle_ms -= o.handle_ms;
+        self.covered_ms -= o.covered_ms;
+    }
+}
+
+/// Feeds `sink(agent, at, sums)` every point contribution of a conversation: one per offer (at
+/// offer time) and, once closed, one per agent that accepted it (at close time).
+pub fn for_each_keyed<'f>(f: &'f Facts, mut sink: impl FnMut(&'f str, i64, AgentSums)) {
+    for o in &f.offers {
+        let mut s = AgentSums {
+            offers: 1,
+            ..AgentSums::default()
+        };
+        match o.outcome {
+            Some((OfferOutcome::Accepted, at)) => {
+                s.offers_accepted = 1;
+                s.acceptance_ms = at - o.at;
+            }
+            Some((OfferOutcome::Declined, _)) => s.offers_declined = 1,
+            Some((OfferOutcome::TimedOut, _)) => s.offers_timed_out = 1,
+            None => {}
+        }
+        sink(&o.agent, o.at, s);
+    }
+    let Some((closed, _)) = f.closed else { return };
+    for p in &f.parts {
+        let accepted = f
+            .offers
+            .iter()
+            .any(|o| o.agent == p.agent && matches!(o.outcome, Some((OfferOutcome::Accepted, _))));
+        if accepted {
+            let s = AgentSums {
+                closed: 1,
+                handle_ms: p.handle_ms,
+                ..AgentSums::default()
+            };
+            sink(&p.agent, closed, s);
+        }
+    }
+}
+
+/// One piece of what a conversation gives an agent.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Contribution<'f> {
+    /// An offer or a close, at its time.
+    Keyed(&'f str, i64, AgentSums),
+    /// Assigned now (live): capacity units used and the status slot (active, waiting, wrap-up).
+    Assigned(&'f str, i64, usize),
+    /// An active span still running (live view: no end yet), from its start.
+    Running(&'f str, i64),
+    /// A finished, non-empty active span.
+    Span(&'f str, i64, i64),
+}
+
+/// Everything a conversation gives agents' aggregates.
+fn contributions(f: &Facts) -> Vec<Contribution<'_>> {
+    let mut out = Vec::new();
+    for_each_keyed(f, |agent, at, s| {
+        out.push(Contribution::Keyed(agent, at, s))
+    });
+    if f.status != Status::Closed
+        && let Some(agent) = &f.agent
+    {
+        let used = match f.status {
+            Status::Active | Status::WrapUp => i64::from(f.channel.cost()),
+            _ => 0,
+        };
+        let slot = match f.status {
+            Status::Active => 0,
+            Status::Waiting => 1,
+            _ => 2,
+        };
+        out.push(Contribution::Assigned(agent, used, slot));
+    }
+    for p in &f.parts {
+        for &(a, b) in &p.active {
+            if b == i64::MAX {
+                if f.status != Status::Closed {
+                    out.push(Contribution::Running(&p.agent, a));
+                }
+            } else if b > a {
+                out.push(Contribution::Span(&p.agent, a, b));
+            }
+        }
+    }
+    out
+}
+
+/// Logged-in (not offline) time within `[lo, hi)`, from presence changes in order.
+pub fn logged_ms(presence: &[(i64, u64, Presence)], lo: i64, hi: i64) -> i64 {
+    if hi <= lo {
+        return 0;
+    }
+    let mut i = presence.partition_point(|(at, _, _)| *at <= lo);
+    let mut cur = i
+        .checked_sub(1)
+        .map_or(Presence::Offline, |j| presence[j].2);
+    let (mut pos, mut total) = (lo, 0);
+    while let Some(&(at, _, p)) = presence.get(i).filter(|(at, _, _)| *at < hi) {
+        if cur != Presence::Offline {
+            total += at - pos;
+        }
+        (pos, cur, i) = (at, p, i + 1);
+    }
+    if cur != Presence::Offline {
+        total += hi - pos;
+    }
+    total
+}
+
+/// One quarter of one agent.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct Quarter {
+    sums: AgentSums,
+    /// Finished spans running into the quarter: `start < quarter ≤ end`.
+    depth: i32,
+    /// Net change of the number of finished spans running, at times within the quarter
+    /// (sorted).
+    deltas: Vec<(i64, i32)>,
+}
+
+/// Quarters per chunk: a day's, kept side by side so that a window's sums read contiguous
+/// memory.
+const CHUNK: usize = 96;
+const CHUNK_MS: i64 = CHUNK as i64 * QUARTER_MS;
+
+/// The chunk holding quarter `q` (its start, ms) and the quarter's slot in it.
+fn chunk_of(q: i64) -> (i64, usize) {
+    let c = q.div_euclid(CHUNK_MS) * CHUNK_MS;
+    (c, ((q - c) / QUARTER_MS) as usize)
+}
+
+/// An agent's conversations now (live view): what the live conversations assigned to it use.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AgentNow {
+    /// Capacity units used (active or wrap-up conversations).
+    pub used: i64,
+    /// Conversations with the agent: active, waiting, wrap-up.
+    pub counts: [i64; 3],
+    /// Starts of the agent's running active spans (a multiset).
+    open: BTreeMap<i64, u32>,
+}
+
+impl AgentNow {
+    /// The earliest start of a running active span.
+    pub fn open_since(&self) -> Option<i64> {
+        self.open.keys().next().copied()
+    }
+}
+
+/// One agent's aggregates.
+#[derive(Clone, Debug, Default)]
+pub struct AgentAgg {
+    /// Its live conversations now.
+    pub now: AgentNow,
+    /// Quarters by chunk.
+    quarters: BTreeMap<i64, Box<[Quarter; CHUNK]>>,
+}
+
+impl AgentAgg {
+    /// Sums of the whole quarters in `[a, b)` (both quarter boundaries).
+    pub fn sums(&self, a: i64, b: i64) -> AgentSums {
+        let mut s = AgentSums::default();
+        self.each(a, b, |q| s += &q.sums);
+        s
+    }
+
+    /// The occupancy part of [`AgentAgg::sums`].
+    fn covered_sum(&self, a: i64, b: i64) -> i64 {
+        let mut s = 0;
+        self.each(a, b, |q| s += q.sums.covered_ms);
+        s
+    }
+
+    fn each(&self, a: i64, b: i64, mut f: impl FnMut(&Quarter)) {
+        if a < b {
+            for (&c, chunk) in self.quarters.range(chunk_of(a).0..b) {
+                let lo = ((a.max(c) - c) / QUARTER_MS) as usize;
+                let hi = ((b.min(c + CHUNK_MS) - c) / QUARTER_MS) as usize;
+                chunk[lo..hi].iter().for_each(&mut f);
+            }
+        }
+    }
+
+    fn quarter(&self, q: i64) -> Option<&Quarter> {
+        let (c, i) = chunk_of(q);
+        self.quarters.get(&c).map(|chunk| &chunk[i])
+    }
+
+    fn quarter_mut(&mut self, q: i64) -> &mut Quarter {
+        let (c, i) = chunk_of(q);
+        &mut self
+            .quarters
+            .entry(c)
+            .or_insert_with(|| Box::new(std::array::from_fn(|_| Quarter::default())))[i]
+    }
+
+    /// Time within `[lo, hi)` (inside one quarter) covered by a finished span while logged in.
+    fn covered_part(&self, presence: &[(i64, u64, Presence)], lo: i64, hi: i64) -> i64 {
+        let q = quarter_of(lo);
+        let Some(quarter) = self.quarter(q) else {
+            return 0;
+        };
+        let mut depth = quarter.depth;
+        let (mut prev, mut total) = (q, 0);
+        for &(x, d) in quarter.deltas.iter().take_while(|(x, _)| *x < hi) {
+            if depth > 0 {
+                total += logged_ms(presence, prev.max(lo), x);
+            }
+            depth += d;
+            prev = x;
+        }
+        if depth > 0 {
+            total += logged_ms(presence, prev.max(lo), hi);
+        }
+        total
+    }
+
+    /// Time within `[lo, hi)` covered by a finished span while logged in.
+    pub fn covered(&self, presence: &[(i64, u64, Presence)], lo: i64, hi: i64) -> i64 {
+        if hi <= lo {
+            return 0;
+        }
+        let (a, b) = (quarter_ceil(lo), quarter_of(hi));
+        if a > b {
+            return self.covered_part(presence, lo, hi);
+        }
+        let mut total = self.covered_part(presence, lo, a) + self.covered_sum(a, b);
+        if b < hi {
+            total += self.covered_part(presence, b, hi);
+        }
+        total
+    }
+
+    fn recompute(&mut self, q: i64, presence: &[(i64, u64, Presence)]) {
+        let covered = self.covered_part(presence, q, q + QUARTER_MS);
+        self.quarter_mut(q).sums.covered_ms = covered;
+    }
+
+    fn add_keyed(&mut self, at: i64, s: &AgentSums, sign: i32) {
+        let q = quarter_of(at);
+        let e = self.quarter_mut(q);
+        if sign > 0 {
+            e.sums += s;
+        } else {
+            e.sums -= s;
+        }
+    }
+
+    fn add_span(&mut self, a: i64, b: i64, sign: i32, floor: i64, p: &[(i64, u64, Presence)]) {
+        for (t, d) in [(a, sign), (b, -sign)] {
+            if quarter_of(t) < floor {
+                continue;
+            }
+            let deltas = &mut self.quarter_mut(quarter_of(t)).deltas;
+            match deltas.binary_search_by_key(&t, |e| e.0) {
+                Ok(i) => {
+                    deltas[i].1 += d;
+                    if deltas[i].1 == 0 {
+                        deltas.remove(i);
+                    }
+                }
+                Err(i) => deltas.insert(i, (t, d)),
+            }
+        }
+        let mut q = quarter_of(a).max(floor);
+        while q <= quarter_of(b) {
+            if q > a {
+                self.quarter_mut(q).depth += sign;
+            }
+            self.recompute(q, p);
+            q += QUARTER_MS;
+        }
+    }
+}
+
+/// Every agent's aggregates.
+#[derive(Clone, Debug, Default)]
+pub struct Aggs {
+    index: HashMap<String, usize>,
+    by_agent: Vec<AgentAgg>,
+    /// Quarters before this were pruned: nothing is kept for them any more.
+    floor: i64,
+}
+
+fn presence_of<'a>(agents: &'a BTreeMap<String, AgentRec>, id: &str) -> &'a [(i64, u64, Presence)] {
+    agents.get(id).map_or(&[], |a| a.presence.as_slice())
+}
+
+impl Aggs {
+    /// An agent's aggregates.
+    pub fn get(&self, agent: &str) -> Option<&AgentAgg> {
+        self.index.get(agent).map(|&i| &self.by_agent[i])
+    }
+
+    /// Replaces a conversation's contribution `old` by `new`.
+    pub fn update(
+        &mut self,
+        old: Option<&Facts>,
+        new: Option<&Facts>,
+        agents: &BTreeMap<String, AgentRec>,
+    ) {
+        // Only what changed moves: most events leave most contributions as they were.
+        let mut gone = old.map(contributions).unwrap_or_default();
+        let mut came = new.map(contributions).unwrap_or_default();
+        gone.retain(|c| match came.iter().position(|x| x == c) {
+            Some(i) => {
+                came.swap_remove(i);
+                false
+            }
+            None => true,
+        });
+        let floor = self.floor;
+        for (list, sign) in [(gone, -1), (came, 1)] {
+            for c in list {
+                match c {
+                    Contribution::Keyed(agent, at, s) => {
+                        if quarter_of(at) >= floor {
+                            self.agent(agent).add_keyed(at, &s, sign);
+                        }
+                    }
+                    Contribution::Assigned(agent, used, slot) => {
+                        let now = &mut self.agent(agent).now;
+                        now.used += i64::from(sign) * used;
+                        now.counts[slot] += i64::from(sign);
+                    }
+                    Contribution::Running(agent, a) => {
+                        let open = &mut self.agent(agent).now.open;
+                        let n = open.entry(a).or_default();
+                        *n = n.wrapping_add_signed(sign);
+                        if *n == 0 {
+                            open.remove(&a);
+                        }
+                    }
+                    Contribution::Span(agent, a, b) => {
+                        let p = presence_of(agents, agent);
+                        self.agent(agent).add_span(a, b, sign, floor, p);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Recomputes an agent's occupancy from `at` on, after a presence change at `at`.
+    pub fn presence_changed(&mut self, agent: &str, at: i64, rec: &AgentRec) {
+        let Some(a) = self.index.get(agent).map(|&i| &mut self.by_agent[i]) else {
+            return;
+        };
+        let from = quarter_of(at).max(self.floor);
+        let chunks: Vec<i64> = a
+            .quarters
+            .range(chunk_of(from).0..)
+            .map(|(&c, _)| c)
+            .collect();
+        for c in chunks {
+            let mut q = c.max(from);
+            while q < c + CHUNK_MS {
+                a.recompute(q, &rec.presence);
+                q += QUARTER_MS;
+            }
+        }
+    }
+
+    /// Drops every quarter before the one containing `before` (ms).
+    pub fn prune(&mut self, before: i64) {
+        self.floor = self.floor.max(quarter_of(before));
+        for a in &mut self.by_agent {
+            a.quarters = a.quarters.split_off(&chunk_of(self.floor).0);
+        }
+    }
+
+    fn agent(&mut self, id: &str) -> &mut AgentAgg {
+        let i = match self.index.get(id) {
+            Some(&i) => i,
+            None => {
+                self.by_agent.push(AgentAgg::default());
+                self.index.insert(id.to_owned(), self.by_agent.len() - 1);
+                self.by_agent.len() - 1
+            }
+        };
+        &mut self.by_agent[i]
+    }
+}
