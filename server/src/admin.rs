@@ -432,18 +432,22 @@ impl AdminStore for Admin {
         Box::pin(async move {
             let mut checked = Vec::new();
             for o in &origins {
-                checked.push(check_origin(o).map_err(|e| AdminError::field("embed_origins", e))?);
+                let o = check_origin(o).map_err(|e| AdminError::field("embed_origins", e))?;
+                if !crate::embed::valid_origin(&o) {
+                    return Err(AdminError::field(
+                        "embed_origins",
+                        format!("{o:?} is not scheme://host[:port] with http or https (no path)"),
+                    ));
+                }
+                checked.push(o);
             }
-            self.set_setting(crate::security::EMBED_ORIGINS, &checked)
-                .await?;
-            self.record(
-                &actor,
-                "settings.embed_origins",
-                crate::security::EMBED_ORIGINS,
-                json!(checked),
-            )
-            .await;
-            Ok(())
+            // The same path as `intraday embed allow`: stored and audited there.
+            crate::embed::set_origins(&self.db, &checked, &actor)
+                .await
+                .map_err(|e| {
+                    tracing::error!(error = %e, "storing the embedding origins failed");
+                    AdminError::internal()
+                })
         })
     }
 

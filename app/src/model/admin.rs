@@ -356,13 +356,13 @@ pub fn check_origin(origin: &str) -> Result<String, String> {
         .or_else(|| o.strip_prefix("http://"))
         .ok_or_else(|| format!("{o:?} must start with https:// or http://"))?;
     let (host, port) = match rest.rsplit_once(':') {
-        Some((h, p)) if !h.contains(']') || h.ends_with(']') => (h, Some(p)),
-        _ => (rest, None),
+        Some((h, p)) => (h, Some(p)),
+        None => (rest, None),
     };
     let host_ok = !host.is_empty()
         && host
             .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '[' | ']' | ':'));
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-'));
     let port_ok = port.is_none_or(|p| p.parse::<u16>().is_ok_and(|n| n > 0));
     if !host_ok || !port_ok {
         return Err(format!(
