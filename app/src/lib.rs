@@ -14,11 +14,15 @@ use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::{
     ParamSegment, StaticSegment,
-    components::{Route, Router, Routes},
+    components::{ParentRoute, Route, Router, Routes},
 };
 
-use crate::components::access::SupervisorOnly;
+use crate::components::access::{AdminOnly, SupervisorOnly};
 use crate::components::top_bar::{MonitoringNotice, TopBar};
+use crate::routes::admin::{
+    AdminLayout, AdminOverview, agents::AgentsPage, audit::AuditPage, panels::PanelsPage,
+    queues::QueuesPage, settings::SettingsPage, tokens::TokensPage, users::UsersPage,
+};
 use crate::routes::agent::AgentPage;
 use crate::routes::home::HomePage;
 use crate::routes::insights::InsightsPage;
@@ -92,6 +96,19 @@ pub fn App() -> impl IntoView {
                         path=(StaticSegment("insights"), StaticSegment("agents"), ParamSegment("id"))
                         view=|| view! { <SupervisorOnly><AgentPage /></SupervisorOnly> }
                     />
+                    <ParentRoute
+                        path=StaticSegment("admin")
+                        view=|| view! { <AdminOnly><AdminLayout /></AdminOnly> }
+                    >
+                        <Route path=StaticSegment("") view=AdminOverview />
+                        <Route path=StaticSegment("users") view=UsersPage />
+                        <Route path=StaticSegment("queues") view=QueuesPage />
+                        <Route path=StaticSegment("agents") view=AgentsPage />
+                        <Route path=StaticSegment("settings") view=SettingsPage />
+                        <Route path=StaticSegment("tokens") view=TokensPage />
+                        <Route path=StaticSegment("panels") view=PanelsPage />
+                        <Route path=StaticSegment("audit") view=AuditPage />
+                    </ParentRoute>
                     // The same tabs inside a portal's frame (signed in by the portal's token).
                     <Route path=StaticSegment("embed") view=HomePage />
                     <Route

@@ -36,6 +36,8 @@ pub struct AppState {
     pub hub: Arc<Hub>,
     /// Failed sign-ins per login and address.
     pub logins: Arc<crate::session::LoginLimiter>,
+    /// The admin's alert thresholds.
+    pub thresholds: Arc<crate::thresholds::Thresholds>,
 }
 
 impl AppState {
@@ -54,8 +56,11 @@ impl AppState {
         }));
         ingestor.add_projection(hub.clone()).await;
         crate::replica::spawn(db.clone(), ingestor.clone());
-        crate::stream::tiles::spawn(hub.clone(), ingestor.clone());
+        let thresholds = crate::thresholds::Thresholds::open(db.clone()).await?;
+        thresholds.spawn_refresh();
+        crate::stream::tiles::spawn(hub.clone(), ingestor.clone(), thresholds.clone());
         Ok(AppState {
+            thresholds,
             hub,
             leptos_options,
             db,
@@ -87,6 +92,12 @@ pub fn router(state: AppState) -> Router {
     let actions: Arc<dyn ActionSink> = Arc::new(crate::actions::Actions {
         ingestor: state.ingestor.clone(),
     });
+    let admin: Arc<dyn app::server_fns::admin::AdminStore> = Arc::new(crate::admin::Admin {
+        db: state.db.clone(),
+        retention_default: state.config.retention_days,
+        thresholds: state.thresholds.clone(),
+    });
+    let thresholds = state.thresholds.clone();
     let preferences: Arc<dyn app::server_fns::Preferences> =
         Arc::new(crate::preferences::Preferences(state.db.clone()));
     let options = state.leptos_options.clone();
@@ -110,6 +121,8 @@ pub fn router(state: AppState) -> Router {
                 provide_context(live.clone());
                 provide_context(actions.clone());
                 provide_context(panels.clone());
+                provide_context(admin.clone());
+                provide_context(app::kpi::Limits::clone(&thresholds.current()));
                 provide_context(preferences.clone());
                 // The pages' inline scripts carry the nonce the security headers allow.
                 if let Some(nonce) = use_context::<axum::http::request::Parts>()

@@ -1,6 +1,7 @@
 //! The Intraday server: command line, database, HTTP routes; serves the SSR'd app.
 
 pub mod actions;
+pub mod admin;
 pub mod auth;
 pub mod backup;
 pub mod cli;
@@ -28,5 +29,6 @@ pub mod status;
 pub mod store;
 pub mod stream;
 pub mod telemetry;
+pub mod thresholds;
 pub mod token;
 pub mod users;

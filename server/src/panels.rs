@@ -1,4 +1,4 @@
-//! Extra report panels of the Insights tab (`intraday panel …`, until the admin pages exist):
+//! Extra report panels of the Insights tab (the admin's Report panels page and `intraday panel …`):
 //! kept as JSON in the `report_panels` setting; every change is audited.
 
 use std::future::Future;
@@ -7,7 +7,7 @@ use std::pin::Pin;
 use app::model::panel::{PanelKind, ReportPanel, check_url};
 use sea_orm::{DatabaseConnection, DbErr};
 
-use crate::cli::{PanelAddArgs, PanelCommand};
+use crate::cli::PanelCommand;
 use crate::config::Config;
 use crate::db;
 use crate::error::StartError;
@@ -28,16 +28,22 @@ async fn save(db: &DatabaseConnection, panels: &[ReportPanel]) -> Result<(), DbE
     settings::set(db, KEY, &value).await
 }
 
-/// Validates a new panel.
-pub fn panel(id: u32, args: &PanelAddArgs) -> Result<ReportPanel, String> {
-    let title = args.title.trim();
+/// Validates a new panel: an http(s) `url` or an Insights `view` query, exactly one. The
+/// error names the field (`title`, `url`, `view`).
+pub fn build(
+    id: u32,
+    title: &str,
+    url: Option<&str>,
+    view: Option<&str>,
+) -> Result<ReportPanel, (&'static str, String)> {
+    let title = title.trim();
     if title.is_empty() || title.chars().count() > 80 {
-        return Err("the panel title must be 1 to 80 characters".into());
+        return Err(("title", "the panel title must be 1 to 80 characters".into()));
     }
-    let kind = match (&args.url, &args.view) {
+    let kind = match (url, view) {
         (Some(url), None) => {
-            check_url(url)?;
-            PanelKind::Url(url.clone())
+            check_url(url).map_err(|e| ("url", e))?;
+            PanelKind::Url(url.to_owned())
         }
         (None, Some(view)) => {
             let view = view.trim_start_matches('?');
@@ -46,16 +52,68 @@ pub fn panel(id: u32, args: &PanelAddArgs) -> Result<ReportPanel, String> {
                 .filter(|p| !p.is_empty())
                 .map(|p| p.split_once('=').unwrap_or((p, "")));
             app::kpi::Query::from_pairs(pairs)
-                .map_err(|e| format!("--view: {}: {}", e.field, e.message))?;
+                .map_err(|e| ("view", format!("{}: {}", e.field, e.message)))?;
             PanelKind::View(view.to_owned())
         }
-        _ => return Err("give either --url URL or --view QUERY".into()),
+        _ => {
+            return Err((
+                "url",
+                "give either a report address (url) or a saved view (view)".into(),
+            ));
+        }
     };
     Ok(ReportPanel {
         id,
         title: title.to_owned(),
         kind,
     })
+}
+
+/// Adds a panel as `actor` (audited); returns its id.
+pub async fn add(
+    db: &DatabaseConnection,
+    actor: &str,
+    title: &str,
+    url: Option<&str>,
+    view: Option<&str>,
+) -> Result<Result<u32, (&'static str, String)>, DbErr> {
+    let mut panels = list(db).await?;
+    let id = panels.iter().map(|p| p.id).max().unwrap_or(0) + 1;
+    let p = match build(id, title, url, view) {
+        Ok(p) => p,
+        Err(e) => return Ok(Err(e)),
+    };
+    panels.push(p.clone());
+    save(db, &panels).await?;
+    audit::record(
+        db,
+        actor,
+        "panel.add",
+        &format!("panel:{id}"),
+        serde_json::json!(p),
+    )
+    .await?;
+    Ok(Ok(id))
+}
+
+/// Removes a panel as `actor` (audited); `false` when there is no such panel.
+pub async fn remove(db: &DatabaseConnection, actor: &str, id: u32) -> Result<bool, DbErr> {
+    let mut panels = list(db).await?;
+    let before = panels.len();
+    panels.retain(|p| p.id != id);
+    if panels.len() == before {
+        return Ok(false);
+    }
+    save(db, &panels).await?;
+    audit::record(
+        db,
+        actor,
+        "panel.remove",
+        &format!("panel:{id}"),
+        serde_json::json!({}),
+    )
+    .await?;
+    Ok(true)
 }
 
 /// Runs `intraday panel …`.
@@ -66,9 +124,9 @@ pub async fn run(command: PanelCommand, config: &Config) -> Result<(), StartErro
         PanelCommand::Remove { db, .. } => db,
     };
     let db = db::connect_and_migrate(&db_args.url(config)).await?;
-    let mut panels = list(&db).await.map_err(StartError::Database)?;
     match command {
         PanelCommand::List(_) => {
+            let panels = list(&db).await.map_err(StartError::Database)?;
             for p in &panels {
                 let (kind, value) = match &p.kind {
                     PanelKind::Url(u) => ("url", u.as_str()),
@@ -79,39 +137,35 @@ pub async fn run(command: PanelCommand, config: &Config) -> Result<(), StartErro
             return Ok(());
         }
         PanelCommand::Add(args) => {
-            let id = panels.iter().map(|p| p.id).max().unwrap_or(0) + 1;
-            let p = panel(id, &args).map_err(StartError::Invalid)?;
-            panels.push(p.clone());
-            save(&db, &panels).await.map_err(StartError::Database)?;
-            audit::record(
+            if args.url.is_some() == args.view.is_some() {
+                return Err(StartError::Invalid(
+                    "give either --url URL or --view QUERY".into(),
+                ));
+            }
+            let id = add(
                 &db,
                 "cli",
-                "panel.add",
-                &format!("panel:{id}"),
-                serde_json::json!(p),
+                &args.title,
+                args.url.as_deref(),
+                args.view.as_deref(),
             )
             .await
-            .map_err(StartError::Database)?;
+            .map_err(StartError::Database)?
+            .map_err(|(field, e)| {
+                StartError::Invalid(if field == "view" {
+                    format!("--view: {e}")
+                } else {
+                    e
+                })
+            })?;
             println!("{id}");
         }
         PanelCommand::Remove { id, .. } => {
-            let before = panels.len();
-            panels.retain(|p| p.id != id);
-            if panels.len() == before {
+            if !remove(&db, "cli", id).await.map_err(StartError::Database)? {
                 return Err(StartError::Invalid(format!(
                     "there is no panel {id}; see intraday panel list"
                 )));
             }
-            save(&db, &panels).await.map_err(StartError::Database)?;
-            audit::record(
-                &db,
-                "cli",
-                "panel.remove",
-                &format!("panel:{id}"),
-                serde_json::json!({}),
-            )
-            .await
-            .map_err(StartError::Database)?;
         }
     }
     Ok(())

@@ -9,7 +9,7 @@ use chrono::Utc;
 use serde_json::json;
 
 use app::auth::Viewer;
-use app::kpi::{Limits, Query};
+use app::kpi::Query;
 use axum::Extension;
 
 use crate::auth;
@@ -55,10 +55,11 @@ pub async fn kpis(
         Err(r) => return r,
     };
     let started = std::time::Instant::now();
+    let limits = state.thresholds.current();
     let report = state
         .ingestor
         .live()
-        .read(|e| e.report(&q, Utc::now(), &Limits::default()));
+        .read(|e| e.report(&q, Utc::now(), &limits));
     state
         .ingestor
         .metrics()

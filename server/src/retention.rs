@@ -1,5 +1,6 @@
-//! Retention: events older than the configured days are pruned in small batches, so a prune
-//! never holds the database's write lock for long and ingest goes on between batches.
+//! Retention: events older than the retention days (the admin's setting, else the
+//! configuration's) are pruned in small batches, so a prune never holds the database's write
+//! lock for long and ingest goes on between batches.
 
 use std::time::Duration;
 
@@ -31,21 +32,46 @@ pub async fn prune(db: &DatabaseConnection, cutoff_ms: i64, batch: u64) -> Resul
     }
 }
 
-/// Prunes once at start and then every hour, logging what it removed.
-pub fn spawn(db: DatabaseConnection, days: u32) {
+/// The retention days in force: the admin's setting if there is one, else `configured`.
+pub async fn days(db: &DatabaseConnection, configured: u32) -> u32 {
+    match crate::store::settings::get(db, app::model::admin::RETENTION_DAYS).await {
+        Ok(Some(v)) => v
+            .trim()
+            .parse::<u32>()
+            .ok()
+            .filter(|d| *d >= 3)
+            .unwrap_or(configured),
+        Ok(None) => configured,
+        Err(e) => {
+            tracing::warn!(error = %e, "reading the retention setting failed; using the configured days");
+            configured
+        }
+    }
+}
+
+/// One retention run: prunes events older than the days in force (read from the settings
+/// each run, so an admin's change applies at the next run); returns the days and the count.
+pub async fn run_once(db: &DatabaseConnection, configured: u32) -> Result<(u32, u64), DbErr> {
+    let days = days(db, configured).await;
+    let cutoff = Utc::now() - TimeDelta::days(i64::from(days));
+    let pruned = prune(db, cutoff.timestamp_millis(), PRUNE_BATCH).await?;
+    match pruned {
+        0 => tracing::debug!(days, "retention: nothing to prune"),
+        n => {
+            tracing::info!(pruned = n, days, cutoff = %cutoff.to_rfc3339(), "retention: pruned old events")
+        }
+    }
+    Ok((days, pruned))
+}
+
+/// Prunes once at start and then every hour, with the days in force at each run.
+pub fn spawn(db: DatabaseConnection, configured: u32) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(3600));
         loop {
             tick.tick().await;
-            let cutoff = Utc::now() - TimeDelta::days(i64::from(days));
-            match prune(&db, cutoff.timestamp_millis(), PRUNE_BATCH).await {
-                Ok(0) => tracing::debug!(days, "retention: nothing to prune"),
-                Ok(n) => {
-                    tracing::info!(pruned = n, days, cutoff = %cutoff.to_rfc3339(), "retention: pruned old events")
-                }
-                Err(e) => {
-                    tracing::error!(error = %e, "retention: pruning failed; will retry in an hour")
-                }
+            if let Err(e) = run_once(&db, configured).await {
+                tracing::error!(error = %e, "retention: pruning failed; will retry in an hour")
             }
         }
     });

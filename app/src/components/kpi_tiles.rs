@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use crate::format::{NO_VALUE, decimal, duration, rate};
 use crate::i18n::t;
 use crate::kpi::KpiReport;
+use crate::model::admin::Thresholds;
 
 /// How a tile stands against its threshold.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -48,15 +49,20 @@ fn higher_is_worse(v: Option<f64>, warn: f64, bad: f64) -> Level {
     }
 }
 
-/// Every tile of the report, in the order the page shows them.
-pub fn tiles(r: &KpiReport) -> Vec<Tile> {
+/// Every tile of the report, in the order the page shows them, coloured against the admin's
+/// thresholds: red past a limit; amber within 5 points of the service-level target, past 40 %
+/// of the longest-wait limit or half the abandon-rate limit.
+pub fn tiles(r: &KpiReport, limits: &Thresholds) -> Vec<Tile> {
     let k = &r.kpis;
     let count = |n: i64| n.to_string();
+    let target = limits.service_level_target_pct / 100.0;
     let sl_level = match k.service_level {
-        Some(v) if v < 0.8 => Level::Bad,
-        Some(v) if v < 0.85 => Level::Warn,
+        Some(v) if v < target => Level::Bad,
+        Some(v) if v < target + 0.05 => Level::Warn,
         _ => Level::Ok,
     };
+    let wait = limits.longest_wait_seconds;
+    let abandon = limits.abandon_rate_pct / 100.0;
     let tile = |key, label, value, level| Tile {
         key,
         label,
@@ -75,7 +81,7 @@ pub fn tiles(r: &KpiReport) -> Vec<Tile> {
             "longest_wait",
             "kpi.longest_wait",
             duration(r.longest_wait),
-            higher_is_worse(r.longest_wait, 120.0, 300.0),
+            higher_is_worse(r.longest_wait, wait * 0.4, wait),
         ),
         tile(
             "service_level",
@@ -94,7 +100,7 @@ pub fn tiles(r: &KpiReport) -> Vec<Tile> {
             "abandon_rate",
             "kpi.abandon_rate",
             rate(k.abandon_rate),
-            higher_is_worse(k.abandon_rate, 0.05, 0.10),
+            higher_is_worse(k.abandon_rate, abandon / 2.0, abandon),
         ),
         tile(
             "waiting_over_5min",
@@ -219,6 +225,9 @@ pub fn KpiTiles(
     /// Keys to show (all when empty).
     #[prop(optional)]
     only: Vec<String>,
+    /// The thresholds the tiles are coloured against (the defaults when not given).
+    #[prop(optional)]
+    limits: Thresholds,
 ) -> impl IntoView {
     let as_of = clock_of(&report.as_of);
     let now = crate::components::ticker::use_ticker().0;
@@ -226,7 +235,7 @@ pub fn KpiTiles(
     let measured = report.as_of.clone();
     let replaying = leptos_router::hooks::use_query_map()
         .with_untracked(|q| q.get_str("at").is_some_and(|v| !v.is_empty()));
-    let shown: Vec<Tile> = tiles(&report)
+    let shown: Vec<Tile> = tiles(&report, &limits)
         .into_iter()
         .filter(|x| only.is_empty() || only.iter().any(|o| o == x.key))
         .collect();
@@ -265,5 +274,35 @@ pub fn KpiTiles(
                 })
                 .collect_view()}
         </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn level(r: &KpiReport, limits: &Thresholds, key: &str) -> Level {
+        tiles(r, limits)
+            .into_iter()
+            .find(|x| x.key == key)
+            .map(|x| x.level)
+            .expect("tile")
+    }
+
+    #[test]
+    fn tiles_are_coloured_against_the_admins_thresholds() {
+        let mut r = KpiReport::default();
+        r.kpis.service_level = Some(0.82);
+        r.longest_wait = Some(100.0);
+        let defaults = Thresholds::default();
+        assert_eq!(level(&r, &defaults, "service_level"), Level::Warn);
+        assert_eq!(level(&r, &defaults, "longest_wait"), Level::Ok);
+        let strict = Thresholds {
+            service_level_target_pct: 90.0,
+            longest_wait_seconds: 60.0,
+            ..defaults
+        };
+        assert_eq!(level(&r, &strict, "service_level"), Level::Bad);
+        assert_eq!(level(&r, &strict, "longest_wait"), Level::Bad);
     }
 }

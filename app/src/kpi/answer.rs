@@ -30,6 +30,8 @@ pub struct Limits {
     pub abandon_rate: f64,
     /// Sentiment at or below this raises an alert.
     pub sentiment: i8,
+    /// Queues with their own limits (queue id → limits); the others use these.
+    pub per_queue: BTreeMap<String, Limits>,
 }
 
 impl Default for Limits {
@@ -39,6 +41,7 @@ impl Default for Limits {
             longest_wait: 300.0,
             abandon_rate: 0.1,
             sentiment: -2,
+            per_queue: BTreeMap::new(),
         }
     }
 }
@@ -365,7 +368,7 @@ impl Engine {
                 r.waiting_over_5min += 1;
             }
             *r.sentiment.entry(f.sentiment).or_default() += 1;
-            if f.sentiment <= limits.sentiment {
+            if f.sentiment <= limits.for_queue(&f.queue).sentiment {
                 r.negative_sentiment += 1;
                 now.negative.push(idx);
             }

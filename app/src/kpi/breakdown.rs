@@ -13,6 +13,13 @@ use super::report::{Alert, KpiReport, QueueRow, Windowed};
 use super::sums::Sums;
 
 const HALF_HOUR_MS: i64 = 1_800_000;
+
+impl Limits {
+    /// The limits of `queue`: its own if an admin set them, else these.
+    pub fn for_queue(&self, queue: &str) -> &Limits {
+        self.per_queue.get(queue).unwrap_or(self)
+    }
+}
 const HOUR_MS: i64 = 3_600_000;
 
 impl Engine {
@@ -78,6 +85,7 @@ impl Engine {
         let mut alerts = Vec::new();
         for row in &r.by_queue {
             let qid = &row.queue_id;
+            let limits = limits.for_queue(qid);
             if let Some(v) = row
                 .kpis
                 .service_level
@@ -129,12 +137,13 @@ impl Engine {
         for &idx in negative {
             let Some(f) = view.get(idx) else { continue };
             let id = &self.convs[idx].id;
+            let limit = limits.for_queue(&f.queue).sentiment;
             alerts.push(alert(
                 "sentiment",
                 &f.queue,
                 Some(&**id),
                 f64::from(f.sentiment),
-                f64::from(limits.sentiment),
+                f64::from(limit),
                 format!(
                     "conversation {id} with {} has sentiment {}",
                     f.customer, f.sentiment

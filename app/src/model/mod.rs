@@ -1,5 +1,6 @@
 //! Types shared by the server and the browser.
 
+pub mod admin;
 pub mod conversation;
 pub mod event;
 pub mod ledger;

@@ -95,7 +95,7 @@ pub fn InsightsPage() -> impl IntoView {
                             .map(|d| {
                                 let report = StoredValue::new(d.report.clone());
                                 view! {
-                                    <KpiTiles report=report.get_value() />
+                                    <KpiTiles report=report.get_value() limits=d.limits />
                                     <ChartsGrid charts=d.charts filters />
                                     <QueueTable report=report.get_value() oldest=d.oldest />
                                     <AgentsTable agents=d.agents filters=filters.get_untracked() />

@@ -57,7 +57,7 @@ pub fn WallboardPage() -> impl IntoView {
             <Transition fallback=|| view! { <p class="skeleton">{t("insights.loading")}</p> }>
                 <ErrorBoundary fallback=|errors| crate::components::errors::error_list(errors, "wallboard-error")>
                     {move || Suspend::new(async move {
-                        data.await.map(|d| view! { <KpiTiles report=d.report only=only.get_untracked() /> })
+                        data.await.map(|d| view! { <KpiTiles report=d.report only=only.get_untracked() limits=d.limits /> })
                     })}
                 </ErrorBoundary>
             </Transition>

@@ -21,6 +21,10 @@ pub struct InsightsData {
     pub oldest: Vec<crate::kpi::rows::ConversationRow>,
     /// The admin's extra report panels, with the figures of the saved-view ones.
     pub panels: Vec<PanelData>,
+    /// The thresholds the tiles are coloured against: the one queue's own when the view shows
+    /// a single queue that has them, else the default.
+    #[serde(default)]
+    pub limits: crate::model::admin::Thresholds,
 }
 
 /// A report panel ready to show.
@@ -89,6 +93,8 @@ pub async fn get_insights(
         .map_err(|e| ServerFnError::new(format!("{}: {}", e.field, e.message)))?;
     q.scope = scope;
     let now = chrono::Utc::now();
+    // The admin's thresholds (per queue where a queue has its own), provided by the server.
+    let limits = use_context::<Limits>().unwrap_or_default();
     // Charts are drawn here, so their words follow the language of the request.
     let locale = crate::i18n::request_locale();
     let panels = match use_context::<Arc<dyn PanelSource>>() {
@@ -100,7 +106,7 @@ pub async fn get_insights(
     };
     let mut out = None;
     source.with_engine(&mut |engine| {
-        let report = engine.report(&q, now, &Limits::default());
+        let report = engine.report(&q, now, &limits);
         let panels = panels
             .iter()
             .map(|p| PanelData {
@@ -117,13 +123,21 @@ pub async fn get_insights(
                             scope: q.scope.clone(),
                             ..pq
                         })
-                        .map(|pq| engine.report(&pq, now, &Limits::default()))
+                        .map(|pq| engine.report(&pq, now, &limits))
                         .map_err(|e| format!("{}: {}", e.field, e.message)),
                     ),
                 },
             })
             .collect();
+        let shown = q.queue_set();
+        let one_queue = shown.as_deref().and_then(|qs| match qs {
+            [only] => Some(only.as_str()),
+            _ => None,
+        });
         out = Some(InsightsData {
+            limits: crate::model::admin::Thresholds::from_limits(
+                one_queue.map_or(&limits, |queue| limits.for_queue(queue)),
+            ),
             charts: crate::charts::insights_charts_in(locale, &report, 640, 280),
             panels,
             oldest: if q.at.is_some() {

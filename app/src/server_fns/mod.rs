@@ -1,5 +1,6 @@
 //! Server functions: thin, they check the caller and ask the server's state.
 
+pub mod admin;
 mod agent;
 mod insights;
 mod profile;

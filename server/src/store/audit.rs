@@ -37,3 +37,18 @@ pub async fn recent<C: ConnectionTrait>(
         .all(db)
         .await
 }
+
+/// `limit` records after skipping the `offset` newest, newest first.
+pub async fn page<C: ConnectionTrait>(
+    db: &C,
+    offset: u64,
+    limit: u64,
+) -> Result<Vec<audit_entry::Model>, DbErr> {
+    use sea_orm::{QueryOrder, QuerySelect};
+    audit_entry::Entity::find()
+        .order_by_desc(audit_entry::Column::Id)
+        .offset(offset)
+        .limit(limit)
+        .all(db)
+        .await
+}

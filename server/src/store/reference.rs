@@ -2,7 +2,7 @@
 
 use app::model::ledger::{Agent, Queue};
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait};
+use sea_orm::{ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait, QueryOrder};
 
 use super::entities::{agent, queue};
 
@@ -60,4 +60,20 @@ pub async fn upsert_agents<C: ConnectionTrait>(db: &C, agents: &[&Agent]) -> Res
             .await?;
     }
     Ok(())
+}
+
+/// Every queue, by id.
+pub async fn queues<C: ConnectionTrait>(db: &C) -> Result<Vec<queue::Model>, DbErr> {
+    queue::Entity::find()
+        .order_by_asc(queue::Column::QueueId)
+        .all(db)
+        .await
+}
+
+/// Every agent, by id.
+pub async fn agents<C: ConnectionTrait>(db: &C) -> Result<Vec<agent::Model>, DbErr> {
+    agent::Entity::find()
+        .order_by_asc(agent::Column::AgentId)
+        .all(db)
+        .await
 }

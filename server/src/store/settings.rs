@@ -36,3 +36,13 @@ pub async fn set<C: ConnectionTrait>(db: &C, key: &str, value: &str) -> Result<(
     db.execute(&insert).await?;
     Ok(())
 }
+
+/// Removes `key` (its default applies again).
+pub async fn remove<C: ConnectionTrait>(db: &C, key: &str) -> Result<(), DbErr> {
+    let mut delete = Query::delete();
+    delete
+        .from_table(Alias::new("settings"))
+        .and_where(Expr::col(Alias::new("key")).eq(key));
+    db.execute(&delete).await?;
+    Ok(())
+}

@@ -107,6 +107,29 @@ pub async fn find<C: ConnectionTrait>(db: &C, token: &str) -> Result<Option<Toke
     }))
 }
 
+/// Every token, newest first (revoked ones too).
+pub async fn list<C: ConnectionTrait>(db: &C) -> Result<Vec<api_token::Model>, DbErr> {
+    use sea_orm::QueryOrder;
+    api_token::Entity::find()
+        .order_by_desc(api_token::Column::Id)
+        .all(db)
+        .await
+}
+
+/// Revokes a token; `false` when there is no such token or it was revoked already.
+pub async fn revoke<C: ConnectionTrait>(db: &C, id: i32) -> Result<bool, DbErr> {
+    let result = api_token::Entity::update_many()
+        .col_expr(
+            api_token::Column::RevokedAtMs,
+            sea_orm::sea_query::Expr::value(Some(super::now_ms())),
+        )
+        .filter(api_token::Column::Id.eq(id))
+        .filter(api_token::Column::RevokedAtMs.is_null())
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected == 1)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

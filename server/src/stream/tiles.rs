@@ -6,8 +6,8 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::time::Duration;
 
+use app::kpi::Query;
 use app::kpi::report::{Alert, KpiReport};
-use app::kpi::{Limits, Query};
 use serde_json::{Value, json};
 
 use super::{Delta, Hub, Scope, Visibility};
@@ -83,7 +83,11 @@ fn deltas(scope: &Scope, r: &KpiReport, seq: i64, sent: &mut Sent) -> Vec<Delta>
 }
 
 /// Publishes tiles and alerts once a second until the hub shuts down.
-pub fn spawn(hub: Arc<Hub>, ingestor: Arc<Ingestor>) {
+pub fn spawn(
+    hub: Arc<Hub>,
+    ingestor: Arc<Ingestor>,
+    thresholds: Arc<crate::thresholds::Thresholds>,
+) {
     let mut shutdown = hub.shutdown_signal();
     tokio::spawn(async move {
         let mut sent: HashMap<Scope, Sent> = HashMap::new();
@@ -102,6 +106,7 @@ pub fn spawn(hub: Arc<Hub>, ingestor: Arc<Ingestor>) {
             let now = chrono::Utc::now();
             let seq = ingestor.applied_seq();
             let started = std::time::Instant::now();
+            let limits = thresholds.current();
             let reports: Vec<(Scope, KpiReport)> = ingestor.live().read(|e| {
                 scopes
                     .iter()
@@ -110,7 +115,7 @@ pub fn spawn(hub: Arc<Hub>, ingestor: Arc<Ingestor>) {
                             scope: s.clone(),
                             ..Query::default()
                         };
-                        (s.clone(), e.report(&q, now, &Limits::default()))
+                        (s.clone(), e.report(&q, now, &limits))
                     })
                     .collect()
             });

@@ -360,7 +360,84 @@ async fn the_authorization_matrix() {
     let read = [401, 403, 200, 200, 200, 403];
     let signed_in_fn = [401, 200, 200, 200, 200, 401];
     let open = [200; 6];
-    let cases: Vec<(&str, &str, Option<String>, [u16; 6])> = vec![
+    let admin_page = [303, 403, 403, 403, 200, 303];
+    let admin_fn = [401, 403, 403, 403, 200, 401];
+    let spare = server::store::tokens::generate().expect("random");
+    let spare_id = server::store::tokens::insert(
+        &app.db,
+        "spare",
+        &spare,
+        &[server::store::tokens::Scope::Read],
+        None,
+    )
+    .await
+    .expect("token");
+    let thresholds = "service_level_target=80&longest_wait=300&abandon_rate=10&sentiment=-2";
+    let admin_fns: Vec<(&str, String)> = vec![
+        ("admin_users", String::new()),
+        (
+            "admin_user_add",
+            "login=matrix&role=agent&agent_id=ann&password=long+enough+pw".into(),
+        ),
+        (
+            "admin_user_update",
+            "login=matrix&role=supervisor&queues[0]=qa".into(),
+        ),
+        (
+            "admin_user_password",
+            "login=matrix&password=another+long+pw".into(),
+        ),
+        ("admin_queues", String::new()),
+        (
+            "admin_queue_supervisor",
+            "queue_id=qb&login=matrix&assigned=true".into(),
+        ),
+        (
+            "admin_queue_save",
+            "queue_id=qa&name=Queue+A&service_level_seconds=20".into(),
+        ),
+        ("admin_agents", String::new()),
+        (
+            "admin_agent_save",
+            "agent_id=zed&name=Zed&queues[0]=qa&capacity=2".into(),
+        ),
+        ("admin_settings", String::new()),
+        (
+            "admin_actions_set",
+            "monitor=true&join=true&assign=true&transfer=true&force_close=true".into(),
+        ),
+        ("admin_thresholds_set", format!("queue_id=qa&{thresholds}")),
+        ("admin_thresholds_clear", "queue_id=qa".into()),
+        ("admin_retention_set", "days=".into()),
+        ("admin_origins_set", "origins=".into()),
+        ("admin_tokens", String::new()),
+        ("admin_token_create", "name=m&scopes[0]=read".into()),
+        ("admin_token_revoke", format!("id={spare_id}")),
+        ("admin_panels", String::new()),
+        ("admin_panel_add", "title=M&view=window%3D4h".into()),
+        ("admin_panel_remove", "id=1".into()),
+        ("admin_audit", "page=0".into()),
+        ("admin_user_delete", "login=matrix".into()),
+    ];
+    let mut cases: Vec<(&str, String, Option<String>, [u16; 6])> = [
+        "/admin",
+        "/admin/users",
+        "/admin/queues",
+        "/admin/agents",
+        "/admin/settings",
+        "/admin/tokens",
+        "/admin/panels",
+        "/admin/audit",
+    ]
+    .into_iter()
+    .map(|p| ("GET", p.to_owned(), None, admin_page))
+    .collect();
+    cases.extend(
+        admin_fns
+            .into_iter()
+            .map(|(f, body)| ("POST", format!("/api/{f}"), Some(body), admin_fn)),
+    );
+    let common: Vec<(&str, &str, Option<String>, [u16; 6])> = vec![
         ("GET", "/", None, page),
         ("GET", "/signin", None, open),
         ("GET", "/insights", None, supervisor_page),
@@ -421,6 +498,11 @@ async fn the_authorization_matrix() {
         ),
         ("POST", "/auth/signout", Some(String::new()), [303; 6]),
     ];
+    let common = common
+        .into_iter()
+        .map(|(m, p, b, e)| (m, p.to_owned(), b, e));
+    // The common rows first: the admin rows change users, tokens and settings.
+    let cases: Vec<(&str, String, Option<String>, [u16; 6])> = common.chain(cases).collect();
     let mut wrong = Vec::new();
     let mut n = 0;
     for (method, path, body, expected) in &cases {

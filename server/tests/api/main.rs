@@ -1,6 +1,7 @@
 //! Integration tests of the server: real listener, real database (SQLite and PostgreSQL).
 
 mod actions;
+mod admin;
 mod auth;
 mod backup;
 mod cli;

@@ -1,0 +1,481 @@
+//! What the admin pages show and change: users, queues, agents, tokens, the audit log and the
+//! settings (enabled supervisor actions, alert thresholds, retention, embedding origins), with
+//! the checks every change passes (each error names its field).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::auth::Role;
+
+/// The settings key of the enabled supervisor actions (a JSON [`SupervisorActions`]).
+pub const SUPERVISOR_ACTIONS: &str = "supervisor_actions";
+/// The settings key of the alert thresholds (a JSON [`ThresholdSettings`]).
+pub const THRESHOLDS: &str = "thresholds";
+/// The settings key of the retention days (a JSON number; absent: the configuration's).
+pub const RETENTION_DAYS: &str = "retention_days";
+
+/// Why an admin change was refused: an HTTP status and a message naming the field.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AdminError {
+    /// 400 bad input, 404 no such thing, 409 conflict, 500 storage.
+    pub status: u16,
+    /// For the person: `field: what is wrong`.
+    pub message: String,
+}
+
+impl AdminError {
+    /// Bad input in `field`.
+    pub fn field(field: &str, message: impl std::fmt::Display) -> AdminError {
+        AdminError {
+            status: 400,
+            message: format!("{field}: {message}"),
+        }
+    }
+
+    /// Something asked for does not exist.
+    pub fn not_found(message: impl Into<String>) -> AdminError {
+        AdminError {
+            status: 404,
+            message: message.into(),
+        }
+    }
+
+    /// Storage failed (details go to the log, not to the person).
+    pub fn internal() -> AdminError {
+        AdminError {
+            status: 500,
+            message: "the change could not be stored; try again".into(),
+        }
+    }
+}
+
+/// A user as the admin sees them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserRow {
+    /// Login.
+    pub login: String,
+    /// Role.
+    pub role: Role,
+    /// Queues (supervisors).
+    pub queues: Vec<String>,
+    /// The agent they work as.
+    pub agent_id: Option<String>,
+    /// When the user was added (RFC 3339, UTC).
+    pub created_at: String,
+}
+
+/// A queue with the supervisors assigned to it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueInfo {
+    /// Queue id.
+    pub queue_id: String,
+    /// Display name.
+    pub name: String,
+    /// Channels it serves.
+    pub channels: Vec<String>,
+    /// Service-level threshold (s).
+    pub service_level_seconds: u32,
+    /// Logins of the supervisors assigned.
+    pub supervisors: Vec<String>,
+}
+
+/// An agent's reference data.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgentInfo {
+    /// Agent id.
+    pub agent_id: String,
+    /// Display name.
+    pub name: String,
+    /// Queue ids.
+    pub queues: Vec<String>,
+    /// Skills.
+    pub skills: Vec<String>,
+    /// Capacity units.
+    pub capacity: u32,
+}
+
+/// An API token (never its secret).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenRow {
+    /// Row id.
+    pub id: i32,
+    /// The admin's name for it.
+    pub name: String,
+    /// `ingest`, `read`.
+    pub scopes: Vec<String>,
+    /// The queues it may read; `None` is all.
+    pub queues: Option<Vec<String>>,
+    /// Created (RFC 3339, UTC).
+    pub created_at: String,
+    /// Revoked (RFC 3339, UTC), if it was.
+    pub revoked_at: Option<String>,
+}
+
+/// One audit record.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditRow {
+    /// When (RFC 3339, UTC).
+    pub at: String,
+    /// Who.
+    pub actor: String,
+    /// What (`user.add`, `token.revoke`, …).
+    pub action: String,
+    /// To what.
+    pub target: String,
+    /// Details (JSON).
+    pub detail: String,
+}
+
+/// A page of the audit log, newest first.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditPage {
+    /// The records.
+    pub entries: Vec<AuditRow>,
+    /// This page (0 is the newest).
+    pub page: u32,
+    /// Whether older records follow.
+    pub has_more: bool,
+}
+
+/// A supervisor action an admin can switch off.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SupervisorAction {
+    /// Listen in silently.
+    Monitor,
+    /// Join the conversation.
+    Join,
+    /// Assign to an agent.
+    Assign,
+    /// Transfer to an agent or queue.
+    Transfer,
+    /// Close a conversation.
+    ForceClose,
+}
+
+impl SupervisorAction {
+    /// Every action, in the order the settings page lists them.
+    pub const ALL: [SupervisorAction; 5] = [
+        SupervisorAction::Monitor,
+        SupervisorAction::Join,
+        SupervisorAction::Assign,
+        SupervisorAction::Transfer,
+        SupervisorAction::ForceClose,
+    ];
+
+    /// Its name (`force_close`), the same in forms, JSON and text keys.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SupervisorAction::Monitor => "monitor",
+            SupervisorAction::Join => "join",
+            SupervisorAction::Assign => "assign",
+            SupervisorAction::Transfer => "transfer",
+            SupervisorAction::ForceClose => "force_close",
+        }
+    }
+}
+
+/// Which supervisor actions are enabled (all by default).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SupervisorActions {
+    /// Monitor.
+    pub monitor: bool,
+    /// Join.
+    pub join: bool,
+    /// Assign.
+    pub assign: bool,
+    /// Transfer.
+    pub transfer: bool,
+    /// Force close.
+    pub force_close: bool,
+}
+
+impl Default for SupervisorActions {
+    fn default() -> Self {
+        SupervisorActions {
+            monitor: true,
+            join: true,
+            assign: true,
+            transfer: true,
+            force_close: true,
+        }
+    }
+}
+
+impl SupervisorActions {
+    /// Whether `action` is enabled.
+    pub fn allows(&self, action: SupervisorAction) -> bool {
+        match action {
+            SupervisorAction::Monitor => self.monitor,
+            SupervisorAction::Join => self.join,
+            SupervisorAction::Assign => self.assign,
+            SupervisorAction::Transfer => self.transfer,
+            SupervisorAction::ForceClose => self.force_close,
+        }
+    }
+}
+
+/// The alert thresholds of one queue (or the default), in the units an admin thinks in.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Thresholds {
+    /// Service-level target (%): below it raises an alert.
+    pub service_level_target_pct: f64,
+    /// Longest wait (s): above it raises an alert.
+    pub longest_wait_seconds: f64,
+    /// Abandon rate (%): above it raises an alert.
+    pub abandon_rate_pct: f64,
+    /// Sentiment (−3..3): at or below it raises an alert.
+    pub sentiment: i8,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Thresholds::from_limits(&crate::kpi::Limits::default())
+    }
+}
+
+impl Thresholds {
+    /// The engine's limits in an admin's units.
+    pub fn from_limits(l: &crate::kpi::Limits) -> Thresholds {
+        Thresholds {
+            service_level_target_pct: l.service_level_target * 100.0,
+            longest_wait_seconds: l.longest_wait,
+            abandon_rate_pct: l.abandon_rate * 100.0,
+            sentiment: l.sentiment,
+        }
+    }
+
+    /// The engine's limits (no per-queue overrides).
+    pub fn limits(&self) -> crate::kpi::Limits {
+        crate::kpi::Limits {
+            service_level_target: self.service_level_target_pct / 100.0,
+            longest_wait: self.longest_wait_seconds,
+            abandon_rate: self.abandon_rate_pct / 100.0,
+            sentiment: self.sentiment,
+            ..crate::kpi::Limits::default()
+        }
+    }
+
+    /// Parses the settings form's fields, naming the first bad one.
+    pub fn parse(
+        service_level_target: &str,
+        longest_wait: &str,
+        abandon_rate: &str,
+        sentiment: &str,
+    ) -> Result<Thresholds, AdminError> {
+        let number = |field: &str, s: &str, lo: f64, hi: f64| -> Result<f64, AdminError> {
+            s.trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|v| v.is_finite() && (lo..=hi).contains(v))
+                .ok_or_else(|| AdminError::field(field, format!("give a number from {lo} to {hi}")))
+        };
+        Ok(Thresholds {
+            service_level_target_pct: number(
+                "service_level_target",
+                service_level_target,
+                0.0,
+                100.0,
+            )?,
+            longest_wait_seconds: number("longest_wait", longest_wait, 1.0, 86_400.0)?,
+            abandon_rate_pct: number("abandon_rate", abandon_rate, 0.0, 100.0)?,
+            sentiment: sentiment
+                .trim()
+                .parse::<i8>()
+                .ok()
+                .filter(|v| (-3..=3).contains(v))
+                .ok_or_else(|| {
+                    AdminError::field("sentiment", "give a whole number from -3 to 3")
+                })?,
+        })
+    }
+}
+
+/// The default thresholds and each queue's own.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ThresholdSettings {
+    /// For queues without their own.
+    pub default: Thresholds,
+    /// Queue id → its own thresholds.
+    pub queues: BTreeMap<String, Thresholds>,
+}
+
+impl ThresholdSettings {
+    /// The engine's limits, with the per-queue overrides.
+    pub fn limits(&self) -> crate::kpi::Limits {
+        let mut limits = self.default.limits();
+        limits.per_queue = self
+            .queues
+            .iter()
+            .map(|(q, t)| (q.clone(), t.limits()))
+            .collect();
+        limits
+    }
+}
+
+/// Every setting the settings page edits.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AdminSettings {
+    /// Enabled supervisor actions.
+    pub actions: SupervisorActions,
+    /// Alert thresholds.
+    pub thresholds: ThresholdSettings,
+    /// Retention days set by an admin (`None`: the configuration's).
+    pub retention_days: Option<u32>,
+    /// The configuration's retention days.
+    pub retention_default: u32,
+    /// Origins allowed to embed Intraday.
+    pub embed_origins: Vec<String>,
+}
+
+/// Retention days an admin may set: 3 (late events may be 48 h old) to 3650.
+pub fn parse_retention_days(s: &str) -> Result<Option<u32>, AdminError> {
+    let s = s.trim();
+    if s.is_empty() {
+        return Ok(None);
+    }
+    s.parse::<u32>()
+        .ok()
+        .filter(|d| (3..=3650).contains(d))
+        .map(Some)
+        .ok_or_else(|| {
+            AdminError::field(
+                "retention_days",
+                "give a whole number of days from 3 to 3650 (or leave it empty for the configured default)",
+            )
+        })
+}
+
+/// Checks an embedding origin: `http(s)://host[:port]`, nothing after it.
+pub fn check_origin(origin: &str) -> Result<String, String> {
+    let o = origin.trim().trim_end_matches('/');
+    let rest = o
+        .strip_prefix("https://")
+        .or_else(|| o.strip_prefix("http://"))
+        .ok_or_else(|| format!("{o:?} must start with https:// or http://"))?;
+    let (host, port) = match rest.rsplit_once(':') {
+        Some((h, p)) => (h, Some(p)),
+        None => (rest, None),
+    };
+    let host_ok = !host.is_empty()
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-'));
+    let port_ok = port.is_none_or(|p| p.parse::<u16>().is_ok_and(|n| n > 0));
+    if !host_ok || !port_ok {
+        return Err(format!(
+            "{o:?} is not an origin: give scheme://host[:port] with no path"
+        ));
+    }
+    Ok(o.to_ascii_lowercase())
+}
+
+/// Parses the embedding origins (one per line or separated by spaces or commas).
+pub fn parse_origins(text: &str) -> Result<Vec<String>, AdminError> {
+    let mut out: Vec<String> = Vec::new();
+    for o in text
+        .split(|c: char| c.is_whitespace() || c == ',')
+        .filter(|s| !s.is_empty())
+    {
+        let o = check_origin(o).map_err(|e| AdminError::field("embed_origins", e))?;
+        if !out.contains(&o) {
+            out.push(o);
+        }
+    }
+    Ok(out)
+}
+
+/// Splits a comma-separated list (skills), trimmed, without empties or repeats.
+pub fn split_list(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for s in text.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        if !out.iter().any(|x| x == s) {
+            out.push(s.to_owned());
+        }
+    }
+    out
+}
+
+/// Checks an id of the event contract (agent, queue): 1–64 of `[A-Za-z0-9._:-]`.
+pub fn check_id(field: &str, id: &str) -> Result<(), AdminError> {
+    let ok = (1..=64).contains(&id.len())
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | ':' | '-'));
+    if ok {
+        Ok(())
+    } else {
+        Err(AdminError::field(
+            field,
+            "use 1 to 64 letters, digits, '.', '_', ':' or '-'",
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn origins_are_scheme_host_and_port_only() {
+        assert_eq!(
+            check_origin("https://Portal.example.com/").as_deref(),
+            Ok("https://portal.example.com")
+        );
+        assert!(check_origin("http://localhost:8080").is_ok());
+        for bad in [
+            "portal.example.com",
+            "ftp://x",
+            "https://x/path",
+            "https://",
+            "https://x:99999",
+            "https://a b",
+            "javascript:alert(1)",
+        ] {
+            assert!(check_origin(bad).is_err(), "{bad}");
+        }
+        assert_eq!(
+            parse_origins("https://a.example\nhttps://b.example, https://a.example").unwrap(),
+            vec!["https://a.example", "https://b.example"]
+        );
+        assert!(
+            parse_origins("https://a.example/x")
+                .unwrap_err()
+                .message
+                .starts_with("embed_origins:")
+        );
+    }
+
+    #[test]
+    fn thresholds_parse_naming_the_bad_field_and_map_to_limits() {
+        let t = Thresholds::parse("90", "120", "5", "-1").unwrap();
+        let l = t.limits();
+        assert!((l.service_level_target - 0.9).abs() < 1e-9);
+        assert!((l.abandon_rate - 0.05).abs() < 1e-9);
+        assert_eq!(l.longest_wait, 120.0);
+        assert_eq!(l.sentiment, -1);
+        let e = Thresholds::parse("90", "x", "5", "-1").unwrap_err();
+        assert!(e.message.starts_with("longest_wait:"), "{}", e.message);
+        assert!(Thresholds::parse("101", "1", "5", "0").is_err());
+        assert!(Thresholds::parse("90", "1", "5", "-4").is_err());
+        let mut s = ThresholdSettings::default();
+        s.queues.insert("billing".into(), t);
+        let limits = s.limits();
+        assert_eq!(limits.for_queue("billing").longest_wait, 120.0);
+        assert_eq!(limits.for_queue("other").longest_wait, 300.0);
+    }
+
+    #[test]
+    fn retention_days_and_lists() {
+        assert_eq!(parse_retention_days(" ").unwrap(), None);
+        assert_eq!(parse_retention_days("10").unwrap(), Some(10));
+        assert!(parse_retention_days("2").is_err());
+        assert!(parse_retention_days("ten").is_err());
+        assert_eq!(split_list(" a, b,,a "), vec!["a", "b"]);
+        assert!(check_id("agent_id", "ann.b-1").is_ok());
+        assert!(check_id("agent_id", "a b").is_err());
+        assert!(SupervisorActions::default().allows(SupervisorAction::ForceClose));
+    }
+}

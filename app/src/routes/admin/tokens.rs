@@ -1,0 +1,141 @@
+//! `/admin/tokens`: API tokens for ingest and the read API — create one (its secret is shown
+//! once), see scopes, queues and dates, revoke.
+
+use leptos::prelude::*;
+
+use super::{ConfirmSubmit, message, outcome, queue_checkboxes};
+use crate::i18n::t;
+use crate::model::admin::TokenRow;
+use crate::server_fns::admin::{AdminTokenCreate, AdminTokenRevoke, admin_queues, admin_tokens};
+
+fn date(s: &str) -> String {
+    s.replace('T', " ").trim_end_matches('Z').to_owned()
+}
+
+/// The tokens page.
+#[component]
+pub fn TokensPage() -> impl IntoView {
+    let create = ServerAction::<AdminTokenCreate>::new();
+    let revoke = ServerAction::<AdminTokenRevoke>::new();
+    let tokens = Resource::new(
+        move || (create.version().get(), revoke.version().get()),
+        |_| admin_tokens(),
+    );
+    let queues = Resource::new(|| (), |_| admin_queues());
+    let created = move || {
+        create.value().get().map(|r| match r {
+            Ok(secret) => view! {
+                <div class="new-token" role="status">
+                    <p>{t("admin.token_once")}</p>
+                    <code data-testid="new-token">{secret}</code>
+                </div>
+            }
+            .into_any(),
+            Err(e) => view! { <span class="error" role="alert" data-testid="form-error">{message(&e)}</span> }
+                .into_any(),
+        })
+    };
+    view! {
+        <section class="card" aria-labelledby="tokens-title">
+            <h1 id="tokens-title">{t("admin.tokens")}</h1>
+            <p class="lead">{t("admin.tokens_about")}</p>
+            <h2>{t("admin.create_token")}</h2>
+            <Transition fallback=|| view! { <p class="skeleton">{t("admin.loading")}</p> }>
+                {move || Suspend::new(async move {
+                    let all: Vec<String> = queues
+                        .await
+                        .map(|qs| qs.into_iter().map(|q| q.queue_id).collect())
+                        .unwrap_or_default();
+                    view! {
+                        <ActionForm action=create attr:class="admin-form" attr:data-testid="token-create-form">
+                            <label class="filter">
+                                <span>{t("admin.name")}</span>
+                                <input name="name" required maxlength="80" data-testid="token-name" />
+                            </label>
+                            <fieldset class="checks">
+                                <legend>{t("admin.scopes")}</legend>
+                                <label class="check">
+                                    <input type="checkbox" name="scopes[0]" value="ingest" checked data-testid="token-scope-ingest" />
+                                    {t("admin.scope_ingest")}
+                                </label>
+                                <label class="check">
+                                    <input type="checkbox" name="scopes[1]" value="read" checked data-testid="token-scope-read" />
+                                    {t("admin.scope_read")}
+                                </label>
+                            </fieldset>
+                            {queue_checkboxes(&all, &[], "token-queue")}
+                            <span class="hint">{t("admin.token_queues_hint")}</span>
+                            <button type="submit" data-testid="token-create">{t("admin.create")}</button>
+                        </ActionForm>
+                    }
+                })}
+            </Transition>
+            {created}
+            <h2>{t("admin.tokens")}</h2>
+            <p class="row-outcome">{outcome(revoke.value())}</p>
+            <Transition fallback=|| view! { <p class="skeleton">{t("admin.loading")}</p> }>
+                <ErrorBoundary fallback=|errors| crate::components::errors::error_list(errors, "admin-error")>
+                    {move || Suspend::new(async move {
+                        tokens.await.map(|rows| view! { <TokensTable rows revoke /> })
+                    })}
+                </ErrorBoundary>
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+fn TokensTable(rows: Vec<TokenRow>, revoke: ServerAction<AdminTokenRevoke>) -> impl IntoView {
+    if rows.is_empty() {
+        return view! { <p class="empty">{t("admin.no_tokens")}</p> }.into_any();
+    }
+    view! {
+        <div class="scroll">
+            <table class="grid" data-testid="tokens-table">
+                <thead>
+                    <tr>
+                        <th scope="col">{t("admin.name")}</th>
+                        <th scope="col">{t("admin.scopes")}</th>
+                        <th scope="col">{t("admin.queues")}</th>
+                        <th scope="col">{t("admin.created")}</th>
+                        <th scope="col">{t("admin.status")}</th>
+                        <th scope="col">{t("admin.actions")}</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {rows
+                        .into_iter()
+                        .map(|tok| {
+                            let question = t("admin.revoke_token_q").replace("{name}", &tok.name);
+                            let id = tok.id;
+                            let revoke_id = format!("token-revoke-{}", tok.name);
+                            view! {
+                                <tr data-testid=format!("token-{}", tok.name)>
+                                    <th scope="row">{tok.name.clone()}</th>
+                                    <td>{tok.scopes.join(", ")}</td>
+                                    <td>{tok.queues.as_ref().map_or_else(|| t("admin.all_queues").to_owned(), |q| q.join(", "))}</td>
+                                    <td>{date(&tok.created_at)}</td>
+                                    <td data-testid=format!("token-status-{}", tok.name)>
+                                        {match &tok.revoked_at {
+                                            Some(at) => format!("{} {}", t("admin.revoked"), date(at)),
+                                            None => t("admin.active").to_owned(),
+                                        }}
+                                    </td>
+                                    <td>
+                                        {tok.revoked_at.is_none().then(|| view! {
+                                            <ActionForm action=revoke attr:class="inline-form">
+                                                <input type="hidden" name="id" value=id.to_string() />
+                                                <ConfirmSubmit label="admin.revoke" question test_id=revoke_id />
+                                            </ActionForm>
+                                        })}
+                                    </td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+    .into_any()
+}
