@@ -43,7 +43,7 @@ async function portal(page: Page, origin: string, app: string) {
   const t = signToken({
     sub: 'portal.sue',
     role: 'supervisor',
-    queues: ['ins-billing'],
+    queues: ['emb-queue'],
     exp: Math.floor(Date.now() / 1000) + 300,
   });
   const src = `${app}/embed/insights?token=${t}&tabs=insights,wallboard`;
@@ -67,7 +67,7 @@ test('inside an allowed portal the embedded tab signs in by token and stays live
   const at = new Date().toISOString();
   const r = await request.post('/api/v1/events', {
     headers: { Authorization: `Bearer ${token()}` },
-    data: [{ id: `emb-${Date.now()}`, type: 'conversation.created', at, conversation_id: `emb-c-${Date.now()}`, queue_id: 'ins-billing', channel: 'chat', customer: { id: 'k', name: 'Framed' } }],
+    data: [{ id: `emb-${Date.now()}`, type: 'conversation.created', at, conversation_id: `emb-c-${Date.now()}`, queue_id: 'emb-queue', channel: 'chat', customer: { id: 'k', name: 'Framed' } }],
   });
   expect(r.status()).toBe(200);
   await expect(tile).toHaveText(String(before + 1), { timeout: 10_000 });
