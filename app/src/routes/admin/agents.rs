@@ -1,6 +1,7 @@
 //! `/admin/agents`: each agent's queues, skills and capacity. A change is an `agent.upserted`
 //! event through the ingest path, so the event log stays the source of truth.
 
+use super::columns;
 use leptos::prelude::*;
 
 use super::{outcome, queue_checkboxes};
@@ -110,16 +111,7 @@ fn AgentsTable(
     view! {
         <div class="scroll">
             <table class="grid" data-testid="agents-admin-table">
-                <thead>
-                    <tr>
-                        <th scope="col">{t("admin.agent_id")}</th>
-                        <th scope="col">{t("admin.name")}</th>
-                        <th scope="col">{t("admin.queues")}</th>
-                        <th scope="col">{t("admin.skills")}</th>
-                        <th scope="col" class="num">{t("admin.capacity")}</th>
-                        <th scope="col">{t("admin.actions")}</th>
-                    </tr>
-                </thead>
+                {columns(&["admin.agent_id", "admin.name", "admin.queues", "admin.skills", "admin.capacity", "admin.actions"], &["admin.capacity"])}
                 <tbody>
                     {rows
                         .into_iter()

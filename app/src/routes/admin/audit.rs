@@ -1,5 +1,6 @@
 //! `/admin/audit`: who changed what and when, newest first, a page at a time (`?page=N`).
 
+use super::columns;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
@@ -35,15 +36,7 @@ pub fn AuditPage() -> impl IntoView {
                                     view! {
                                         <div class="scroll">
                                             <table class="grid" data-testid="audit-table">
-                                                <thead>
-                                                    <tr>
-                                                        <th scope="col">{t("admin.when")}</th>
-                                                        <th scope="col">{t("admin.who")}</th>
-                                                        <th scope="col">{t("admin.what")}</th>
-                                                        <th scope="col">{t("admin.target")}</th>
-                                                        <th scope="col">{t("admin.detail")}</th>
-                                                    </tr>
-                                                </thead>
+                                                {columns(&["admin.when", "admin.who", "admin.what", "admin.target", "admin.detail"], &[])}
                                                 <tbody>
                                                     {rows
                                                         .into_iter()

@@ -137,6 +137,25 @@ pub fn AdminOverview() -> impl IntoView {
     }
 }
 
+/// A table's header row: one column per text key, right-aligned where the key is in `numeric`.
+pub fn columns(keys: &[&'static str], numeric: &[&'static str]) -> impl IntoView + use<> {
+    let cells = keys
+        .iter()
+        .map(|&k| {
+            view! {
+                <th scope="col" class:num=numeric.contains(&k)>
+                    {t(k)}
+                </th>
+            }
+        })
+        .collect_view();
+    view! {
+        <thead>
+            <tr>{cells}</tr>
+        </thead>
+    }
+}
+
 /// A server function's error as the person reads it (without the transport's lead-in).
 pub fn message(e: &ServerFnError) -> String {
     let text = e.to_string();

@@ -1,6 +1,7 @@
 //! `/admin/panels`: the extra report panels of the Insights tab — an external report (in a
 //! sandboxed frame) or a saved KPI view; add and remove.
 
+use super::columns;
 use leptos::prelude::*;
 
 use super::{ConfirmSubmit, outcome};
@@ -57,14 +58,7 @@ fn PanelsTable(rows: Vec<ReportPanel>, remove: ServerAction<AdminPanelRemove>) -
     }
     view! {
         <table class="grid" data-testid="panels-table">
-            <thead>
-                <tr>
-                    <th scope="col">{t("admin.title_label")}</th>
-                    <th scope="col">{t("admin.kind")}</th>
-                    <th scope="col">{t("admin.shows")}</th>
-                    <th scope="col">{t("admin.actions")}</th>
-                </tr>
-            </thead>
+            {columns(&["admin.title_label", "admin.kind", "admin.shows", "admin.actions"], &[])}
             <tbody>
                 {rows
                     .into_iter()

@@ -2,6 +2,7 @@
 //! assigned to it; rename a queue or change its threshold (a `queue.upserted` event through the
 //! ingest path); assign and unassign supervisors.
 
+use super::columns;
 use leptos::prelude::*;
 
 use super::outcome;
@@ -56,17 +57,7 @@ fn QueuesTable(
     view! {
         <div class="scroll">
             <table class="grid" data-testid="queues-table">
-                <thead>
-                    <tr>
-                        <th scope="col">{t("admin.queue_id")}</th>
-                        <th scope="col">{t("admin.name")}</th>
-                        <th scope="col">{t("admin.channels")}</th>
-                        <th scope="col" class="num">{t("admin.sl_seconds")}</th>
-                        <th scope="col">{t("admin.supervisors")}</th>
-                        <th scope="col">{t("admin.assign")}</th>
-                        <th scope="col">{t("admin.actions")}</th>
-                    </tr>
-                </thead>
+                {columns(&["admin.queue_id", "admin.name", "admin.channels", "admin.sl_seconds", "admin.supervisors", "admin.assign", "admin.actions"], &["admin.sl_seconds"])}
                 <tbody>
                     {rows
                         .into_iter()

@@ -1,6 +1,7 @@
 //! `/admin/settings`: enabled supervisor actions, alert thresholds (default and per queue),
 //! retention days and the origins allowed to embed Intraday.
 
+use super::columns;
 use leptos::prelude::*;
 
 use super::outcome;
@@ -116,16 +117,7 @@ fn ThresholdsCard(
             <h2 id="thresholds-title">{t("admin.thresholds")}</h2>
             <p class="lead">{t("admin.thresholds_about")}</p>
             <table class="grid" data-testid="thresholds-table">
-                <thead>
-                    <tr>
-                        <th scope="col">{t("admin.applies_to")}</th>
-                        <th scope="col" class="num">{t("admin.sl_target")}</th>
-                        <th scope="col" class="num">{t("admin.longest_wait")}</th>
-                        <th scope="col" class="num">{t("admin.abandon_rate")}</th>
-                        <th scope="col" class="num">{t("admin.sentiment")}</th>
-                        <th scope="col">{t("admin.actions")}</th>
-                    </tr>
-                </thead>
+                {columns(&["admin.applies_to", "admin.sl_target", "admin.longest_wait", "admin.abandon_rate", "admin.sentiment", "admin.actions"], &["admin.sl_target", "admin.longest_wait", "admin.abandon_rate", "admin.sentiment"])}
                 <tbody>
                     <tr data-testid="thresholds-default">
                         <th scope="row">{t("admin.default")}</th>

@@ -1,6 +1,7 @@
 //! `/admin/tokens`: API tokens for ingest and the read API — create one (its secret is shown
 //! once), see scopes, queues and dates, revoke.
 
+use super::columns;
 use leptos::prelude::*;
 
 use super::{ConfirmSubmit, message, outcome, queue_checkboxes};
@@ -92,16 +93,7 @@ fn TokensTable(rows: Vec<TokenRow>, revoke: ServerAction<AdminTokenRevoke>) -> i
     view! {
         <div class="scroll">
             <table class="grid" data-testid="tokens-table">
-                <thead>
-                    <tr>
-                        <th scope="col">{t("admin.name")}</th>
-                        <th scope="col">{t("admin.scopes")}</th>
-                        <th scope="col">{t("admin.queues")}</th>
-                        <th scope="col">{t("admin.created")}</th>
-                        <th scope="col">{t("admin.status")}</th>
-                        <th scope="col">{t("admin.actions")}</th>
-                    </tr>
-                </thead>
+                {columns(&["admin.name", "admin.scopes", "admin.queues", "admin.created", "admin.status", "admin.actions"], &[])}
                 <tbody>
                     {rows
                         .into_iter()

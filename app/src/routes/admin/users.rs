@@ -1,6 +1,7 @@
 //! `/admin/users`: the people who sign in — add one (login, role, queues, agent, initial
 //! password), change a role, queues or agent, reset a password, delete.
 
+use super::columns;
 use leptos::prelude::*;
 
 use super::{ConfirmSubmit, outcome, queue_checkboxes};
@@ -116,16 +117,7 @@ fn UsersTable(
         </p>
         <div class="scroll">
             <table class="grid" data-testid="users-table">
-                <thead>
-                    <tr>
-                        <th scope="col">{t("admin.login")}</th>
-                        <th scope="col">{t("admin.role")}</th>
-                        <th scope="col">{t("admin.queues")}</th>
-                        <th scope="col">{t("admin.agent_id")}</th>
-                        <th scope="col">{t("admin.created")}</th>
-                        <th scope="col">{t("admin.actions")}</th>
-                    </tr>
-                </thead>
+                {columns(&["admin.login", "admin.role", "admin.queues", "admin.agent_id", "admin.created", "admin.actions"], &[])}
                 <tbody>
                     {rows
                         .into_iter()
