@@ -17,6 +17,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use axum::serve::ListenerExt;
 use chrono::Utc;
 use leptos::prelude::get_configuration;
 use sea_orm::{ConnectionTrait, Database, Statement};
@@ -247,7 +248,7 @@ async fn subscribe(
     let mut seen = Seen::default();
     let mut raw: Vec<u8> = Vec::new();
     let mut text: Vec<u8> = Vec::new();
-    let mut buf = vec![0u8; 32 * 1024];
+    let mut buf = vec![0u8; 64 * 1024];
     let mut in_body = false;
     let mut ready = Some(ready);
     loop {
@@ -287,7 +288,14 @@ async fn subscribe(
 /// Records one SSE message.
 fn message(message: &[u8], now: u32, seen: &mut Seen, received: &AtomicU64) {
     let (mut kind, mut id, mut data): (&[u8], &[u8], &[u8]) = (b"", b"", b"");
-    for line in message.split(|&b| b == b'\n') {
+    for line in memchr::memchr_iter(b'\n', message)
+        .chain([message.len()])
+        .scan(0, |start, end| {
+            let line = &message[*start..end];
+            *start = end + 1;
+            Some(line)
+        })
+    {
         if let Some(v) = line.strip_prefix(b"event: ") {
             kind = v;
         } else if let Some(v) = line.strip_prefix(b"id: ") {
@@ -318,16 +326,7 @@ fn message(message: &[u8], now: u32, seen: &mut Seen, received: &AtomicU64) {
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    let first = needle[0];
-    let mut from = 0;
-    while let Some(i) = haystack[from..].iter().position(|&b| b == first) {
-        let i = from + i;
-        if haystack[i..].starts_with(needle) {
-            return Some(i);
-        }
-        from = i + 1;
-    }
-    None
+    memchr::memmem::find(haystack, needle)
 }
 
 /// Moves complete chunks of a chunked body from `raw` to `text`.
@@ -450,7 +449,8 @@ fn start_server(kind: DbKind, url: String, runtime: &tokio::runtime::Runtime) ->
             readers.push(token);
         }
         tx.send((host, ingest, readers)).expect("send");
-        axum::serve(listener, router(state)).await
+        // As `intraday serve` listens.
+        axum::serve(listener.tap_io(server::serve::no_delay), router(state)).await
     });
     rx.recv().expect("server start")
 }
