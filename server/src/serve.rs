@@ -16,7 +16,7 @@ use crate::simulate::{LocalSink, SimPlan, drive};
 use migrations::{Migrator, MigratorTrait};
 
 /// Sends small writes (a stream's deltas) at once instead of holding them back until the
-/// previous segment is acknowledged (Nagle), which with the peer's delayed ACKs costs up to
+/// previous segment is acknowledged (Nagle), which with the peer's delayed ACKs can cost up to
 /// 40 ms a frame.
 pub fn no_delay(tcp: &mut tokio::net::TcpStream) {
     if let Err(error) = tcp.set_nodelay(true) {
