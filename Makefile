@@ -19,6 +19,7 @@ run: tools site
 ## Benchmarks (on demand; figures go in the README).
 bench: tools-test
 	cargo bench -p server --bench ingest
+	ulimit -n 8192 2>/dev/null; cargo bench -p server --bench fanout
 
 ## Everything: formatting, clippy (server and browser feature sets), unit and integration tests
 ## on SQLite and PostgreSQL, and browser tests against the release server.

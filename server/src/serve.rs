@@ -2,6 +2,7 @@
 
 use std::net::SocketAddr;
 
+use axum::serve::ListenerExt;
 use leptos::prelude::get_configuration;
 use tokio::net::TcpListener;
 
@@ -13,6 +14,15 @@ use crate::http::{AppState, router};
 use crate::ready::{self, Startup};
 use crate::simulate::{LocalSink, SimPlan, drive};
 use migrations::{Migrator, MigratorTrait};
+
+/// Sends small writes (a stream's deltas) at once instead of holding them back until the
+/// previous segment is acknowledged (Nagle), which with the peer's delayed ACKs can cost up to
+/// 40 ms a frame.
+pub fn no_delay(tcp: &mut tokio::net::TcpStream) {
+    if let Err(error) = tcp.set_nodelay(true) {
+        tracing::debug!(%error, "could not set TCP_NODELAY");
+    }
+}
 
 /// Runs the server with the given options.
 pub async fn run(args: ServeArgs, config: Config) -> Result<(), StartError> {
@@ -49,7 +59,7 @@ pub async fn run(args: ServeArgs, config: Config) -> Result<(), StartError> {
     });
     let mut graceful = stopping.clone();
     let mut server = tokio::spawn(
-        axum::serve(listener, ready::router(startup.clone()))
+        axum::serve(listener.tap_io(no_delay), ready::router(startup.clone()))
             .with_graceful_shutdown(async move {
                 let _ = graceful.wait_for(|s| *s).await;
             })

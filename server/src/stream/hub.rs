@@ -12,6 +12,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use app::model::ledger::Ledger;
 use tokio::sync::{mpsc, watch};
 
+use super::frame::Frame;
 use super::{Delta, Scope, views};
 use crate::ingest::projection::{Applied, Projection};
 use crate::metrics::StreamCounts;
@@ -25,9 +26,6 @@ pub struct StreamSettings {
     pub client_buffer: usize,
 }
 
-/// The deltas of one publish, shared by every subscriber.
-pub type Frame = Arc<[Arc<Delta>]>;
-
 /// Why a subscriber gets a snapshot in place of deltas.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Resync {
@@ -40,7 +38,7 @@ pub enum Resync {
 /// A subscriber's end: the frames published after it subscribed.
 pub struct Subscription {
     /// Frames in publish order.
-    pub frames: mpsc::Receiver<Frame>,
+    pub frames: mpsc::Receiver<Arc<Frame>>,
     /// Set when the hub dropped this subscriber because its queue was full.
     pub overflowed: Arc<AtomicBool>,
     /// Buffered deltas to send first (when resuming), in order, already scoped.
@@ -49,7 +47,7 @@ pub struct Subscription {
 
 struct Subscriber {
     scope: Scope,
-    frames: mpsc::Sender<Frame>,
+    frames: mpsc::Sender<Arc<Frame>>,
     overflowed: Arc<AtomicBool>,
 }
 
@@ -120,7 +118,7 @@ impl Hub {
         if deltas.is_empty() {
             return;
         }
-        let frame: Frame = deltas.into_iter().map(Arc::new).collect();
+        let frame = Arc::new(Frame::new(deltas));
         self.counters
             .deltas
             .fetch_add(frame.len() as u64, Ordering::Relaxed);
@@ -138,7 +136,7 @@ impl Hub {
 
     /// Sends a frame to every subscriber that may see part of it, never waiting: a full queue
     /// drops that subscriber (flagged for a resync), a closed one is forgotten.
-    fn fan_out(&self, state: &mut State, frame: &Frame) {
+    fn fan_out(&self, state: &mut State, frame: &Arc<Frame>) {
         let counters = &self.counters;
         state.subscribers.retain(|s| {
             if !frame.iter().any(|d| d.visible_to(&s.scope)) {
@@ -163,7 +161,7 @@ impl Hub {
         if deltas.is_empty() {
             return;
         }
-        let frame: Frame = deltas.into_iter().map(Arc::new).collect();
+        let frame = Arc::new(Frame::new(deltas));
         self.counters
             .deltas
             .fetch_add(frame.len() as u64, Ordering::Relaxed);

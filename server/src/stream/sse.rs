@@ -12,15 +12,16 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
+use axum::body::{Body, Bytes};
 use axum::extract::{Query, State};
-use axum::http::HeaderMap;
-use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use tokio::sync::watch;
 
+use super::frame::{event, render};
 use super::hub::{OpenStream, Subscription};
-use super::{Delta, Hub, Scope, views};
+use super::{Hub, Scope, views};
 use crate::auth;
 use crate::http::AppState;
 use crate::ingest::Ingestor;
@@ -73,8 +74,15 @@ pub async fn stream(
         last,
     )
     .await;
-    Sse::new(futures_util::stream::unfold(client, Client::next))
-        .keep_alive(KeepAlive::new().interval(KEEP_ALIVE))
+    // The SSE text is written here rather than with axum's `Sse`, so that a frame rendered once
+    // for a scope goes to every subscriber of that scope as the same bytes, in one write.
+    (
+        [
+            (header::CONTENT_TYPE, "text/event-stream"),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        Body::from_stream(futures_util::stream::unfold(client, Client::next)),
+    )
         .into_response()
 }
 
@@ -84,7 +92,7 @@ struct Client {
     ingestor: Arc<Ingestor>,
     scope: Scope,
     subscription: Subscription,
-    pending: VecDeque<Event>,
+    pending: VecDeque<Bytes>,
     shutdown: watch::Receiver<bool>,
     done: bool,
     _open: OpenStream,
@@ -97,10 +105,10 @@ impl Client {
         scope: Scope,
         last: Option<i64>,
     ) -> Client {
-        let mut pending = VecDeque::from([Event::default().retry(RETRY)]);
+        let mut pending = VecDeque::from([message("", "", None, Some(RETRY))]);
         let subscription = match last.and_then(|n| hub.resume(n, scope.clone())) {
             Some(subscription) => {
-                render(&subscription.replay, &scope, &mut pending);
+                pending.push_back(render(&subscription.replay, &scope));
                 subscription
             }
             None => {
@@ -122,23 +130,22 @@ impl Client {
         }
     }
 
-    /// The next SSE event, or the end of the stream.
-    async fn next(mut self) -> Option<(Result<Event, Infallible>, Client)> {
+    /// The next SSE text (one or more messages), or the end of the stream.
+    async fn next(mut self) -> Option<(Result<Bytes, Infallible>, Client)> {
         loop {
-            if let Some(event) = self.pending.pop_front() {
-                return Some((Ok(event), self));
+            if let Some(text) = self.pending.pop_front() {
+                if text.is_empty() {
+                    continue;
+                }
+                return Some((Ok(text), self));
             }
             if self.done {
                 return None;
             }
             let stopping = *self.shutdown.borrow();
             if stopping {
-                self.pending.push_back(
-                    Event::default()
-                        .event("shutdown")
-                        .data("{}")
-                        .retry(RETRY_AFTER_SHUTDOWN),
-                );
+                self.pending
+                    .push_back(message("shutdown", "{}", None, Some(RETRY_AFTER_SHUTDOWN)));
                 self.done = true;
                 continue;
             }
@@ -154,8 +161,12 @@ impl Client {
                     // The hub is gone only when the server is.
                     self.done = changed.is_err();
                 }
+                () = tokio::time::sleep(KEEP_ALIVE) => {
+                    // A comment line keeps idle connections (and proxies) open.
+                    self.pending.push_back(Bytes::from_static(b":\n\n"));
+                }
                 frame = self.subscription.frames.recv() => match frame {
-                    Some(frame) => render(&frame, &self.scope, &mut self.pending),
+                    Some(frame) => self.pending.push_back(frame.sse(&self.scope)),
                     // Dropped by the hub: overflowed (resync on the next turn) or shut down.
                     None => self.done = !self.subscription.overflowed.load(Ordering::Acquire),
                 },
@@ -170,7 +181,7 @@ async fn snapshot(
     ingestor: &Ingestor,
     scope: &Scope,
     kind: &'static str,
-) -> (Subscription, Event) {
+) -> (Subscription, Bytes) {
     let (subscription, seq, data) = ingestor
         .with_ledger_at(|ledger, seq| {
             (
@@ -180,24 +191,13 @@ async fn snapshot(
             )
         })
         .await;
-    let event = Event::default()
-        .event(kind)
-        .id(seq.to_string())
-        .data(&*data);
-    (subscription, event)
+    (subscription, message(kind, &data, Some(seq), None))
 }
 
-/// Appends the deltas the scope may see; the id goes on the last one of each sequence.
-fn render(deltas: &[Arc<Delta>], scope: &Scope, out: &mut VecDeque<Event>) {
-    let mut visible = deltas.iter().filter(|d| d.visible_to(scope)).peekable();
-    while let Some(delta) = visible.next() {
-        let mut event = Event::default().event(delta.kind).data(&*delta.data);
-        // Figures (tiles, alerts) are not kept for resumes: they carry no id, so a client's
-        // Last-Event-ID always names a log position whose deltas it has all seen.
-        let figures = matches!(delta.kind, "kpis" | "alert");
-        if !figures && visible.peek().is_none_or(|next| next.seq != delta.seq) {
-            event = event.id(delta.seq.to_string());
-        }
-        out.push_back(event);
-    }
+/// One SSE message as bytes.
+fn message(kind: &str, data: &str, id: Option<i64>, retry: Option<Duration>) -> Bytes {
+    let mut out = String::new();
+    let retry = retry.map(|r| r.as_millis() as u64);
+    event(&mut out, kind, data, id, retry);
+    Bytes::from(out)
 }
