@@ -249,7 +249,13 @@ impl AgentView {
             if matches!(presence, Presence::Available | Presence::Busy) && row.capacity_free > 0 {
                 for (i, queue) in a.queues.iter().enumerate() {
                     if !a.queues[..i].contains(queue) {
-                        *serving.entry(queue.clone()).or_default() += 1;
+                        // Counted in place: an entry would copy the id on every call.
+                        match serving.get_mut(queue) {
+                            Some(n) => *n += 1,
+                            None => {
+                                serving.insert(queue.clone(), 1);
+                            }
+                        }
                     }
                 }
             }
@@ -402,7 +408,12 @@ pub(super) fn agent_kpis(r: &mut KpiReport, agents: &AgentView) {
     }
     let (mut handle, mut occupied) = ((0, 0), (0, 0));
     for a in &agents.rows {
-        *r.agents_by_presence.entry(a.presence.clone()).or_default() += 1;
+        match r.agents_by_presence.get_mut(&a.presence) {
+            Some(n) => *n += 1,
+            None => {
+                r.agents_by_presence.insert(a.presence.clone(), 1);
+            }
+        }
         handle.0 += a.handle.0;
         handle.1 += a.handle.1;
         occupied.0 += a.occupied.0;
