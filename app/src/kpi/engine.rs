@@ -175,10 +175,11 @@ impl Engine {
                     };
                     let idx = self.conv_index(id);
                     let steps = &mut self.convs[idx].steps;
-                    let pos = steps.partition_point(|s| (s.at, s.arrival) <= (at, arrival));
+                    // After every step at the same time: arrival order breaks ties.
+                    let pos = steps.partition_point(|s| s.at <= at);
                     // Exactly as long as needed: a conversation has a handful of steps.
                     steps.reserve_exact(1);
-                    steps.insert(pos, Step { at, arrival, act });
+                    steps.insert(pos, Step { at, act });
                     touched.insert(idx);
                 }
             }
