@@ -12,6 +12,7 @@ use super::agents::{AgentView, agent_kpis};
 use super::breakdown::fill_in_queue;
 use super::engine::Engine;
 use super::facts::{Facts, Status};
+use super::fast::FastMap;
 use super::grid::{Cell, Grid, QUARTER_MS};
 use super::query::{Query, Window};
 use super::report::{ChannelRow, HourRow, KpiReport, Windowed, ratio, sl_slot};
@@ -169,7 +170,7 @@ impl Engine {
         // Windowed sums, split by hour, queue and channel in one pass.
         let h0 = hour_start(q.tz, from);
         let mut hours = vec![Sums::default(); ((t - h0) / HOUR_MS + 1).max(1) as usize];
-        let mut by_queue: HashMap<u32, Sums> = HashMap::new();
+        let mut by_queue: FastMap<u32, Sums> = FastMap::default();
         let mut by_channel: BTreeMap<crate::model::event::Channel, Sums> = BTreeMap::new();
         // Quarters roll up into local hours when the zone's hours start on a quarter.
         let quarters = h0.rem_euclid(QUARTER_MS) == 0;

@@ -3,7 +3,9 @@
 //! report reads a few sums per cell instead of walking every live conversation.
 
 use std::collections::btree_map::Entry;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::fast::FastMap;
 
 use super::facts::{Facts, Status};
 use super::grid::Cell;
@@ -79,7 +81,7 @@ impl NowEntry {
 /// Every cell's now-values.
 #[derive(Clone, Debug, Default)]
 pub struct Now {
-    cells: HashMap<Cell, CellNow>,
+    cells: FastMap<Cell, CellNow>,
 }
 
 impl Now {
