@@ -9,6 +9,7 @@ use super::agg::{AgentSums, for_each_keyed, logged_ms};
 use super::answer::View;
 use super::engine::Engine;
 use super::facts::{OfferOutcome, Status};
+use super::fast::FastMap;
 use super::grid::{MINUTE_MS, quarter_ceil, quarter_of};
 use super::query::Query;
 use super::report::{KpiReport, mean_s, ratio};
@@ -173,7 +174,7 @@ impl AgentView {
         let (edges, whole) = if view.is_live() {
             edges(engine, from, t)
         } else {
-            (HashMap::new(), (0, 0))
+            (FastMap::default(), (0, 0))
         };
         let mut rows = Vec::with_capacity(engine.agents.len());
         let mut serving: HashMap<String, u64> = HashMap::new();
@@ -249,7 +250,13 @@ impl AgentView {
             if matches!(presence, Presence::Available | Presence::Busy) && row.capacity_free > 0 {
                 for (i, queue) in a.queues.iter().enumerate() {
                     if !a.queues[..i].contains(queue) {
-                        *serving.entry(queue.clone()).or_default() += 1;
+                        // Counted in place: an entry would copy the id on every call.
+                        match serving.get_mut(queue) {
+                            Some(n) => *n += 1,
+                            None => {
+                                serving.insert(queue.clone(), 1);
+                            }
+                        }
                     }
                 }
             }
@@ -346,7 +353,7 @@ impl AgentRow {
 
 /// The offer and handle contributions at the partial quarters of `[from, t]` (live view), by
 /// agent, and the whole quarters between them.
-fn edges(engine: &Engine, from: i64, t: i64) -> (HashMap<&str, AgentSums>, (i64, i64)) {
+fn edges(engine: &Engine, from: i64, t: i64) -> (FastMap<&str, AgentSums>, (i64, i64)) {
     let hi = t + 1;
     let (qa, qb) = (quarter_ceil(from), quarter_of(hi));
     let (parts, whole) = if qa <= qb {
@@ -354,7 +361,8 @@ fn edges(engine: &Engine, from: i64, t: i64) -> (HashMap<&str, AgentSums>, (i64,
     } else {
         (vec![(from, hi)], (0, 0))
     };
-    let mut out: HashMap<&str, AgentSums> = HashMap::with_capacity(engine.agents.len());
+    let mut out = FastMap::<&str, AgentSums>::default();
+    out.reserve(engine.agents.len());
     for (lo, hi) in parts {
         for (m, ids) in engine.grid.minutes(lo, hi) {
             let (lo, hi) = (lo.max(m), hi.min(m + MINUTE_MS));
@@ -402,7 +410,12 @@ pub(super) fn agent_kpis(r: &mut KpiReport, agents: &AgentView) {
     }
     let (mut handle, mut occupied) = ((0, 0), (0, 0));
     for a in &agents.rows {
-        *r.agents_by_presence.entry(a.presence.clone()).or_default() += 1;
+        match r.agents_by_presence.get_mut(&a.presence) {
+            Some(n) => *n += 1,
+            None => {
+                r.agents_by_presence.insert(a.presence.clone(), 1);
+            }
+        }
         handle.0 += a.handle.0;
         handle.1 += a.handle.1;
         occupied.0 += a.occupied.0;

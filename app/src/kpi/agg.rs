@@ -183,6 +183,17 @@ struct Quarter {
 /// memory.
 const CHUNK: usize = 96;
 const CHUNK_MS: i64 = CHUNK as i64 * QUARTER_MS;
+/// Quarters per hour: a chunk also keeps each hour's sums, so a day's window reads ~24 hours
+/// and a few quarters rather than ~96 quarters.
+const PER_HOUR: usize = 4;
+
+/// One day of one agent: its quarters and their hourly rollups (an hour holds the sum of its
+/// four quarters).
+#[derive(Clone, Debug)]
+struct Chunk {
+    quarters: [Quarter; CHUNK],
+    hours: [AgentSums; CHUNK / PER_HOUR],
+}
 
 /// The chunk holding quarter `q` (its start, ms) and the quarter's slot in it.
 fn chunk_of(q: i64) -> (i64, usize) {
@@ -214,45 +225,57 @@ pub struct AgentAgg {
     /// Its live conversations now.
     pub now: AgentNow,
     /// Quarters by chunk.
-    quarters: BTreeMap<i64, Box<[Quarter; CHUNK]>>,
+    quarters: BTreeMap<i64, Box<Chunk>>,
 }
 
 impl AgentAgg {
-    /// Sums of the whole quarters in `[a, b)` (both quarter boundaries).
+    /// Sums of the whole quarters in `[a, b)` (both quarter boundaries): whole hours from the
+    /// hourly rollups, the quarters at both ends one by one.
     pub fn sums(&self, a: i64, b: i64) -> AgentSums {
         let mut s = AgentSums::default();
-        self.each(a, b, |q| s += &q.sums);
+        if a < b {
+            for (&c, chunk) in self.quarters.range(chunk_of(a).0..b) {
+                let lo = ((a.max(c) - c) / QUARTER_MS) as usize;
+                let hi = ((b.min(c + CHUNK_MS) - c) / QUARTER_MS) as usize;
+                let (ha, hb) = (lo.div_ceil(PER_HOUR), hi / PER_HOUR);
+                if ha < hb {
+                    let quarters = chunk.quarters[lo..ha * PER_HOUR]
+                        .iter()
+                        .chain(&chunk.quarters[hb * PER_HOUR..hi]);
+                    quarters.for_each(|q| s += &q.sums);
+                    chunk.hours[ha..hb].iter().for_each(|h| s += h);
+                } else {
+                    chunk.quarters[lo..hi].iter().for_each(|q| s += &q.sums);
+                }
+            }
+        }
         s
     }
 
     /// The occupancy part of [`AgentAgg::sums`].
     fn covered_sum(&self, a: i64, b: i64) -> i64 {
-        let mut s = 0;
-        self.each(a, b, |q| s += q.sums.covered_ms);
-        s
-    }
-
-    fn each(&self, a: i64, b: i64, mut f: impl FnMut(&Quarter)) {
-        if a < b {
-            for (&c, chunk) in self.quarters.range(chunk_of(a).0..b) {
-                let lo = ((a.max(c) - c) / QUARTER_MS) as usize;
-                let hi = ((b.min(c + CHUNK_MS) - c) / QUARTER_MS) as usize;
-                chunk[lo..hi].iter().for_each(&mut f);
-            }
-        }
+        self.sums(a, b).covered_ms
     }
 
     fn quarter(&self, q: i64) -> Option<&Quarter> {
         let (c, i) = chunk_of(q);
-        self.quarters.get(&c).map(|chunk| &chunk[i])
+        self.quarters.get(&c).map(|chunk| &chunk.quarters[i])
+    }
+
+    fn chunk_mut(&mut self, q: i64) -> (&mut Chunk, usize) {
+        let (c, i) = chunk_of(q);
+        let chunk = self.quarters.entry(c).or_insert_with(|| {
+            Box::new(Chunk {
+                quarters: std::array::from_fn(|_| Quarter::default()),
+                hours: [AgentSums::default(); CHUNK / PER_HOUR],
+            })
+        });
+        (chunk, i)
     }
 
     fn quarter_mut(&mut self, q: i64) -> &mut Quarter {
-        let (c, i) = chunk_of(q);
-        &mut self
-            .quarters
-            .entry(c)
-            .or_insert_with(|| Box::new(std::array::from_fn(|_| Quarter::default())))[i]
+        let (chunk, i) = self.chunk_mut(q);
+        &mut chunk.quarters[i]
     }
 
     /// Time within `[lo, hi)` (inside one quarter) covered by a finished span while logged in.
@@ -294,16 +317,20 @@ impl AgentAgg {
 
     fn recompute(&mut self, q: i64, presence: &[(i64, u64, Presence)]) {
         let covered = self.covered_part(presence, q, q + QUARTER_MS);
-        self.quarter_mut(q).sums.covered_ms = covered;
+        let (chunk, i) = self.chunk_mut(q);
+        let was = std::mem::replace(&mut chunk.quarters[i].sums.covered_ms, covered);
+        chunk.hours[i / PER_HOUR].covered_ms += covered - was;
     }
 
     fn add_keyed(&mut self, at: i64, s: &AgentSums, sign: i32) {
-        let q = quarter_of(at);
-        let e = self.quarter_mut(q);
+        let (chunk, i) = self.chunk_mut(quarter_of(at));
+        let (quarter, hour) = (&mut chunk.quarters[i].sums, &mut chunk.hours[i / PER_HOUR]);
         if sign > 0 {
-            e.sums += s;
+            *quarter += s;
+            *hour += s;
         } else {
-            e.sums -= s;
+            *quarter -= s;
+            *hour -= s;
         }
     }
 

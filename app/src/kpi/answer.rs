@@ -12,6 +12,7 @@ use super::agents::{AgentView, agent_kpis};
 use super::breakdown::fill_in_queue;
 use super::engine::Engine;
 use super::facts::{Facts, Status};
+use super::fast::FastMap;
 use super::grid::{Cell, Grid, QUARTER_MS};
 use super::query::{Query, Window};
 use super::report::{ChannelRow, HourRow, KpiReport, Windowed, ratio, sl_slot};
@@ -172,7 +173,7 @@ impl Engine {
         // Windowed sums, split by hour, queue and channel in one pass.
         let h0 = hour_start(q.tz, from);
         let mut hours = vec![Sums::default(); ((t - h0) / HOUR_MS + 1).max(1) as usize];
-        let mut by_queue: HashMap<u32, Sums> = HashMap::new();
+        let mut by_queue: FastMap<u32, Sums> = FastMap::default();
         let mut by_channel: BTreeMap<crate::model::event::Channel, Sums> = BTreeMap::new();
         // Quarters roll up into local hours when the zone's hours start on a quarter.
         let quarters = h0.rem_euclid(QUARTER_MS) == 0;
@@ -330,7 +331,7 @@ impl Engine {
 
     #[allow(clippy::too_many_arguments)]
     fn now_values<'v>(
-        &self,
+        &'v self,
         r: &mut KpiReport,
         view: &'v View,
         t: i64,
@@ -339,6 +340,9 @@ impl Engine {
         queues: &Option<Vec<String>>,
         limits: &Limits,
     ) -> NowValues<'v> {
+        if view.is_live() && q.cell_only() {
+            return self.now_kept(r, t, from, q, queues, limits);
+        }
         let mut now = NowValues::default();
         let mut longest: Option<i64> = None;
         for &idx in view.live.iter() {
@@ -371,6 +375,58 @@ impl Engine {
             if f.sentiment <= limits.for_queue(&f.queue).sentiment {
                 r.negative_sentiment += 1;
                 now.negative.push(idx);
+            }
+        }
+        r.longest_wait = longest.map(|l| l as f64 / 1000.0);
+        now
+    }
+
+    /// The now-values of a live question filtered by queue and channel only, from the sums
+    /// kept per cell: the same numbers as the pass over the live conversations.
+    fn now_kept<'v>(
+        &'v self,
+        r: &mut KpiReport,
+        t: i64,
+        from: i64,
+        q: &Query,
+        queues: &Option<Vec<String>>,
+        limits: &Limits,
+    ) -> NowValues<'v> {
+        let mut now = NowValues::default();
+        let mut longest: Option<i64> = None;
+        for (cell, c) in self.now.cells() {
+            let queue = self.queue_names[cell.0 as usize].as_str();
+            if queues
+                .as_ref()
+                .is_some_and(|qs| !qs.iter().any(|x| x == queue))
+                || !(q.channels.is_empty() || q.channels.contains(&cell.1))
+            {
+                continue;
+            }
+            r.ongoing.open += c.status[0];
+            r.ongoing.active += c.status[1];
+            r.ongoing.waiting += c.status[2];
+            r.ongoing.wrap_up += c.status[3];
+            if let Some((&entry, _)) = c.entries.first_key_value() {
+                r.in_queue += c.in_queue;
+                let wait = t - entry;
+                longest = Some(longest.map_or(wait, |l| l.max(wait)));
+                let row = now.by_queue.entry(queue).or_insert((0, wait));
+                *row = (row.0 + c.in_queue, row.1.max(wait));
+                *now.by_channel.entry(cell.1).or_default() += c.in_queue;
+            }
+            // Not accepted, created in the window more than 5 min before `t`.
+            let before = t - FIVE_MIN_MS;
+            if from < before {
+                let n: u32 = c.unaccepted.range(from..before).map(|(_, n)| n).sum();
+                r.waiting_over_5min += i64::from(n);
+            }
+            for (v, set) in (-3i8..=3).zip(&c.sentiment) {
+                *r.sentiment.entry(v).or_default() += set.len() as u64;
+                if v <= limits.sentiment {
+                    r.negative_sentiment += set.len() as u64;
+                    now.negative.extend(set.iter().map(|&i| i as usize));
+                }
             }
         }
         r.longest_wait = longest.map(|l| l as f64 / 1000.0);

@@ -8,6 +8,7 @@ use super::answer::{Limits, NowValues, View};
 use super::engine::Engine;
 use super::erlang;
 use super::facts::Facts;
+use super::fast::FastMap;
 use super::grid::{Cell, Grid};
 use super::report::{Alert, KpiReport, QueueRow, Windowed};
 use super::sums::Sums;
@@ -27,7 +28,7 @@ impl Engine {
     #[allow(clippy::too_many_arguments)]
     pub(super) fn queue_rows<'f>(
         &self,
-        by_queue: &HashMap<u32, Sums>,
+        by_queue: &FastMap<u32, Sums>,
         grid: &Grid,
         keep: &impl Fn(&Cell) -> bool,
         lookup: &impl Fn(usize) -> Option<(&'f Facts, u32, Cell)>,

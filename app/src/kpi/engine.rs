@@ -9,6 +9,7 @@ use crate::model::event::{Channel, Event, EventBody, Presence};
 use super::agg::Aggs;
 use super::facts::{Act, Facts, Name, Names, Status, Step};
 use super::grid::{Cell, Grid};
+use super::now::{Now, NowEntry};
 
 /// An agent: reference data and presence over time.
 #[derive(Clone, Debug)]
@@ -107,6 +108,8 @@ pub struct Engine {
     /// Conversations not closed, in no particular order.
     pub(super) live: Vec<usize>,
     pub(super) grid: Grid,
+    /// Now-values of the live conversations, per cell.
+    pub(super) now: Now,
     pub(super) agents: BTreeMap<String, AgentRec>,
     /// Conversations each agent was offered.
     pub(super) agent_convs: HashMap<Name, BTreeSet<usize>>,
@@ -172,10 +175,11 @@ impl Engine {
                     };
                     let idx = self.conv_index(id);
                     let steps = &mut self.convs[idx].steps;
-                    let pos = steps.partition_point(|s| (s.at, s.arrival) <= (at, arrival));
+                    // After every step at the same time: arrival order breaks ties.
+                    let pos = steps.partition_point(|s| s.at <= at);
                     // Exactly as long as needed: a conversation has a handful of steps.
                     steps.reserve_exact(1);
-                    steps.insert(pos, Step { at, arrival, act });
+                    steps.insert(pos, Step { at, act });
                     touched.insert(idx);
                 }
             }
@@ -261,6 +265,9 @@ impl Engine {
             self.set_live(i, false);
             if let (Some(f), Some(cell)) = (&self.convs[i].facts, self.convs[i].cell) {
                 self.grid.put(i, f, cell, self.convs[i].sl_own, true);
+                if let Some(e) = NowEntry::of(f, cell) {
+                    self.now.put(i, &e, -1);
+                }
             }
             self.agg
                 .update(self.convs[i].facts.as_ref(), None, &self.agents);
@@ -317,6 +324,10 @@ impl Engine {
     /// Takes the conversation's old contribution out and puts its new one in.
     fn refresh(&mut self, idx: usize, changed: &mut Changed) {
         let old = self.convs[idx].facts.take();
+        let old_now = old
+            .as_ref()
+            .zip(self.convs[idx].cell)
+            .and_then(|(f, cell)| NowEntry::of(f, cell));
         if let (Some(f), Some(cell)) = (&old, self.convs[idx].cell) {
             self.grid.put(idx, f, cell, self.convs[idx].sl_own, true);
         }
@@ -338,6 +349,18 @@ impl Engine {
         } else {
             self.set_live(idx, false);
             self.convs[idx].cell = None;
+        }
+        let new_now = facts
+            .as_ref()
+            .zip(self.convs[idx].cell)
+            .and_then(|(f, cell)| NowEntry::of(f, cell));
+        if old_now != new_now {
+            if let Some(e) = &old_now {
+                self.now.put(idx, e, -1);
+            }
+            if let Some(e) = &new_now {
+                self.now.put(idx, e, 1);
+            }
         }
         for f in old.iter().chain(facts.iter()) {
             changed.agents.extend(f.agent.iter().map(|a| a.to_string()));

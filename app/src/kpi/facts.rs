@@ -13,9 +13,13 @@ use crate::model::event::{
 /// An agent or queue id, shared: every step and fact naming it points at one copy.
 pub type Name = Arc<str>;
 
-/// The interned agent and queue ids.
+/// The skills a conversation needs, shared: conversations needing the same skills point at
+/// one copy.
+pub type Skills = Arc<[String]>;
+
+/// The interned agent and queue ids and skill sets.
 #[derive(Clone, Debug, Default)]
-pub struct Names(HashSet<Name>);
+pub struct Names(HashSet<Name>, HashSet<Skills>);
 
 impl Names {
     /// The shared copy of `id`.
@@ -27,6 +31,16 @@ impl Names {
         self.0.insert(n.clone());
         n
     }
+
+    /// The shared copy of a skill set.
+    pub fn skills(&mut self, skills: &[String]) -> Skills {
+        if let Some(s) = self.1.get(skills) {
+            return s.clone();
+        }
+        let s: Skills = Arc::from(skills);
+        self.1.insert(s.clone());
+        s
+    }
 }
 
 /// What `created` says, boxed so that every other step stays small.
@@ -37,7 +51,7 @@ pub struct Creation {
     /// Channel.
     pub channel: Channel,
     /// Skills it needs.
-    pub skills: Vec<String>,
+    pub skills: Skills,
     /// Customer name (for grids).
     pub customer: Arc<str>,
 }
@@ -87,7 +101,7 @@ impl Act {
             B::ConversationCreated(c) => Act::Created(Box::new(Creation {
                 queue: names.get(&c.queue_id),
                 channel: c.channel,
-                skills: c.skills.clone(),
+                skills: names.skills(&c.skills),
                 customer: Arc::from(c.customer.name.as_str()),
             })),
             B::ConversationOffered(o) => Act::Offered(names.get(&o.agent_id)),
@@ -111,13 +125,12 @@ impl Act {
     }
 }
 
-/// One step of a conversation, ordered by (`at`, arrival).
+/// One step of a conversation. A conversation's steps are ordered by (`at`, arrival): a step
+/// goes after every step with the same `at`, so arrival needs no field of its own.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Step {
     /// When it happened (ms).
     pub at: i64,
-    /// Arrival order, breaking ties of `at`.
-    pub arrival: u64,
     /// What happened.
     pub act: Act,
 }
@@ -196,7 +209,9 @@ pub struct Part {
     /// Intervals during which the conversation was active (awaiting or in conversation) with
     /// this agent: for occupancy. An open interval ends at the evaluation instant.
     pub active: Vec<(i64, i64)>,
-    /// Intervals during which it used this agent's capacity (active or wrap-up).
+    /// Intervals during which it used this agent's capacity (active or wrap-up). Derived only
+    /// at an instant (the drill-through's capacity chart); the live facts, which nothing reads
+    /// it from, leave it empty.
     pub busy: Vec<(i64, i64)>,
 }
 
@@ -208,7 +223,7 @@ pub struct Facts {
     /// Channel it was created with.
     pub channel: Channel,
     /// Skills it needs.
-    pub skills: Vec<String>,
+    pub skills: Skills,
     /// Customer name.
     pub customer: Arc<str>,
     /// The queue it is in (its latest after transfers).
@@ -281,28 +296,31 @@ impl Facts {
         let Act::Created(c) = &first.act else {
             return None;
         };
-        let mut f = Fold::new(Facts {
-            created: first.at,
-            channel: c.channel,
-            skills: c.skills.clone(),
-            customer: c.customer.clone(),
-            queue: c.queue.clone(),
-            status: Status::Open,
-            awaiting: false,
-            agent: None,
-            queue_entry: first.at,
-            first_accepted: None,
-            closed: None,
-            offers: Vec::new(),
-            transferred: None,
-            escalated: None,
-            open_escalation: false,
-            parts: Vec::new(),
-            wrap_up_ms: None,
-            first_response: None,
-            sentiment: 0,
-            updated: first.at,
-        });
+        let mut f = Fold::new(
+            Facts {
+                created: first.at,
+                channel: c.channel,
+                skills: c.skills.clone(),
+                customer: c.customer.clone(),
+                queue: c.queue.clone(),
+                status: Status::Open,
+                awaiting: false,
+                agent: None,
+                queue_entry: first.at,
+                first_accepted: None,
+                closed: None,
+                offers: Vec::new(),
+                transferred: None,
+                escalated: None,
+                open_escalation: false,
+                parts: Vec::new(),
+                wrap_up_ms: None,
+                first_response: None,
+                sentiment: 0,
+                updated: first.at,
+            },
+            upto,
+        );
         for s in steps[1..].iter().take_while(|s| s.at <= upto) {
             f.step(s);
         }
@@ -321,12 +339,15 @@ struct Fold {
     wrap_since: Option<i64>,
     /// Every customer message's sentiment, if it had one.
     sentiments: Vec<Option<i8>>,
+    /// Derived at an instant (not the live view, `i64::MAX`).
+    bounded: bool,
 }
 
 impl Fold {
-    fn new(f: Facts) -> Fold {
+    fn new(f: Facts, upto: i64) -> Fold {
         Fold {
             f,
+            bounded: upto != i64::MAX,
             handling: None,
             active_since: None,
             wrap_since: None,
@@ -350,6 +371,13 @@ impl Fold {
         &mut self.f.parts[i]
     }
 
+    /// Records a busy interval of `agent`, when derived at an instant.
+    fn busy(&mut self, agent: &Name, a: i64, b: i64) {
+        if self.bounded {
+            self.part(agent).busy.push((a, b));
+        }
+    }
+
     /// Closes the intervals running for the current agent at `at`.
     fn stop(&mut self, at: i64) {
         let Some(agent) = self.f.agent.clone() else {
@@ -361,11 +389,11 @@ impl Fold {
         if let Some(since) = self.active_since.take() {
             let part = self.part(&agent);
             part.active.push((since, at));
-            part.busy.push((since, at));
+            self.busy(&agent, since, at);
         }
         if let Some(since) = self.wrap_since.take() {
             *self.f.wrap_up_ms.get_or_insert(0) += at - since;
-            self.part(&agent).busy.push((since, at));
+            self.busy(&agent, since, at);
         }
     }
 
@@ -450,9 +478,8 @@ impl Fold {
                 // Leaves active; handle time goes on through wrap-up.
                 if let (Some(agent), Some(since)) = (self.f.agent.clone(), self.active_since.take())
                 {
-                    let part = self.part(&agent);
-                    part.active.push((since, at));
-                    part.busy.push((since, at));
+                    self.part(&agent).active.push((since, at));
+                    self.busy(&agent, since, at);
                 }
                 if self.handling.is_none() {
                     self.handling = Some(at);
@@ -497,12 +524,11 @@ impl Fold {
                 self.part(&agent).handle_ms += upto.max(since) - since;
             }
             if let Some(since) = self.active_since {
-                let part = self.part(&agent);
-                part.active.push((since, upto.max(since)));
-                part.busy.push((since, upto.max(since)));
+                self.part(&agent).active.push((since, upto.max(since)));
+                self.busy(&agent, since, upto.max(since));
             }
             if let Some(since) = self.wrap_since {
-                self.part(&agent).busy.push((since, upto.max(since)));
+                self.busy(&agent, since, upto.max(since));
             }
         }
         if let Some(since) = self.wrap_since.filter(|_| bounded) {

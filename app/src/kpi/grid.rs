@@ -2,7 +2,9 @@
 //! window's sums are read from ~100 quarters and a few minutes without touching a conversation,
 //! except the few in the window's two partial edge minutes.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use super::fast::FastMap;
 
 use super::facts::Facts;
 use super::sums::{OfferScope, Sums};
@@ -50,14 +52,14 @@ pub fn minutes_of(f: &Facts) -> Vec<i64> {
 /// minute. A quarter always holds the sum of its minutes.
 #[derive(Clone, Debug, Default)]
 pub struct Grid {
-    cells: BTreeMap<i64, HashMap<Cell, Sums>>,
-    quarters: BTreeMap<i64, HashMap<Cell, Sums>>,
+    cells: BTreeMap<i64, FastMap<Cell, Sums>>,
+    quarters: BTreeMap<i64, FastMap<Cell, Sums>>,
     /// Conversation indexes per minute, sorted.
     index: BTreeMap<i64, Vec<u32>>,
 }
 
 /// Adds (or subtracts) `s` to `cell` of `row`, dropping cells and rows that become empty.
-fn add_to(rows: &mut BTreeMap<i64, HashMap<Cell, Sums>>, at: i64, cell: Cell, s: &Sums, sub: bool) {
+fn add_to(rows: &mut BTreeMap<i64, FastMap<Cell, Sums>>, at: i64, cell: Cell, s: &Sums, sub: bool) {
     let row = rows.entry(at).or_default();
     let c = row.entry(cell).or_default();
     if sub {
@@ -157,7 +159,7 @@ impl Grid {
         };
         let last_minute = minute_of(to);
         let (qa, qb) = (quarter_ceil(first_full), quarter_of(last_minute));
-        let mut whole = |rows: &BTreeMap<i64, HashMap<Cell, Sums>>, a: i64, b: i64| {
+        let mut whole = |rows: &BTreeMap<i64, FastMap<Cell, Sums>>, a: i64, b: i64| {
             for (&m, row) in rows.range(a..b.max(a)) {
                 for (cell, s) in row {
                     if keep(cell) {

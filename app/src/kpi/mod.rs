@@ -4,6 +4,8 @@
 //! - [`facts`]: one conversation's history and what KPIs need from it, as of any instant.
 //! - [`sums`]: additive counters and one conversation's contribution to a time range.
 //! - [`grid`]: contributions per minute × queue × channel.
+//! - [`fast`]: a fast hash for internal keys.
+//! - [`now`]: now-values (in queue, longest wait, status, sentiment) per queue × channel.
 //! - [`agg`]: each agent's offers, handle time and occupancy per quarter hour.
 //! - [`engine`]: the state, updated one event at a time (late events re-contribute).
 //! - [`answer`], [`breakdown`], [`agents`]: turning it into a [`report::KpiReport`].
@@ -17,7 +19,9 @@ pub mod detail;
 pub mod engine;
 pub mod erlang;
 pub mod facts;
+pub mod fast;
 pub mod grid;
+pub mod now;
 pub mod query;
 pub mod report;
 pub mod rows;

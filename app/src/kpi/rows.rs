@@ -71,7 +71,7 @@ impl Engine {
                     awaiting_acceptance: f.awaiting,
                     agent_id: f.agent.as_deref().map(str::to_owned),
                     customer: f.customer.to_string(),
-                    skills: f.skills.clone(),
+                    skills: f.skills.to_vec(),
                     created_at: rfc3339(f.created),
                     queue_entry_at: rfc3339(f.queue_entry),
                     wait: f

@@ -1,0 +1,114 @@
+//! Now-values kept per queue × channel cell, event by event: status counts, who is in queue and
+//! since when, sentiment, and the conversations not yet accepted by creation time — so a live
+//! report reads a few sums per cell instead of walking every live conversation.
+
+use std::collections::btree_map::Entry;
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::fast::FastMap;
+
+use super::facts::{Facts, Status};
+use super::grid::Cell;
+
+/// Adds `sign` to the multiset count of `key`, dropping keys that reach zero.
+fn count<K: Ord>(map: &mut BTreeMap<K, u32>, key: K, sign: i32) {
+    match map.entry(key) {
+        Entry::Occupied(mut o) => {
+            *o.get_mut() = o.get().wrapping_add_signed(sign);
+            if *o.get() == 0 {
+                o.remove();
+            }
+        }
+        Entry::Vacant(v) => {
+            v.insert(0u32.wrapping_add_signed(sign));
+        }
+    }
+}
+
+/// The live (not closed) conversations of one cell.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CellNow {
+    /// Conversations by status: open, active, waiting, wrap-up.
+    pub status: [u64; 4],
+    /// Latest queue entries of those in queue (a multiset): its length is the in-queue count,
+    /// its first key the longest wait's start.
+    pub entries: BTreeMap<i64, u32>,
+    /// How many are in queue.
+    pub in_queue: u64,
+    /// Created times of those not yet accepted (a multiset): "waiting > 5 min".
+    pub unaccepted: BTreeMap<i64, u32>,
+    /// Conversation indexes by sentiment (−3 … 3 at 0 … 6).
+    pub sentiment: [BTreeSet<u32>; 7],
+}
+
+impl CellNow {
+    /// Whether nothing live is left in it.
+    fn is_empty(&self) -> bool {
+        self.status == [0; 4]
+    }
+}
+
+/// What one live conversation adds to its cell.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NowEntry {
+    cell: Cell,
+    status: usize,
+    in_queue: Option<i64>,
+    unaccepted: Option<i64>,
+    sentiment: i8,
+}
+
+impl NowEntry {
+    /// The entry of a conversation, `None` once closed.
+    pub fn of(f: &Facts, cell: Cell) -> Option<NowEntry> {
+        let status = match f.status {
+            Status::Open => 0,
+            Status::Active => 1,
+            Status::Waiting => 2,
+            Status::WrapUp => 3,
+            Status::Closed => return None,
+        };
+        Some(NowEntry {
+            cell,
+            status,
+            in_queue: f.in_queue().then_some(f.queue_entry),
+            unaccepted: f.first_accepted.is_none().then_some(f.created),
+            sentiment: f.sentiment,
+        })
+    }
+}
+
+/// Every cell's now-values.
+#[derive(Clone, Debug, Default)]
+pub struct Now {
+    cells: FastMap<Cell, CellNow>,
+}
+
+impl Now {
+    /// Adds (`sign` 1) or takes out (−1) conversation `idx`'s entry.
+    pub fn put(&mut self, idx: usize, e: &NowEntry, sign: i32) {
+        let c = self.cells.entry(e.cell).or_default();
+        c.status[e.status] = c.status[e.status].wrapping_add_signed(i64::from(sign));
+        if let Some(at) = e.in_queue {
+            count(&mut c.entries, at, sign);
+            c.in_queue = c.in_queue.wrapping_add_signed(i64::from(sign));
+        }
+        if let Some(at) = e.unaccepted {
+            count(&mut c.unaccepted, at, sign);
+        }
+        let s = &mut c.sentiment[(e.sentiment.clamp(-3, 3) + 3) as usize];
+        if sign > 0 {
+            s.insert(idx as u32);
+        } else {
+            s.remove(&(idx as u32));
+        }
+        if c.is_empty() {
+            self.cells.remove(&e.cell);
+        }
+    }
+
+    /// Every cell with something live.
+    pub fn cells(&self) -> impl Iterator<Item = (&Cell, &CellNow)> {
+        self.cells.iter()
+    }
+}
