@@ -421,9 +421,10 @@ impl Engine {
                 let n: u32 = c.unaccepted.range(from..before).map(|(_, n)| n).sum();
                 r.waiting_over_5min += i64::from(n);
             }
+            let negative_at = limits.for_queue(queue).sentiment;
             for (v, set) in (-3i8..=3).zip(&c.sentiment) {
                 *r.sentiment.entry(v).or_default() += set.len() as u64;
-                if v <= limits.sentiment {
+                if v <= negative_at {
                     r.negative_sentiment += set.len() as u64;
                     now.negative.extend(set.iter().map(|&i| i as usize));
                 }

@@ -341,9 +341,14 @@ proptest! {
             e.prune(at(cut as f64 * 3600.0).timestamp_millis());
         }
         let now = at(31.0 * 3600.0);
+        // One queue with a threshold of its own (as an admin may set): both paths apply it.
+        let mut limits = Limits::default();
+        let mut q2 = Limits::default();
+        q2.sentiment = 0;
+        limits.per_queue.insert("q2".into(), q2);
         for q in queries(&mut r) {
-            let live = e.report(&q, now, &Limits::default());
-            let scratch = e.report(&Query { at: Some(now), ..q.clone() }, now, &Limits::default());
+            let live = e.report(&q, now, &limits);
+            let scratch = e.report(&Query { at: Some(now), ..q.clone() }, now, &limits);
             prop_assert_eq!(live.in_queue, scratch.in_queue);
             prop_assert_eq!(&live.ongoing, &scratch.ongoing);
             prop_assert_eq!(live.longest_wait, scratch.longest_wait);
