@@ -343,8 +343,10 @@ proptest! {
         let now = at(31.0 * 3600.0);
         // One queue with a threshold of its own (as an admin may set): both paths apply it.
         let mut limits = Limits::default();
-        let mut q2 = Limits::default();
-        q2.sentiment = 0;
+        let q2 = Limits {
+            sentiment: 0,
+            ..Limits::default()
+        };
         limits.per_queue.insert("q2".into(), q2);
         for q in queries(&mut r) {
             let live = e.report(&q, now, &limits);
