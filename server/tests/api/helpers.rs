@@ -269,7 +269,19 @@ pub async fn request_with(
     // The server may answer (413) before reading a large body; a write error then is expected.
     let _ = stream.write_all(body).await;
     let mut raw = Vec::new();
-    let _ = stream.read_to_end(&mut raw).await;
+    // A response that never ends fails the test with what arrived, rather than hanging it.
+    let mut buf = [0u8; 16 * 1024];
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        match tokio::time::timeout_at(deadline, stream.read(&mut buf)).await {
+            Ok(Ok(0)) | Ok(Err(_)) => break,
+            Ok(Ok(n)) => raw.extend_from_slice(&buf[..n]),
+            Err(_) => panic!(
+                "{method} {path}: no end of the response after 60 s; received so far:\n{}",
+                String::from_utf8_lossy(&raw)
+            ),
+        }
+    }
     let text = String::from_utf8_lossy(&raw).into_owned();
     let status = text
         .split_whitespace()
