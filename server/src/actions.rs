@@ -36,7 +36,7 @@ impl ActionSink for Actions {
                 }
                 Err(e) => {
                     tracing::error!(error = %e, action, "a supervisor action could not be stored");
-                    return Err("the action could not be stored; try again".into());
+                    return Err(app::i18n::problem("problem.action_internal", &[]));
                 }
             }
             if let Err(e) =

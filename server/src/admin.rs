@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use app::auth::Role;
+use app::i18n::problem;
 use app::model::admin::*;
 use app::model::panel::ReportPanel;
 use app::server_fns::admin::{AdminStore, Fut, UserForm};
@@ -47,15 +48,20 @@ fn internal(e: DbErr) -> AdminError {
 
 fn user_error(e: UserError) -> AdminError {
     match e {
-        UserError::Login => {
-            AdminError::field("login", "use 1 to 64 letters, digits, '.', '_', '@' or '-'")
+        UserError::Login => AdminError::field("login", problem("problem.login_format", &[])),
+        UserError::Password => {
+            AdminError::field("password", problem("problem.password_length", &[]))
         }
-        UserError::Password => AdminError::field("password", "use 8 to 256 characters"),
         UserError::Taken(l) => AdminError {
             status: 409,
-            message: format!("login: {l:?} is taken"),
+            message: format!(
+                "login: {}",
+                problem("problem.login_taken", &[&format!("{l:?}")])
+            ),
         },
-        UserError::NotFound(l) => AdminError::not_found(format!("there is no user {l:?}")),
+        UserError::NotFound(l) => {
+            AdminError::not_found(problem("problem.no_user", &[&format!("{l:?}")]))
+        }
         UserError::Db(e) => internal(e),
         UserError::Hash(e) => {
             tracing::error!(error = %e, "password hashing failed");
@@ -73,7 +79,7 @@ fn rfc3339(ms: i64) -> String {
 /// Checks the add/edit form: a known role, queue ids and agent id of the right shape.
 fn new_user(form: UserForm) -> Result<NewUser, AdminError> {
     let role = Role::parse(&form.role)
-        .ok_or_else(|| AdminError::field("role", "choose agent, supervisor or admin"))?;
+        .ok_or_else(|| AdminError::field("role", problem("problem.choose_role", &[])))?;
     let mut queues: Vec<String> = Vec::new();
     for q in form
         .queues
@@ -93,7 +99,7 @@ fn new_user(form: UserForm) -> Result<NewUser, AdminError> {
     if role == Role::Agent && agent_id.is_none() {
         return Err(AdminError::field(
             "agent_id",
-            "an agent needs the agent id they work as",
+            problem("problem.agent_needs_id", &[]),
         ));
     }
     Ok(NewUser {
@@ -196,10 +202,7 @@ impl AdminStore for Admin {
                 if was_admin {
                     return Err(AdminError::field(
                         "role",
-                        format!(
-                            "{} is the last administrator; make someone else an administrator first",
-                            new.login
-                        ),
+                        problem("problem.last_admin", &[&new.login]),
                     ));
                 }
             }
@@ -232,16 +235,19 @@ impl AdminStore for Admin {
             if login == actor {
                 return Err(AdminError::field(
                     "login",
-                    "you cannot delete yourself; ask another administrator",
+                    problem("problem.delete_self", &[]),
                 ));
             }
             let Some(row) = users::find(&self.db, &login).await.map_err(internal)? else {
-                return Err(AdminError::not_found(format!("there is no user {login:?}")));
+                return Err(AdminError::not_found(problem(
+                    "problem.no_user",
+                    &[&format!("{login:?}")],
+                )));
             };
             if row.role == "admin" && self.other_admins(&login).await? == 0 {
                 return Err(AdminError::field(
                     "login",
-                    format!("{login} is the last administrator and cannot be deleted"),
+                    problem("problem.last_admin_delete", &[&login]),
                 ));
             }
             users::delete(&self.db, &login).await.map_err(internal)?;
@@ -284,20 +290,20 @@ impl AdminStore for Admin {
             if !queues.iter().any(|q| q.queue_id == queue_id) {
                 return Err(AdminError::field(
                     "queue_id",
-                    format!("there is no queue {queue_id:?}"),
+                    problem("problem.no_queue", &[&format!("{queue_id:?}")]),
                 ));
             }
             let Some(row) = users::find(&self.db, &login).await.map_err(internal)? else {
                 return Err(AdminError::field(
                     "login",
-                    format!("there is no user {login:?}"),
+                    problem("problem.no_user", &[&format!("{login:?}")]),
                 ));
             };
             let Some(mut viewer) = users::viewer(&row).filter(|v| v.role == Role::Supervisor)
             else {
                 return Err(AdminError::field(
                     "login",
-                    format!("{login} is not a supervisor"),
+                    problem("problem.not_supervisor", &[&login]),
                 ));
             };
             viewer.queues.retain(|q| *q != queue_id);
@@ -387,12 +393,17 @@ impl AdminStore for Admin {
                     if all.queues.remove(q).is_none() {
                         return Err(AdminError::field(
                             "queue_id",
-                            format!("queue {q:?} has no thresholds of its own"),
+                            problem("problem.own_thresholds", &[&format!("{q:?}")]),
                         ));
                     }
                     q.clone()
                 }
-                (None, None) => return Err(AdminError::field("queue_id", "name the queue")),
+                (None, None) => {
+                    return Err(AdminError::field(
+                        "queue_id",
+                        problem("problem.name_queue", &[]),
+                    ));
+                }
             };
             self.set_setting(THRESHOLDS, &all).await?;
             if let Err(e) = self.thresholds.reload().await {
@@ -436,7 +447,7 @@ impl AdminStore for Admin {
                 if !crate::embed::valid_origin(&o) {
                     return Err(AdminError::field(
                         "embed_origins",
-                        format!("{o:?} is not scheme://host[:port] with http or https (no path)"),
+                        problem("problem.not_origin", &[&format!("{o:?}")]),
                     ));
                 }
                 checked.push(o);
@@ -484,19 +495,25 @@ impl AdminStore for Admin {
         Box::pin(async move {
             let name = name.trim().to_owned();
             if name.is_empty() || name.chars().count() > 80 {
-                return Err(AdminError::field("name", "give 1 to 80 characters"));
+                return Err(AdminError::field(
+                    "name",
+                    problem("problem.characters", &[&80]),
+                ));
             }
             let mut parsed = Vec::new();
             for s in &scopes {
                 let scope = tokens::Scope::parse(s).ok_or_else(|| {
-                    AdminError::field("scopes", format!("{s:?} is not a scope (ingest, read)"))
+                    AdminError::field("scopes", problem("problem.not_scope", &[&format!("{s:?}")]))
                 })?;
                 if !parsed.contains(&scope) {
                     parsed.push(scope);
                 }
             }
             if parsed.is_empty() {
-                return Err(AdminError::field("scopes", "choose ingest, read or both"));
+                return Err(AdminError::field(
+                    "scopes",
+                    problem("problem.choose_scopes", &[]),
+                ));
             }
             let queues: Vec<String> = queues
                 .into_iter()
@@ -529,9 +546,7 @@ impl AdminStore for Admin {
     fn revoke_token(&self, actor: String, id: i32) -> Fut<'_, ()> {
         Box::pin(async move {
             if !tokens::revoke(&self.db, id).await.map_err(internal)? {
-                return Err(AdminError::not_found(format!(
-                    "there is no token {id} that is not revoked already"
-                )));
+                return Err(AdminError::not_found(problem("problem.no_token", &[&id])));
             }
             self.record(&actor, "token.revoke", &format!("token:{id}"), json!({}))
                 .await;
@@ -550,7 +565,7 @@ impl AdminStore for Admin {
             if url.is_some() && view.is_some() {
                 return Err(AdminError::field(
                     "view",
-                    "give a report address or a saved view, not both",
+                    problem("problem.url_or_view", &[]),
                 ));
             }
             crate::panels::add(&self.db, &actor, &title, url, view)
@@ -568,7 +583,7 @@ impl AdminStore for Admin {
             {
                 Ok(())
             } else {
-                Err(AdminError::not_found(format!("there is no panel {id}")))
+                Err(AdminError::not_found(problem("problem.no_panel", &[&id])))
             }
         })
     }

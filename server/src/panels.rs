@@ -4,6 +4,7 @@
 use std::future::Future;
 use std::pin::Pin;
 
+use app::i18n::problem;
 use app::model::panel::{PanelKind, ReportPanel, check_url};
 use sea_orm::{DatabaseConnection, DbErr};
 
@@ -38,7 +39,7 @@ pub fn build(
 ) -> Result<ReportPanel, (&'static str, String)> {
     let title = title.trim();
     if title.is_empty() || title.chars().count() > 80 {
-        return Err(("title", "the panel title must be 1 to 80 characters".into()));
+        return Err(("title", problem("problem.panel_title", &[])));
     }
     let kind = match (url, view) {
         (Some(url), None) => {
@@ -56,10 +57,7 @@ pub fn build(
             PanelKind::View(view.to_owned())
         }
         _ => {
-            return Err((
-                "url",
-                "give either a report address (url) or a saved view (view)".into(),
-            ));
+            return Err(("url", problem("problem.panel_kind", &[])));
         }
     };
     Ok(ReportPanel {

@@ -1,10 +1,10 @@
 //! What the pages show for errors: every error's message for a person, in the page's language,
 //! announced. Server functions answer in English (as the API does); the messages a user can
-//! meet are mapped to text keys here.
+//! meet are mapped to text keys here (form problems through [`crate::i18n::problem_in`]).
 
 use leptos::prelude::*;
 
-use crate::i18n::{Locale, tr, use_locale};
+use crate::i18n::{Locale, problem_in, tr, use_locale};
 
 /// The i18n key of a filter's error (`None` for a parameter no filter has).
 fn filter_error_key(field: &str) -> Option<&'static str> {
@@ -49,8 +49,13 @@ pub fn error_text_in(locale: Locale, message: &str) -> String {
     if inner.contains("is not a presence") {
         return text("error.presence");
     }
-    // A filter's error: `field: what is wrong` (kpi::QueryError).
-    if let Some((field, detail)) = inner.split_once(": ") {
+    // A problem with a form's input: `field: problem` (admin pages).
+    if let Some(sentence) = problem_in(locale, inner) {
+        return sentence;
+    }
+    // A filter's error: `field: what is wrong` (kpi::QueryError), also inside a saved view's.
+    let inner_filter = inner.strip_prefix("view: ").unwrap_or(inner);
+    if let Some((field, detail)) = inner_filter.split_once(": ") {
         if let Some(key) = filter_error_key(field) {
             return text(key);
         }
@@ -128,6 +133,39 @@ mod tests {
         assert_eq!(
             error_text_in(Locale::Pl, &server("disk on fire")),
             "Coś poszło nie tak: disk on fire"
+        );
+    }
+
+    #[test]
+    fn admin_form_problems_are_translated_with_their_values() {
+        let taken = server(r#"login: "anna" is taken"#);
+        assert_eq!(
+            error_text_in(Locale::Pl, &taken),
+            r#"Login: "anna" jest już zajęty"#
+        );
+        assert_eq!(
+            error_text_in(Locale::En, &taken),
+            r#"Login: "anna" is taken"#
+        );
+        assert_eq!(
+            error_text_in(
+                Locale::Pl,
+                &server("service_level_target: give a number from 0 to 100")
+            ),
+            "Cel poziomu obsługi: podaj liczbę od 0 do 100"
+        );
+        assert_eq!(
+            error_text_in(Locale::Pl, &server("there is no panel 7")),
+            "nie ma panelu 7"
+        );
+        assert_eq!(
+            error_text_in(Locale::Pl, &server("view: window: 5h is not a window")),
+            tr(Locale::Pl, "error.filter_window")
+        );
+        // A field without a label is not guessed at.
+        assert!(
+            error_text_in(Locale::Pl, &server("colour: give a whole number"))
+                .starts_with("Coś poszło nie tak")
         );
     }
 

@@ -181,3 +181,76 @@ pub fn tr(locale: Locale, key: &'static str) -> &'static str {
 pub fn t(key: &'static str) -> &'static str {
     tr(use_locale(), key)
 }
+
+/// The text of a key built at run time (`field.<name>`), if `locale` or English has one.
+fn lookup(locale: Locale, key: &str) -> Option<&'static str> {
+    let find = |l: Locale| l.table().iter().find(|(k, _)| *k == key).map(|(_, v)| *v);
+    find(locale).or_else(|| find(Locale::En))
+}
+
+/// `template` with each `{}` replaced by the next of `args`, in order.
+pub fn fill(template: &str, args: &[&dyn std::fmt::Display]) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut pieces = template.split("{}");
+    out.push_str(pieces.next().unwrap_or_default());
+    for (i, piece) in pieces.enumerate() {
+        if let Some(arg) = args.get(i) {
+            out.push_str(&arg.to_string());
+        }
+        out.push_str(piece);
+    }
+    out
+}
+
+/// The values `fill(template, …)` put in its `{}` to give `text`, if it did: the literal parts
+/// must match, each value is non-empty and ends at the first following literal part.
+fn unfill<'a>(template: &str, text: &'a str) -> Option<Vec<&'a str>> {
+    let pieces: Vec<&str> = template.split("{}").collect();
+    let (first, rest) = pieces.split_first()?;
+    let mut left = text.strip_prefix(first)?;
+    let mut args = Vec::with_capacity(rest.len());
+    for (i, piece) in rest.iter().enumerate() {
+        let end = if i + 1 == rest.len() {
+            // The last part ends the text.
+            left.len().checked_sub(piece.len())?
+        } else {
+            left.get(1..)?.find(piece)? + 1
+        };
+        let (arg, after) = left.split_at(end);
+        if arg.is_empty() {
+            return None;
+        }
+        args.push(arg);
+        left = after.strip_prefix(piece)?;
+    }
+    left.is_empty().then_some(args)
+}
+
+/// A problem with a person's input (an admin form, say) as the server states it: the English
+/// text of `key` (a `problem.*` key) filled with `args`. [`problem_in`] turns it back into any
+/// language, so the server answers in English (as the API does) and pages show their own.
+pub fn problem(key: &'static str, args: &[&dyn std::fmt::Display]) -> String {
+    fill(tr(Locale::En, key), args)
+}
+
+/// A problem sentence the server stated (`field: problem` or a bare problem) in `locale`: the
+/// field's label and the problem's text with the same values; `None` when it is not one.
+pub fn problem_in(locale: Locale, english: &str) -> Option<String> {
+    let sentence = |text: &str| {
+        Locale::En
+            .table()
+            .iter()
+            .filter(|(k, _)| k.starts_with("problem."))
+            .find_map(|(k, template)| {
+                let args = unfill(template, text)?;
+                let args: Vec<&dyn std::fmt::Display> =
+                    args.iter().map(|a| a as &dyn std::fmt::Display).collect();
+                Some(fill(lookup(locale, k)?, &args))
+            })
+    };
+    let labelled = english.split_once(": ").and_then(|(field, detail)| {
+        let label = lookup(locale, &format!("field.{field}"))?;
+        Some(format!("{label}: {}", sentence(detail)?))
+    });
+    labelled.or_else(|| sentence(english))
+}

@@ -4,8 +4,10 @@
 use super::*;
 
 /// The key groups UI code uses; a quoted `group.name` in UI code is taken for a key.
-const GROUPS: [&str; 32] = [
+const GROUPS: [&str; 34] = [
     "admin",
+    "field",
+    "problem",
     "agent",
     "agents",
     "auth",
@@ -235,4 +237,72 @@ fn texts_follow_the_context_and_default_to_english() {
         assert_eq!(t("kpi.abandoned"), "Porzucone");
     });
     assert_eq!(tr(Locale::Pl, "no.such_key"), "no.such_key");
+}
+
+#[test]
+fn every_problem_round_trips_into_every_language_with_its_values() {
+    let problems: Vec<&str> = Locale::En
+        .table()
+        .iter()
+        .map(|(k, _)| *k)
+        .filter(|k| k.starts_with("problem."))
+        .collect();
+    assert!(problems.len() > 30, "{}", problems.len());
+    for key in problems {
+        let holes = tr(Locale::En, key).matches("{}").count();
+        let values = ["\"ann.b\"", "42"];
+        let args: Vec<&dyn std::fmt::Display> = values[..holes]
+            .iter()
+            .map(|v| v as &dyn std::fmt::Display)
+            .collect();
+        let english = problem(key, &args);
+        // No other problem's text reads the same sentence (the first match wins).
+        for other in Locale::En
+            .table()
+            .iter()
+            .filter(|(k, _)| k.starts_with("problem."))
+        {
+            if other.0 != key {
+                assert!(
+                    unfill(other.1, &english).is_none(),
+                    "{key} reads as {}",
+                    other.0
+                );
+            }
+        }
+        for locale in Locale::ALL {
+            let text = tr(locale, key);
+            assert_eq!(text.matches("{}").count(), holes, "{key} in {locale:?}");
+            assert_eq!(
+                problem_in(locale, &english),
+                Some(fill(text, &args)),
+                "{key} in {locale:?}"
+            );
+            assert_eq!(
+                problem_in(locale, &format!("login: {english}")),
+                Some(format!(
+                    "{}: {}",
+                    tr(locale, "field.login"),
+                    fill(text, &args)
+                )),
+            );
+        }
+    }
+}
+
+#[test]
+fn unfill_takes_values_between_the_literal_parts() {
+    assert_eq!(
+        unfill("from {} to {}", "from -3 to 3"),
+        Some(vec!["-3", "3"])
+    );
+    assert_eq!(
+        unfill("{} is taken", "\"a b\" is taken"),
+        Some(vec!["\"a b\""])
+    );
+    assert_eq!(unfill("{} is taken", " is taken"), None);
+    assert_eq!(unfill("name the queue", "name the queue"), Some(vec![]));
+    assert_eq!(unfill("name the queue", "name the queues"), None);
+    assert_eq!(unfill("there is no panel {}", "there is no user 7"), None);
+    assert_eq!(fill("from {} to {}", &[&1, &"x"]), "from 1 to x");
 }

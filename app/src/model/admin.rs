@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::auth::Role;
+use crate::i18n::problem;
 
 /// The settings key of the enabled supervisor actions (a JSON [`SupervisorActions`]).
 pub const SUPERVISOR_ACTIONS: &str = "supervisor_actions";
@@ -45,7 +46,7 @@ impl AdminError {
     pub fn internal() -> AdminError {
         AdminError {
             status: 500,
-            message: "the change could not be stored; try again".into(),
+            message: problem("problem.internal", &[]),
         }
     }
 }
@@ -269,7 +270,9 @@ impl Thresholds {
                 .parse::<f64>()
                 .ok()
                 .filter(|v| v.is_finite() && (lo..=hi).contains(v))
-                .ok_or_else(|| AdminError::field(field, format!("give a number from {lo} to {hi}")))
+                .ok_or_else(|| {
+                    AdminError::field(field, problem("problem.number_range", &[&lo, &hi]))
+                })
         };
         Ok(Thresholds {
             service_level_target_pct: number(
@@ -286,7 +289,10 @@ impl Thresholds {
                 .ok()
                 .filter(|v| (-3..=3).contains(v))
                 .ok_or_else(|| {
-                    AdminError::field("sentiment", "give a whole number from -3 to 3")
+                    AdminError::field(
+                        "sentiment",
+                        problem("problem.whole_number_range", &[&-3, &3]),
+                    )
                 })?,
         })
     }
@@ -340,12 +346,7 @@ pub fn parse_retention_days(s: &str) -> Result<Option<u32>, AdminError> {
         .ok()
         .filter(|d| (3..=3650).contains(d))
         .map(Some)
-        .ok_or_else(|| {
-            AdminError::field(
-                "retention_days",
-                "give a whole number of days from 3 to 3650 (or leave it empty for the configured default)",
-            )
-        })
+        .ok_or_else(|| AdminError::field("retention_days", problem("problem.retention_days", &[])))
 }
 
 /// Checks an embedding origin: `http(s)://host[:port]`, nothing after it.
@@ -354,7 +355,7 @@ pub fn check_origin(origin: &str) -> Result<String, String> {
     let rest = o
         .strip_prefix("https://")
         .or_else(|| o.strip_prefix("http://"))
-        .ok_or_else(|| format!("{o:?} must start with https:// or http://"))?;
+        .ok_or_else(|| problem("problem.origin_scheme", &[&format!("{o:?}")]))?;
     let (host, port) = match rest.rsplit_once(':') {
         Some((h, p)) => (h, Some(p)),
         None => (rest, None),
@@ -365,9 +366,7 @@ pub fn check_origin(origin: &str) -> Result<String, String> {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-'));
     let port_ok = port.is_none_or(|p| p.parse::<u16>().is_ok_and(|n| n > 0));
     if !host_ok || !port_ok {
-        return Err(format!(
-            "{o:?} is not an origin: give scheme://host[:port] with no path"
-        ));
+        return Err(problem("problem.not_origin", &[&format!("{o:?}")]));
     }
     Ok(o.to_ascii_lowercase())
 }
@@ -407,10 +406,7 @@ pub fn check_id(field: &str, id: &str) -> Result<(), AdminError> {
     if ok {
         Ok(())
     } else {
-        Err(AdminError::field(
-            field,
-            "use 1 to 64 letters, digits, '.', '_', ':' or '-'",
-        ))
+        Err(AdminError::field(field, problem("problem.id_format", &[])))
     }
 }
 

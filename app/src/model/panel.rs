@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::i18n::problem;
+
 /// One panel.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReportPanel {
@@ -29,15 +31,13 @@ pub fn check_url(url: &str) -> Result<(), String> {
     let rest = url
         .strip_prefix("https://")
         .or_else(|| url.strip_prefix("http://"))
-        .ok_or_else(|| format!("{url:?} must start with https:// (or http://)"))?;
+        .ok_or_else(|| problem("problem.url_scheme", &[&format!("{url:?}")]))?;
     let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
     if host.is_empty()
         || host.contains('@')
         || url.chars().any(|c| c.is_whitespace() || c.is_control())
     {
-        return Err(format!(
-            "{url:?} is not a usable report address (a host, no credentials, no spaces)"
-        ));
+        return Err(problem("problem.url_bad", &[&format!("{url:?}")]));
     }
     Ok(())
 }

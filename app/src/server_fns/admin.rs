@@ -118,9 +118,12 @@ mod store {
 
     /// A form's number field, or a 400 naming it.
     pub(super) fn number<T: std::str::FromStr>(field: &str, s: &str) -> Result<T, ServerFnError> {
-        s.trim()
-            .parse::<T>()
-            .map_err(|_| answer(AdminError::field(field, "give a whole number")))
+        s.trim().parse::<T>().map_err(|_| {
+            answer(AdminError::field(
+                field,
+                crate::i18n::problem("problem.whole_number", &[]),
+            ))
+        })
     }
 
     /// A form's yes/no field (`true`/`on` or `false`/absent), or a 400 naming it.
@@ -128,7 +131,10 @@ mod store {
         match s.trim() {
             "true" | "on" => Ok(true),
             "" | "false" => Ok(false),
-            _ => Err(answer(AdminError::field(field, "give true or false"))),
+            _ => Err(answer(AdminError::field(
+                field,
+                crate::i18n::problem("problem.true_false", &[]),
+            ))),
         }
     }
 
@@ -258,7 +264,7 @@ pub async fn admin_queue_save(
     if name.is_empty() || name.chars().count() > 120 {
         return Err(answer(AdminError::field(
             "name",
-            "give 1 to 120 characters",
+            crate::i18n::problem("problem.characters", &[&120]),
         )));
     }
     let seconds = service_level_seconds
@@ -269,7 +275,7 @@ pub async fn admin_queue_save(
         .ok_or_else(|| {
             answer(AdminError::field(
                 "service_level_seconds",
-                "give a whole number of seconds from 1 to 3600",
+                crate::i18n::problem("problem.seconds_range", &[&1, &3600]),
             ))
         })?;
     let queue = admin_store()?
@@ -281,7 +287,7 @@ pub async fn admin_queue_save(
         .ok_or_else(|| {
             answer(AdminError::field(
                 "queue_id",
-                format!("there is no queue {queue_id:?}"),
+                crate::i18n::problem("problem.no_queue", &[&format!("{queue_id:?}")]),
             ))
         })?;
     let sink = use_context::<Arc<dyn crate::server_fns::ActionSink>>()
@@ -328,7 +334,7 @@ pub async fn admin_agent_save(
     if name.is_empty() || name.chars().count() > 120 {
         return Err(answer(AdminError::field(
             "name",
-            "give 1 to 120 characters",
+            crate::i18n::problem("problem.characters", &[&120]),
         )));
     }
     for q in &queues {
@@ -342,7 +348,7 @@ pub async fn admin_agent_save(
         .ok_or_else(|| {
             answer(AdminError::field(
                 "capacity",
-                "give a whole number from 1 to 100",
+                crate::i18n::problem("problem.whole_number_range", &[&1, &100]),
             ))
         })?;
     let sink = use_context::<Arc<dyn crate::server_fns::ActionSink>>()
@@ -424,7 +430,7 @@ pub async fn admin_thresholds_clear(queue_id: String) -> Result<(), ServerFnErro
     if queue_id.trim().is_empty() {
         return Err(answer(crate::model::admin::AdminError::field(
             "queue_id",
-            "name the queue",
+            crate::i18n::problem("problem.name_queue", &[]),
         )));
     }
     admin_store()?
