@@ -10,7 +10,7 @@ use super::answer::View;
 use super::engine::Engine;
 use super::facts::{OfferOutcome, Status};
 use super::fast::FastMap;
-use super::grid::{MINUTE_MS, quarter_ceil, quarter_of};
+use super::grid::{MINUTE_MS, minute_of, quarter_ceil, quarter_of};
 use super::query::Query;
 use super::report::{KpiReport, mean_s, ratio};
 use crate::model::event::Presence;
@@ -232,7 +232,12 @@ impl AgentView {
                 None => open.get(id.as_str()).copied(),
             };
             let logged_ms = if view.is_live() {
-                let edge = edges.get(id.as_str()).copied().unwrap_or_default();
+                let edge = engine
+                    .agg
+                    .number(id)
+                    .and_then(|n| edges.get(&n))
+                    .copied()
+                    .unwrap_or_default();
                 row.add_aggregates(engine, id, &a.presence, open, from, t, &edge, whole);
                 logged_ms(&a.presence, from, t)
             } else {
@@ -352,33 +357,59 @@ impl AgentRow {
 }
 
 /// The offer and handle contributions at the partial quarters of `[from, t]` (live view), by
-/// agent, and the whole quarters between them.
-fn edges(engine: &Engine, from: i64, t: i64) -> (FastMap<&str, AgentSums>, (i64, i64)) {
+/// agent number ([`super::agg::Aggs::number`]), and the whole quarters between them. Whole minutes come
+/// from the per-minute sums; only a partial minute reads its conversations. When nothing keyed
+/// is later than `t` (the usual live case), the window's end needs no partial quarter at all.
+pub(super) fn edges(engine: &Engine, from: i64, t: i64) -> (FastMap<u32, AgentSums>, (i64, i64)) {
+    let agg = &engine.agg;
     let hi = t + 1;
-    let (qa, qb) = (quarter_ceil(from), quarter_of(hi));
-    let (parts, whole) = if qa <= qb {
-        (vec![(from, qa), (qb, hi)], (qa, qb))
-    } else {
-        (vec![(from, hi)], (0, 0))
+    // Past `hi` there is nothing: the end may round up to any boundary.
+    let open_end = agg.latest() < hi;
+    let round_up = |hi: i64, ceil: fn(i64) -> i64, floor: fn(i64) -> i64| {
+        if open_end { ceil(hi) } else { floor(hi) }
     };
-    let mut out = FastMap::<&str, AgentSums>::default();
+    let (qa, qb) = (quarter_ceil(from), round_up(hi, quarter_ceil, quarter_of));
+    let (parts, whole) = if qa <= qb {
+        ([(from, qa), (qb, hi)], (qa, qb))
+    } else {
+        ([(from, hi), (0, 0)], (0, 0))
+    };
+    let mut out = FastMap::<u32, AgentSums>::default();
     out.reserve(engine.agents.len());
-    for (lo, hi) in parts {
-        for (m, ids) in engine.grid.minutes(lo, hi) {
-            let (lo, hi) = (lo.max(m), hi.min(m + MINUTE_MS));
-            for &idx in ids {
-                let Some(f) = engine.convs[idx as usize].facts.as_ref() else {
-                    continue;
-                };
-                for_each_keyed(f, |agent, at, s| {
-                    if lo <= at && at < hi {
-                        *out.entry(agent).or_default() += &s;
-                    }
-                });
+    for (lo, hi) in parts.into_iter().filter(|(lo, hi)| lo < hi) {
+        let (ma, mb) = (minute_ceil(lo), round_up(hi, minute_ceil, minute_of));
+        let scans = if ma <= mb {
+            agg.add_minutes(ma, mb, &mut out);
+            [(lo, ma), (mb, hi)]
+        } else {
+            [(lo, hi), (0, 0)]
+        };
+        for (lo, hi) in scans.into_iter().filter(|(lo, hi)| lo < hi) {
+            for (m, ids) in engine.grid.minutes(lo, hi) {
+                let (lo, hi) = (lo.max(m), hi.min(m + MINUTE_MS));
+                for &idx in ids {
+                    let Some(f) = engine.convs[idx as usize].facts.as_ref() else {
+                        continue;
+                    };
+                    for_each_keyed(f, |agent, at, s| {
+                        if lo <= at
+                            && at < hi
+                            && let Some(n) = agg.number(agent)
+                        {
+                            *out.entry(n).or_default() += &s;
+                        }
+                    });
+                }
             }
         }
     }
     (out, whole)
+}
+
+/// The first minute boundary at or after `t`.
+fn minute_ceil(t: i64) -> i64 {
+    let m = minute_of(t);
+    if m == t { t } else { m + MINUTE_MS }
 }
 
 /// Logged-in (not offline) intervals within `[from, t]`, from presence changes in order.

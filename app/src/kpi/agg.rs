@@ -7,13 +7,18 @@
 //! change of its number of *finished* active spans by time; a quarter stores how many spans run
 //! into it and its covered-while-logged-in time, recomputed when a span or a presence change
 //! touches it. Spans still running (end unknown in the live view) are added at read time.
+//!
+//! Offers and closes are also kept per minute (only the agents with one in that minute), so
+//! the partial quarters at a window's edges read up to 14 minutes' sums rather than every
+//! conversation of those minutes.
 
 use std::collections::{BTreeMap, HashMap};
 use std::ops::{AddAssign, SubAssign};
 
 use super::engine::AgentRec;
 use super::facts::{Facts, OfferOutcome, Status};
-use super::grid::{QUARTER_MS, quarter_ceil, quarter_of};
+use super::fast::FastMap;
+use super::grid::{QUARTER_MS, minute_of, quarter_ceil, quarter_of};
 use crate::model::event::Presence;
 
 /// One agent's sums over some time. Fields as in the agents table.
@@ -362,12 +367,28 @@ impl AgentAgg {
 }
 
 /// Every agent's aggregates.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Aggs {
     index: HashMap<String, usize>,
     by_agent: Vec<AgentAgg>,
+    /// Offer and close sums per minute, by agent (its index in `by_agent`).
+    minutes: BTreeMap<i64, FastMap<u32, AgentSums>>,
+    /// The latest time of an offer or close ever added: none kept is later.
+    latest: i64,
     /// Quarters before this were pruned: nothing is kept for them any more.
     floor: i64,
+}
+
+impl Default for Aggs {
+    fn default() -> Aggs {
+        Aggs {
+            index: HashMap::new(),
+            by_agent: Vec::new(),
+            minutes: BTreeMap::new(),
+            latest: i64::MIN,
+            floor: 0,
+        }
+    }
 }
 
 fn presence_of<'a>(agents: &'a BTreeMap<String, AgentRec>, id: &str) -> &'a [(i64, u64, Presence)] {
@@ -378,6 +399,46 @@ impl Aggs {
     /// An agent's aggregates.
     pub fn get(&self, agent: &str) -> Option<&AgentAgg> {
         self.index.get(agent).map(|&i| &self.by_agent[i])
+    }
+
+    /// An agent's number in [`Aggs::add_minutes`]'s sums (agents without an offer or a
+    /// close have none).
+    pub fn number(&self, agent: &str) -> Option<u32> {
+        self.index.get(agent).map(|&i| i as u32)
+    }
+
+    /// The latest time of an offer or close kept (or a later one): nothing keyed is after it.
+    pub fn latest(&self) -> i64 {
+        self.latest
+    }
+
+    /// Adds the offer and close sums of the whole minutes in `[a, b)` to `out`, by agent
+    /// number.
+    pub fn add_minutes(&self, a: i64, b: i64, out: &mut FastMap<u32, AgentSums>) {
+        if a >= b {
+            return;
+        }
+        for agents in self.minutes.range(a..b).map(|(_, m)| m) {
+            for (agent, s) in agents {
+                *out.entry(*agent).or_default() += s;
+            }
+        }
+    }
+
+    fn add_minute(&mut self, agent: usize, at: i64, s: &AgentSums, sign: i32) {
+        let minute = self.minutes.entry(minute_of(at)).or_default();
+        let sums = minute.entry(agent as u32).or_default();
+        if sign > 0 {
+            *sums += s;
+        } else {
+            *sums -= s;
+        }
+        if *sums == AgentSums::default() {
+            minute.remove(&(agent as u32));
+            if minute.is_empty() {
+                self.minutes.remove(&minute_of(at));
+            }
+        }
     }
 
     /// Replaces a conversation's contribution `old` by `new`.
@@ -403,7 +464,10 @@ impl Aggs {
                 match c {
                     Contribution::Keyed(agent, at, s) => {
                         if quarter_of(at) >= floor {
-                            self.agent(agent).add_keyed(at, &s, sign);
+                            let i = self.agent_index(agent);
+                            self.by_agent[i].add_keyed(at, &s, sign);
+                            self.add_minute(i, at, &s, sign);
+                            self.latest = self.latest.max(at);
                         }
                     }
                     Contribution::Assigned(agent, used, slot) => {
@@ -454,17 +518,22 @@ impl Aggs {
         for a in &mut self.by_agent {
             a.quarters = a.quarters.split_off(&chunk_of(self.floor).0);
         }
+        self.minutes = self.minutes.split_off(&self.floor);
     }
 
-    fn agent(&mut self, id: &str) -> &mut AgentAgg {
-        let i = match self.index.get(id) {
+    fn agent_index(&mut self, id: &str) -> usize {
+        match self.index.get(id) {
             Some(&i) => i,
             None => {
                 self.by_agent.push(AgentAgg::default());
                 self.index.insert(id.to_owned(), self.by_agent.len() - 1);
                 self.by_agent.len() - 1
             }
-        };
+        }
+    }
+
+    fn agent(&mut self, id: &str) -> &mut AgentAgg {
+        let i = self.agent_index(id);
         &mut self.by_agent[i]
     }
 }

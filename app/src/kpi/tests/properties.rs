@@ -368,4 +368,44 @@ proptest! {
             prop_assert_eq!(sentiment(&live), sentiment(&scratch));
         }
     }
+
+    /// Each agent's offers and closes over any `[from, t]` (whole quarters from the rollups,
+    /// whole minutes from the per-minute sums, partial minutes from their conversations)
+    /// equal a pass over every conversation, whether or not anything happened after `t`.
+    #[test]
+    fn agent_window_sums_equal_a_pass_over_every_conversation(
+        seed in any::<u64>(),
+        n in 5usize..80,
+        start in 0u64..120_000,
+        len in 0u64..90_000,
+    ) {
+        use crate::kpi::agg::{AgentSums, for_each_keyed};
+        let events = day(seed, n);
+        let mut e = Engine::new();
+        e.apply(&events);
+        // Seconds with odd milliseconds: the edges fall inside minutes and quarters.
+        let from = at(start as f64 + 0.257).timestamp_millis();
+        let t = from + len as i64 * 1000 + 613;
+        let mut expect = std::collections::BTreeMap::<String, AgentSums>::new();
+        for c in &e.convs {
+            if let Some(f) = &c.facts {
+                for_each_keyed(f, |agent, at, s| {
+                    if from <= at && at <= t {
+                        *expect.entry(agent.to_owned()).or_default() += &s;
+                    }
+                });
+            }
+        }
+        let (edges, whole) = crate::kpi::agents::edges(&e, from, t);
+        let ids: std::collections::BTreeSet<String> =
+            expect.keys().cloned().chain(e.agents().map(|(id, _)| id.clone())).collect();
+        for id in ids {
+            let mut got = e.agg.get(&id).map_or_else(AgentSums::default, |g| g.sums(whole.0, whole.1));
+            if let Some(edge) = e.agg.number(&id).and_then(|n| edges.get(&n)) {
+                got += edge;
+            }
+            got.covered_ms = 0;
+            prop_assert_eq!(got, expect.get(&id).copied().unwrap_or_default(), "agent {}", id);
+        }
+    }
 }
