@@ -52,7 +52,19 @@ test.describe.serial('Administration', () => {
     await form.getByTestId('user-add-login').fill('no spaces allowed');
     await form.getByTestId('user-add-password').fill(PASSWORD);
     await form.getByTestId('user-add-submit').click();
-    await expect(form.getByTestId('form-error')).toContainText('login');
+    await expect(form.getByTestId('form-error')).toContainText('Login: use 1 to 64 letters');
+
+    // In Polish, the same refusal names the field and the problem in Polish.
+    await page.getByTestId('language').selectOption('pl');
+    await expect(page.locator('html')).toHaveAttribute('lang', 'pl');
+    await hydrated(page);
+    const formPl = page.getByTestId('user-add-form');
+    await formPl.getByTestId('user-add-login').fill('no spaces allowed');
+    await formPl.getByTestId('user-add-password').fill(PASSWORD);
+    await formPl.getByTestId('user-add-submit').click();
+    await expect(formPl.getByTestId('form-error')).toContainText('Login: użyj od 1 do 64 liter');
+    await page.getByTestId('language').selectOption('en');
+    await expect(page.locator('html')).toHaveAttribute('lang', 'en');
 
     await page.getByTestId('sign-out').click();
     await expect(page.getByTestId('signin-message')).toBeVisible();

@@ -13,7 +13,8 @@ use leptos::prelude::*;
 use leptos_router::components::Outlet;
 use leptos_router::hooks::use_location;
 
-use crate::i18n::t;
+use crate::components::errors::error_text_in;
+use crate::i18n::{Locale, problem_in, t, use_locale};
 
 /// The admin sections: (path, title key, description key, test id).
 const SECTIONS: [(&str, &str, &str, &str); 7] = [
@@ -156,12 +157,14 @@ pub fn columns(keys: &[&'static str], numeric: &[&'static str]) -> impl IntoView
     }
 }
 
-/// A server function's error as the person reads it (without the transport's lead-in).
-pub fn message(e: &ServerFnError) -> String {
+/// A server function's error as the person reads it, in `locale`: a form problem as its field
+/// and problem, anything else as the pages show errors.
+pub fn message(locale: Locale, e: &ServerFnError) -> String {
     let text = e.to_string();
-    text.strip_prefix("error running server function: ")
-        .unwrap_or(&text)
-        .to_owned()
+    let inner = text
+        .strip_prefix("error running server function: ")
+        .unwrap_or(&text);
+    problem_in(locale, inner).unwrap_or_else(|| error_text_in(locale, &text))
 }
 
 /// What became of a form's last submission: "Saved" or the error (naming the field), next to
@@ -171,6 +174,7 @@ where
     O: Clone + Send + Sync + 'static,
     V: Get<Value = Option<Result<O, ServerFnError>>> + Send + Sync + 'static,
 {
+    let locale = use_locale();
     move || {
         value.get().map(|r| match r {
             Ok(_) => view! {
@@ -178,7 +182,7 @@ where
             }
             .into_any(),
             Err(e) => view! {
-                <span class="error" role="alert" data-testid="form-error">{message(&e)}</span>
+                <span class="error" role="alert" data-testid="form-error">{message(locale, &e)}</span>
             }
             .into_any(),
         })

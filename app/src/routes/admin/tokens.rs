@@ -23,6 +23,7 @@ pub fn TokensPage() -> impl IntoView {
         |_| admin_tokens(),
     );
     let queues = Resource::new(|| (), |_| admin_queues());
+    let locale = crate::i18n::use_locale();
     let created = move || {
         create.value().get().map(|r| match r {
             Ok(secret) => view! {
@@ -32,7 +33,7 @@ pub fn TokensPage() -> impl IntoView {
                 </div>
             }
             .into_any(),
-            Err(e) => view! { <span class="error" role="alert" data-testid="form-error">{message(&e)}</span> }
+            Err(e) => view! { <span class="error" role="alert" data-testid="form-error">{message(locale, &e)}</span> }
                 .into_any(),
         })
     };
