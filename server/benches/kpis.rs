@@ -4,7 +4,8 @@
 //!
 //! `cargo bench -p server --bench kpis`; `BENCH_CONVERSATIONS` sets the day's size (default
 //! 1,000,000), `BENCH_REPORTS` the report calls per case (default 200), `BENCH_SQL_RUNS` the
-//! runs per SQL query (default 20). DuckDB runs through `benches/kpis_duckdb.py` (`pip install
+//! runs per SQL query (default 20; 0 skips SQL), `BENCH_CASES` a comma-separated list of the
+//! report cases to run (default all; e.g. `24h,2h` for profiling one path). DuckDB runs through `benches/kpis_duckdb.py` (`pip install
 //! --user duckdb`); without it that column is skipped with a message.
 
 use std::hint::black_box;
@@ -190,7 +191,11 @@ async fn main() {
     ];
     let mut engine_rows = Vec::new();
     println!("\nKPI snapshot, Engine::report (all tiles + by_queue/by_channel/hourly):");
+    let only = std::env::var("BENCH_CASES").unwrap_or_default();
     for (name, pairs) in cases {
+        if !only.is_empty() && !only.split(',').any(|c| c.trim() == name) {
+            continue;
+        }
         let q = Query::from_pairs(pairs).expect("query");
         let (t, r) = time_report(&engine, &q, now, calls, BUDGET);
         println!(
@@ -200,6 +205,10 @@ async fn main() {
         engine_rows.push((name, t, figures(&r)));
     }
 
+    if runs == 0 {
+        println!("\nSQL skipped (BENCH_SQL_RUNS=0)");
+        return;
+    }
     // The same KPIs by SQL.
     let dir = std::env::var("CARGO_TARGET_DIR")
         .map(std::path::PathBuf::from)

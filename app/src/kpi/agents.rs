@@ -346,7 +346,9 @@ impl AgentRow {
         self.acceptance_ms = s.acceptance_ms;
         self.closed = s.closed as u64;
         self.handle = (s.handle_ms, s.closed);
-        let finished = |lo: i64, hi: i64| agg.map_or(0, |g| g.covered(presence, lo, hi));
+        // Nothing applied after `t`: no finished span runs past it.
+        let open_end = engine.newest().is_none_or(|n| n <= t);
+        let finished = |lo: i64, hi: i64| agg.map_or(0, |g| g.covered(presence, lo, hi, open_end));
         // Running spans all end now: together they cover [earliest start, t).
         let mut covered = finished(from, t);
         if let Some(since) = open.map(|s| s.max(from)).filter(|&s| s < t) {

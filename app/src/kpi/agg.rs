@@ -283,33 +283,59 @@ impl AgentAgg {
         &mut chunk.quarters[i]
     }
 
-    /// Time within `[lo, hi)` (inside one quarter) covered by a finished span while logged in.
+    /// Time within `[lo, hi)` (inside one quarter) covered by a finished span while logged in:
+    /// one walk over the quarter's span changes and the presence changes, in time order.
     fn covered_part(&self, presence: &[(i64, u64, Presence)], lo: i64, hi: i64) -> i64 {
-        let q = quarter_of(lo);
-        let Some(quarter) = self.quarter(q) else {
+        let Some(quarter) = self.quarter(quarter_of(lo)) else {
             return 0;
         };
-        let mut depth = quarter.depth;
-        let (mut prev, mut total) = (q, 0);
-        for &(x, d) in quarter.deltas.iter().take_while(|(x, _)| *x < hi) {
-            if depth > 0 {
-                total += logged_ms(presence, prev.max(lo), x);
+        let deltas = &quarter.deltas;
+        // Span changes up to `lo` only set the depth at `lo`.
+        let mut di = deltas.partition_point(|(x, _)| *x <= lo);
+        let mut depth = quarter.depth + deltas[..di].iter().map(|(_, d)| d).sum::<i32>();
+        let mut pi = presence.partition_point(|(at, _, _)| *at <= lo);
+        let mut logged = pi
+            .checked_sub(1)
+            .is_some_and(|j| presence[j].2 != Presence::Offline);
+        let (mut pos, mut total) = (lo, 0);
+        while pos < hi {
+            let next_delta = deltas.get(di).map_or(hi, |(x, _)| (*x).min(hi));
+            let next_presence = presence.get(pi).map_or(hi, |(at, _, _)| (*at).min(hi));
+            let next = next_delta.min(next_presence);
+            if depth > 0 && logged {
+                total += next - pos;
             }
-            depth += d;
-            prev = x;
-        }
-        if depth > 0 {
-            total += logged_ms(presence, prev.max(lo), hi);
+            pos = next;
+            if next < hi && next == next_delta {
+                depth += deltas[di].1;
+                di += 1;
+            } else if next < hi {
+                logged = presence[pi].2 != Presence::Offline;
+                pi += 1;
+            }
         }
         total
     }
 
-    /// Time within `[lo, hi)` covered by a finished span while logged in.
-    pub fn covered(&self, presence: &[(i64, u64, Presence)], lo: i64, hi: i64) -> i64 {
+    /// Time within `[lo, hi)` covered by a finished span while logged in. With `open_end`
+    /// (no span changes at or after `hi`: nothing was applied after it) the quarter holding
+    /// `hi` is read whole.
+    pub fn covered(
+        &self,
+        presence: &[(i64, u64, Presence)],
+        lo: i64,
+        hi: i64,
+        open_end: bool,
+    ) -> i64 {
         if hi <= lo {
             return 0;
         }
-        let (a, b) = (quarter_ceil(lo), quarter_of(hi));
+        let b = if open_end {
+            quarter_ceil(hi)
+        } else {
+            quarter_of(hi)
+        };
+        let a = quarter_ceil(lo);
         if a > b {
             return self.covered_part(presence, lo, hi);
         }

@@ -27,6 +27,7 @@ pub fn probability_of_waiting(n: u64, a: f64) -> f64 {
 }
 
 /// The fraction answered within `t` seconds.
+#[cfg(test)]
 fn service_level(n: u64, a: f64, aht: f64, t: f64) -> f64 {
     if (n as f64) <= a {
         return 0.0;
@@ -60,10 +61,28 @@ pub fn predict(
     p.agents_needed = if rate <= 0.0 {
         Some(0)
     } else {
-        let start = a.floor() as u64 + 1;
-        (start..start + 10_000).find(|&n| service_level(n, a, aht, threshold) >= target)
+        agents_needed(a, aht, target, threshold)
     };
     p
+}
+
+/// The fewest agents (more than `a`, within 10,000 more) whose service level within
+/// `threshold` seconds meets `target`: Erlang B is carried from one `n` to the next (the same
+/// recursion [`probability_of_waiting`] runs, so the same numbers), O(answer) in all.
+fn agents_needed(a: f64, aht: f64, target: f64, threshold: f64) -> Option<u64> {
+    let start = a.floor() as u64 + 1;
+    let mut b = 1.0;
+    for k in 1..start + 10_000 {
+        b = a * b / (k as f64 + a * b);
+        if k >= start {
+            let n = k as f64;
+            let pw = n * b / (n - a * (1.0 - b));
+            if 1.0 - pw * (-(n - a) * threshold / aht).exp() >= target {
+                return Some(k);
+            }
+        }
+    }
+    None
 }
 
 #[cfg(test)]
@@ -97,5 +116,24 @@ mod tests {
         let a = rate * aht;
         assert!(service_level(n, a, aht, 20.0) >= 0.8);
         assert!(service_level(n - 1, a, aht, 20.0) < 0.8);
+    }
+
+    #[test]
+    fn agents_needed_equals_the_search_over_service_levels() {
+        // The carried recursion gives exactly what evaluating each n afresh gives, small
+        // queues to a day of a million conversations (~1,500 Erlangs).
+        for (rate, aht, target, t) in [
+            (0.1, 180.0, 0.8, 20.0),
+            (0.02, 45.0, 0.9, 10.0),
+            (2.3, 630.0, 0.8, 30.0),
+            (5.0, 300.0, 0.95, 60.0),
+            (0.7, 1.0, 0.5, 120.0),
+        ] {
+            let a: f64 = rate * aht;
+            let start = a.floor() as u64 + 1;
+            let search = (start..start + 10_000).find(|&n| service_level(n, a, aht, t) >= target);
+            assert_eq!(agents_needed(a, aht, target, t), search, "{rate} {aht}");
+            assert!(search.is_some());
+        }
     }
 }

@@ -406,6 +406,17 @@ proptest! {
             }
             got.covered_ms = 0;
             prop_assert_eq!(got, expect.get(&id).copied().unwrap_or_default(), "agent {}", id);
+            // Occupancy: with nothing applied after `t`, reading `t`'s quarter whole gives
+            // what walking its span changes up to `t` gives.
+            if let (Some(g), Some((_, rec))) = (e.agg.get(&id), e.agents().find(|(a, _)| **a == id))
+                && e.newest().is_none_or(|n| n <= t)
+            {
+                prop_assert_eq!(
+                    g.covered(&rec.presence, from, t, true),
+                    g.covered(&rec.presence, from, t, false),
+                    "agent {}", id
+                );
+            }
         }
     }
 }
