@@ -86,6 +86,9 @@ pub struct AgentRow {
     occupied: (i64, i64),
     #[serde(skip)]
     acceptance_ms: i64,
+    /// Presence now (the tiles count it without the text).
+    #[serde(skip)]
+    state: Option<Presence>,
 }
 
 /// The agents in scope as of the evaluation instant.
@@ -194,8 +197,14 @@ impl AgentView {
                 Some(n) => n.used,
                 None => used.get(id.as_str()).copied().unwrap_or(0),
             };
+            // The tiles need neither the id nor the presence's text: no allocation per agent.
             let mut row = AgentRow {
-                agent_id: id.clone(),
+                agent_id: if with_conversations {
+                    id.clone()
+                } else {
+                    String::new()
+                },
+                state: Some(presence),
                 name: match (with_conversations, a.name.is_empty()) {
                     (false, _) => String::new(),
                     (true, true) => id.clone(),
@@ -211,7 +220,11 @@ impl AgentView {
                 } else {
                     Vec::new()
                 },
-                presence: presence.as_str().to_owned(),
+                presence: if with_conversations {
+                    presence.as_str().to_owned()
+                } else {
+                    String::new()
+                },
                 presence_since_ms: since,
                 presence_since: since
                     .filter(|_| with_conversations)
@@ -443,23 +456,24 @@ pub(super) fn agent_kpis(r: &mut KpiReport, agents: &AgentView) {
     }
     let (mut handle, mut occupied) = ((0, 0), (0, 0));
     for a in &agents.rows {
-        match r.agents_by_presence.get_mut(&a.presence) {
+        let presence = a.state.unwrap_or(Presence::Offline);
+        match r.agents_by_presence.get_mut(presence.as_str()) {
             Some(n) => *n += 1,
             None => {
-                r.agents_by_presence.insert(a.presence.clone(), 1);
+                r.agents_by_presence.insert(presence.as_str().to_owned(), 1);
             }
         }
         handle.0 += a.handle.0;
         handle.1 += a.handle.1;
         occupied.0 += a.occupied.0;
         occupied.1 += a.occupied.1;
-        if a.presence == "offline" {
+        if presence == Presence::Offline {
             continue;
         }
         r.agents_logged_in += 1;
         r.capacity.total += a.capacity;
         r.capacity.used += a.capacity_used;
-        if matches!(a.presence.as_str(), "available" | "busy") && a.capacity_free > 0 {
+        if matches!(presence, Presence::Available | Presence::Busy) && a.capacity_free > 0 {
             r.agents_with_free_capacity += 1;
         }
     }
