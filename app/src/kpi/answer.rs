@@ -177,7 +177,9 @@ impl Engine {
         let mut by_channel: BTreeMap<crate::model::event::Channel, Sums> = BTreeMap::new();
         // Quarters roll up into local hours when the zone's hours start on a quarter.
         let quarters = h0.rem_euclid(QUARTER_MS) == 0;
-        grid.fold(from, t, quarters, keep, lookup, |m, cell, s| {
+        // Nothing applied after the instant: nothing is keyed after it either.
+        let open_end = self.newest().is_none_or(|n| n <= t);
+        grid.fold(from, t, open_end, quarters, keep, lookup, |m, cell, s| {
             let h = (((m - h0) / HOUR_MS).max(0) as usize).min(hours.len() - 1);
             hours[h] += s;
             *by_queue.entry(cell.0).or_default() += s;

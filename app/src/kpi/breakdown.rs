@@ -37,12 +37,21 @@ impl Engine {
         slot: usize,
         queues: &Option<Vec<String>>,
     ) -> Vec<QueueRow> {
+        let open_end = self.newest().is_none_or(|n| n <= t);
         let mut arrivals: HashMap<u32, i64> = HashMap::new();
-        grid.fold(t - HALF_HOUR_MS, t, true, keep, lookup, |_, c, s| {
-            *arrivals.entry(c.0).or_default() += s.incoming;
-        });
+        grid.fold(
+            t - HALF_HOUR_MS,
+            t,
+            open_end,
+            true,
+            keep,
+            lookup,
+            |_, c, s| {
+                *arrivals.entry(c.0).or_default() += s.incoming;
+            },
+        );
         let mut handled: HashMap<u32, (i64, i64)> = HashMap::new();
-        grid.fold(t - HOUR_MS, t, true, keep, lookup, |_, c, s| {
+        grid.fold(t - HOUR_MS, t, open_end, true, keep, lookup, |_, c, s| {
             let h = handled.entry(c.0).or_default();
             h.0 += s.handle_ms;
             h.1 += s.handle_n;

@@ -138,12 +138,15 @@ impl Grid {
     /// whose cell `keep` accepts. Whole quarters come from the rollups (with `quarters`;
     /// `minute` is then the quarter's start), whole minutes from the buckets; the partial
     /// minutes at both ends are summed conversation by conversation, from `facts(idx)` (which
-    /// returns the conversation's facts, threshold and cell, or `None` to leave it out).
+    /// returns the conversation's facts, threshold and cell, or `None` to leave it out). With
+    /// `open_end` (nothing is keyed after `to`: nothing was applied after it) the minute
+    /// holding `to` is read whole.
     #[allow(clippy::too_many_arguments)]
     pub fn fold<'f>(
         &self,
         from: i64,
         to: i64,
+        open_end: bool,
         quarters: bool,
         keep: impl Fn(&Cell) -> bool,
         facts: impl Fn(usize) -> Option<(&'f Facts, u32, Cell)>,
@@ -158,7 +161,12 @@ impl Grid {
             minute_of(from) + MINUTE_MS
         };
         let last_minute = minute_of(to);
-        let (qa, qb) = (quarter_ceil(first_full), quarter_of(last_minute));
+        let end = if open_end {
+            last_minute + MINUTE_MS
+        } else {
+            last_minute
+        };
+        let (qa, qb) = (quarter_ceil(first_full), quarter_of(end));
         let mut whole = |rows: &BTreeMap<i64, FastMap<Cell, Sums>>, a: i64, b: i64| {
             for (&m, row) in rows.range(a..b.max(a)) {
                 for (cell, s) in row {
@@ -171,9 +179,9 @@ impl Grid {
         if quarters && qa < qb {
             whole(&self.cells, first_full, qa);
             whole(&self.quarters, qa, qb);
-            whole(&self.cells, qb, last_minute);
+            whole(&self.cells, qb, end);
         } else {
-            whole(&self.cells, first_full, last_minute);
+            whole(&self.cells, first_full, end);
         }
         let mut edge = |lo: i64, hi: i64| {
             let Some(ids) = self.index.get(&minute_of(lo)) else {
@@ -190,7 +198,7 @@ impl Grid {
         if first_full > from {
             edge(from, first_full.min(to + 1));
         }
-        if last_minute >= first_full {
+        if !open_end && last_minute >= first_full {
             edge(last_minute, to + 1);
         }
     }
