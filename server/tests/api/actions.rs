@@ -4,7 +4,7 @@ use serde_json::Value;
 
 use crate::helpers::{BACKENDS, request, request_with, spawn_app};
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn changing_an_agents_presence_is_an_audited_event() {
     for kind in BACKENDS {
         let app = spawn_app(kind).await;

@@ -66,7 +66,7 @@ fn case<'a>(
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_admin_function_works_for_admins_only_is_audited_and_names_bad_fields() {
     for kind in BACKENDS {
         let app = spawn_app(kind).await;
@@ -318,7 +318,7 @@ async fn every_admin_function_works_for_admins_only_is_audited_and_names_bad_fie
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn users_are_added_can_sign_in_and_the_last_admin_stays() {
     for kind in BACKENDS {
         let app = spawn_app(kind).await;
@@ -481,7 +481,7 @@ async fn alert_keys(app: &TestApp) -> Vec<String> {
         .collect()
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn thresholds_change_the_alerts_the_read_api_returns() {
     for kind in BACKENDS {
         let app = spawn_app(kind).await;
@@ -541,7 +541,7 @@ async fn thresholds_change_the_alerts_the_read_api_returns() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_retention_setting_is_used_by_each_run() {
     use server::store::events::{self, NewEvent};
     for kind in BACKENDS {
@@ -594,7 +594,7 @@ async fn the_retention_setting_is_used_by_each_run() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_created_token_reads_until_it_is_revoked() {
     for kind in BACKENDS {
         let app = spawn_app(kind).await;

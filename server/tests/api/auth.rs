@@ -33,7 +33,7 @@ fn header<'a>(head: &'a str, name: &str) -> Option<&'a str> {
     })
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn signing_in_and_out_with_a_password() {
     for kind in BACKENDS {
         let app = spawn_app(kind).await;
@@ -150,7 +150,7 @@ async fn signing_in_and_out_with_a_password() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn repeated_failures_lock_the_login_for_a_while() {
     let app = spawn_app(server::db::DbKind::Sqlite).await;
     let new = server::store::users::NewUser {
@@ -189,7 +189,7 @@ async fn repeated_failures_lock_the_login_for_a_while() {
     assert!(header(&head, "set-cookie").is_none());
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pages_carry_security_headers_and_escape_customer_text() {
     let app = spawn_app(server::db::DbKind::Sqlite).await;
     two_queues(&app).await;
@@ -221,7 +221,7 @@ async fn pages_carry_security_headers_and_escape_customer_text() {
     assert_ne!(header(&head2, "content-security-policy"), Some(csp));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn supervisors_see_only_their_queues_everywhere() {
     for kind in BACKENDS {
         let app = spawn_app(kind).await;
@@ -317,7 +317,7 @@ const CALLERS: [Caller; 6] = [
     Caller::IngestToken,
 ];
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_authorization_matrix() {
     let app = spawn_app(server::db::DbKind::Sqlite).await;
     two_queues(&app).await;
@@ -575,7 +575,7 @@ async fn the_authorization_matrix() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn expired_sessions_stop_working_and_are_forgotten() {
     for kind in BACKENDS {
         let app = spawn_app(kind).await;

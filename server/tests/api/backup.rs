@@ -7,7 +7,7 @@ use crate::helpers::{
 };
 use server::db::DbKind;
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn backup_of_a_running_server_restores_every_event() {
     let url = fresh_database(DbKind::Sqlite).await;
     let token = create_token_cli(&url, "backup", &["--scope", "ingest"]);

@@ -27,7 +27,7 @@ fn unsupported_database_url_is_refused_clearly() {
     assert!(!err.contains("hunter2"), "the password leaked: {err}");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn migrate_command_creates_the_schema() {
     let url = fresh_database(server::db::DbKind::Sqlite).await;
     let out = intraday()

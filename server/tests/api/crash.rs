@@ -45,7 +45,7 @@ async fn stored_ids(db: &sea_orm::DatabaseConnection) -> HashSet<String> {
         .collect()
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn acknowledged_events_survive_kill_9() {
     for kind in BACKENDS {
         let url = fresh_database(kind).await;
@@ -91,7 +91,7 @@ async fn acknowledged_events_survive_kill_9() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_under_load_finishes_in_flight_batches_and_loses_no_acked_event() {
     let url = fresh_database(DbKind::Sqlite).await;
     let token = create_token_cli(&url, "sigterm-test", &[]);

@@ -27,7 +27,7 @@ fn header<'a>(head: &'a str, name: &str) -> Option<&'a str> {
     })
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_signed_token_signs_in_inside_the_frame_without_cookies() {
     for kind in BACKENDS {
         let app = spawn_app_with(
@@ -113,7 +113,7 @@ async fn a_signed_token_signs_in_inside_the_frame_without_cookies() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn expired_forged_or_unconfigured_tokens_get_a_clear_page() {
     let app = spawn_app_with(
         server::db::DbKind::Sqlite,

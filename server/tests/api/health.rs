@@ -1,6 +1,6 @@
 use crate::helpers::{BACKENDS, get, spawn_app};
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn healthz_answers_200_on_every_backend() {
     for kind in BACKENDS {
         let app = spawn_app(kind).await;
@@ -10,7 +10,7 @@ async fn healthz_answers_200_on_every_backend() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn start_page_is_server_rendered_with_the_database_status() {
     for kind in BACKENDS {
         let app = spawn_app(kind).await;
@@ -27,7 +27,7 @@ async fn start_page_is_server_rendered_with_the_database_status() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unknown_page_is_404() {
     let app = spawn_app(server::db::DbKind::Sqlite).await;
     let (status, body) = get(&app.base, "/no-such-page").await;
@@ -35,7 +35,7 @@ async fn unknown_page_is_404() {
     assert!(body.contains("Page not found."), "{body}");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn readyz_is_ready_once_migrated_and_rebuilt() {
     for kind in BACKENDS {
         let app = spawn_app(kind).await;
@@ -44,7 +44,7 @@ async fn readyz_is_ready_once_migrated_and_rebuilt() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn before_start_up_ends_readyz_and_routes_are_503_with_the_reason() {
     use server::ready::{Startup, router};
     let startup = Startup::new();
@@ -64,7 +64,7 @@ async fn before_start_up_ends_readyz_and_routes_are_503_with_the_reason() {
     assert!(body.contains("Intraday is starting"), "{body}");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn readyz_reports_pending_migrations() {
     use migrations::{Migrator, MigratorTrait};
     let app = spawn_app(server::db::DbKind::Sqlite).await;

@@ -33,7 +33,7 @@ fn json_of(body: &str) -> Value {
     serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {body}"))
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn accepted_batch_is_durable_and_duplicates_are_counted_and_ignored() {
     for kind in BACKENDS {
         let app = spawn_app(kind).await;
@@ -72,7 +72,7 @@ async fn accepted_batch_is_durable_and_duplicates_are_counted_and_ignored() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ndjson_batches_are_accepted() {
     for kind in BACKENDS {
         let app = spawn_app(kind).await;
@@ -94,7 +94,7 @@ async fn ndjson_batches_are_accepted() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_batch_is_taken_in_at_order_whatever_its_order() {
     let app = spawn_app(DbKind::Sqlite).await;
     let mut events = conversation(1);
@@ -108,7 +108,7 @@ async fn a_batch_is_taken_in_at_order_whatever_its_order() {
     assert_eq!(status, Some(app::model::ledger::ConversationStatus::Active));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn invalid_events_are_refused_by_index_id_and_field_and_nothing_is_stored() {
     for kind in BACKENDS {
         let app = spawn_app(kind).await;
@@ -139,7 +139,7 @@ async fn invalid_events_are_refused_by_index_id_and_field_and_nothing_is_stored(
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unknown_type_is_refused() {
     let app = spawn_app(DbKind::Sqlite).await;
     let (status, reply) = app
@@ -150,7 +150,7 @@ async fn unknown_type_is_refused() {
     assert_eq!(app.stored().await, 0);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn invalid_transition_is_refused_naming_the_current_state() {
     for kind in BACKENDS {
         let app = spawn_app(kind).await;
@@ -177,7 +177,7 @@ async fn invalid_transition_is_refused_naming_the_current_state() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn late_event_is_placed_in_order_accepted_when_it_fits_refused_when_not() {
     for kind in BACKENDS {
         let app = spawn_app(kind).await;
@@ -196,7 +196,7 @@ async fn late_event_is_placed_in_order_accepted_when_it_fits_refused_when_not() 
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unparsable_json_is_400_with_line_and_column() {
     for kind in BACKENDS {
         let app = spawn_app(kind).await;
@@ -218,7 +218,7 @@ async fn unparsable_json_is_400_with_line_and_column() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn missing_unknown_and_unscoped_tokens_are_401_and_403() {
     for kind in BACKENDS {
         let app = spawn_app(kind).await;
@@ -253,7 +253,7 @@ async fn missing_unknown_and_unscoped_tokens_are_401_and_403() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wrong_content_type_is_415() {
     let app = spawn_app(DbKind::Sqlite).await;
     let (status, reply) = request(
@@ -270,7 +270,7 @@ async fn wrong_content_type_is_415() {
     assert_eq!(app.stored().await, 0);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn oversized_body_and_oversized_batch_are_413() {
     for kind in BACKENDS {
         let app = spawn_app_with(
@@ -298,7 +298,7 @@ async fn oversized_body_and_oversized_batch_are_413() {
     assert_eq!(app.stored().await, 0);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn over_the_rate_is_429_with_retry_after() {
     let app = spawn_app_with(
         DbKind::Sqlite,
@@ -320,7 +320,7 @@ async fn over_the_rate_is_429_with_retry_after() {
     assert_eq!(app.stored().await, 2);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn events_too_old_or_in_the_future_are_refused() {
     let app = spawn_app(DbKind::Sqlite).await;
     let future = (Utc::now() + TimeDelta::minutes(10)).to_rfc3339();
@@ -332,7 +332,7 @@ async fn events_too_old_or_in_the_future_are_refused() {
     assert_eq!(app.stored().await, 0);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_simulated_day_ingests_with_no_refused_event() {
     use server::simulate::{LocalSink, SimPlan, drive};
     for kind in BACKENDS {

@@ -18,7 +18,7 @@ async fn next_of(feed: &mut SseClient, kind: &str) -> serde_json::Value {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kpi_tiles_and_alerts_follow_the_log_for_each_scope() {
     for kind in BACKENDS {
         let app = spawn_app(kind).await;

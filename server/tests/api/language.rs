@@ -16,7 +16,7 @@ async fn page(base: &str, session: &str, cookies: &str, headers: &[(&str, &str)]
     body
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_cookie_then_the_browser_choose_the_page_language() {
     let app = spawn_app(server::db::DbKind::Sqlite).await;
     let s = app.session("admin", &[], None).await;
@@ -45,7 +45,7 @@ async fn the_cookie_then_the_browser_choose_the_page_language() {
     assert!(body.contains("Abandoned"), "{body}");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_persons_saved_language_follows_them_to_any_browser() {
     let app = spawn_app(server::db::DbKind::Sqlite).await;
     let s = app.session("supervisor", &["q1"], None).await;
@@ -69,7 +69,7 @@ async fn a_persons_saved_language_follows_them_to_any_browser() {
     assert!(body.contains(r#"<html lang="pl""#), "{body}");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_insights_charts_are_drawn_in_the_request_language() {
     let app = spawn_app(server::db::DbKind::Sqlite).await;
     let s = app.session("admin", &[], None).await;

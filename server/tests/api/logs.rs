@@ -20,7 +20,7 @@ async fn raw(port: u16, head: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn json_logs_carry_the_request_id_and_no_token() {
     let url = fresh_database(DbKind::Sqlite).await;
     let port = free_port();

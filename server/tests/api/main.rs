@@ -1,4 +1,9 @@
 //! Integration tests of the server: real listener, real database (SQLite and PostgreSQL).
+//!
+//! Each test serves the app on a two-worker multi-thread runtime, as `intraday serve` runs on
+//! these 2-core machines: on a current-thread runtime a Leptos SSR page stream could stall
+//! before its first chunk now and then (seen for `GET /insights` in about one cold run in
+//! three; cf. leptos-rs/leptos#4647, SSR streams hanging with a single tokio worker).
 
 mod actions;
 mod admin;

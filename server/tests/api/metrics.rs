@@ -16,7 +16,7 @@ fn value(text: &str, series: &str) -> f64 {
         .unwrap_or_else(|| panic!("no series {series} in\n{text}"))
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn counters_move_by_exactly_what_was_ingested_and_refused() {
     for kind in BACKENDS {
         let app = spawn_app(kind).await;
@@ -119,7 +119,7 @@ async fn counters_move_by_exactly_what_was_ingested_and_refused() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kpi_queries_and_server_functions_are_timed() {
     for kind in BACKENDS {
         let app = spawn_app(kind).await;

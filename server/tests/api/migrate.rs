@@ -3,7 +3,7 @@ use server::store::events::count as count_events;
 
 use crate::helpers::{BACKENDS, fresh_database};
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn migrations_create_the_event_log_and_are_idempotent() {
     for kind in BACKENDS {
         let url = fresh_database(kind).await;
@@ -26,7 +26,7 @@ async fn migrations_create_the_event_log_and_are_idempotent() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn event_ids_are_unique_in_the_log() {
     for kind in BACKENDS {
         let url = fresh_database(kind).await;
@@ -46,7 +46,7 @@ async fn event_ids_are_unique_in_the_log() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_uses_wal_and_full_synchronous() {
     let url = fresh_database(server::db::DbKind::Sqlite).await;
     let db = server::db::connect_and_migrate(&url)

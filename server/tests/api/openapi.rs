@@ -6,7 +6,7 @@ use server::db::DbKind;
 
 use crate::helpers::{get, request, spawn_app};
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_documented_operation_is_a_real_route() {
     let app = spawn_app(DbKind::Sqlite).await;
     let (status, body) = get(&app.base, "/api/v1/openapi.json").await;
@@ -44,7 +44,7 @@ async fn every_documented_operation_is_a_real_route() {
     assert_eq!(status, 405);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ingest_documents_every_status_it_returns() {
     let doc: Value = serde_json::from_str(server::http::OPENAPI).expect("valid JSON");
     let responses = doc["paths"]["/api/v1/events"]["post"]["responses"]

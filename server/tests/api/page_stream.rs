@@ -3,7 +3,7 @@
 use crate::helpers::{BACKENDS, spawn_app};
 use crate::sse::connect;
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_page_feed_announces_each_commit_without_customer_data() {
     for kind in BACKENDS {
         let app = spawn_app(kind).await;

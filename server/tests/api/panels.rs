@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use crate::helpers::{BACKENDS, spawn_app};
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn panels_are_validated_audited_and_served_to_the_page() {
     for kind in BACKENDS {
         let app = spawn_app(kind).await;

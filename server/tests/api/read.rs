@@ -63,7 +63,7 @@ async fn seeded(kind: server::db::DbKind) -> TestApp {
     app
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kpis_match_the_hand_computed_day_on_every_backend() {
     for kind in BACKENDS {
         let app = seeded(kind).await;
@@ -96,7 +96,7 @@ async fn kpis_match_the_hand_computed_day_on_every_backend() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn conversations_and_agents_list_the_live_state() {
     for kind in BACKENDS {
         let app = seeded(kind).await;
@@ -126,7 +126,7 @@ async fn conversations_and_agents_list_the_live_state() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_token_limited_to_a_queue_sees_only_that_queue() {
     for kind in BACKENDS {
         let app = seeded(kind).await;
@@ -152,7 +152,7 @@ async fn a_token_limited_to_a_queue_sees_only_that_queue() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_parameters_and_missing_tokens_get_clear_errors() {
     let app = spawn_app(server::db::DbKind::Sqlite).await;
     for (query, field) in [
@@ -181,7 +181,7 @@ async fn bad_parameters_and_missing_tokens_get_clear_errors() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_insights_server_function_answers_without_filters_and_names_a_bad_one() {
     for kind in BACKENDS {
         let app = seeded(kind).await;
@@ -214,7 +214,7 @@ async fn the_insights_server_function_answers_without_filters_and_names_a_bad_on
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hourly_history_is_recorded_and_outlives_the_events() {
     for kind in BACKENDS {
         let app = seeded(kind).await;

@@ -49,7 +49,7 @@ fn stop(mut child: Child) {
     let _ = child.wait();
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_replicas_on_one_postgres_log_stay_in_step() {
     let url = fresh_database(DbKind::Postgres).await;
     let token = create_token_cli(&url, "replicas", &[]);
@@ -111,7 +111,7 @@ async fn two_replicas_on_one_postgres_log_stay_in_step() {
     stop(b);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_ends_streams_with_a_shutdown_event_and_exits() {
     for kind in BACKENDS {
         let url = fresh_database(kind).await;

@@ -6,7 +6,7 @@ use server::store::events::{self, NewEvent};
 
 use crate::helpers::{BACKENDS, spawn_app};
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn prune_removes_only_events_older_than_the_cutoff_in_batches() {
     for kind in BACKENDS {
         let app = spawn_app(kind).await;

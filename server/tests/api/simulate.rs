@@ -6,7 +6,7 @@ use crate::helpers::{
 };
 use server::db::DbKind;
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn simulate_command_backfills_a_running_server_through_the_ingest_api() {
     let url = fresh_database(DbKind::Sqlite).await;
     let token = create_token_cli(&url, "sim", &["--scope", "ingest"]);
@@ -55,7 +55,7 @@ async fn simulate_command_backfills_a_running_server_through_the_ingest_api() {
     assert_eq!(stored, sent, "every event sent is stored");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn simulate_command_reports_a_bad_token_and_a_bad_target() {
     let url = fresh_database(DbKind::Sqlite).await;
     let port = free_port();

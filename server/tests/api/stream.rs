@@ -67,7 +67,7 @@ fn conversation_ids(snapshot: &Value) -> Vec<&str> {
         .collect()
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn subscriber_receives_deltas_whose_ids_are_log_sequences() {
     for kind in BACKENDS {
         let app = spawn_app(kind).await;
@@ -124,7 +124,7 @@ async fn subscriber_receives_deltas_whose_ids_are_log_sequences() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_token_sees_only_its_queues_and_needs_the_read_scope() {
     for kind in BACKENDS {
         let app = spawn_app(kind).await;
@@ -163,7 +163,7 @@ async fn a_token_sees_only_its_queues_and_needs_the_read_scope() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn resuming_replays_exactly_the_missed_deltas() {
     for kind in BACKENDS {
         let app = spawn_app(kind).await;
@@ -229,7 +229,7 @@ async fn resuming_replays_exactly_the_missed_deltas() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn resuming_from_before_the_buffer_or_the_future_gets_a_resync_snapshot() {
     for kind in BACKENDS {
         let config = Config {
@@ -266,7 +266,7 @@ async fn resuming_from_before_the_buffer_or_the_future_gets_a_resync_snapshot() 
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_slow_client_never_delays_a_fast_one_and_is_resynced() {
     for kind in BACKENDS {
         let config = Config {
