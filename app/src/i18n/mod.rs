@@ -214,7 +214,9 @@ fn unfill<'a>(template: &str, text: &'a str) -> Option<Vec<&'a str>> {
             // The last part ends the text.
             left.len().checked_sub(piece.len())?
         } else {
-            left.get(1..)?.find(piece)? + 1
+            // At least one character (of any width) before the next literal part.
+            let skip = left.chars().next()?.len_utf8();
+            left[skip..].find(piece)? + skip
         };
         let (arg, after) = left.split_at(end);
         if arg.is_empty() {

@@ -296,6 +296,8 @@ fn unfill_takes_values_between_the_literal_parts() {
         unfill("from {} to {}", "from -3 to 3"),
         Some(vec!["-3", "3"])
     );
+    // Values of any width: a character boundary, not a byte, starts the search.
+    assert_eq!(unfill("from {} to {}", "from ż to ó"), Some(vec!["ż", "ó"]));
     assert_eq!(
         unfill("{} is taken", "\"a b\" is taken"),
         Some(vec!["\"a b\""])
