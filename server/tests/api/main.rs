@@ -1,9 +1,9 @@
 //! Integration tests of the server: real listener, real database (SQLite and PostgreSQL).
 //!
 //! Each test serves the app on a two-worker multi-thread runtime, as `intraday serve` runs on
-//! these 2-core machines: on a current-thread runtime a Leptos SSR page stream could stall
-//! before its first chunk now and then (seen for `GET /insights` in about one cold run in
-//! three; cf. leptos-rs/leptos#4647, SSR streams hanging with a single tokio worker).
+//! these 2-core machines. A Leptos SSR page stream (`GET /insights`) now and then stalls before
+//! its first chunk with many servers in this one process, on either runtime; the test client
+//! asks such a GET once more (`helpers::request_with`), with a warning.
 
 mod actions;
 mod admin;
