@@ -2,8 +2,9 @@
 //!
 //! Each test serves the app on a two-worker multi-thread runtime, as `intraday serve` runs on
 //! these 2-core machines. A Leptos SSR page stream (`GET /insights`) now and then stalls before
-//! its first chunk with many servers in this one process, on either runtime; the test client
-//! asks such a GET once more (`helpers::request_with`), with a warning.
+//! its first chunk with many servers in this one process, on either runtime: `make test` runs
+//! these tests one at a time, and the test client asks such a GET once more
+//! (`helpers::request_with`), with a warning.
 
 mod actions;
 mod admin;
