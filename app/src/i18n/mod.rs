@@ -173,8 +173,7 @@ pub fn use_locale() -> Locale {
 /// The text of `key` in `locale`; the English text when the language lacks it, the key itself
 /// when both do (tests catch both).
 pub fn tr(locale: Locale, key: &'static str) -> &'static str {
-    let find = |l: Locale| l.table().iter().find(|(k, _)| *k == key).map(|(_, v)| *v);
-    find(locale).or_else(|| find(Locale::En)).unwrap_or(key)
+    lookup(locale, key).unwrap_or(key)
 }
 
 /// The text of `key` in the current language ([`use_locale`]).

@@ -14,7 +14,7 @@ use leptos_router::components::Outlet;
 use leptos_router::hooks::use_location;
 
 use crate::components::errors::error_text_in;
-use crate::i18n::{Locale, problem_in, t, use_locale};
+use crate::i18n::{Locale, t, use_locale};
 
 /// The admin sections: (path, title key, description key, test id).
 const SECTIONS: [(&str, &str, &str, &str); 7] = [
@@ -160,11 +160,8 @@ pub fn columns(keys: &[&'static str], numeric: &[&'static str]) -> impl IntoView
 /// A server function's error as the person reads it, in `locale`: a form problem as its field
 /// and problem, anything else as the pages show errors.
 pub fn message(locale: Locale, e: &ServerFnError) -> String {
-    let text = e.to_string();
-    let inner = text
-        .strip_prefix("error running server function: ")
-        .unwrap_or(&text);
-    problem_in(locale, inner).unwrap_or_else(|| error_text_in(locale, &text))
+    // `error_text_in` reads form problems back first.
+    error_text_in(locale, &e.to_string())
 }
 
 /// What became of a form's last submission: "Saved" or the error (naming the field), next to
