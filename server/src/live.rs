@@ -2,6 +2,7 @@
 //! applied event in log order by the ingest path (and rebuilt from the log at start).
 
 use std::sync::RwLock;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use app::kpi::Engine;
 use app::kpi::engine::Changed;
@@ -11,6 +12,8 @@ use app::model::event::Event;
 #[derive(Default)]
 pub struct Live {
     engine: RwLock<Engine>,
+    /// Start-up replay: pages are loaded and derived once at the end ([`Live::settle`]).
+    loading: AtomicBool,
 }
 
 impl Live {
@@ -19,10 +22,26 @@ impl Live {
         Live::default()
     }
 
+    /// A live state that takes the start-up replay in as a cold rebuild: every page loaded,
+    /// each conversation derived once by [`Live::settle`], which must come before any read.
+    pub fn loading() -> Live {
+        Live {
+            loading: AtomicBool::new(true),
+            ..Live::default()
+        }
+    }
+
     /// Applies events already durable and validated, in log order.
     pub fn apply(&self, events: &[Event]) -> Changed {
         let mut engine = self.engine.write().unwrap_or_else(|e| e.into_inner());
         engine.apply(events)
+    }
+
+    /// Ends the start-up replay: derives what the loaded pages touched.
+    pub fn settle(&self) {
+        let mut engine = self.engine.write().unwrap_or_else(|e| e.into_inner());
+        engine.settle();
+        self.loading.store(false, Ordering::Release);
     }
 
     /// Forgets what is older than `before` (ms); see [`Engine::prune`].
@@ -46,6 +65,11 @@ impl app::server_fns::LiveSource for Live {
 
 impl crate::ingest::projection::Projection for Live {
     fn apply(&self, applied: crate::ingest::projection::Applied<'_>) {
-        Live::apply(self, applied.events);
+        if self.loading.load(Ordering::Acquire) {
+            let mut engine = self.engine.write().unwrap_or_else(|e| e.into_inner());
+            engine.load(applied.events);
+        } else {
+            Live::apply(self, applied.events);
+        }
     }
 }

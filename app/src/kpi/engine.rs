@@ -8,6 +8,7 @@ use crate::model::event::{Channel, Event, EventBody, Presence};
 
 use super::agg::Aggs;
 use super::facts::{Act, Facts, Name, Names, Status, Step};
+use super::fast::IdMap;
 use super::grid::{Cell, Grid};
 use super::now::{Now, NowEntry};
 
@@ -100,7 +101,7 @@ pub struct Changed {
 #[derive(Clone, Debug, Default)]
 pub struct Engine {
     pub(super) convs: Vec<Conv>,
-    ids: HashMap<Name, usize>,
+    ids: IdMap<Name, usize>,
     /// Agent and queue ids, one copy each.
     names: Names,
     /// Slots of pruned conversations, reused by new ones.
@@ -112,7 +113,7 @@ pub struct Engine {
     pub(super) now: Now,
     pub(super) agents: BTreeMap<String, AgentRec>,
     /// Conversations each agent was offered.
-    pub(super) agent_convs: HashMap<Name, BTreeSet<usize>>,
+    pub(super) agent_convs: IdMap<Name, BTreeSet<usize>>,
     /// Each agent's offers, handle time and occupancy per quarter hour.
     pub(super) agg: Aggs,
     pub(super) queues: BTreeMap<String, QueueRec>,
@@ -120,6 +121,8 @@ pub struct Engine {
     queue_index: HashMap<String, u32>,
     arrivals: u64,
     newest: Option<i64>,
+    /// Conversations [`Engine::load`] took steps for but has not derived yet (a bit per index).
+    pending: Vec<u64>,
 }
 
 /// Default service-level threshold (EVENTS.md).
@@ -138,8 +141,69 @@ impl Engine {
 
     /// Applies validated events in log order. Late events are placed at their time.
     pub fn apply(&mut self, events: &[Event]) -> Changed {
+        self.settle();
         let mut changed = Changed::default();
         let mut touched: BTreeSet<usize> = BTreeSet::new();
+        self.take(
+            events,
+            &mut |i| {
+                touched.insert(i);
+            },
+            Some(&mut changed),
+        );
+        for idx in touched {
+            self.refresh(idx, Some(&mut changed));
+        }
+        changed
+    }
+
+    /// Takes events in like [`Engine::apply`] but leaves the conversations they touch to
+    /// [`Engine::settle`], so a cold rebuild derives each conversation once rather than once
+    /// per page of the log. The numbers are the same as applying the pages one by one (the
+    /// order and batching of applies change no number); until `settle`, the engine must not
+    /// be read.
+    pub fn load(&mut self, events: &[Event]) {
+        let mut pending = std::mem::take(&mut self.pending);
+        self.take(
+            events,
+            &mut |idx| {
+                let (word, bit) = (idx / 64, idx % 64);
+                if pending.len() <= word {
+                    pending.resize(word + 1, 0);
+                }
+                pending[word] |= 1 << bit;
+            },
+            None,
+        );
+        self.pending = pending;
+    }
+
+    /// Derives every conversation [`Engine::load`] left, in index order.
+    pub fn settle(&mut self) {
+        let pending = std::mem::take(&mut self.pending);
+        for (word, mut bits) in pending.into_iter().enumerate() {
+            while bits != 0 {
+                let bit = bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                let idx = word * 64 + bit;
+                // Loaded steps grew by doubling: keep exactly what they need.
+                self.convs[idx].steps.shrink_to_fit();
+                self.refresh(idx, None);
+            }
+        }
+    }
+
+    /// Puts each event's step, presence change or reference data in place, collecting the
+    /// conversations whose facts must be derived again.
+    fn take(
+        &mut self,
+        events: &[Event],
+        touched: &mut impl FnMut(usize),
+        mut changed: Option<&mut Changed>,
+    ) {
+        // Live, a conversation's steps are sized exactly (it gains one now and then); loading,
+        // they grow by doubling and `settle` trims them.
+        let exact = changed.is_some();
         for e in events {
             let at = e.at.timestamp_millis();
             let arrival = self.arrivals;
@@ -147,11 +211,15 @@ impl Engine {
             self.newest = Some(self.newest.map_or(at, |n| n.max(at)));
             match &e.body {
                 EventBody::QueueUpserted(q) => {
-                    changed.queues.insert(q.queue_id.clone());
-                    self.upsert_queue(q, at, &mut touched);
+                    if let Some(c) = changed.as_deref_mut() {
+                        c.queues.insert(q.queue_id.clone());
+                    }
+                    self.upsert_queue(q, at, touched);
                 }
                 EventBody::AgentUpserted(a) => {
-                    changed.agents.insert(a.agent_id.clone());
+                    if let Some(c) = changed.as_deref_mut() {
+                        c.agents.insert(a.agent_id.clone());
+                    }
                     let rec = self.agents.entry(a.agent_id.clone()).or_default();
                     if rec.upserted.is_none_or(|t| at >= t) {
                         rec.name = a.name.clone();
@@ -162,7 +230,9 @@ impl Engine {
                     }
                 }
                 EventBody::AgentPresence(p) => {
-                    changed.agents.insert(p.agent_id.clone());
+                    if let Some(c) = changed.as_deref_mut() {
+                        c.agents.insert(p.agent_id.clone());
+                    }
                     let rec = self.agents.entry(p.agent_id.clone()).or_default();
                     let pos = rec.presence.partition_point(|(t, _, _)| *t <= at);
                     rec.presence.insert(pos, (at, arrival, p.presence));
@@ -178,23 +248,21 @@ impl Engine {
                     // After every step at the same time: arrival order breaks ties.
                     let pos = steps.partition_point(|s| s.at <= at);
                     // Exactly as long as needed: a conversation has a handful of steps.
-                    steps.reserve_exact(1);
+                    if exact {
+                        steps.reserve_exact(1);
+                    }
                     steps.insert(pos, Step { at, act });
-                    touched.insert(idx);
+                    touched(idx);
                 }
             }
         }
-        for idx in touched {
-            self.refresh(idx, &mut changed);
-        }
-        changed
     }
 
     fn upsert_queue(
         &mut self,
         q: &crate::model::event::QueueUpserted,
         at: i64,
-        touched: &mut BTreeSet<usize>,
+        touched: &mut impl FnMut(usize),
     ) {
         self.intern(&q.queue_id);
         let rec = self.queues.entry(q.queue_id.clone()).or_insert(QueueRec {
@@ -209,12 +277,11 @@ impl Engine {
             rec.upserted = Some(at);
             if sl_changed {
                 // Every conversation of the queue re-contributes with the new threshold.
-                touched.extend(self.convs.iter().enumerate().filter_map(|(i, c)| {
-                    c.facts
-                        .as_ref()
-                        .filter(|f| *f.queue == *q.queue_id)
-                        .map(|_| i)
-                }));
+                for (i, c) in self.convs.iter().enumerate() {
+                    if c.facts.as_ref().is_some_and(|f| *f.queue == *q.queue_id) {
+                        touched(i);
+                    }
+                }
             }
         }
     }
@@ -250,6 +317,7 @@ impl Engine {
     /// before `before` (ms), their buckets, and presence changes superseded before it. Memory
     /// then follows the traffic of the last two days, not the whole log.
     pub fn prune(&mut self, before: i64) -> usize {
+        self.settle();
         let old: Vec<usize> = self
             .ids
             .values()
@@ -322,7 +390,7 @@ impl Engine {
     }
 
     /// Takes the conversation's old contribution out and puts its new one in.
-    fn refresh(&mut self, idx: usize, changed: &mut Changed) {
+    fn refresh(&mut self, idx: usize, changed: Option<&mut Changed>) {
         let old = self.convs[idx].facts.take();
         let old_now = old
             .as_ref()
@@ -362,10 +430,12 @@ impl Engine {
                 self.now.put(idx, e, 1);
             }
         }
-        for f in old.iter().chain(facts.iter()) {
-            changed.agents.extend(f.agent.iter().map(|a| a.to_string()));
+        if let Some(changed) = changed {
+            for f in old.iter().chain(facts.iter()) {
+                changed.agents.extend(f.agent.iter().map(|a| a.to_string()));
+            }
+            changed.conversations.insert(self.convs[idx].id.to_string());
         }
-        changed.conversations.insert(self.convs[idx].id.to_string());
         self.convs[idx].facts = facts;
     }
 

@@ -3,8 +3,9 @@
 //! Times are milliseconds since the Unix epoch (`i64`), so every sum is exact and a late event's
 //! old contribution can be subtracted exactly.
 
-use std::collections::HashSet;
 use std::sync::Arc;
+
+use super::fast::IdSet;
 
 use crate::model::event::{
     Channel, CloseReason, Event, EventBody, MessageFrom, RejectReason, ResumedBy,
@@ -19,7 +20,7 @@ pub type Skills = Arc<[String]>;
 
 /// The interned agent and queue ids and skill sets.
 #[derive(Clone, Debug, Default)]
-pub struct Names(HashSet<Name>, HashSet<Skills>);
+pub struct Names(IdSet<Name>, IdSet<Skills>);
 
 impl Names {
     /// The shared copy of `id`.

@@ -1,6 +1,8 @@
-//! A fast, non-cryptographic hash for the engine's small internal keys (interned queue indexes,
-//! cells, agent ids), read on every report: SipHash's resistance to chosen keys buys nothing
-//! there and costs most of a lookup.
+//! Fast hashing for the engine. Small internal keys (interned queue indexes, cells, agent
+//! numbers), read on every report, use Fx: SipHash's resistance to chosen keys buys nothing
+//! there and costs most of a lookup. Ids that arrive in events (conversation, agent and queue
+//! ids) use foldhash, seeded per map, which is about as fast and keeps colliding ids hard to
+//! choose from outside.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -47,3 +49,9 @@ impl Hasher for Fx {
 
 /// A `HashMap` with the [`Fx`] hash.
 pub type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<Fx>>;
+
+/// A `HashMap` keyed by ids from outside, with per-map seeded foldhash.
+pub type IdMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+
+/// A `HashSet` of ids from outside, with per-map seeded foldhash.
+pub type IdSet<K> = std::collections::HashSet<K, foldhash::fast::RandomState>;

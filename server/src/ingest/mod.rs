@@ -107,11 +107,12 @@ impl Ingestor {
         mut projections: Vec<Arc<dyn Projection>>,
     ) -> Result<Ingestor, DbErr> {
         // The live state (KPI engine) is the first projection: fed in log order like the rest.
-        let live = Arc::new(Live::new());
+        let live = Arc::new(Live::loading());
         projections.insert(0, live.clone());
         let started = Instant::now();
         let mut writer = Writer::new(projections);
         let total = writer.replay(&db, None).await?;
+        live.settle();
         tracing::info!(
             events = total,
             elapsed_ms = started.elapsed().as_millis() as u64,
