@@ -12,12 +12,12 @@
 //! the partial quarters at a window's edges read up to 14 minutes' sums rather than every
 //! conversation of those minutes.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::ops::{AddAssign, SubAssign};
 
 use super::engine::AgentRec;
 use super::facts::{Facts, OfferOutcome, Status};
-use super::fast::FastMap;
+use super::fast::{FastMap, IdMap};
 use super::grid::{QUARTER_MS, minute_of, quarter_ceil, quarter_of};
 use crate::model::event::Presence;
 
@@ -395,7 +395,7 @@ impl AgentAgg {
 /// Every agent's aggregates.
 #[derive(Clone, Debug)]
 pub struct Aggs {
-    index: HashMap<String, usize>,
+    index: IdMap<String, usize>,
     by_agent: Vec<AgentAgg>,
     /// Offer and close sums per minute, by agent (its index in `by_agent`).
     minutes: BTreeMap<i64, FastMap<u32, AgentSums>>,
@@ -408,7 +408,7 @@ pub struct Aggs {
 impl Default for Aggs {
     fn default() -> Aggs {
         Aggs {
-            index: HashMap::new(),
+            index: IdMap::default(),
             by_agent: Vec::new(),
             minutes: BTreeMap::new(),
             latest: i64::MIN,

@@ -253,7 +253,7 @@ impl Engine {
         });
         r.by_queue.sort_by(|a, b| a.queue_id.cmp(&b.queue_id));
         self.alerts(&mut r, &view, &now.negative, limits);
-        r.alerts.sort_by(|a, b| a.key.cmp(&b.key));
+        debug_assert!(r.alerts.is_sorted_by(|a, b| a.key <= b.key));
         r
     }
 

@@ -83,8 +83,10 @@ impl Engine {
         rows
     }
 
-    /// Threshold alerts: per queue service level, longest wait and abandon rate; per
-    /// conversation negative sentiment.
+    /// Threshold alerts, in key order: per queue service level, longest wait and abandon
+    /// rate; per conversation negative sentiment. A busy floor can have thousands of
+    /// conversations in negative sentiment, so theirs are built in id order (no sort of the
+    /// keys) with one pass over the message's pieces rather than `format!`.
     pub(super) fn alerts(
         &self,
         r: &mut KpiReport,
@@ -92,7 +94,7 @@ impl Engine {
         negative: &[usize],
         limits: &Limits,
     ) {
-        let mut alerts = Vec::new();
+        let mut per_queue = Vec::new();
         for row in &r.by_queue {
             let qid = &row.queue_id;
             let limits = limits.for_queue(qid);
@@ -101,10 +103,9 @@ impl Engine {
                 .service_level
                 .filter(|v| *v < limits.service_level_target)
             {
-                alerts.push(alert(
+                per_queue.push(alert(
                     "service_level",
                     qid,
-                    None,
                     v,
                     limits.service_level_target,
                     format!(
@@ -116,10 +117,9 @@ impl Engine {
                 ));
             }
             if let Some(v) = row.longest_wait.filter(|v| *v > limits.longest_wait) {
-                alerts.push(alert(
+                per_queue.push(alert(
                     "longest_wait",
                     qid,
-                    None,
                     v,
                     limits.longest_wait,
                     format!(
@@ -129,10 +129,9 @@ impl Engine {
                 ));
             }
             if let Some(v) = row.kpis.abandon_rate.filter(|v| *v > limits.abandon_rate) {
-                alerts.push(alert(
+                per_queue.push(alert(
                     "abandon_rate",
                     qid,
-                    None,
                     v,
                     limits.abandon_rate,
                     format!(
@@ -144,25 +143,47 @@ impl Engine {
                 ));
             }
         }
-        for &idx in negative {
-            let Some(f) = view.get(idx) else { continue };
-            let id = &self.convs[idx].id;
+        per_queue.sort_by(|a, b| a.key.cmp(&b.key));
+        let mut negative: Vec<(&str, &Facts)> = negative
+            .iter()
+            .filter_map(|&idx| Some((&*self.convs[idx].id, view.get(idx)?)))
+            .collect();
+        negative.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        // Keys are `kind:subject`: the sentiment ones sort between `longest_wait:…` and
+        // `service_level:…`.
+        let split = per_queue.partition_point(|a| a.key.as_str() < "sentiment:");
+        let mut alerts = Vec::with_capacity(per_queue.len() + negative.len());
+        let mut per_queue = per_queue.into_iter();
+        alerts.extend(per_queue.by_ref().take(split));
+        for (id, f) in negative {
             let limit = limits.for_queue(&f.queue).sentiment;
-            alerts.push(alert(
-                "sentiment",
-                &f.queue,
-                Some(&**id),
-                f64::from(f.sentiment),
-                f64::from(limit),
-                format!(
-                    "conversation {id} with {} has sentiment {}",
-                    f.customer, f.sentiment
-                ),
-            ));
+            let value = SENTIMENTS[(f.sentiment.clamp(-3, 3) + 3) as usize];
+            let message = [
+                "conversation ",
+                id,
+                " with ",
+                &f.customer,
+                " has sentiment ",
+                value,
+            ]
+            .concat();
+            alerts.push(Alert {
+                key: ["sentiment:", id].concat(),
+                kind: "sentiment".to_owned(),
+                queue_id: f.queue.to_string(),
+                conversation_id: Some(id.to_owned()),
+                value: f64::from(f.sentiment),
+                limit: f64::from(limit),
+                message,
+            });
         }
+        alerts.extend(per_queue);
         r.alerts = alerts;
     }
 }
+
+/// Sentiment values as text, −3 … 3.
+const SENTIMENTS: [&str; 7] = ["-3", "-2", "-1", "0", "1", "2", "3"];
 
 /// The now-values of the queue and channel rows, from the pass over the live conversations.
 pub(super) fn fill_in_queue(r: &mut KpiReport, now: &NowValues) {
@@ -183,20 +204,13 @@ pub(super) fn fill_in_queue(r: &mut KpiReport, now: &NowValues) {
     }
 }
 
-fn alert(
-    kind: &str,
-    queue: &str,
-    conversation: Option<&str>,
-    value: f64,
-    limit: f64,
-    message: String,
-) -> Alert {
-    let subject = conversation.unwrap_or(queue);
+/// A queue's alert.
+fn alert(kind: &str, queue: &str, value: f64, limit: f64, message: String) -> Alert {
     Alert {
-        key: format!("{kind}:{subject}"),
+        key: format!("{kind}:{queue}"),
         kind: kind.to_owned(),
         queue_id: queue.to_owned(),
-        conversation_id: conversation.map(str::to_owned),
+        conversation_id: None,
         value,
         limit,
         message,

@@ -149,6 +149,53 @@ fn every_kpi_of_a_small_day_matches_the_hand_computation() {
 }
 
 #[test]
+fn alerts_come_in_key_order_with_their_messages() {
+    let mut events = day();
+    // A second conversation in negative sentiment whose id sorts before c4's.
+    events.push(created("b9", 500.0, "q1", "chat"));
+    events.push(conv(
+        "b9",
+        "message",
+        510.0,
+        json!({"from": "customer", "text": "no", "sentiment": -2}),
+    ));
+    let e = engine(&events);
+    let r = e.report(&Query::default(), at(1000.0), &Limits::default());
+    let keys: Vec<&str> = r.alerts.iter().map(|a| a.key.as_str()).collect();
+    assert_eq!(
+        keys,
+        [
+            "abandon_rate:q1",
+            "longest_wait:q1",
+            "longest_wait:q2",
+            "sentiment:b9",
+            "sentiment:c4",
+            "service_level:q1",
+            "service_level:q2"
+        ]
+    );
+    let c4 = &r.alerts[4];
+    assert_eq!(c4.message, "conversation c4 with Ada has sentiment -3");
+    assert_eq!(
+        (
+            c4.kind.as_str(),
+            c4.queue_id.as_str(),
+            c4.conversation_id.as_deref()
+        ),
+        ("sentiment", "q1", Some("c4"))
+    );
+    assert_eq!((c4.value, c4.limit), (-3.0, -2.0));
+    assert_eq!(
+        r.alerts[3].message,
+        "conversation b9 with Ada has sentiment -2"
+    );
+    assert_eq!(
+        r.alerts[1].message,
+        "a conversation in Billing has waited 550 s (limit 300 s)"
+    );
+}
+
+#[test]
 fn queue_filter_follows_the_latest_queue_and_the_sl_override_applies() {
     let e = engine(&day());
     let q2 = Query::from_pairs([("queue", "q2")]).unwrap();
