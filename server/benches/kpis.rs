@@ -213,8 +213,12 @@ async fn main() {
         let q = Query::from_pairs(pairs).expect("query");
         let (t, r) = time_report(&engine, &q, now, calls, BUDGET);
         println!(
-            "  {name:<22} p50 {:>9.3} ms  p99 {:>9.3} ms  max {:>9.3} ms  ({} calls)",
-            t.p50, t.p99, t.max, t.runs
+            "  {name:<22} p50 {:>9.3} ms  p99 {:>9.3} ms  max {:>9.3} ms  ({} calls; {} alerts)",
+            t.p50,
+            t.p99,
+            t.max,
+            t.runs,
+            r.alerts.len()
         );
         engine_rows.push((name, t, figures(&r)));
     }
