@@ -147,6 +147,10 @@ fn rfc3339(t: i64, tz: Tz) -> String {
 impl Engine {
     /// Every KPI of KPIS.md for `q`, at `now` unless the query replays a past instant.
     pub fn report(&self, q: &Query, now: DateTime<Utc>, limits: &Limits) -> KpiReport {
+        debug_assert!(
+            self.settled(),
+            "Engine::load must be followed by settle before a read"
+        );
         let t = q.at.unwrap_or(now).timestamp_millis();
         let from = window_start(q.window, q.tz, t).min(t);
         let queues = q.queue_set();

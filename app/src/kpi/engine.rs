@@ -178,6 +178,11 @@ impl Engine {
         self.pending = pending;
     }
 
+    /// Whether nothing loaded waits for [`Engine::settle`] (readers check it in debug builds).
+    pub(super) fn settled(&self) -> bool {
+        self.pending.iter().all(|&w| w == 0)
+    }
+
     /// Derives every conversation [`Engine::load`] left, in index order.
     pub fn settle(&mut self) {
         let pending = std::mem::take(&mut self.pending);

@@ -93,6 +93,10 @@ impl Engine {
     /// The agents table: agents that pass `q` (by their queues, ids and skills) with their
     /// window KPIs, by id.
     pub fn agent_rows(&self, q: &Query, now: DateTime<Utc>) -> Vec<AgentRow> {
+        debug_assert!(
+            self.settled(),
+            "Engine::load must be followed by settle before a read"
+        );
         let t = q.at.unwrap_or(now).timestamp_millis();
         let from = window_start(q.window, q.tz, t).min(t);
         let queues = q.queue_set();

@@ -463,3 +463,12 @@ fn sentiment_is_the_rounded_mean_of_the_last_six_customer_messages() {
     ));
     assert_eq!(sentiment(&engine(&mixed)), Some(2));
 }
+
+#[cfg(debug_assertions)]
+#[test]
+#[should_panic(expected = "settle before a read")]
+fn reading_a_loaded_engine_before_settle_is_caught() {
+    let mut e = Engine::new();
+    e.load(&day());
+    let _ = e.report(&Query::default(), at(1000.0), &Limits::default());
+}
