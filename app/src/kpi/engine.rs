@@ -2,7 +2,7 @@
 //! timelines, queues, and the per-minute grid — updated incrementally, one event at a time,
 //! with late events placed in order (old contribution out, new one in).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::model::event::{Channel, Event, EventBody, Presence};
 
@@ -118,7 +118,7 @@ pub struct Engine {
     pub(super) agg: Aggs,
     pub(super) queues: BTreeMap<String, QueueRec>,
     pub(super) queue_names: Vec<String>,
-    queue_index: HashMap<String, u32>,
+    queue_index: IdMap<String, u32>,
     arrivals: u64,
     newest: Option<i64>,
     /// Conversations [`Engine::load`] took steps for but has not derived yet (a bit per index).
