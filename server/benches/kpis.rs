@@ -9,6 +9,9 @@
 //! rebuilds batch by batch with `Engine::apply` instead of `load` + `settle`. DuckDB runs through `benches/kpis_duckdb.py` (`pip install
 //! --user duckdb`); without it that column is skipped with a message.
 
+// Linked for the server's global allocator: the engine is measured on what the server runs.
+extern crate server;
+
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 

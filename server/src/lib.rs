@@ -1,5 +1,12 @@
 //! The Intraday server: command line, database, HTTP routes; serves the SSR'd app.
 
+/// mimalloc rather than glibc's malloc: a KPI report allocates and frees thousands of small
+/// strings, and glibc then spent about half of a report's time in `_int_malloc` and
+/// `malloc_consolidate` (`perf`, 1 M-conversation day). Declared here, in the library, so the
+/// binary, the tests and the benches all run on the same allocator.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 pub mod actions;
 pub mod admin;
 pub mod auth;
