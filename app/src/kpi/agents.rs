@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::agg::{AgentSums, for_each_keyed, logged_ms};
+use super::agg::{AgentAgg, AgentSums, for_each_keyed, logged_ms};
 use super::answer::View;
 use super::engine::Engine;
 use super::facts::{OfferOutcome, Status};
@@ -192,7 +192,8 @@ impl AgentView {
                 continue;
             }
             let (presence, since) = a.presence_at(t);
-            let now = engine.agg.get(id).map(|g| &g.now).filter(|_| kept);
+            let agg = engine.agg.entry(id);
+            let now = agg.map(|(_, g)| &g.now).filter(|_| kept);
             let used = match now {
                 Some(n) => n.used,
                 None => used.get(id.as_str()).copied().unwrap_or(0),
@@ -245,13 +246,12 @@ impl AgentView {
                 None => open.get(id.as_str()).copied(),
             };
             let logged_ms = if view.is_live() {
-                let edge = engine
-                    .agg
-                    .number(id)
-                    .and_then(|n| edges.get(&n))
+                let edge = agg
+                    .and_then(|(n, _)| edges.get(&n))
                     .copied()
                     .unwrap_or_default();
-                row.add_aggregates(engine, id, &a.presence, open, from, t, &edge, whole);
+                let agg = agg.map(|(_, g)| g);
+                row.add_aggregates(engine, agg, &a.presence, open, from, t, &edge, whole);
                 logged_ms(&a.presence, from, t)
             } else {
                 let logged = logged_in(&a.presence, from, t);
@@ -341,7 +341,7 @@ impl AgentRow {
     fn add_aggregates(
         &mut self,
         engine: &Engine,
-        id: &str,
+        agg: Option<&AgentAgg>,
         presence: &[(i64, u64, Presence)],
         open: Option<i64>,
         from: i64,
@@ -349,8 +349,9 @@ impl AgentRow {
         edge: &AgentSums,
         whole: (i64, i64),
     ) {
-        let agg = engine.agg.get(id);
         let mut s = agg.map_or_else(AgentSums::default, |g| g.sums(whole.0, whole.1));
+        // The occupancy of those whole quarters, for `covered` below (the edges add none).
+        let whole_covered = s.covered_ms;
         s += edge;
         self.offers = s.offers;
         self.offers_accepted = s.offers_accepted;
@@ -362,8 +363,16 @@ impl AgentRow {
         // Nothing applied after `t`: no finished span runs past it.
         let open_end = engine.newest().is_none_or(|n| n <= t);
         let finished = |lo: i64, hi: i64| agg.map_or(0, |g| g.covered(presence, lo, hi, open_end));
-        // Running spans all end now: together they cover [earliest start, t).
-        let mut covered = finished(from, t);
+        // Its whole quarters are usually those summed above: they are not summed twice.
+        let mut covered = agg.map_or(0, |g| {
+            g.covered_with(presence, from, t, open_end, |a, b| {
+                if (a, b) == whole {
+                    whole_covered
+                } else {
+                    g.covered_sum(a, b)
+                }
+            })
+        });
         if let Some(since) = open.map(|s| s.max(from)).filter(|&s| s < t) {
             covered += logged_ms(presence, since, t) - finished(since, t);
         }

@@ -258,7 +258,7 @@ impl AgentAgg {
     }
 
     /// The occupancy part of [`AgentAgg::sums`].
-    fn covered_sum(&self, a: i64, b: i64) -> i64 {
+    pub fn covered_sum(&self, a: i64, b: i64) -> i64 {
         self.sums(a, b).covered_ms
     }
 
@@ -327,6 +327,19 @@ impl AgentAgg {
         hi: i64,
         open_end: bool,
     ) -> i64 {
+        self.covered_with(presence, lo, hi, open_end, |a, b| self.covered_sum(a, b))
+    }
+
+    /// [`AgentAgg::covered`] with the whole quarters' part from `whole(a, b)` (for a caller
+    /// that has already summed them).
+    pub fn covered_with(
+        &self,
+        presence: &[(i64, u64, Presence)],
+        lo: i64,
+        hi: i64,
+        open_end: bool,
+        whole: impl FnOnce(i64, i64) -> i64,
+    ) -> i64 {
         if hi <= lo {
             return 0;
         }
@@ -339,7 +352,7 @@ impl AgentAgg {
         if a > b {
             return self.covered_part(presence, lo, hi);
         }
-        let mut total = self.covered_part(presence, lo, a) + self.covered_sum(a, b);
+        let mut total = self.covered_part(presence, lo, a) + whole(a, b);
         if b < hi {
             total += self.covered_part(presence, b, hi);
         }
@@ -425,6 +438,13 @@ impl Aggs {
     /// An agent's aggregates.
     pub fn get(&self, agent: &str) -> Option<&AgentAgg> {
         self.index.get(agent).map(|&i| &self.by_agent[i])
+    }
+
+    /// An agent's number (see [`Aggs::number`]) and aggregates, in one lookup.
+    pub fn entry(&self, agent: &str) -> Option<(u32, &AgentAgg)> {
+        self.index
+            .get(agent)
+            .map(|&i| (i as u32, &self.by_agent[i]))
     }
 
     /// An agent's number in [`Aggs::add_minutes`]'s sums (agents without an offer or a

@@ -13,12 +13,10 @@ use super::breakdown::fill_in_queue;
 use super::engine::Engine;
 use super::facts::{Facts, Status};
 use super::fast::FastMap;
-use super::grid::{Cell, Grid, QUARTER_MS};
+use super::grid::{Cell, Grid, HOUR_MS, Rollup};
 use super::query::{Query, Window};
 use super::report::{ChannelRow, HourRow, KpiReport, Windowed, ratio, sl_slot};
 use super::sums::{FIVE_MIN_MS, OfferScope, Sums};
-
-const HOUR_MS: i64 = 3_600_000;
 
 /// Per-queue limits that raise alerts (admin-configurable; these are the defaults).
 #[derive(Clone, Debug, PartialEq)]
@@ -179,11 +177,11 @@ impl Engine {
         let mut hours = vec![Sums::default(); ((t - h0) / HOUR_MS + 1).max(1) as usize];
         let mut by_queue: FastMap<u32, Sums> = FastMap::default();
         let mut by_channel: BTreeMap<crate::model::event::Channel, Sums> = BTreeMap::new();
-        // Quarters roll up into local hours when the zone's hours start on a quarter.
-        let quarters = h0.rem_euclid(QUARTER_MS) == 0;
+        // Rollups sum into local hours when the zone's hours start on their boundaries.
+        let rollup = Rollup::aligned_to(h0);
         // Nothing applied after the instant: nothing is keyed after it either.
         let open_end = self.newest().is_none_or(|n| n <= t);
-        grid.fold(from, t, open_end, quarters, keep, lookup, |m, cell, s| {
+        grid.fold(from, t, open_end, rollup, keep, lookup, |m, cell, s| {
             let h = (((m - h0) / HOUR_MS).max(0) as usize).min(hours.len() - 1);
             hours[h] += s;
             *by_queue.entry(cell.0).or_default() += s;

@@ -9,7 +9,7 @@ use super::engine::Engine;
 use super::erlang;
 use super::facts::Facts;
 use super::fast::FastMap;
-use super::grid::{Cell, Grid};
+use super::grid::{Cell, Grid, HOUR_MS, Rollup};
 use super::report::{Alert, KpiReport, QueueRow, Windowed};
 use super::sums::Sums;
 
@@ -21,7 +21,6 @@ impl Limits {
         self.per_queue.get(queue).unwrap_or(self)
     }
 }
-const HOUR_MS: i64 = 3_600_000;
 
 impl Engine {
     /// One row per queue in scope, with its Erlang C prediction.
@@ -43,7 +42,7 @@ impl Engine {
             t - HALF_HOUR_MS,
             t,
             open_end,
-            true,
+            Rollup::Hours,
             keep,
             lookup,
             |_, c, s| {
@@ -51,11 +50,19 @@ impl Engine {
             },
         );
         let mut handled: HashMap<u32, (i64, i64)> = HashMap::new();
-        grid.fold(t - HOUR_MS, t, open_end, true, keep, lookup, |_, c, s| {
-            let h = handled.entry(c.0).or_default();
-            h.0 += s.handle_ms;
-            h.1 += s.handle_n;
-        });
+        grid.fold(
+            t - HOUR_MS,
+            t,
+            open_end,
+            Rollup::Hours,
+            keep,
+            lookup,
+            |_, c, s| {
+                let h = handled.entry(c.0).or_default();
+                h.0 += s.handle_ms;
+                h.1 += s.handle_n;
+            },
+        );
         let mut rows = Vec::new();
         for (qi, id) in self.queue_names.iter().enumerate() {
             let qi = qi as u32;
@@ -144,18 +151,22 @@ impl Engine {
             }
         }
         per_queue.sort_by(|a, b| a.key.cmp(&b.key));
-        let mut negative: Vec<(&str, &Facts)> = negative
+        // Sorted by id: by the ids' first eight bytes as a number, then (rarely) by the rest.
+        let mut negative: Vec<(u64, &str, &Facts)> = negative
             .iter()
-            .filter_map(|&idx| Some((&*self.convs[idx].id, view.get(idx)?)))
+            .filter_map(|&idx| {
+                let id = &*self.convs[idx].id;
+                Some((id_prefix(id), id, view.get(idx)?))
+            })
             .collect();
-        negative.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        negative.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)));
         // Keys are `kind:subject`: the sentiment ones sort between `longest_wait:…` and
         // `service_level:…`.
         let split = per_queue.partition_point(|a| a.key.as_str() < "sentiment:");
         let mut alerts = Vec::with_capacity(per_queue.len() + negative.len());
         let mut per_queue = per_queue.into_iter();
         alerts.extend(per_queue.by_ref().take(split));
-        for (id, f) in negative {
+        for (_, id, f) in negative {
             let limit = limits.for_queue(&f.queue).sentiment;
             let value = SENTIMENTS[(f.sentiment.clamp(-3, 3) + 3) as usize];
             let message = [
@@ -180,6 +191,15 @@ impl Engine {
         alerts.extend(per_queue);
         r.alerts = alerts;
     }
+}
+
+/// The first eight bytes of `id` as a big-endian number (zero-padded): ordering two ids by
+/// it, then by the whole id, is their byte order, with most comparisons one of integers.
+fn id_prefix(id: &str) -> u64 {
+    let mut head = [0u8; 8];
+    let n = id.len().min(8);
+    head[..n].copy_from_slice(&id.as_bytes()[..n]);
+    u64::from_be_bytes(head)
 }
 
 /// Sentiment values as text, −3 … 3.
@@ -214,5 +234,22 @@ fn alert(kind: &str, queue: &str, value: f64, limit: f64, message: String) -> Al
         value,
         limit,
         message,
+    }
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::id_prefix;
+
+    proptest! {
+        /// Ordering by the prefix, then by the whole id, is byte order: short ids, ids that
+        /// share eight bytes, and NUL bytes (the padding's value) included.
+        #[test]
+        fn prefix_then_id_is_byte_order(a in "[a\\x00b]{0,10}", b in "[a\\x00b]{0,10}") {
+            let by_prefix = id_prefix(&a).cmp(&id_prefix(&b)).then_with(|| a.cmp(&b));
+            prop_assert_eq!(by_prefix, a.as_bytes().cmp(b.as_bytes()));
+        }
     }
 }

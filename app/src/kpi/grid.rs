@@ -1,6 +1,6 @@
-//! Contributions bucketed per minute × queue × channel, rolled up per quarter hour, so a
-//! window's sums are read from ~100 quarters and a few minutes without touching a conversation,
-//! except the few in the window's two partial edge minutes.
+//! Contributions bucketed per minute × queue × channel, rolled up per quarter hour and per
+//! hour, so a day's sums are read from ~24 hours, a few quarters and a few minutes without
+//! touching a conversation, except the few in the window's two partial edge minutes.
 
 use std::collections::BTreeMap;
 
@@ -16,6 +16,45 @@ pub const MINUTE_MS: i64 = 60_000;
 /// A quarter hour in ms: the rollup step (every time zone's offset is a multiple of it, so a
 /// quarter never straddles two local hours).
 pub const QUARTER_MS: i64 = 900_000;
+
+/// An hour in ms.
+pub const HOUR_MS: i64 = 3_600_000;
+
+/// Which rollups a fold may read: every time zone's hours start on a quarter, most on a UTC
+/// hour.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Rollup {
+    /// Minutes only.
+    Minutes,
+    /// Quarters and minutes.
+    Quarters,
+    /// Hours, quarters and minutes.
+    Hours,
+}
+
+impl Rollup {
+    /// The coarsest rollup whose buckets each fall within one hour starting at `h0` (ms).
+    pub fn aligned_to(h0: i64) -> Rollup {
+        if h0.rem_euclid(HOUR_MS) == 0 {
+            Rollup::Hours
+        } else if h0.rem_euclid(QUARTER_MS) == 0 {
+            Rollup::Quarters
+        } else {
+            Rollup::Minutes
+        }
+    }
+}
+
+/// The hour a time falls in (its start, ms).
+pub fn hour_of(t: i64) -> i64 {
+    t.div_euclid(HOUR_MS) * HOUR_MS
+}
+
+/// The first hour boundary at or after `t`.
+fn hour_ceil(t: i64) -> i64 {
+    let h = hour_of(t);
+    if h == t { t } else { h + HOUR_MS }
+}
 
 /// The quarter a time falls in (its start, ms).
 pub fn quarter_of(t: i64) -> i64 {
@@ -48,12 +87,13 @@ pub fn minutes_of(f: &Facts) -> Vec<i64> {
     m
 }
 
-/// Per-minute sums, their quarter-hour rollups, and which conversations contributed to each
-/// minute. A quarter always holds the sum of its minutes.
+/// Per-minute sums, their quarter-hour and hour rollups, and which conversations contributed
+/// to each minute. A quarter always holds the sum of its minutes, an hour of its quarters.
 #[derive(Clone, Debug, Default)]
 pub struct Grid {
     cells: BTreeMap<i64, FastMap<Cell, Sums>>,
     quarters: BTreeMap<i64, FastMap<Cell, Sums>>,
+    hours: BTreeMap<i64, FastMap<Cell, Sums>>,
     /// Conversation indexes per minute, sorted.
     index: BTreeMap<i64, Vec<u32>>,
 }
@@ -90,6 +130,7 @@ impl Grid {
                 {
                     add_to(&mut self.cells, m, cell, &s, true);
                     add_to(&mut self.quarters, quarter_of(m), cell, &s, true);
+                    add_to(&mut self.hours, hour_of(m), cell, &s, true);
                 }
                 if let Some(ids) = self.index.get_mut(&m) {
                     if let Ok(i) = ids.binary_search(&(idx as u32)) {
@@ -102,6 +143,7 @@ impl Grid {
             } else {
                 add_to(&mut self.cells, m, cell, &s, false);
                 add_to(&mut self.quarters, quarter_of(m), cell, &s, false);
+                add_to(&mut self.hours, hour_of(m), cell, &s, false);
                 let ids = self.index.entry(m).or_default();
                 if let Err(i) = ids.binary_search(&(idx as u32)) {
                     ids.insert(i, idx as u32);
@@ -123,20 +165,25 @@ impl Grid {
         let cut = minute_of(before);
         self.cells = self.cells.split_off(&cut);
         self.index = self.index.split_off(&cut);
-        // The quarter holding the cut keeps only its minutes from the cut on.
-        let q = quarter_of(cut);
+        // The quarter and the hour holding the cut keep only their minutes from the cut on.
+        let (q, h) = (quarter_of(cut), hour_of(cut));
         self.quarters = self.quarters.split_off(&q);
         self.quarters.remove(&q);
-        for (&m, row) in self.cells.range(q..q + QUARTER_MS) {
+        self.hours = self.hours.split_off(&h);
+        self.hours.remove(&h);
+        for (&m, row) in self.cells.range(h..h + HOUR_MS) {
             for (&cell, s) in row {
-                add_to(&mut self.quarters, quarter_of(m), cell, s, false);
+                if m < q + QUARTER_MS {
+                    add_to(&mut self.quarters, quarter_of(m), cell, s, false);
+                }
+                add_to(&mut self.hours, hour_of(m), cell, s, false);
             }
         }
     }
 
     /// Feeds `sink(minute, cell, sums)` every contribution to `[from, to]` (ms, inclusive)
-    /// whose cell `keep` accepts. Whole quarters come from the rollups (with `quarters`;
-    /// `minute` is then the quarter's start), whole minutes from the buckets; the partial
+    /// whose cell `keep` accepts. Whole hours and quarters come from the rollups that `rollup`
+    /// allows (`minute` is then the hour's or quarter's start), whole minutes from the buckets; the partial
     /// minutes at both ends are summed conversation by conversation, from `facts(idx)` (which
     /// returns the conversation's facts, threshold and cell, or `None` to leave it out). With
     /// `open_end` (nothing is keyed after `to`: nothing was applied after it) the minute
@@ -147,7 +194,7 @@ impl Grid {
         from: i64,
         to: i64,
         open_end: bool,
-        quarters: bool,
+        rollup: Rollup,
         keep: impl Fn(&Cell) -> bool,
         facts: impl Fn(usize) -> Option<(&'f Facts, u32, Cell)>,
         mut sink: impl FnMut(i64, &Cell, &Sums),
@@ -176,7 +223,14 @@ impl Grid {
                 }
             }
         };
-        if quarters && qa < qb {
+        let (ha, hb) = (hour_ceil(qa), hour_of(qb));
+        if rollup == Rollup::Hours && ha < hb {
+            whole(&self.cells, first_full, qa);
+            whole(&self.quarters, qa, ha);
+            whole(&self.hours, ha, hb);
+            whole(&self.quarters, hb, qb);
+            whole(&self.cells, qb, end);
+        } else if rollup != Rollup::Minutes && qa < qb {
             whole(&self.cells, first_full, qa);
             whole(&self.quarters, qa, qb);
             whole(&self.cells, qb, end);

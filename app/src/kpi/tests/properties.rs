@@ -5,6 +5,7 @@ use proptest::prelude::*;
 use serde_json::json;
 
 use super::{at, conv, created, ev};
+use crate::kpi::grid::Rollup;
 use crate::kpi::{Engine, Limits, Query};
 use crate::model::event::Event;
 
@@ -375,6 +376,38 @@ proptest! {
         }
     }
 
+    /// After a prune at any instant, the quarter and the hour holding the cut still hold the
+    /// sums of their minutes that are left: a window reaching back before the cut reads the
+    /// same through any rollup.
+    #[test]
+    fn rollups_hold_what_is_left_of_their_minutes_after_a_prune(
+        seed in any::<u64>(),
+        n in 5usize..60,
+        cut in 3_600u64..100_000,
+        back in 0u64..7_200,
+        len in 0u64..90_000,
+    ) {
+        let events = day(seed, n);
+        let mut e = Engine::new();
+        e.apply(&events);
+        let cut = at(cut as f64 + 0.377).timestamp_millis();
+        e.prune(cut);
+        let from = cut - back as i64 * 1000 - 211;
+        let t = from + len as i64 * 1000;
+        let lookup = |idx: usize| {
+            let c = &e.convs[idx];
+            Some((c.facts.as_ref()?, c.sl_own, c.cell?))
+        };
+        let total = |rollup: Rollup| {
+            let mut sum = crate::kpi::sums::Sums::default();
+            e.grid.fold(from, t, false, rollup, |_| true, lookup, |_, _, s| sum += s);
+            sum
+        };
+        let minutes = total(Rollup::Minutes);
+        prop_assert_eq!(&total(Rollup::Quarters), &minutes);
+        prop_assert_eq!(&total(Rollup::Hours), &minutes);
+    }
+
     /// Each agent's offers and closes over any `[from, t]` (whole quarters from the rollups,
     /// whole minutes from the per-minute sums, partial minutes from their conversations)
     /// equal a pass over every conversation, whether or not anything happened after `t`.
@@ -414,13 +447,17 @@ proptest! {
                     let c = &e.convs[idx];
                     Some((c.facts.as_ref()?, c.sl_own, c.cell?))
                 };
-                let total = |open_end: bool, quarters: bool| {
+                let total = |open_end: bool, rollup: Rollup| {
                     let mut sum = crate::kpi::sums::Sums::default();
-                    e.grid.fold(from, t, open_end, quarters, |_| true, lookup, |_, _, s| sum += s);
+                    e.grid.fold(from, t, open_end, rollup, |_| true, lookup, |_, _, s| sum += s);
                     sum
                 };
-                prop_assert_eq!(total(true, true), total(false, true));
-                prop_assert_eq!(total(true, false), total(false, false));
+                // Every rollup gives the minutes' sums; an open end, the conversations'.
+                let exact = total(false, Rollup::Minutes);
+                for rollup in [Rollup::Minutes, Rollup::Quarters, Rollup::Hours] {
+                    prop_assert_eq!(&total(true, rollup), &exact);
+                    prop_assert_eq!(&total(false, rollup), &exact);
+                }
             }
             let (edges, whole) = crate::kpi::agents::edges(&e, from, t);
             let ids: std::collections::BTreeSet<String> =
