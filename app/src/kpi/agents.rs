@@ -93,10 +93,57 @@ pub struct AgentRow {
 
 /// The agents in scope as of the evaluation instant.
 pub struct AgentView {
-    /// Rows, by agent id.
+    /// Rows, by agent id (only when listing: the report's tiles need only the tally).
     pub rows: Vec<AgentRow>,
     /// Agents in scope now available or busy with free capacity, per queue of theirs.
     pub serving: HashMap<String, u64>,
+    /// What the agent tiles sum over the agents in scope.
+    tally: Tally,
+}
+
+/// The agent tiles' sums over the agents in scope.
+#[derive(Default)]
+struct Tally {
+    /// Agents by presence now, in [`PRESENCES`] order.
+    by_presence: [u64; PRESENCES.len()],
+    /// Logged in (not offline) now: their capacity, used capacity, and how many of them are
+    /// available or busy with free capacity.
+    capacity: i64,
+    used: i64,
+    with_free: u64,
+    /// Handle time (ms) and closed conversations; covered and logged-in time (ms).
+    handle: (i64, i64),
+    occupied: (i64, i64),
+}
+
+/// The presences the tiles count, in the order they list them.
+const PRESENCES: [Presence; 5] = [
+    Presence::Available,
+    Presence::Busy,
+    Presence::BusyDnd,
+    Presence::Away,
+    Presence::Offline,
+];
+
+impl Tally {
+    fn add(&mut self, a: &AgentRow) {
+        let presence = a.state.unwrap_or(Presence::Offline);
+        if let Some(i) = PRESENCES.iter().position(|&p| p == presence) {
+            self.by_presence[i] += 1;
+        }
+        self.handle.0 += a.handle.0;
+        self.handle.1 += a.handle.1;
+        self.occupied.0 += a.occupied.0;
+        self.occupied.1 += a.occupied.1;
+        if presence == Presence::Offline {
+            return;
+        }
+        self.capacity += a.capacity;
+        self.used += a.capacity_used;
+        if matches!(presence, Presence::Available | Presence::Busy) && a.capacity_free > 0 {
+            self.with_free += 1;
+        }
+    }
 }
 
 /// Total length of the union of intervals, clipped to `[lo, hi]`, intersected with `within`
@@ -179,7 +226,12 @@ impl AgentView {
         } else {
             (FastMap::default(), (0, 0))
         };
-        let mut rows = Vec::with_capacity(engine.agents.len());
+        let mut rows = Vec::with_capacity(if with_conversations {
+            engine.agents.len()
+        } else {
+            0
+        });
+        let mut tally = Tally::default();
         let mut serving: HashMap<String, u64> = HashMap::new();
         for (id, a) in engine.agents() {
             let in_queues = queues
@@ -278,9 +330,16 @@ impl AgentView {
                     }
                 }
             }
-            rows.push(row);
+            tally.add(&row);
+            if with_conversations {
+                rows.push(row);
+            }
         }
-        AgentView { rows, serving }
+        AgentView {
+            rows,
+            serving,
+            tally,
+        }
     }
 }
 
@@ -452,41 +511,17 @@ fn logged_in(presence: &[(i64, u64, Presence)], from: i64, t: i64) -> Vec<(i64, 
     out
 }
 
-/// Fills the agent tiles of `r` from the rows.
+/// Fills the agent tiles of `r` from the agents' tally.
 pub(super) fn agent_kpis(r: &mut KpiReport, agents: &AgentView) {
-    for p in [
-        Presence::Available,
-        Presence::Busy,
-        Presence::BusyDnd,
-        Presence::Away,
-        Presence::Offline,
-    ] {
-        r.agents_by_presence.insert(p.as_str().to_owned(), 0);
+    let t = &agents.tally;
+    for (p, &n) in PRESENCES.iter().zip(&t.by_presence) {
+        r.agents_by_presence.insert(p.as_str().to_owned(), n);
     }
-    let (mut handle, mut occupied) = ((0, 0), (0, 0));
-    for a in &agents.rows {
-        let presence = a.state.unwrap_or(Presence::Offline);
-        match r.agents_by_presence.get_mut(presence.as_str()) {
-            Some(n) => *n += 1,
-            None => {
-                r.agents_by_presence.insert(presence.as_str().to_owned(), 1);
-            }
-        }
-        handle.0 += a.handle.0;
-        handle.1 += a.handle.1;
-        occupied.0 += a.occupied.0;
-        occupied.1 += a.occupied.1;
-        if presence == Presence::Offline {
-            continue;
-        }
-        r.agents_logged_in += 1;
-        r.capacity.total += a.capacity;
-        r.capacity.used += a.capacity_used;
-        if matches!(presence, Presence::Available | Presence::Busy) && a.capacity_free > 0 {
-            r.agents_with_free_capacity += 1;
-        }
-    }
-    r.capacity.free = r.capacity.total - r.capacity.used;
-    r.agent_aht = mean_s(handle.0, handle.1);
-    r.occupancy = ratio(occupied.0, occupied.1);
+    r.agents_logged_in = t.by_presence[..PRESENCES.len() - 1].iter().sum();
+    r.capacity.total = t.capacity;
+    r.capacity.used = t.used;
+    r.capacity.free = t.capacity - t.used;
+    r.agents_with_free_capacity = t.with_free;
+    r.agent_aht = mean_s(t.handle.0, t.handle.1);
+    r.occupancy = ratio(t.occupied.0, t.occupied.1);
 }

@@ -183,31 +183,17 @@ impl Engine {
         self.pending.iter().all(|&w| w == 0)
     }
 
-    /// Derives every conversation [`Engine::load`] left, in index order. Deriving a
-    /// conversation's facts reads only its own steps, so on the server that part runs on every
-    /// core, a batch at a time; adding the facts to the grid and the aggregates stays in order
-    /// on this thread.
+    /// Derives every conversation [`Engine::load`] left, in index order.
     pub fn settle(&mut self) {
         let pending = std::mem::take(&mut self.pending);
-        let mut batch = Vec::with_capacity(SETTLE_BATCH);
-        let mut indexes = pending.into_iter().enumerate().flat_map(|(word, bits)| {
-            (0..64)
-                .filter(move |bit| bits & (1 << bit) != 0)
-                .map(move |bit| word * 64 + bit)
-        });
-        loop {
-            batch.clear();
-            batch.extend(indexes.by_ref().take(SETTLE_BATCH));
-            if batch.is_empty() {
-                break;
-            }
-            for &idx in &batch {
+        for (word, mut bits) in pending.into_iter().enumerate() {
+            while bits != 0 {
+                let bit = bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                let idx = word * 64 + bit;
                 // Loaded steps grew by doubling: keep exactly what they need.
                 self.convs[idx].steps.shrink_to_fit();
-            }
-            let derived = derive_all(&self.convs, &batch);
-            for (&idx, facts) in batch.iter().zip(derived) {
-                self.refresh_with(idx, facts, None);
+                self.refresh(idx, None);
             }
         }
     }
@@ -410,13 +396,6 @@ impl Engine {
 
     /// Takes the conversation's old contribution out and puts its new one in.
     fn refresh(&mut self, idx: usize, changed: Option<&mut Changed>) {
-        let facts = Facts::derive(&self.convs[idx].steps, i64::MAX);
-        self.refresh_with(idx, facts, changed);
-    }
-
-    /// Replaces conversation `idx`'s facts by `facts` (derived from its steps) and its
-    /// contributions with them.
-    fn refresh_with(&mut self, idx: usize, facts: Option<Facts>, changed: Option<&mut Changed>) {
         let old = self.convs[idx].facts.take();
         let old_now = old
             .as_ref()
@@ -425,6 +404,7 @@ impl Engine {
         if let (Some(f), Some(cell)) = (&old, self.convs[idx].cell) {
             self.grid.put(idx, f, cell, self.convs[idx].sl_own, true);
         }
+        let facts = Facts::derive(&self.convs[idx].steps, i64::MAX);
         self.agg.update(old.as_ref(), facts.as_ref(), &self.agents);
         if let Some(f) = &facts {
             let cell = (self.intern(&f.queue), f.channel);
@@ -517,36 +497,4 @@ impl Engine {
     pub fn cost(channel: Channel) -> i64 {
         i64::from(channel.cost())
     }
-}
-
-/// Conversations [`Engine::settle`] derives at a time: enough to share out, few enough that
-/// their facts waiting to be added stay a few megabytes.
-const SETTLE_BATCH: usize = 16_384;
-
-/// The facts of conversations `batch` with every step applied, in `batch` order: split over
-/// the machine's cores (one thread in the browser).
-fn derive_all(convs: &[Conv], batch: &[usize]) -> Vec<Option<Facts>> {
-    let derive = |part: &[usize]| -> Vec<Option<Facts>> {
-        part.iter()
-            .map(|&idx| Facts::derive(&convs[idx].steps, i64::MAX))
-            .collect()
-    };
-    #[cfg(not(target_arch = "wasm32"))]
-    {
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-        if threads > 1 && batch.len() >= 2 * threads {
-            let size = batch.len().div_ceil(threads);
-            return std::thread::scope(|scope| {
-                let handles: Vec<_> = batch
-                    .chunks(size)
-                    .map(|part| scope.spawn(move || derive(part)))
-                    .collect();
-                handles
-                    .into_iter()
-                    .flat_map(|h| h.join().expect("deriving facts panicked"))
-                    .collect()
-            });
-        }
-    }
-    derive(batch)
 }
