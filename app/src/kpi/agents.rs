@@ -9,7 +9,7 @@ use super::agg::{AgentAgg, AgentSums, for_each_keyed, logged_ms};
 use super::answer::View;
 use super::engine::Engine;
 use super::facts::{OfferOutcome, Status};
-use super::fast::FastMap;
+use super::fast::{FastMap, IdMap};
 use super::grid::{MINUTE_MS, minute_of, quarter_ceil, quarter_of};
 use super::query::Query;
 use super::report::{KpiReport, mean_s, ratio};
@@ -96,7 +96,7 @@ pub struct AgentView {
     /// Rows, by agent id (only when listing: the report's tiles need only the tally).
     pub rows: Vec<AgentRow>,
     /// Agents in scope now available or busy with free capacity, per queue of theirs.
-    pub serving: HashMap<String, u64>,
+    pub serving: IdMap<String, u64>,
     /// What the agent tiles sum over the agents in scope.
     tally: Tally,
 }
@@ -232,7 +232,7 @@ impl AgentView {
             0
         });
         let mut tally = Tally::default();
-        let mut serving: HashMap<String, u64> = HashMap::new();
+        let mut serving: IdMap<String, u64> = IdMap::default();
         for (id, a) in engine.agents() {
             let in_queues = queues
                 .as_ref()

@@ -196,10 +196,11 @@ impl Engine {
 /// The first eight bytes of `id` as a big-endian number (zero-padded): ordering two ids by
 /// it, then by the whole id, is their byte order, with most comparisons one of integers.
 fn id_prefix(id: &str) -> u64 {
-    let mut head = [0u8; 8];
-    let n = id.len().min(8);
-    head[..n].copy_from_slice(&id.as_bytes()[..n]);
-    u64::from_be_bytes(head)
+    // Byte by byte: a `copy_from_slice` of a length not known here is a `memcpy` call per id.
+    id.bytes()
+        .take(8)
+        .enumerate()
+        .fold(0, |v, (i, b)| v | u64::from(b) << (56 - 8 * i))
 }
 
 /// Sentiment values as text, −3 … 3.
