@@ -6,6 +6,7 @@ use serde_json::json;
 
 use super::{at, conv, created, ev};
 use crate::kpi::grid::Rollup;
+use crate::kpi::sums::Sums;
 use crate::kpi::{Engine, Limits, Query};
 use crate::model::event::Event;
 
@@ -19,6 +20,25 @@ impl Rng {
         self.0 ^= self.0 << 17;
         self.0 % m
     }
+}
+
+/// The engine's grid summed over `[from, t]`, every cell, through `rollup`.
+fn grid_total(e: &Engine, from: i64, t: i64, open_end: bool, rollup: Rollup) -> Sums {
+    let lookup = |idx: usize| {
+        let c = &e.convs[idx];
+        Some((c.facts.as_ref()?, c.sl_own, c.cell?))
+    };
+    let mut sum = Sums::default();
+    e.grid.fold(
+        from,
+        t,
+        open_end,
+        rollup,
+        |_| true,
+        lookup,
+        |_, _, s| sum += s,
+    );
+    sum
 }
 
 /// A random valid day: conversations walking the state machine over ~30 h (strictly
@@ -394,18 +414,9 @@ proptest! {
         e.prune(cut);
         let from = cut - back as i64 * 1000 - 211;
         let t = from + len as i64 * 1000;
-        let lookup = |idx: usize| {
-            let c = &e.convs[idx];
-            Some((c.facts.as_ref()?, c.sl_own, c.cell?))
-        };
-        let total = |rollup: Rollup| {
-            let mut sum = crate::kpi::sums::Sums::default();
-            e.grid.fold(from, t, false, rollup, |_| true, lookup, |_, _, s| sum += s);
-            sum
-        };
-        let minutes = total(Rollup::Minutes);
-        prop_assert_eq!(&total(Rollup::Quarters), &minutes);
-        prop_assert_eq!(&total(Rollup::Hours), &minutes);
+        let minutes = grid_total(&e, from, t, false, Rollup::Minutes);
+        prop_assert_eq!(&grid_total(&e, from, t, false, Rollup::Quarters), &minutes);
+        prop_assert_eq!(&grid_total(&e, from, t, false, Rollup::Hours), &minutes);
     }
 
     /// Each agent's offers and closes over any `[from, t]` (whole quarters from the rollups,
@@ -443,20 +454,11 @@ proptest! {
             // The grid: with nothing applied after `t`, reading `t`'s minute whole gives
             // what summing its conversations up to `t` gives.
             if newest <= t {
-                let lookup = |idx: usize| {
-                    let c = &e.convs[idx];
-                    Some((c.facts.as_ref()?, c.sl_own, c.cell?))
-                };
-                let total = |open_end: bool, rollup: Rollup| {
-                    let mut sum = crate::kpi::sums::Sums::default();
-                    e.grid.fold(from, t, open_end, rollup, |_| true, lookup, |_, _, s| sum += s);
-                    sum
-                };
                 // Every rollup gives the minutes' sums; an open end, the conversations'.
-                let exact = total(false, Rollup::Minutes);
+                let exact = grid_total(&e, from, t, false, Rollup::Minutes);
                 for rollup in [Rollup::Minutes, Rollup::Quarters, Rollup::Hours] {
-                    prop_assert_eq!(&total(true, rollup), &exact);
-                    prop_assert_eq!(&total(false, rollup), &exact);
+                    prop_assert_eq!(&grid_total(&e, from, t, true, rollup), &exact);
+                    prop_assert_eq!(&grid_total(&e, from, t, false, rollup), &exact);
                 }
             }
             let (edges, whole) = crate::kpi::agents::edges(&e, from, t);
