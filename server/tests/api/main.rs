@@ -8,7 +8,9 @@
 
 mod actions;
 mod admin;
+mod admin_settings;
 mod auth;
+mod authz;
 mod backup;
 mod cli;
 mod crash;
