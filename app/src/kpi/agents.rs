@@ -10,7 +10,7 @@ use super::answer::View;
 use super::engine::Engine;
 use super::facts::{OfferOutcome, Status};
 use super::fast::{FastMap, IdMap};
-use super::grid::{MINUTE_MS, minute_of, quarter_ceil, quarter_of};
+use super::grid::{MINUTE_MS, minute_ceil, minute_of, quarter_ceil, quarter_of};
 use super::query::Query;
 use super::report::{KpiReport, mean_s, ratio};
 use crate::model::event::Presence;
@@ -487,12 +487,6 @@ pub(super) fn edges(engine: &Engine, from: i64, t: i64) -> (FastMap<u32, AgentSu
         }
     }
     (out, whole)
-}
-
-/// The first minute boundary at or after `t`.
-fn minute_ceil(t: i64) -> i64 {
-    let m = minute_of(t);
-    if m == t { t } else { m + MINUTE_MS }
 }
 
 /// Logged-in (not offline) intervals within `[from, t]`, from presence changes in order.

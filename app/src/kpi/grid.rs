@@ -50,10 +50,20 @@ pub fn hour_of(t: i64) -> i64 {
     t.div_euclid(HOUR_MS) * HOUR_MS
 }
 
+/// The first multiple of `step` (ms) at or after `t`.
+fn ceil_to(t: i64, step: i64) -> i64 {
+    let floor = t.div_euclid(step) * step;
+    if floor == t { t } else { floor + step }
+}
+
+/// The first minute boundary at or after `t`.
+pub fn minute_ceil(t: i64) -> i64 {
+    ceil_to(t, MINUTE_MS)
+}
+
 /// The first hour boundary at or after `t`.
 fn hour_ceil(t: i64) -> i64 {
-    let h = hour_of(t);
-    if h == t { t } else { h + HOUR_MS }
+    ceil_to(t, HOUR_MS)
 }
 
 /// The quarter a time falls in (its start, ms).
@@ -63,8 +73,7 @@ pub fn quarter_of(t: i64) -> i64 {
 
 /// The first quarter boundary at or after `t`.
 pub fn quarter_ceil(t: i64) -> i64 {
-    let q = quarter_of(t);
-    if q == t { t } else { q + QUARTER_MS }
+    ceil_to(t, QUARTER_MS)
 }
 
 /// A bucket's queue (interned) and channel.
@@ -182,9 +191,9 @@ impl Grid {
     }
 
     /// Feeds `sink(minute, cell, sums)` every contribution to `[from, to]` (ms, inclusive)
-    /// whose cell `keep` accepts. Whole hours and quarters come from the rollups that `rollup`
-    /// allows (`minute` is then the hour's or quarter's start), whole minutes from the buckets; the partial
-    /// minutes at both ends are summed conversation by conversation, from `facts(idx)` (which
+    /// whose cell `keep` accepts. Whole hours and quarters come from the rollups that
+    /// `rollup` allows (`minute` is then the hour's or quarter's start), whole minutes from
+    /// the buckets; the partial minutes at both ends are summed conversation by conversation, from `facts(idx)` (which
     /// returns the conversation's facts, threshold and cell, or `None` to leave it out). With
     /// `open_end` (nothing is keyed after `to`: nothing was applied after it) the minute
     /// holding `to` is read whole.
@@ -202,11 +211,7 @@ impl Grid {
         if to < from {
             return;
         }
-        let first_full = if minute_of(from) == from {
-            from
-        } else {
-            minute_of(from) + MINUTE_MS
-        };
+        let first_full = minute_ceil(from);
         let last_minute = minute_of(to);
         let end = if open_end {
             last_minute + MINUTE_MS
