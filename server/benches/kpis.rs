@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 
 use app::kpi::{Engine, KpiReport, Limits, Query};
 use app::model::event::Event;
+use app::model::ledger::Ledger;
 use chrono::{DateTime, Utc};
 
 #[path = "kpis/day.rs"]
@@ -175,6 +176,30 @@ async fn main() {
     engine.settle();
     applying += t.elapsed();
     let events = sim.raws.len();
+    // The server also keeps the validating ledger of the same events (`intraday serve` rebuilds
+    // both at start): built here too unless `BENCH_LEDGER=0`, timed apart, so the RSS below is
+    // what a server holds.
+    let mut ledger = Ledger::new();
+    let mut ledgering = Duration::ZERO;
+    if std::env::var("BENCH_LEDGER").is_ok_and(|v| v == "0") {
+        println!("ledger skipped (BENCH_LEDGER=0): the RSS below is the engine's alone");
+    } else {
+        let (engine_rss, _) = rss_mb();
+        for chunk in sim.raws.chunks(BATCH) {
+            let events: Vec<Event> = chunk.iter().map(day::event).collect();
+            let newest = events.iter().map(|e| e.at).max().unwrap_or(now);
+            let t = Instant::now();
+            ledger
+                .apply(&events, newest.max(now))
+                .expect("the simulated day is valid");
+            ledgering += t.elapsed();
+        }
+        println!(
+            "ledger (the server's validating projection): {events} events in {:.2} s, RSS +{:.0} MB",
+            ledgering.as_secs_f64(),
+            rss_mb().0 - engine_rss
+        );
+    }
     sim.raws = Vec::new();
     let (rss_after, rss_peak) = rss_mb();
     println!(
@@ -187,8 +212,8 @@ async fn main() {
         building.as_secs_f64()
     );
     println!(
-        "RSS after rebuild: {rss_after:.0} MB (engine ≈ {:.0} MB: {rss_before:.0} MB before \
-         apply, of which {raws_mb:.0} MB of compact events since freed; peak {rss_peak:.0} MB)",
+        "RSS after rebuild: {rss_after:.0} MB (engine and ledger ≈ {:.0} MB: {rss_before:.0} MB \
+         before apply, of which {raws_mb:.0} MB of compact events since freed; peak {rss_peak:.0} MB)",
         rss_after - (rss_before - raws_mb)
     );
 

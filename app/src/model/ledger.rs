@@ -1,7 +1,8 @@
 //! The validating projection of the event log: conversations, agents and queues as the events
 //! say, with late events placed in order. `apply` is all or nothing.
 
-use std::collections::{HashMap, HashSet};
+use std::borrow::Cow;
+use std::collections::HashMap;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
@@ -9,6 +10,7 @@ use serde::{Deserialize, Serialize};
 pub use super::conversation::{Conversation, ConversationStatus};
 use super::conversation::{Transition, start, step};
 use super::event::{Channel, Event, EventBody, Presence};
+use super::sealed::{self, Names};
 
 /// Events older than this before the newest event are refused.
 pub const MAX_AGE: TimeDelta = TimeDelta::hours(48);
@@ -78,18 +80,12 @@ pub struct BatchError {
     pub message: String,
 }
 
-/// One step of a conversation's history.
+/// One step of a conversation's history. Steps are ordered by (`at`, arrival): a step goes
+/// after every step with the same `at`, so arrival needs no field of its own.
 #[derive(Clone, Debug)]
 struct Step {
     at: DateTime<Utc>,
-    arrival: u64,
     transition: Transition,
-}
-
-impl Step {
-    fn key(&self) -> (DateTime<Utc>, u64) {
-        (self.at, self.arrival)
-    }
 }
 
 /// A conversation's ordered history and the state it folds to.
@@ -101,7 +97,8 @@ struct History {
 
 /// A conversation's history with a batch's steps placed in it, not yet validated.
 struct Staged<'a> {
-    stored: Option<&'a History>,
+    /// The stored history: borrowed while open, unsealed when closed.
+    stored: Option<Cow<'a, History>>,
     /// Every step in order, with the batch index of the new ones.
     steps: Vec<(Step, Option<usize>)>,
     /// Whether every new step comes after every stored one (then only they need folding).
@@ -109,9 +106,10 @@ struct Staged<'a> {
 }
 
 impl Staged<'_> {
+    /// Places a step after every step placed before it with the same time or earlier (a
+    /// batch's steps are placed in (`at`, position) order, after everything stored).
     fn place(&mut self, s: Step, index: usize) {
-        let key = s.key();
-        let pos = self.steps.partition_point(|(x, _)| x.key() <= key);
+        let pos = self.steps.partition_point(|(x, _)| x.at <= s.at);
         if pos < self.steps.len() && self.steps[pos..].iter().any(|(_, i)| i.is_none()) {
             self.appended = false;
         }
@@ -120,7 +118,7 @@ impl Staged<'_> {
 
     /// Folds the history; on failure, the batch event to blame, the field and the message.
     fn fold(self, id: &str) -> Result<History, (usize, &'static str, String)> {
-        let (mut state, from) = match self.stored {
+        let (mut state, from) = match &self.stored {
             Some(h) if self.appended => (h.state.clone(), h.steps.len()),
             _ => {
                 let (first, index) = &self.steps[0];
@@ -165,13 +163,16 @@ impl Staged<'_> {
 /// Conversations, agents and queues, validated and kept in event time order.
 #[derive(Clone, Debug, Default)]
 pub struct Ledger {
-    conversations: HashMap<String, History>,
-    /// Conversations not closed, for capacity and the live views.
-    live: HashSet<String>,
+    /// Conversations not closed: history and state, for capacity and the live views.
+    open: HashMap<String, History>,
+    /// Closed conversations: their steps sealed in a few bytes ([`sealed`]), unfolded again
+    /// when a late event names one.
+    closed: HashMap<Box<str>, Box<[u8]>>,
+    /// The agent and queue ids and skill sets sealed steps refer to.
+    names: Names,
     agents: HashMap<String, Agent>,
     queues: HashMap<String, Queue>,
     newest: Option<DateTime<Utc>>,
-    arrivals: u64,
 }
 
 impl Ledger {
@@ -217,11 +218,10 @@ impl Ledger {
         let mut staged: HashMap<&str, Staged> = HashMap::new();
         let mut agents: HashMap<&str, Agent> = HashMap::new();
         let mut queues: HashMap<&str, Queue> = HashMap::new();
-        for (n, &index) in order.iter().enumerate() {
+        for &index in &order {
             let event = &batch[index];
-            let arrival = self.arrivals + n as u64;
             if let Err((field, message)) =
-                self.stage(event, index, arrival, &mut staged, &mut agents, &mut queues)
+                self.stage(event, index, &mut staged, &mut agents, &mut queues)
             {
                 errors.push(err(index, field, message));
             }
@@ -237,15 +237,18 @@ impl Ledger {
             errors.sort_by_key(|e| e.index);
             return Err(errors);
         }
-        self.arrivals += batch.len() as u64;
         self.newest = newest;
         for (id, history) in conversations {
             if history.state.status == ConversationStatus::Closed {
-                self.live.remove(id);
+                self.open.remove(id);
+                let steps = history.steps.iter().map(|s| (s.at, &s.transition));
+                let sealed = sealed::seal(steps, &mut self.names);
+                self.closed.insert(id.into(), sealed);
             } else {
-                self.live.insert(id.to_owned());
+                // A closed conversation stays closed, but nothing here depends on it.
+                self.closed.remove(id);
+                self.open.insert(id.to_owned(), history);
             }
-            self.conversations.insert(id.to_owned(), history);
         }
         for (id, agent) in agents {
             self.agents.insert(id.to_owned(), agent);
@@ -262,7 +265,6 @@ impl Ledger {
         &'l self,
         event: &'e Event,
         index: usize,
-        arrival: u64,
         staged: &mut HashMap<&'e str, Staged<'l>>,
         agents: &mut HashMap<&'e str, Agent>,
         queues: &mut HashMap<&'e str, Queue>,
@@ -311,19 +313,19 @@ impl Ledger {
                     return Err(("type", "this event names no conversation transition".into()));
                 };
                 let entry = staged.entry(id).or_insert_with(|| {
-                    let stored = self.conversations.get(id);
+                    let stored = self.history(id);
                     Staged {
-                        stored,
                         steps: stored
+                            .as_ref()
                             .map(|h| h.steps.iter().map(|s| (s.clone(), None)).collect())
                             .unwrap_or_default(),
+                        stored,
                         appended: true,
                     }
                 });
                 entry.place(
                     Step {
                         at: event.at,
-                        arrival,
                         transition,
                     },
                     index,
@@ -346,19 +348,45 @@ impl Ledger {
         })
     }
 
-    /// A conversation by id.
-    pub fn conversation(&self, id: &str) -> Option<&Conversation> {
-        self.conversations.get(id).map(|h| &h.state)
+    /// A conversation's stored history: borrowed while open, unfolded from its seal once closed.
+    fn history(&self, id: &str) -> Option<Cow<'_, History>> {
+        if let Some(h) = self.open.get(id) {
+            return Some(Cow::Borrowed(h));
+        }
+        let (_, steps) = sealed::unseal(self.closed.get(id)?, &self.names)?;
+        let mut steps = steps
+            .into_iter()
+            .map(|(at, transition)| Step { at, transition });
+        let first = steps.next()?;
+        let mut state = start(id, first.at, &first.transition)?;
+        let mut all = vec![first];
+        for s in steps {
+            // They were valid together when sealed; a failure means a corrupt seal.
+            step(&mut state, s.at, &s.transition).ok()?;
+            all.push(s);
+        }
+        Some(Cow::Owned(History { steps: all, state }))
     }
 
-    /// Every conversation, closed ones included.
-    pub fn conversations(&self) -> impl Iterator<Item = &Conversation> {
-        self.conversations.values().map(|h| &h.state)
+    /// A conversation by id (a closed one is unfolded from its seal, so each call costs a fold).
+    pub fn conversation(&self, id: &str) -> Option<Cow<'_, Conversation>> {
+        match self.history(id)? {
+            Cow::Borrowed(h) => Some(Cow::Borrowed(&h.state)),
+            Cow::Owned(h) => Some(Cow::Owned(h.state)),
+        }
+    }
+
+    /// Every conversation, closed ones included (each closed one unfolded: for tests and tools,
+    /// not for a live path).
+    pub fn conversations(&self) -> impl Iterator<Item = Cow<'_, Conversation>> {
+        let open = self.open.values().map(|h| Cow::Borrowed(&h.state));
+        let closed = self.closed.keys().filter_map(|id| self.conversation(id));
+        open.chain(closed)
     }
 
     /// Conversations not closed.
     pub fn live_conversations(&self) -> impl Iterator<Item = &Conversation> {
-        self.live.iter().filter_map(|id| self.conversation(id))
+        self.open.values().map(|h| &h.state)
     }
 
     /// An agent by id.
@@ -399,12 +427,16 @@ impl Ledger {
     /// Forgets conversations closed before `before`: no valid event can reach them any more
     /// once `before` is older than the 48 h late-event limit. Returns how many.
     pub fn prune(&mut self, before: DateTime<Utc>) -> usize {
-        let n = self.conversations.len();
-        self.conversations.retain(|_, h| {
-            !(h.state.status == ConversationStatus::Closed
-                && h.state.closed_at.is_some_and(|t| t < before))
-        });
-        n - self.conversations.len()
+        let n = self.closed.len();
+        self.closed
+            .retain(|_, seal| sealed::closed_at(seal).is_none_or(|t| t >= before));
+        n - self.closed.len()
+    }
+
+    /// How many closed conversations are kept sealed.
+    #[cfg(test)]
+    pub(super) fn sealed(&self) -> usize {
+        self.closed.len()
     }
 
     /// The newest `at` applied.

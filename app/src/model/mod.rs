@@ -5,6 +5,7 @@ pub mod conversation;
 pub mod event;
 pub mod ledger;
 pub mod panel;
+mod sealed;
 pub mod status;
 
 #[cfg(all(test, not(target_arch = "wasm32")))]

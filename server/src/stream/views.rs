@@ -97,14 +97,21 @@ pub fn deltas(applied: Applied<'_>) -> Vec<Delta> {
         let Some(conversation) = ledger.conversation(id) else {
             continue;
         };
-        if let Some(agent) = conversation.agent_id.as_deref() {
-            let s = agents.entry(agent).or_insert(seq);
+        // Keyed by the ledger's own copy of the id: a closed conversation is unfolded into a
+        // value that does not outlive this loop (and an agent the ledger does not know has no
+        // delta to send).
+        if let Some(agent) = conversation
+            .agent_id
+            .as_deref()
+            .and_then(|a| ledger.agent(a))
+        {
+            let s = agents.entry(agent.id.as_str()).or_insert(seq);
             *s = (*s).max(seq);
         }
         let data = json(&ConversationDelta {
             seq,
             as_of,
-            conversation,
+            conversation: &conversation,
         });
         let visibility = Visibility::Queues(vec![conversation.queue_id.clone()]);
         out.push(delta(seq, "conversation", visibility, data));

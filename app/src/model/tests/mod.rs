@@ -4,6 +4,7 @@
 mod ledger;
 mod parse;
 mod properties;
+mod sealed;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use serde_json::{Value, json};

@@ -12,7 +12,7 @@ use crate::model::ledger::{ConversationStatus, Ledger};
 
 /// A random valid stream: `n` conversations walking the state machine (strictly increasing
 /// distinct times per conversation) and presence changes of three agents.
-fn valid_stream(seed: u64, n: usize) -> Vec<Event> {
+pub(super) fn valid_stream(seed: u64, n: usize) -> Vec<Event> {
     let mut rng = seed | 1;
     let mut next = move |m: u64| {
         rng ^= rng << 13;
@@ -131,7 +131,10 @@ fn snapshot(
     Vec<crate::model::ledger::Conversation>,
     Vec<crate::model::ledger::Agent>,
 ) {
-    let mut c: Vec<_> = l.conversations().cloned().collect();
+    let mut c: Vec<_> = l
+        .conversations()
+        .map(std::borrow::Cow::into_owned)
+        .collect();
     c.sort_by(|a, b| a.id.cmp(&b.id));
     let mut a: Vec<_> = l.agents().cloned().collect();
     a.sort_by(|x, y| x.id.cmp(&y.id));
@@ -149,7 +152,7 @@ fn in_order(stream: &[Event]) -> Ledger {
     l
 }
 
-fn shuffled(stream: &[Event], seed: u64) -> Vec<Event> {
+pub(super) fn shuffled(stream: &[Event], seed: u64) -> Vec<Event> {
     let mut v = stream.to_vec();
     let mut r = seed | 1;
     for i in (1..v.len()).rev() {
