@@ -12,6 +12,9 @@ use super::conversation::{Transition, start, step};
 use super::event::{Channel, Event, EventBody, Presence};
 use super::sealed::{self, Names};
 
+/// Ids from events, hashed with per-map seeded foldhash: SipHash took a sixth of a rebuild.
+type Map<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+
 /// Events older than this before the newest event are refused.
 pub const MAX_AGE: TimeDelta = TimeDelta::hours(48);
 /// Events further than this ahead of the server clock are refused.
@@ -95,47 +98,75 @@ struct History {
     state: Conversation,
 }
 
-/// A conversation's history with a batch's steps placed in it, not yet validated.
+/// A conversation's stored history and a batch's steps for it, not yet validated.
 struct Staged<'a> {
     /// The stored history: borrowed while open, unsealed when closed.
     stored: Option<Cow<'a, History>>,
-    /// Every step in order, with the batch index of the new ones.
-    steps: Vec<(Step, Option<usize>)>,
-    /// Whether every new step comes after every stored one (then only they need folding).
-    appended: bool,
+    /// The batch's steps with their batch index, in (`at`, position) order: the order they
+    /// are staged in.
+    new: Vec<(Step, usize)>,
 }
 
+/// A staged conversation, validated.
+enum Folded {
+    /// Every new step came at or after every stored one: the state after them, and the steps
+    /// to append (the stored ones are not copied).
+    Appended(Conversation, Vec<Step>),
+    /// A new conversation, or a late step placed among stored ones: the whole history again.
+    Whole(History),
+}
+
+/// A fold's failure: the batch event to blame, the field and the message.
+type Blame = (usize, &'static str, String);
+
 impl Staged<'_> {
-    /// Places a step after every step placed before it with the same time or earlier (a
-    /// batch's steps are placed in (`at`, position) order, after everything stored).
-    fn place(&mut self, s: Step, index: usize) {
-        let pos = self.steps.partition_point(|(x, _)| x.at <= s.at);
-        if pos < self.steps.len() && self.steps[pos..].iter().any(|(_, i)| i.is_none()) {
-            self.appended = false;
+    /// Validates the new steps: from the stored state when they all come after the stored
+    /// steps (the usual case), else by folding the whole history again.
+    fn fold(self, id: &str) -> Result<Folded, Blame> {
+        let first_new = self.new.first().map(|(s, _)| s.at);
+        match &self.stored {
+            Some(h) if h.steps.last().map(|s| s.at) <= first_new => {
+                let mut state = h.state.clone();
+                for (s, index) in &self.new {
+                    step(&mut state, s.at, &s.transition)
+                        .map_err(|e| (*index, e.field, e.message))?;
+                }
+                Ok(Folded::Appended(
+                    state,
+                    self.new.into_iter().map(|(s, _)| s).collect(),
+                ))
+            }
+            _ => self.refold(id).map(Folded::Whole),
         }
-        self.steps.insert(pos, (s, Some(index)));
     }
 
-    /// Folds the history; on failure, the batch event to blame, the field and the message.
-    fn fold(self, id: &str) -> Result<History, (usize, &'static str, String)> {
-        let (mut state, from) = match &self.stored {
-            Some(h) if self.appended => (h.state.clone(), h.steps.len()),
-            _ => {
-                let (first, index) = &self.steps[0];
-                let state = start(id, first.at, &first.transition).ok_or_else(|| {
-                    let index = index.or_else(|| self.steps.iter().find_map(|(_, i)| *i)).unwrap_or_default();
-                    let message = if self.stored.is_some() {
-                        format!("placed at its time, this event would come before conversation {id} was created")
-                    } else {
-                        format!("conversation {id} is unknown: send its conversation.created first")
-                    };
-                    (index, "conversation_id", message)
-                })?;
-                (state, 1)
-            }
+    /// Places every new step after the stored and new steps with the same time or earlier,
+    /// and folds the whole history.
+    fn refold(self, id: &str) -> Result<History, Blame> {
+        let mut steps: Vec<(Step, Option<usize>)> = match &self.stored {
+            Some(h) => h.steps.iter().map(|s| (s.clone(), None)).collect(),
+            None => Vec::with_capacity(self.new.len()),
         };
-        let mut blame = self.steps[..from].iter().rev().find_map(|(_, i)| *i);
-        for (s, index) in &self.steps[from..] {
+        for (s, index) in self.new {
+            let pos = steps.partition_point(|(x, _)| x.at <= s.at);
+            steps.insert(pos, (s, Some(index)));
+        }
+        let (first, index) = &steps[0];
+        let mut state = start(id, first.at, &first.transition).ok_or_else(|| {
+            let index = index
+                .or_else(|| steps.iter().find_map(|(_, i)| *i))
+                .unwrap_or_default();
+            let message = if self.stored.is_some() {
+                format!(
+                    "placed at its time, this event would come before conversation {id} was created"
+                )
+            } else {
+                format!("conversation {id} is unknown: send its conversation.created first")
+            };
+            (index, "conversation_id", message)
+        })?;
+        let mut blame = *index;
+        for (s, index) in &steps[1..] {
             if index.is_some() {
                 blame = *index;
             }
@@ -155,7 +186,7 @@ impl Staged<'_> {
                 });
             }
         }
-        let steps = self.steps.into_iter().map(|(s, _)| s).collect();
+        let steps = steps.into_iter().map(|(s, _)| s).collect();
         Ok(History { steps, state })
     }
 }
@@ -164,14 +195,14 @@ impl Staged<'_> {
 #[derive(Clone, Debug, Default)]
 pub struct Ledger {
     /// Conversations not closed: history and state, for capacity and the live views.
-    open: HashMap<String, History>,
+    open: Map<String, History>,
     /// Closed conversations: their steps sealed in a few bytes ([`sealed`]), unfolded again
     /// when a late event names one.
-    closed: HashMap<Box<str>, Box<[u8]>>,
+    closed: Map<Box<str>, Box<[u8]>>,
     /// The agent and queue ids and skill sets sealed steps refer to.
     names: Names,
-    agents: HashMap<String, Agent>,
-    queues: HashMap<String, Queue>,
+    agents: Map<String, Agent>,
+    queues: Map<String, Queue>,
     newest: Option<DateTime<Utc>>,
 }
 
@@ -215,9 +246,9 @@ impl Ledger {
         let mut order: Vec<usize> = (0..batch.len()).collect();
         order.sort_by_key(|&i| (batch[i].at, i));
 
-        let mut staged: HashMap<&str, Staged> = HashMap::new();
-        let mut agents: HashMap<&str, Agent> = HashMap::new();
-        let mut queues: HashMap<&str, Queue> = HashMap::new();
+        let mut staged: Map<&str, Staged> = Map::default();
+        let mut agents: Map<&str, Agent> = Map::default();
+        let mut queues: Map<&str, Queue> = Map::default();
         for &index in &order {
             let event = &batch[index];
             if let Err((field, message)) =
@@ -229,7 +260,7 @@ impl Ledger {
         let mut conversations = Vec::with_capacity(staged.len());
         for (id, s) in staged {
             match s.fold(id) {
-                Ok(history) => conversations.push((id, history)),
+                Ok(folded) => conversations.push((id, folded)),
                 Err((index, field, message)) => errors.push(err(index, field, message)),
             }
         }
@@ -238,7 +269,30 @@ impl Ledger {
             return Err(errors);
         }
         self.newest = newest;
-        for (id, history) in conversations {
+        for (id, folded) in conversations {
+            let history = match folded {
+                Folded::Whole(h) => h,
+                Folded::Appended(state, new) if state.status != ConversationStatus::Closed => {
+                    // Still open: it was open before (a sealed conversation stays closed).
+                    if let Some(h) = self.open.get_mut(id) {
+                        h.steps.extend(new);
+                        h.state = state;
+                    }
+                    continue;
+                }
+                Folded::Appended(state, new) => {
+                    // Closed now, or a note after the close of a sealed one: seal it whole.
+                    let mut steps = match self.open.remove(id) {
+                        Some(h) => h.steps,
+                        None => self
+                            .history(id)
+                            .map(|h| h.into_owned().steps)
+                            .unwrap_or_default(),
+                    };
+                    steps.extend(new);
+                    History { steps, state }
+                }
+            };
             if history.state.status == ConversationStatus::Closed {
                 self.open.remove(id);
                 let steps = history.steps.iter().map(|s| (s.at, &s.transition));
@@ -265,9 +319,9 @@ impl Ledger {
         &'l self,
         event: &'e Event,
         index: usize,
-        staged: &mut HashMap<&'e str, Staged<'l>>,
-        agents: &mut HashMap<&'e str, Agent>,
-        queues: &mut HashMap<&'e str, Queue>,
+        staged: &mut Map<&'e str, Staged<'l>>,
+        agents: &mut Map<&'e str, Agent>,
+        queues: &mut Map<&'e str, Queue>,
     ) -> Result<(), (&'static str, String)> {
         match &event.body {
             EventBody::QueueUpserted(q) => {
@@ -312,24 +366,12 @@ impl Ledger {
                 else {
                     return Err(("type", "this event names no conversation transition".into()));
                 };
-                let entry = staged.entry(id).or_insert_with(|| {
-                    let stored = self.history(id);
-                    Staged {
-                        steps: stored
-                            .as_ref()
-                            .map(|h| h.steps.iter().map(|s| (s.clone(), None)).collect())
-                            .unwrap_or_default(),
-                        stored,
-                        appended: true,
-                    }
+                let entry = staged.entry(id).or_insert_with(|| Staged {
+                    stored: self.history(id),
+                    new: Vec::new(),
                 });
-                entry.place(
-                    Step {
-                        at: event.at,
-                        transition,
-                    },
-                    index,
-                );
+                let at = event.at;
+                entry.new.push((Step { at, transition }, index));
                 Ok(())
             }
         }
@@ -337,7 +379,7 @@ impl Ledger {
 
     fn staged_agent<'a, 'e>(
         &self,
-        agents: &'a mut HashMap<&'e str, Agent>,
+        agents: &'a mut Map<&'e str, Agent>,
         id: &'e str,
     ) -> &'a mut Agent {
         agents.entry(id).or_insert_with(|| {

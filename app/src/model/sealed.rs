@@ -12,14 +12,16 @@ use chrono::{DateTime, Utc};
 use super::conversation::Transition;
 use super::event::{Channel, CloseReason, ResumedBy};
 
+type Map<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+
 /// Agent and queue ids and skill sets, one copy each, numbered in first-seen order. Nothing is
 /// ever removed: ids are few next to conversations, and a number must keep its meaning for as
 /// long as a sealed conversation uses it.
 #[derive(Clone, Debug, Default)]
 pub(super) struct Names {
-    ids: HashMap<Arc<str>, u32>,
+    ids: Map<Arc<str>, u32>,
     names: Vec<Arc<str>>,
-    skill_ids: HashMap<Arc<[String]>, u32>,
+    skill_ids: Map<Arc<[String]>, u32>,
     skills: Vec<Arc<[String]>>,
 }
 
