@@ -178,6 +178,14 @@ impl Status {
     }
 }
 
+/// Pushes growing the vector by exactly one: a conversation has a handful of offers, parts and
+/// intervals, and the default growth (to 4 at the first push) more than doubled the memory the
+/// engine's facts take for a day.
+fn push_exact<T>(v: &mut Vec<T>, x: T) {
+    v.reserve_exact(1);
+    v.push(x);
+}
+
 /// An offer (an `offered`, or a `transferred` to an agent) and how it ended.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Offer {
@@ -360,12 +368,15 @@ impl Fold {
         let i = match self.f.parts.iter().position(|p| p.agent == *agent) {
             Some(i) => i,
             None => {
-                self.f.parts.push(Part {
-                    agent: agent.clone(),
-                    handle_ms: 0,
-                    active: Vec::new(),
-                    busy: Vec::new(),
-                });
+                push_exact(
+                    &mut self.f.parts,
+                    Part {
+                        agent: agent.clone(),
+                        handle_ms: 0,
+                        active: Vec::new(),
+                        busy: Vec::new(),
+                    },
+                );
                 self.f.parts.len() - 1
             }
         };
@@ -375,7 +386,7 @@ impl Fold {
     /// Records a busy interval of `agent`, when derived at an instant.
     fn busy(&mut self, agent: &Name, a: i64, b: i64) {
         if self.bounded {
-            self.part(agent).busy.push((a, b));
+            push_exact(&mut self.part(agent).busy, (a, b));
         }
     }
 
@@ -389,7 +400,7 @@ impl Fold {
         }
         if let Some(since) = self.active_since.take() {
             let part = self.part(&agent);
-            part.active.push((since, at));
+            push_exact(&mut part.active, (since, at));
             self.busy(&agent, since, at);
         }
         if let Some(since) = self.wrap_since.take() {
@@ -412,11 +423,14 @@ impl Fold {
         self.f.awaiting = true;
         self.f.agent = Some(agent.clone());
         self.active_since = Some(at);
-        self.f.offers.push(Offer {
-            agent: agent.clone(),
-            at,
-            outcome: None,
-        });
+        push_exact(
+            &mut self.f.offers,
+            Offer {
+                agent: agent.clone(),
+                at,
+                outcome: None,
+            },
+        );
     }
 
     fn end_offer(&mut self, agent: &Name, outcome: OfferOutcome, at: i64) {
@@ -479,7 +493,7 @@ impl Fold {
                 // Leaves active; handle time goes on through wrap-up.
                 if let (Some(agent), Some(since)) = (self.f.agent.clone(), self.active_since.take())
                 {
-                    self.part(&agent).active.push((since, at));
+                    push_exact(&mut self.part(&agent).active, (since, at));
                     self.busy(&agent, since, at);
                 }
                 if self.handling.is_none() {
@@ -525,7 +539,7 @@ impl Fold {
                 self.part(&agent).handle_ms += upto.max(since) - since;
             }
             if let Some(since) = self.active_since {
-                self.part(&agent).active.push((since, upto.max(since)));
+                push_exact(&mut self.part(&agent).active, (since, upto.max(since)));
                 self.busy(&agent, since, upto.max(since));
             }
             if let Some(since) = self.wrap_since {

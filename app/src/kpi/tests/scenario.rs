@@ -472,3 +472,22 @@ fn reading_a_loaded_engine_before_settle_is_caught() {
     e.load(&day());
     let _ = e.report(&Query::default(), at(1000.0), &Limits::default());
 }
+
+/// A day holds a million conversations' facts: each keeps exactly the offers, parts and
+/// intervals it has (a vector's default growth reserves four at the first push).
+#[test]
+fn stored_facts_hold_no_spare_capacity() {
+    let mut e = Engine::new();
+    e.apply(&day());
+    let mut checked = 0;
+    for c in e.live().chain(e.conversation("c1")) {
+        let f = c.facts.as_ref().expect("derived");
+        assert_eq!(f.offers.capacity(), f.offers.len(), "{}", c.id);
+        assert_eq!(f.parts.capacity(), f.parts.len(), "{}", c.id);
+        for p in &f.parts {
+            assert_eq!(p.active.capacity(), p.active.len(), "{}", c.id);
+        }
+        checked += f.offers.len();
+    }
+    assert!(checked > 0, "the day has offers");
+}
