@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::model::event::{Channel, Event, EventBody, Presence};
 
 use super::agg::Aggs;
-use super::facts::{Act, Facts, Name, Names, Status, Step};
+use super::facts::{Act, Creation, Facts, Name, Names, Status, Step};
 use super::fast::IdMap;
 use super::grid::{Cell, Grid};
 use super::now::{Now, NowEntry};
@@ -76,6 +76,8 @@ impl QueueRec {
 pub struct Conv {
     /// Conversation id.
     pub id: Name,
+    /// What `created` said (`None` until it arrives).
+    pub creation: Option<Box<Creation>>,
     /// Steps ordered by (`at`, arrival).
     pub steps: Vec<Step>,
     /// Facts with every step applied (running intervals open).
@@ -102,8 +104,8 @@ pub struct Changed {
 pub struct Engine {
     pub(super) convs: Vec<Conv>,
     ids: IdMap<Name, usize>,
-    /// Agent and queue ids, one copy each.
-    names: Names,
+    /// Agent and queue ids, one copy each, and their numbers in steps.
+    pub(super) names: Names,
     /// Slots of pruned conversations, reused by new ones.
     free: Vec<usize>,
     /// Conversations not closed, in no particular order.
@@ -249,6 +251,9 @@ impl Engine {
                         continue;
                     };
                     let idx = self.conv_index(id);
+                    if let Some(c) = Creation::of(e, &mut self.names) {
+                        self.convs[idx].creation = Some(Box::new(c));
+                    }
                     let steps = &mut self.convs[idx].steps;
                     // After every step at the same time: arrival order breaks ties.
                     let pos = steps.partition_point(|s| s.at <= at);
@@ -298,6 +303,7 @@ impl Engine {
         let id: Name = id.into();
         let conv = Conv {
             id: id.clone(),
+            creation: None,
             steps: Vec::new(),
             facts: None,
             cell: None,
@@ -348,6 +354,7 @@ impl Engine {
                 &mut self.convs[i],
                 Conv {
                     id: "".into(),
+                    creation: None,
                     steps: Vec::new(),
                     facts: None,
                     cell: None,
@@ -404,7 +411,8 @@ impl Engine {
         if let (Some(f), Some(cell)) = (&old, self.convs[idx].cell) {
             self.grid.put(idx, f, cell, self.convs[idx].sl_own, true);
         }
-        let facts = Facts::derive(&self.convs[idx].steps, i64::MAX);
+        let c = &self.convs[idx];
+        let facts = Facts::derive(c.creation.as_deref(), &c.steps, &self.names, i64::MAX);
         self.agg.update(old.as_ref(), facts.as_ref(), &self.agents);
         if let Some(f) = &facts {
             let cell = (self.intern(&f.queue), f.channel);

@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use super::fast::IdSet;
+use super::fast::{IdMap, IdSet};
 
 use crate::model::event::{
     Channel, CloseReason, Event, EventBody, MessageFrom, RejectReason, ResumedBy,
@@ -18,33 +18,54 @@ pub type Name = Arc<str>;
 /// one copy.
 pub type Skills = Arc<[String]>;
 
-/// The interned agent and queue ids and skill sets.
+/// The interned agent and queue ids, numbered in first-seen order (a step names one by its
+/// number: 4 bytes instead of a 16-byte pointer), and skill sets.
 #[derive(Clone, Debug, Default)]
-pub struct Names(IdSet<Name>, IdSet<Skills>);
+pub struct Names {
+    numbers: IdMap<Name, u32>,
+    names: Vec<Name>,
+    skill_sets: IdSet<Skills>,
+    /// What an unknown number names (none is ever handed out).
+    none: Name,
+}
 
 impl Names {
     /// The shared copy of `id`.
     pub fn get(&mut self, id: &str) -> Name {
-        if let Some(n) = self.0.get(id) {
-            return n.clone();
+        let n = self.number(id);
+        self.name(n).clone()
+    }
+
+    /// The number of `id`.
+    pub fn number(&mut self, id: &str) -> u32 {
+        if let Some(&n) = self.numbers.get(id) {
+            return n;
         }
-        let n: Name = Arc::from(id);
-        self.0.insert(n.clone());
+        let n = self.names.len() as u32;
+        let name: Name = Arc::from(id);
+        self.names.push(name.clone());
+        self.numbers.insert(name, n);
         n
+    }
+
+    /// The id numbered `n`.
+    pub fn name(&self, n: u32) -> &Name {
+        self.names.get(n as usize).unwrap_or(&self.none)
     }
 
     /// The shared copy of a skill set.
     pub fn skills(&mut self, skills: &[String]) -> Skills {
-        if let Some(s) = self.1.get(skills) {
+        if let Some(s) = self.skill_sets.get(skills) {
             return s.clone();
         }
         let s: Skills = Arc::from(skills);
-        self.1.insert(s.clone());
+        self.skill_sets.insert(s.clone());
         s
     }
 }
 
-/// What `created` says, boxed so that every other step stays small.
+/// What `created` says, kept beside the steps (one per conversation) so that every step is
+/// 16 bytes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Creation {
     /// Queue.
@@ -57,21 +78,37 @@ pub struct Creation {
     pub customer: Arc<str>,
 }
 
-/// A conversation event without the JSON around it: what KPIs need.
+impl Creation {
+    /// What a `created` event says, with the queue and skills from `names`.
+    pub fn of(event: &Event, names: &mut Names) -> Option<Creation> {
+        let EventBody::ConversationCreated(c) = &event.body else {
+            return None;
+        };
+        Some(Creation {
+            queue: names.get(&c.queue_id),
+            channel: c.channel,
+            skills: names.skills(&c.skills),
+            customer: Arc::from(c.customer.name.as_str()),
+        })
+    }
+}
+
+/// A conversation event without the JSON around it: what KPIs need. Agents and queues are
+/// numbers of the engine's [`Names`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Act {
-    /// `created`: queue, channel, skills, customer.
-    Created(Box<Creation>),
+    /// `created` (what it says is the conversation's [`Creation`]).
+    Created,
     /// `offered` to an agent.
-    Offered(Name),
+    Offered(u32),
     /// `accepted` by an agent.
-    Accepted(Name),
+    Accepted(u32),
     /// `rejected` by an agent.
-    Rejected(Name, RejectReason),
+    Rejected(u32, RejectReason),
     /// `transferred` to an agent (an offer).
-    ToAgent(Name),
+    ToAgent(u32),
     /// `transferred` to a queue.
-    ToQueue(Name),
+    ToQueue(u32),
     /// `released` by its agent.
     Released,
     /// `waiting` (parked).
@@ -99,18 +136,13 @@ impl Act {
         use EventBody as B;
         Some(match &event.body {
             B::QueueUpserted(_) | B::AgentUpserted(_) | B::AgentPresence(_) => return None,
-            B::ConversationCreated(c) => Act::Created(Box::new(Creation {
-                queue: names.get(&c.queue_id),
-                channel: c.channel,
-                skills: names.skills(&c.skills),
-                customer: Arc::from(c.customer.name.as_str()),
-            })),
-            B::ConversationOffered(o) => Act::Offered(names.get(&o.agent_id)),
-            B::ConversationAccepted(a) => Act::Accepted(names.get(&a.agent_id)),
-            B::ConversationRejected(r) => Act::Rejected(names.get(&r.agent_id), r.reason),
+            B::ConversationCreated(_) => Act::Created,
+            B::ConversationOffered(o) => Act::Offered(names.number(&o.agent_id)),
+            B::ConversationAccepted(a) => Act::Accepted(names.number(&a.agent_id)),
+            B::ConversationRejected(r) => Act::Rejected(names.number(&r.agent_id), r.reason),
             B::ConversationTransferred(t) => match (&t.to_agent_id, &t.to_queue_id) {
-                (Some(a), _) => Act::ToAgent(names.get(a)),
-                (None, Some(q)) => Act::ToQueue(names.get(q)),
+                (Some(a), _) => Act::ToAgent(names.number(a)),
+                (None, Some(q)) => Act::ToQueue(names.number(q)),
                 (None, None) => return None,
             },
             B::ConversationReleased(_) => Act::Released,
@@ -298,11 +330,17 @@ impl Facts {
         self.offers.iter().any(|o| &*o.agent == agent)
     }
 
-    /// The conversation as of `upto` (ms, inclusive), from its ordered steps; `None` before it
+    /// The conversation as of `upto` (ms, inclusive), from what it was created with and its
+    /// ordered steps naming agents and queues by their number in `names`; `None` before it
     /// was created.
-    pub fn derive(steps: &[Step], upto: i64) -> Option<Facts> {
+    pub fn derive(
+        created: Option<&Creation>,
+        steps: &[Step],
+        names: &Names,
+        upto: i64,
+    ) -> Option<Facts> {
         let first = steps.first().filter(|s| s.at <= upto)?;
-        let Act::Created(c) = &first.act else {
+        let (Act::Created, Some(c)) = (&first.act, created) else {
             return None;
         };
         let mut f = Fold::new(
@@ -328,6 +366,7 @@ impl Facts {
                 sentiment: 0,
                 updated: first.at,
             },
+            names,
             upto,
         );
         for s in steps[1..].iter().take_while(|s| s.at <= upto) {
@@ -338,8 +377,9 @@ impl Facts {
 }
 
 /// The fold of a conversation's steps into [`Facts`].
-struct Fold {
+struct Fold<'n> {
     f: Facts,
+    names: &'n Names,
     /// Start of the current handle interval (active in conversation or wrap-up) and its agent.
     handling: Option<i64>,
     /// Start of the current active interval (awaiting or in conversation).
@@ -352,10 +392,11 @@ struct Fold {
     bounded: bool,
 }
 
-impl Fold {
-    fn new(f: Facts, upto: i64) -> Fold {
+impl<'n> Fold<'n> {
+    fn new(f: Facts, names: &'n Names, upto: i64) -> Fold<'n> {
         Fold {
             f,
+            names,
             bounded: upto != i64::MAX,
             handling: None,
             active_since: None,
@@ -449,15 +490,15 @@ impl Fold {
         let at = s.at;
         self.f.updated = at;
         match &s.act {
-            Act::Created(_) | Act::Monitor => {}
+            Act::Created | Act::Monitor => {}
             Act::Offered(agent) | Act::ToAgent(agent) => {
                 if matches!(s.act, Act::ToAgent(_)) {
                     self.f.transferred.get_or_insert(at);
                 }
-                self.offer(agent, at);
+                self.offer(self.names.name(*agent), at);
             }
             Act::Accepted(agent) => {
-                self.end_offer(agent, OfferOutcome::Accepted, at);
+                self.end_offer(self.names.name(*agent), OfferOutcome::Accepted, at);
                 self.f.awaiting = false;
                 self.f.first_accepted.get_or_insert(at);
                 self.handling = Some(at);
@@ -467,12 +508,12 @@ impl Fold {
                     RejectReason::Declined => OfferOutcome::Declined,
                     RejectReason::TimedOut => OfferOutcome::TimedOut,
                 };
-                self.end_offer(agent, outcome, at);
+                self.end_offer(self.names.name(*agent), outcome, at);
                 self.back_to_queue(at);
             }
             Act::ToQueue(queue) => {
                 self.f.transferred.get_or_insert(at);
-                self.f.queue = queue.clone();
+                self.f.queue = self.names.name(*queue).clone();
                 self.back_to_queue(at);
             }
             Act::Released => self.back_to_queue(at),

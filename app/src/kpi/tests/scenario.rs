@@ -491,3 +491,9 @@ fn stored_facts_hold_no_spare_capacity() {
     }
     assert!(checked > 0, "the day has offers");
 }
+
+/// A day has seven million steps: each is its time and a 4-byte agent or queue number.
+#[test]
+fn a_step_takes_16_bytes() {
+    assert_eq!(std::mem::size_of::<crate::kpi::facts::Step>(), 16);
+}
