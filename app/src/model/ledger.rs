@@ -476,7 +476,7 @@ impl Ledger {
     }
 
     /// How many closed conversations are kept sealed.
-    #[cfg(test)]
+    #[cfg(all(test, not(target_arch = "wasm32")))]
     pub(super) fn sealed(&self) -> usize {
         self.closed.len()
     }
