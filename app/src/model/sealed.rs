@@ -65,14 +65,7 @@ const ESCALATED: u8 = 11;
 const ESCALATION_RESOLVED: u8 = 12;
 const NOTE: u8 = 13;
 
-const CHANNELS: [Channel; 6] = [
-    Channel::Chat,
-    Channel::Voice,
-    Channel::Email,
-    Channel::Sms,
-    Channel::Social,
-    Channel::Messaging,
-];
+const CHANNELS: [Channel; 6] = Channel::ALL;
 const CLOSE_REASONS: [CloseReason; 4] = [
     CloseReason::Resolved,
     CloseReason::Abandoned,

@@ -12,14 +12,7 @@ use chrono::DateTime;
 
 pub const QUEUES: u64 = 5;
 pub const AGENTS: u64 = 500;
-pub const CHANNELS: [Channel; 6] = [
-    Channel::Chat,
-    Channel::Voice,
-    Channel::Email,
-    Channel::Sms,
-    Channel::Social,
-    Channel::Messaging,
-];
+pub const CHANNELS: [Channel; 6] = Channel::ALL;
 const HOUR: i64 = 3_600_000;
 pub const DAY: i64 = 24 * HOUR;
 

@@ -21,6 +21,16 @@ pub enum Channel {
 }
 
 impl Channel {
+    /// Every channel, in declaration order.
+    pub const ALL: [Channel; 6] = [
+        Channel::Chat,
+        Channel::Voice,
+        Channel::Email,
+        Channel::Sms,
+        Channel::Social,
+        Channel::Messaging,
+    ];
+
     /// The value used in events and the API.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -1,0 +1,169 @@
+//! A server's cold start with a simulated day in its SQLite log: what `intraday serve` does
+//! before it answers — read the log page by page, parse each stored event, rebuild the ledger and
+//! the KPI engine (`Ingestor::open`) — timed, with the process's RSS after.
+//!
+//! `cargo bench -p server --bench startup`; `BENCH_CONVERSATIONS` sets the day's size (default
+//! 1,000,000, the kpis bench's day). Writing the log first takes a few minutes at 1 M and is
+//! not what is measured; the database file is left in `target/startup_bench/`, and
+//! `BENCH_REUSE=1` starts from it again when it holds a day of that size.
+
+extern crate server;
+
+use std::time::Instant;
+
+use app::model::event::EventBody as B;
+use chrono::Utc;
+use serde_json::{Value, json};
+use server::ingest::Ingestor;
+use server::store::events::{self, NewEvent};
+
+#[path = "kpis/day.rs"]
+#[allow(dead_code, reason = "the SQL rows of the day are the kpis bench's")]
+mod day;
+
+use day::Raw;
+
+/// Events per transaction while writing the log.
+const WRITE_BATCH: usize = 50_000;
+
+fn rss_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .unwrap_or_default()
+        .lines()
+        .find(|l| l.starts_with("VmRSS:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|kb| kb.parse::<f64>().ok())
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+fn env(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.replace('_', "").parse().ok())
+        .unwrap_or(default)
+}
+
+/// The event as a sender would post it, and the row the ingest path would store for it.
+fn posted(r: &Raw) -> (NewEvent, Value) {
+    let e = day::event(r);
+    let fields = match &e.body {
+        B::QueueUpserted(q) => json!({"queue_id": q.queue_id, "name": q.name,
+            "channels": q.channels, "service_level_seconds": q.service_level_seconds}),
+        B::AgentUpserted(a) => json!({"agent_id": a.agent_id, "name": a.name, "queues": a.queues,
+            "skills": a.skills, "capacity": a.capacity}),
+        B::AgentPresence(p) => json!({"agent_id": p.agent_id, "presence": p.presence}),
+        B::ConversationCreated(c) => json!({"conversation_id": c.conversation_id,
+            "queue_id": c.queue_id, "channel": c.channel,
+            "customer": {"id": c.customer.id, "name": c.customer.name}}),
+        B::ConversationOffered(o) => json!({"conversation_id": o.conversation_id,
+            "agent_id": o.agent_id, "by": o.by}),
+        B::ConversationAccepted(a) => json!({"conversation_id": a.conversation_id,
+            "agent_id": a.agent_id}),
+        B::ConversationRejected(x) => json!({"conversation_id": x.conversation_id,
+            "agent_id": x.agent_id, "reason": x.reason}),
+        B::ConversationTransferred(t) => json!({"conversation_id": t.conversation_id,
+            "from_agent_id": t.from_agent_id, "to_agent_id": t.to_agent_id,
+            "to_queue_id": t.to_queue_id, "by": t.by}),
+        B::ConversationMessage(m) => json!({"conversation_id": m.conversation_id,
+            "from": m.from, "text": m.text, "sentiment": m.sentiment}),
+        B::ConversationEnded(x) => json!({"conversation_id": x.conversation_id}),
+        B::ConversationClosed(x) => json!({"conversation_id": x.conversation_id,
+            "reason": x.reason}),
+        _ => panic!("the simulated day has no {}", e.type_name()),
+    };
+    let mut v = json!({"id": e.id, "type": e.type_name(), "at": e.at.to_rfc3339()});
+    if let (Some(v), Value::Object(f)) = (v.as_object_mut(), fields) {
+        // Absent optional fields are left out, as a sender would.
+        v.extend(f.into_iter().filter(|(_, x)| !x.is_null()));
+    }
+    let row = NewEvent {
+        event_id: e.id.clone(),
+        event_type: e.type_name().to_owned(),
+        at_ms: e.at.timestamp_millis(),
+        conversation_id: e.conversation_id().map(str::to_owned),
+        agent_id: e.agent_id().map(str::to_owned),
+        payload: v.to_string(),
+    };
+    (row, v)
+}
+
+/// Writes the day's log as the ingest path stores it, checking that every payload parses back
+/// to the same event.
+async fn write_log(raws: &[Raw], path: &std::path::Path, url: &str) {
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+    let db = server::db::connect_and_migrate(url)
+        .await
+        .expect("database");
+    let began = Instant::now();
+    for chunk in raws.chunks(WRITE_BATCH) {
+        let rows: Vec<NewEvent> = chunk
+            .iter()
+            .map(|r| {
+                let (row, v) = posted(r);
+                let parsed = app::model::event::parse_event(&v).expect("a valid event");
+                assert_eq!(
+                    parsed,
+                    day::event(r),
+                    "the payload says what the event does"
+                );
+                row
+            })
+            .collect();
+        let txn = sea_orm::TransactionTrait::begin(&db).await.expect("begin");
+        events::append(&txn, &rows).await.expect("append");
+        txn.commit().await.expect("commit");
+    }
+    println!(
+        "log written: {} events in {:.1} s ({})",
+        raws.len(),
+        began.elapsed().as_secs_f64(),
+        path.display()
+    );
+}
+
+#[tokio::main]
+async fn main() {
+    let n = env("BENCH_CONVERSATIONS", 1_000_000);
+    let now = Utc::now().timestamp_millis();
+    let sim = day::generate(n, now);
+    let total = sim.raws.len();
+    let dir = std::env::var("CARGO_TARGET_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../target").into())
+        .join("startup_bench");
+    std::fs::create_dir_all(&dir).expect("bench dir");
+    let path = dir.join("day.db");
+    let url = format!("sqlite://{}?mode=rwc", path.display());
+    // `BENCH_REUSE=1` starts from the log a previous run wrote, when it holds this day's count.
+    let reuse = std::env::var("BENCH_REUSE").is_ok_and(|v| v == "1") && path.exists() && {
+        let db = server::db::connect(&url).await.expect("database");
+        events::count(&db).await.ok() == Some(total as u64)
+    };
+    if reuse {
+        println!("log reused: {total} events ({})", path.display());
+    } else {
+        write_log(&sim.raws, &path, &url).await;
+    }
+    drop(sim);
+
+    // The start: a new connection, then what `AppState::new` does before serving.
+    let rss_before = rss_mb();
+    let began = Instant::now();
+    let db = server::db::connect(&url).await.expect("database");
+    let ingestor = Ingestor::open(db).await.expect("rebuild");
+    let elapsed = began.elapsed().as_secs_f64();
+    let rss_after = rss_mb();
+    let conversations = ingestor.live().read(|e| e.len());
+    println!(
+        "cold start: {total} events read, parsed and applied to the ledger and the engine in \
+         {elapsed:.2} s ({:.0} events/s); {conversations} conversations held",
+        total as f64 / elapsed
+    );
+    println!(
+        "RSS: {rss_after:.0} MB after ({rss_before:.0} MB before the rebuild, {:.0} MB for it)",
+        rss_after - rss_before
+    );
+    println!("goals: rebuild ≤ 5 s, RSS ≤ 300 MB");
+}
