@@ -10,7 +10,7 @@ use sea_orm::{ConnectionTrait, DbErr};
 use serde_json::Value;
 
 use super::projection::{Applied, Projection};
-use crate::store::{self, entities::event};
+use crate::store;
 
 /// Events read from the log per round trip while replaying.
 const PAGE: u64 = 10_000;
@@ -54,21 +54,23 @@ impl Writer {
     /// Applies stored rows (in log order) as one batch; a page the ledger refuses as a whole
     /// (it was accepted over several batches) is applied event by event. Returns how many
     /// events applied.
-    fn apply_rows(&mut self, rows: &[event::Model]) -> usize {
-        let Some(last) = rows.last() else { return 0 };
+    fn apply_rows(&mut self, rows: &[(i64, String)]) -> usize {
+        let Some(&(last, _)) = rows.last() else {
+            return 0;
+        };
         let mut events = Vec::with_capacity(rows.len());
         let mut seqs = Vec::with_capacity(rows.len());
-        for row in rows {
-            match serde_json::from_str::<Value>(&row.payload)
+        for (seq, payload) in rows {
+            match serde_json::from_str::<Value>(payload)
                 .map_err(|e| e.to_string())
                 .and_then(|v| parse_event(&v).map_err(|e| format!("{e:?}")))
             {
                 Ok(event) => {
                     events.push(event);
-                    seqs.push(row.seq);
+                    seqs.push(*seq);
                 }
                 Err(error) => {
-                    tracing::warn!(seq = row.seq, %error, "skipping an unreadable stored event")
+                    tracing::warn!(seq, %error, "skipping an unreadable stored event")
                 }
             }
         }
@@ -89,7 +91,7 @@ impl Writer {
             }
             (events, seqs) = (kept, kept_seqs);
         }
-        self.applied_seq = self.applied_seq.max(last.seq);
+        self.applied_seq = self.applied_seq.max(last);
         self.project(&events, &seqs);
         events.len()
     }
@@ -103,10 +105,10 @@ impl Writer {
     ) -> Result<usize, DbErr> {
         let mut total = 0;
         loop {
-            let mut page = store::events::read_after(db, self.applied_seq, PAGE).await?;
+            let mut page = store::events::read_payloads_after(db, self.applied_seq, PAGE).await?;
             let read = page.len();
             if let Some(until) = until {
-                page.retain(|row| row.seq <= until);
+                page.retain(|&(seq, _)| seq <= until);
             }
             if page.is_empty() {
                 return Ok(total);
