@@ -281,7 +281,8 @@ impl Ledger {
                     continue;
                 }
                 Folded::Appended(state, new) => {
-                    // Closed now, or a note after the close of a sealed one: seal it whole.
+                    // Closed now, or a step after a sealed one's close (a message or an
+                    // escalation, which a closed conversation still takes): seal it whole.
                     let mut steps = match self.open.remove(id) {
                         Some(h) => h.steps,
                         None => self
