@@ -76,14 +76,7 @@ fn posted(r: &Raw) -> (NewEvent, Value) {
         // Absent optional fields are left out, as a sender would.
         v.extend(f.into_iter().filter(|(_, x)| !x.is_null()));
     }
-    let row = NewEvent {
-        event_id: e.id.clone(),
-        event_type: e.type_name().to_owned(),
-        at_ms: e.at.timestamp_millis(),
-        conversation_id: e.conversation_id().map(str::to_owned),
-        agent_id: e.agent_id().map(str::to_owned),
-        payload: v.to_string(),
-    };
+    let row = NewEvent::of(&e, &v);
     (row, v)
 }
 

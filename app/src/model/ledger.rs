@@ -109,8 +109,8 @@ struct Staged<'a> {
 
 /// A staged conversation, validated.
 enum Folded {
-    /// Every new step came at or after every stored one: the state after them, and the steps
-    /// to append (the stored ones are not copied).
+    /// Every new step came at or after every stored step of an open conversation: the state
+    /// after them, and the steps to append (the stored ones are not copied).
     Appended(Conversation, Vec<Step>),
     /// A new conversation, or a late step placed among stored ones: the whole history again.
     Whole(History),
@@ -120,12 +120,13 @@ enum Folded {
 type Blame = (usize, &'static str, String);
 
 impl Staged<'_> {
-    /// Validates the new steps: from the stored state when they all come after the stored
-    /// steps (the usual case), else by folding the whole history again.
+    /// Validates the new steps: from the stored state when they all come after an open
+    /// conversation's stored steps (the usual case), else — a new conversation, a late step, or
+    /// a sealed one, already unfolded — by folding the whole history again.
     fn fold(self, id: &str) -> Result<Folded, Blame> {
         let first_new = self.new.first().map(|(s, _)| s.at);
         match &self.stored {
-            Some(h) if h.steps.last().map(|s| s.at) <= first_new => {
+            Some(Cow::Borrowed(h)) if h.steps.last().map(|s| s.at) <= first_new => {
                 let mut state = h.state.clone();
                 for (s, index) in &self.new {
                     step(&mut state, s.at, &s.transition)
@@ -272,27 +273,20 @@ impl Ledger {
         for (id, folded) in conversations {
             let history = match folded {
                 Folded::Whole(h) => h,
-                Folded::Appended(state, new) if state.status != ConversationStatus::Closed => {
-                    // Still open: it was open before (a sealed conversation stays closed).
-                    if let Some(h) = self.open.get_mut(id) {
+                // Appended to an open conversation, which is in `open`.
+                Folded::Appended(state, new) => match self.open.get_mut(id) {
+                    Some(h) if state.status != ConversationStatus::Closed => {
                         h.steps.extend(new);
                         h.state = state;
+                        continue;
                     }
-                    continue;
-                }
-                Folded::Appended(state, new) => {
-                    // Closed now, or a step after a sealed one's close (a message or an
-                    // escalation, which a closed conversation still takes): seal it whole.
-                    let mut steps = match self.open.remove(id) {
-                        Some(h) => h.steps,
-                        None => self
-                            .history(id)
-                            .map(|h| h.into_owned().steps)
-                            .unwrap_or_default(),
-                    };
-                    steps.extend(new);
-                    History { steps, state }
-                }
+                    // Closed now: sealed below.
+                    _ => {
+                        let mut steps = self.open.remove(id).map(|h| h.steps).unwrap_or_default();
+                        steps.extend(new);
+                        History { steps, state }
+                    }
+                },
             };
             if history.state.status == ConversationStatus::Closed {
                 self.open.remove(id);

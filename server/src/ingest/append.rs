@@ -7,7 +7,6 @@ use app::model::ledger::Ledger;
 use sea_orm::{
     ConnectionTrait, DatabaseTransaction, DbBackend, DbErr, Statement, TransactionTrait,
 };
-use serde_json::Value;
 
 use super::replay::Writer;
 use super::{Ingestor, LOG_LOCK, NOTIFY_CHANNEL};
@@ -86,16 +85,5 @@ fn upserted_id(event: &Event) -> Option<&str> {
         EventBody::QueueUpserted(q) => Some(q.queue_id.as_str()),
         EventBody::AgentUpserted(a) => Some(a.agent_id.as_str()),
         _ => None,
-    }
-}
-
-pub(super) fn new_event(event: &Event, raw: &Value) -> NewEvent {
-    NewEvent {
-        event_id: event.id.clone(),
-        event_type: event.type_name().to_owned(),
-        at_ms: event.at.timestamp_millis(),
-        conversation_id: event.conversation_id().map(str::to_owned),
-        agent_id: event.agent_id().map(str::to_owned),
-        payload: raw.to_string(),
     }
 }

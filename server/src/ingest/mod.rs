@@ -27,7 +27,6 @@ use tokio::sync::Mutex;
 use crate::live::Live;
 use crate::metrics::{Metrics, Refusal};
 use crate::store::{self, events::NewEvent};
-use append::new_event;
 use projection::Projection;
 use replay::Writer;
 pub use replay::rebuild;
@@ -307,7 +306,7 @@ impl Ingestor {
         }
         let rows: Vec<NewEvent> = fresh
             .iter()
-            .map(|(index, e)| new_event(e, &batch[*index]))
+            .map(|(index, e)| NewEvent::of(e, &batch[*index]))
             .collect();
         let sequence = match self.commit(shared, &writer.ledger, &events, &rows).await {
             Ok(sequence) => sequence,

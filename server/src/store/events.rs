@@ -25,6 +25,20 @@ pub struct NewEvent {
     pub payload: String,
 }
 
+impl NewEvent {
+    /// The row of a parsed event, keeping the JSON as received.
+    pub fn of(event: &app::model::event::Event, raw: &serde_json::Value) -> NewEvent {
+        NewEvent {
+            event_id: event.id.clone(),
+            event_type: event.type_name().to_owned(),
+            at_ms: event.at.timestamp_millis(),
+            conversation_id: event.conversation_id().map(str::to_owned),
+            agent_id: event.agent_id().map(str::to_owned),
+            payload: raw.to_string(),
+        }
+    }
+}
+
 /// Rows per INSERT statement: 8 parameters a row stays far below SQLite's and PostgreSQL's limits.
 const INSERT_CHUNK: usize = 1_000;
 

@@ -167,6 +167,20 @@ fn a_late_event_before_a_sealed_close_is_placed_and_a_later_one_refused() {
     let after = simple(c, "conversation.waiting", 200, json!({}));
     let err = l.apply(&[after], now()).expect_err("closed is final");
     assert!(err[0].message.contains("is closed"), "{}", err[0].message);
+    // A message after the close is taken (closed conversations still take messages) and keeps
+    // every sealed step.
+    let note = simple(c, "conversation.message", 300, json!({"from": "customer"}));
+    l.apply(&[note], now()).expect("a message after the close");
+    let again = l.conversation(c).expect("kept").into_owned();
+    assert_eq!(
+        again.updated_at,
+        super::t0() + chrono::TimeDelta::seconds(300)
+    );
+    assert!(
+        again.open_escalation,
+        "the escalation placed before is still there"
+    );
+    assert_eq!(again.first_accepted_at, conv.first_accepted_at);
     // Pruning at the close time keeps it; just after, forgets it.
     let close = conv.closed_at.expect("closed");
     assert_eq!(l.prune(close), 0);
