@@ -20,9 +20,10 @@ use super::facts::{Facts, OfferOutcome, Status};
 use super::fast::{FastMap, IdMap};
 use super::grid::{QUARTER_MS, minute_of, quarter_ceil, quarter_of};
 use crate::model::event::Presence;
+use crate::model::snapshot;
 
 /// One agent's sums over some time. Fields as in the agents table.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct AgentSums {
     /// Offers made (by offer time).
     pub offers: i64,
@@ -174,7 +175,7 @@ pub fn logged_ms(presence: &[(i64, u64, Presence)], lo: i64, hi: i64) -> i64 {
 }
 
 /// One quarter of one agent.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 struct Quarter {
     sums: AgentSums,
     /// Finished spans running into the quarter: `start < quarter ≤ end`.
@@ -194,8 +195,12 @@ const PER_HOUR: usize = 4;
 
 /// One day of one agent: its quarters and their hourly rollups (an hour holds the sum of its
 /// four quarters).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 struct Chunk {
+    #[serde(
+        serialize_with = "snapshot::array_out",
+        deserialize_with = "snapshot::array_in"
+    )]
     quarters: [Quarter; CHUNK],
     hours: [AgentSums; CHUNK / PER_HOUR],
 }
@@ -207,7 +212,7 @@ fn chunk_of(q: i64) -> (i64, usize) {
 }
 
 /// An agent's conversations now (live view): what the live conversations assigned to it use.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct AgentNow {
     /// Capacity units used (active or wrap-up conversations).
     pub used: i64,
@@ -225,7 +230,7 @@ impl AgentNow {
 }
 
 /// One agent's aggregates.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct AgentAgg {
     /// Its live conversations now.
     pub now: AgentNow,
@@ -406,7 +411,7 @@ impl AgentAgg {
 }
 
 /// Every agent's aggregates.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Aggs {
     index: IdMap<String, usize>,
     by_agent: Vec<AgentAgg>,

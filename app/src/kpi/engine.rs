@@ -4,6 +4,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use serde::{Deserialize, Serialize};
+
 use crate::model::event::{Channel, Event, EventBody, Presence};
 
 use super::agg::Aggs;
@@ -11,9 +13,10 @@ use super::facts::{Act, Creation, Facts, Name, Names, Status, Step};
 use super::fast::IdMap;
 use super::grid::{Cell, Grid};
 use super::now::{Now, NowEntry};
+use crate::model::snapshot;
 
 /// An agent: reference data and presence over time.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct AgentRec {
     /// Display name.
     pub name: String,
@@ -55,7 +58,7 @@ impl AgentRec {
 }
 
 /// A queue's reference data.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct QueueRec {
     /// Display name.
     pub name: String,
@@ -72,9 +75,10 @@ impl QueueRec {
 }
 
 /// One conversation in the engine.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Conv {
     /// Conversation id.
+    #[serde(deserialize_with = "snapshot::name")]
     pub id: Name,
     /// What `created` said (`None` until it arrives).
     pub creation: Option<Box<Creation>>,
@@ -100,10 +104,11 @@ pub struct Changed {
 }
 
 /// The incremental KPI engine.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Engine {
     pub(super) convs: Vec<Conv>,
-    ids: IdMap<Name, usize>,
+    #[serde(deserialize_with = "snapshot::keyed")]
+    pub(super) ids: IdMap<Name, usize>,
     /// Agent and queue ids, one copy each, and their numbers in steps.
     pub(super) names: Names,
     /// Slots of pruned conversations, reused by new ones.
@@ -115,6 +120,7 @@ pub struct Engine {
     pub(super) now: Now,
     pub(super) agents: BTreeMap<String, AgentRec>,
     /// Conversations each agent was offered.
+    #[serde(deserialize_with = "snapshot::keyed")]
     pub(super) agent_convs: IdMap<Name, BTreeSet<usize>>,
     /// Each agent's offers, handle time and occupancy per quarter hour.
     pub(super) agg: Aggs,

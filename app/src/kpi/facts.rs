@@ -5,7 +5,10 @@
 
 use std::sync::Arc;
 
-use super::fast::{IdMap, IdSet};
+pub use super::names::Names;
+use serde::{Deserialize, Serialize};
+
+use crate::model::snapshot;
 
 use crate::model::event::{
     Channel, CloseReason, Event, EventBody, MessageFrom, RejectReason, ResumedBy,
@@ -18,63 +21,20 @@ pub type Name = Arc<str>;
 /// one copy.
 pub type Skills = Arc<[String]>;
 
-/// The interned agent and queue ids, numbered in first-seen order (a step names one by its
-/// number: 4 bytes instead of a 16-byte pointer), and skill sets.
-#[derive(Clone, Debug, Default)]
-pub struct Names {
-    numbers: IdMap<Name, u32>,
-    names: Vec<Name>,
-    skill_sets: IdSet<Skills>,
-    /// What an unknown number names (none is ever handed out).
-    none: Name,
-}
-
-impl Names {
-    /// The shared copy of `id`.
-    pub fn get(&mut self, id: &str) -> Name {
-        let n = self.number(id);
-        self.name(n).clone()
-    }
-
-    /// The number of `id`.
-    pub fn number(&mut self, id: &str) -> u32 {
-        if let Some(&n) = self.numbers.get(id) {
-            return n;
-        }
-        let n = self.names.len() as u32;
-        let name: Name = Arc::from(id);
-        self.names.push(name.clone());
-        self.numbers.insert(name, n);
-        n
-    }
-
-    /// The id numbered `n`.
-    pub fn name(&self, n: u32) -> &Name {
-        self.names.get(n as usize).unwrap_or(&self.none)
-    }
-
-    /// The shared copy of a skill set.
-    pub fn skills(&mut self, skills: &[String]) -> Skills {
-        if let Some(s) = self.skill_sets.get(skills) {
-            return s.clone();
-        }
-        let s: Skills = Arc::from(skills);
-        self.skill_sets.insert(s.clone());
-        s
-    }
-}
-
 /// What `created` says, kept beside the steps (one per conversation) so that every step is
 /// 16 bytes.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Creation {
     /// Queue.
+    #[serde(deserialize_with = "snapshot::name")]
     pub queue: Name,
     /// Channel.
     pub channel: Channel,
     /// Skills it needs.
+    #[serde(deserialize_with = "snapshot::skills")]
     pub skills: Skills,
     /// Customer name (for grids).
+    #[serde(deserialize_with = "snapshot::name")]
     pub customer: Arc<str>,
 }
 
@@ -95,7 +55,7 @@ impl Creation {
 
 /// A conversation event without the JSON around it: what KPIs need. Agents and queues are
 /// numbers of the engine's [`Names`].
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Act {
     /// `created` (what it says is the conversation's [`Creation`]).
     Created,
@@ -160,7 +120,7 @@ impl Act {
 
 /// One step of a conversation. A conversation's steps are ordered by (`at`, arrival): a step
 /// goes after every step with the same `at`, so arrival needs no field of its own.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Step {
     /// When it happened (ms).
     pub at: i64,
@@ -169,7 +129,7 @@ pub struct Step {
 }
 
 /// Status as KPIS.md names it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     /// In its queue.
@@ -219,9 +179,10 @@ fn push_exact<T>(v: &mut Vec<T>, x: T) {
 }
 
 /// An offer (an `offered`, or a `transferred` to an agent) and how it ended.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Offer {
     /// The agent offered.
+    #[serde(deserialize_with = "snapshot::name")]
     pub agent: Name,
     /// Offer time.
     pub at: i64,
@@ -230,7 +191,7 @@ pub struct Offer {
 }
 
 /// The end of an offer.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum OfferOutcome {
     /// `accepted`.
     Accepted,
@@ -241,9 +202,10 @@ pub enum OfferOutcome {
 }
 
 /// Time one agent spent with the conversation.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Part {
     /// The agent.
+    #[serde(deserialize_with = "snapshot::name")]
     pub agent: Name,
     /// Handle time (active in conversation + wrap-up), ms.
     pub handle_ms: i64,
@@ -257,23 +219,27 @@ pub struct Part {
 }
 
 /// What KPIS.md needs from one conversation, as of an instant.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Facts {
     /// Created time.
     pub created: i64,
     /// Channel it was created with.
     pub channel: Channel,
     /// Skills it needs.
+    #[serde(deserialize_with = "snapshot::skills")]
     pub skills: Skills,
     /// Customer name.
+    #[serde(deserialize_with = "snapshot::name")]
     pub customer: Arc<str>,
     /// The queue it is in (its latest after transfers).
+    #[serde(deserialize_with = "snapshot::name")]
     pub queue: Name,
     /// Status.
     pub status: Status,
     /// Active and not yet accepted by its current agent.
     pub awaiting: bool,
     /// Current agent (while active, waiting or wrap-up).
+    #[serde(deserialize_with = "snapshot::opt_name")]
     pub agent: Option<Name>,
     /// The latest time it entered its queue.
     pub queue_entry: i64,

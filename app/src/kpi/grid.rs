@@ -98,7 +98,7 @@ pub fn minutes_of(f: &Facts) -> Vec<i64> {
 
 /// Per-minute sums, their quarter-hour and hour rollups, and which conversations contributed
 /// to each minute. A quarter always holds the sum of its minutes, an hour of its quarters.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Grid {
     cells: BTreeMap<i64, FastMap<Cell, Sums>>,
     quarters: BTreeMap<i64, FastMap<Cell, Sums>>,

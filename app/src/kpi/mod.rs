@@ -21,6 +21,7 @@ pub mod erlang;
 pub mod facts;
 pub mod fast;
 pub mod grid;
+pub mod names;
 pub mod now;
 pub mod query;
 pub mod report;

@@ -26,7 +26,7 @@ fn count<K: Ord>(map: &mut BTreeMap<K, u32>, key: K, sign: i32) {
 }
 
 /// The live (not closed) conversations of one cell.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct CellNow {
     /// Conversations by status: open, active, waiting, wrap-up.
     pub status: [u64; 4],
@@ -79,7 +79,7 @@ impl NowEntry {
 }
 
 /// Every cell's now-values.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Now {
     cells: FastMap<Cell, CellNow>,
 }

@@ -16,7 +16,7 @@ pub const SL_SLOTS: usize = 1 + SL_OVERRIDES.len();
 pub const FIVE_MIN_MS: i64 = 300_000;
 
 /// Sums of contributions. Fields are named after KPIS.md.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Sums {
     // Keyed by created time.
     /// Conversations created.

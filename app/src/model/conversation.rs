@@ -73,7 +73,7 @@ impl Conversation {
 }
 
 /// What one event does to a conversation, without the JSON around it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Transition {
     /// `created`.
     Created {

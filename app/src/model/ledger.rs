@@ -85,14 +85,14 @@ pub struct BatchError {
 
 /// One step of a conversation's history. Steps are ordered by (`at`, arrival): a step goes
 /// after every step with the same `at`, so arrival needs no field of its own.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 struct Step {
     at: DateTime<Utc>,
     transition: Transition,
 }
 
 /// A conversation's ordered history and the state it folds to.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 struct History {
     steps: Vec<Step>,
     state: Conversation,
@@ -193,7 +193,8 @@ impl Staged<'_> {
 }
 
 /// Conversations, agents and queues, validated and kept in event time order.
-#[derive(Clone, Debug, Default)]
+/// Serialized whole for the live state's snapshots (see [`super::snapshot`]).
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Ledger {
     /// Conversations not closed: history and state, for capacity and the live views.
     open: Map<String, History>,
@@ -202,9 +203,67 @@ pub struct Ledger {
     closed: Map<Box<str>, Box<[u8]>>,
     /// The agent and queue ids and skill sets sealed steps refer to.
     names: Names,
+    #[serde(serialize_with = "stamped_out", deserialize_with = "stamped_in")]
     agents: Map<String, Agent>,
+    #[serde(serialize_with = "stamped_out", deserialize_with = "stamped_in")]
     queues: Map<String, Queue>,
     newest: Option<DateTime<Utc>>,
+}
+
+/// Agents and queues: the API's JSON leaves out when they were upserted; a snapshot keeps it.
+trait Stamped: Sized {
+    fn id(&self) -> &str;
+    fn stamp(&self) -> Option<DateTime<Utc>>;
+    fn stamped(self, at: Option<DateTime<Utc>>) -> Self;
+}
+
+impl Stamped for Agent {
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn stamp(&self) -> Option<DateTime<Utc>> {
+        self.upserted_at
+    }
+    fn stamped(self, upserted_at: Option<DateTime<Utc>>) -> Agent {
+        Agent {
+            upserted_at,
+            ..self
+        }
+    }
+}
+
+impl Stamped for Queue {
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn stamp(&self) -> Option<DateTime<Utc>> {
+        self.upserted_at
+    }
+    fn stamped(self, upserted_at: Option<DateTime<Utc>>) -> Queue {
+        Queue {
+            upserted_at,
+            ..self
+        }
+    }
+}
+
+fn stamped_out<T: Stamped + Serialize, S: serde::Serializer>(
+    m: &Map<String, T>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    s.collect_seq(m.values().map(|v| (v, v.stamp())))
+}
+
+fn stamped_in<'de, T, D>(d: D) -> Result<Map<String, T>, D::Error>
+where
+    T: Stamped + Deserialize<'de>,
+    D: serde::Deserializer<'de>,
+{
+    let list = Vec::<(T, Option<DateTime<Utc>>)>::deserialize(d)?;
+    Ok(list
+        .into_iter()
+        .map(|(v, at)| (v.id().to_owned(), v.stamped(at)))
+        .collect())
 }
 
 impl Ledger {

@@ -6,6 +6,7 @@ pub mod event;
 pub mod ledger;
 pub mod panel;
 mod sealed;
+pub mod snapshot;
 pub mod status;
 
 #[cfg(all(test, not(target_arch = "wasm32")))]

@@ -17,7 +17,8 @@ type Map<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 /// Agent and queue ids and skill sets, one copy each, numbered in first-seen order. Nothing is
 /// ever removed: ids are few next to conversations, and a number must keep its meaning for as
 /// long as a sealed conversation uses it.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[serde(into = "Stored", from = "Stored")]
 pub(super) struct Names {
     ids: Map<Arc<str>, u32>,
     names: Vec<Arc<str>>,
@@ -46,6 +47,35 @@ impl Names {
         self.skills.push(set.clone());
         self.skill_ids.insert(set, n);
         n
+    }
+}
+
+/// What a snapshot keeps of [`Names`]: the ids and skill sets in number order.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Stored {
+    names: Vec<String>,
+    skills: Vec<Vec<String>>,
+}
+
+impl From<Names> for Stored {
+    fn from(n: Names) -> Stored {
+        Stored {
+            names: n.names.iter().map(|s| s.to_string()).collect(),
+            skills: n.skills.iter().map(|s| s.to_vec()).collect(),
+        }
+    }
+}
+
+impl From<Stored> for Names {
+    fn from(s: Stored) -> Names {
+        let mut names = Names::default();
+        for n in &s.names {
+            names.id(n);
+        }
+        for set in &s.skills {
+            names.skill_set(set);
+        }
+        names
     }
 }
 

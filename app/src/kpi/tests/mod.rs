@@ -2,6 +2,7 @@
 
 mod properties;
 mod scenario;
+mod snapshot;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use serde_json::{Value, json};

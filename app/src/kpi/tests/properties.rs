@@ -11,10 +11,10 @@ use crate::kpi::{Engine, Limits, Query};
 use crate::model::event::Event;
 
 /// A small deterministic generator.
-struct Rng(u64);
+pub(super) struct Rng(pub u64);
 
 impl Rng {
-    fn below(&mut self, m: u64) -> u64 {
+    pub(super) fn below(&mut self, m: u64) -> u64 {
         self.0 ^= self.0 << 13;
         self.0 ^= self.0 >> 7;
         self.0 ^= self.0 << 17;
@@ -43,7 +43,7 @@ fn grid_total(e: &Engine, from: i64, t: i64, open_end: bool, rollup: Rollup) -> 
 
 /// A random valid day: conversations walking the state machine over ~30 h (strictly
 /// increasing times per conversation), three agents changing presence.
-fn day(seed: u64, n: usize) -> Vec<Event> {
+pub(super) fn day(seed: u64, n: usize) -> Vec<Event> {
     let mut r = Rng(seed | 1);
     let mut out = vec![ev(
         "queue.upserted",
@@ -185,7 +185,7 @@ fn day(seed: u64, n: usize) -> Vec<Event> {
     out
 }
 
-fn queries(r: &mut Rng) -> Vec<Query> {
+pub(super) fn queries(r: &mut Rng) -> Vec<Query> {
     let windows = ["2h", "4h", "8h", "12h", "24h", "today"];
     let mut qs = Vec::new();
     for _ in 0..4 {
@@ -207,7 +207,7 @@ fn queries(r: &mut Rng) -> Vec<Query> {
     qs
 }
 
-fn with_filters(r: &mut Rng, q: &Query) -> Query {
+pub(super) fn with_filters(r: &mut Rng, q: &Query) -> Query {
     let mut q = q.clone();
     match r.below(3) {
         0 => q.agents = vec![format!("a{}", r.below(3))],
@@ -223,7 +223,7 @@ fn with_filters(r: &mut Rng, q: &Query) -> Query {
 }
 
 /// The paths where two reports differ, with both values.
-fn diff(a: &crate::kpi::KpiReport, b: &crate::kpi::KpiReport) -> Vec<String> {
+pub(super) fn diff(a: &crate::kpi::KpiReport, b: &crate::kpi::KpiReport) -> Vec<String> {
     fn walk(p: String, a: &serde_json::Value, b: &serde_json::Value, out: &mut Vec<String>) {
         use serde_json::Value as V;
         match (a, b) {

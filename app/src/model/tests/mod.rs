@@ -5,6 +5,7 @@ mod ledger;
 mod parse;
 mod properties;
 mod sealed;
+mod snapshot;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use serde_json::{Value, json};
