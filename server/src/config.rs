@@ -31,6 +31,13 @@ pub struct Config {
     /// The secret a portal's backend signs embed sign-in tokens with (`embed_secret`,
     /// `INTRADAY_EMBED_SECRET`; at least 32 characters; none: embedding sign-in is off).
     pub embed_secret: Option<String>,
+    /// Where the live state's snapshot is kept (`snapshot_path`, `INTRADAY_SNAPSHOT_PATH`;
+    /// `off` for none). `intraday serve` resolves the default: beside an SQLite database file
+    /// (`FILE.snapshot`), none on PostgreSQL or in memory. After resolving, `None` is off.
+    pub snapshot_path: Option<String>,
+    /// Minutes between snapshots while the log moves (`snapshot_minutes`,
+    /// `INTRADAY_SNAPSHOT_MINUTES`, default 10; 0: only after start-up and at shutdown).
+    pub snapshot_minutes: u32,
 }
 
 impl Default for Config {
@@ -44,6 +51,8 @@ impl Default for Config {
             stream_buffer: 20_000,
             stream_client_buffer: 1_024,
             embed_secret: None,
+            snapshot_path: None,
+            snapshot_minutes: 10,
         }
     }
 }
@@ -60,6 +69,8 @@ struct FileSettings {
     stream_buffer: Option<usize>,
     stream_client_buffer: Option<usize>,
     embed_secret: Option<String>,
+    snapshot_path: Option<String>,
+    snapshot_minutes: Option<u32>,
 }
 
 impl Config {
@@ -88,6 +99,8 @@ impl Config {
         c.stream_buffer = file.stream_buffer.unwrap_or(c.stream_buffer);
         c.stream_client_buffer = file.stream_client_buffer.unwrap_or(c.stream_client_buffer);
         c.embed_secret = file.embed_secret.or(c.embed_secret);
+        c.snapshot_path = file.snapshot_path;
+        c.snapshot_minutes = file.snapshot_minutes.unwrap_or(c.snapshot_minutes);
 
         let env = |name: &str| env(name).filter(|v| !v.trim().is_empty());
         if let Some(v) = env("INTRADAY_DB").or_else(|| env("DATABASE_URL")) {
@@ -118,6 +131,13 @@ impl Config {
         }
         if let Some(v) = env("INTRADAY_EMBED_SECRET") {
             c.embed_secret = Some(v);
+        }
+        if let Some(v) = env("INTRADAY_SNAPSHOT_PATH") {
+            c.snapshot_path = Some(v);
+        }
+        if let Some(v) = env("INTRADAY_SNAPSHOT_MINUTES") {
+            c.snapshot_minutes =
+                parse(&v, "INTRADAY_SNAPSHOT_MINUTES", "a whole number of minutes")?;
         }
         c.validate()?;
         Ok(c)
@@ -160,11 +180,21 @@ impl Config {
         Ok(())
     }
 
+    /// Resolves [`Config::snapshot_path`] for the database at `url`: `off` is none; unset is
+    /// `FILE.snapshot` beside an SQLite database file, none otherwise.
+    pub fn resolve_snapshot_path(&mut self, url: &str) {
+        self.snapshot_path = match self.snapshot_path.take() {
+            Some(p) if p.trim().eq_ignore_ascii_case("off") => None,
+            Some(p) => Some(p),
+            None => crate::db::sqlite_path(url).map(|f| format!("{f}.snapshot")),
+        };
+    }
+
     /// The effective settings as `key = value` lines, secrets masked.
     pub fn describe(&self) -> String {
         let or_default = |v: &Option<String>, d: &str| v.clone().unwrap_or_else(|| d.to_owned());
         format!(
-            "database_url = {}\naddr = {}\nmax_body_bytes = {}\ningest_rate = {}\nretention_days = {}\nstream_buffer = {}\nstream_client_buffer = {}\nembed_secret = {}\n",
+            "database_url = {}\naddr = {}\nmax_body_bytes = {}\ningest_rate = {}\nretention_days = {}\nstream_buffer = {}\nstream_client_buffer = {}\nembed_secret = {}\nsnapshot_path = {}\nsnapshot_minutes = {}\n",
             crate::db::redact(&or_default(&self.database_url, crate::cli::DEFAULT_DB_URL)),
             or_default(&self.addr, "(site-addr of Leptos.toml)"),
             self.max_body_bytes,
@@ -176,7 +206,11 @@ impl Config {
                 "(set, masked)"
             } else {
                 "(not set: embedded sign-in is off)"
-            }
+            },
+            self.snapshot_path.as_deref().unwrap_or(
+                "(default: FILE.snapshot beside an SQLite database file, none on PostgreSQL)"
+            ),
+            self.snapshot_minutes
         )
     }
 }
@@ -254,6 +288,36 @@ mod tests {
             Config::load_with(None, addr)
                 .unwrap_err()
                 .contains("HOST:PORT")
+        );
+    }
+
+    #[test]
+    fn the_snapshot_sits_beside_an_sqlite_file_unless_set_or_off() {
+        let resolved = |path: Option<&str>, url: &str| {
+            let mut c = Config {
+                snapshot_path: path.map(str::to_owned),
+                ..Config::default()
+            };
+            c.resolve_snapshot_path(url);
+            c.snapshot_path
+        };
+        let sqlite = "sqlite://data/intraday.db?mode=rwc";
+        assert_eq!(
+            resolved(None, sqlite).as_deref(),
+            Some("data/intraday.db.snapshot")
+        );
+        assert_eq!(resolved(None, "postgres://u@h/db"), None);
+        assert_eq!(resolved(None, "sqlite::memory:"), None);
+        assert_eq!(resolved(Some("OFF"), sqlite), None);
+        assert_eq!(
+            resolved(Some("/var/lib/x.snap"), "postgres://u@h/db").as_deref(),
+            Some("/var/lib/x.snap")
+        );
+        let env = |name: &str| (name == "INTRADAY_SNAPSHOT_MINUTES").then(|| "soon".to_owned());
+        assert!(
+            Config::load_with(None, env)
+                .unwrap_err()
+                .contains("INTRADAY_SNAPSHOT_MINUTES=\"soon\"")
         );
     }
 

@@ -105,7 +105,7 @@ pub fn redact(url: &str) -> String {
 }
 
 /// The file path of an SQLite URL (`sqlite://PATH?…`, `sqlite:PATH`), if it names a file.
-fn sqlite_path(url: &str) -> Option<&str> {
+pub fn sqlite_path(url: &str) -> Option<&str> {
     let rest = url
         .strip_prefix("sqlite://")
         .or_else(|| url.strip_prefix("sqlite:"))?;

@@ -49,7 +49,8 @@ impl AppState {
         db_kind: DbKind,
         config: Config,
     ) -> Result<AppState, sea_orm::DbErr> {
-        let ingestor = Arc::new(Ingestor::open(db.clone()).await?);
+        let snapshot = config.snapshot_path.as_deref().map(std::path::Path::new);
+        let ingestor = Arc::new(Ingestor::open_with(db.clone(), Vec::new(), snapshot).await?);
         let hub = Arc::new(Hub::new(StreamSettings {
             buffer: config.stream_buffer,
             client_buffer: config.stream_client_buffer,

@@ -32,6 +32,7 @@ pub mod serve;
 pub mod session;
 pub mod simulate;
 pub mod simulator;
+pub mod snapshot;
 pub mod status;
 pub mod store;
 pub mod stream;

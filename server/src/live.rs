@@ -31,6 +31,15 @@ impl Live {
         }
     }
 
+    /// A live state read back from a snapshot, taking the log's tail after it in as a cold
+    /// rebuild does ([`Live::loading`]).
+    pub fn restored(engine: Engine) -> Live {
+        Live {
+            engine: RwLock::new(engine),
+            loading: AtomicBool::new(true),
+        }
+    }
+
     /// Applies events already durable and validated, in log order.
     pub fn apply(&self, events: &[Event]) -> Changed {
         let mut engine = self.engine.write().unwrap_or_else(|e| e.into_inner());

@@ -25,7 +25,7 @@ pub fn no_delay(tcp: &mut tokio::net::TcpStream) {
 }
 
 /// Runs the server with the given options.
-pub async fn run(args: ServeArgs, config: Config) -> Result<(), StartError> {
+pub async fn run(args: ServeArgs, mut config: Config) -> Result<(), StartError> {
     let conf = get_configuration(Some("Leptos.toml"))
         .map_err(|e| StartError::SiteConfig(e.to_string()))?;
     let mut leptos_options = conf.leptos_options;
@@ -39,6 +39,9 @@ pub async fn run(args: ServeArgs, config: Config) -> Result<(), StartError> {
 
     let url = args.db.url(&config);
     let db_kind = DbKind::of(&url)?;
+    config.resolve_snapshot_path(&url);
+    let every = (config.snapshot_minutes > 0)
+        .then(|| std::time::Duration::from_secs(60 * u64::from(config.snapshot_minutes)));
 
     // Listen first, so /healthz answers and /readyz says why it is not ready yet.
     let listener = TcpListener::bind(addr)
@@ -77,6 +80,11 @@ pub async fn run(args: ServeArgs, config: Config) -> Result<(), StartError> {
         .await
         .map_err(StartError::Database)?;
     crate::history::spawn(db.clone(), state.ingestor.live().clone());
+    let snapshots = state.config.snapshot_path.as_ref().map(|path| {
+        let s = crate::snapshot::Snapshots::new(state.ingestor.clone(), path.into());
+        s.spawn(every);
+        s
+    });
     if let (Some(speed), false) = (args.simulate, args.no_simulate) {
         seed_demo_users(&db).await;
         start_simulator(&state, &args, speed).await;
@@ -97,14 +105,21 @@ pub async fn run(args: ServeArgs, config: Config) -> Result<(), StartError> {
     println!("Intraday is running: open http://{local}/ (Ctrl-C to stop)");
     let mut deadline = stopping;
     let result = tokio::select! {
-        result = &mut server => result,
+        result = &mut server => Some(result),
         _ = async {
             let _ = deadline.wait_for(|s| *s).await;
             tokio::time::sleep(SHUTDOWN_GRACE).await;
         } => {
             tracing::warn!("connections still open after the shutdown grace period; closing them");
-            return Ok(());
+            None
         }
+    };
+    // The next start reads this instead of replaying the log.
+    if let Some(s) = &snapshots {
+        s.write().await;
+    }
+    let Some(result) = result else {
+        return Ok(());
     };
     result
         .map_err(|e| StartError::Invalid(format!("the server task failed: {e}")))?

@@ -167,3 +167,7 @@ where
     }
     d.deserialize_seq(Seq(PhantomData))
 }
+
+/// Identifies the source of the state's types in this build (see `app/build.rs`): a snapshot
+/// with another fingerprint is not read.
+pub const FINGERPRINT: &str = env!("INTRADAY_STATE_FINGERPRINT");

@@ -82,12 +82,14 @@ pub enum IngestError {
 /// in its order; committed batches are announced on [`NOTIFY_CHANNEL`] (see `crate::replica`).
 pub struct Ingestor {
     db: DatabaseConnection,
-    writer: Mutex<Writer>,
+    writer: Arc<Mutex<Writer>>,
     metrics: Metrics,
     shared_log: bool,
     live: Arc<Live>,
     /// The newest `at` when memory was last pruned (ms).
     pruned_at: std::sync::atomic::AtomicI64,
+    /// The log sequence of the snapshot the state was read from (0: rebuilt from the log).
+    restored_seq: i64,
 }
 
 /// How far back the ledger and the live state remember closed conversations: past the 48 h
@@ -97,25 +99,38 @@ const REMEMBER: chrono::TimeDelta = chrono::TimeDelta::hours(49);
 impl Ingestor {
     /// Rebuilds the ledger from the whole log, in log order.
     pub async fn open(db: DatabaseConnection) -> Result<Ingestor, DbErr> {
-        Self::open_with(db, Vec::new()).await
+        Self::open_with(db, Vec::new(), None).await
     }
 
-    /// Rebuilds the ledger and the given projections from the whole log, in log order.
+    /// Rebuilds the ledger and the given projections in log order: from the snapshot at
+    /// `snapshot` when there is one that fits this log (see [`crate::snapshot`]) and the log's
+    /// tail after it, else from the whole log. The projections see only the replayed events.
     pub async fn open_with(
         db: DatabaseConnection,
         mut projections: Vec<Arc<dyn Projection>>,
+        snapshot: Option<&std::path::Path>,
     ) -> Result<Ingestor, DbErr> {
-        // The live state (KPI engine) is the first projection: fed in log order like the rest.
-        let live = Arc::new(Live::loading());
-        projections.insert(0, live.clone());
         let started = Instant::now();
+        let restored = match snapshot {
+            Some(path) => crate::snapshot::read(path, &db).await,
+            None => None,
+        };
+        let (live, ledger, from_seq) = match restored {
+            Some(r) => (Live::restored(r.engine), r.ledger, r.header.seq),
+            None => (Live::loading(), Ledger::new(), 0),
+        };
+        // The live state (KPI engine) is the first projection: fed in log order like the rest.
+        let live = Arc::new(live);
+        projections.insert(0, live.clone());
         let mut writer = Writer::new(projections);
+        (writer.ledger, writer.applied_seq) = (ledger, from_seq);
         let total = writer.replay(&db, None).await?;
         live.settle();
         tracing::info!(
-            events = total,
+            snapshot_seq = from_seq,
+            replayed = total,
             elapsed_ms = started.elapsed().as_millis() as u64,
-            "ledger rebuilt from the log"
+            "live state rebuilt"
         );
         let metrics = Metrics::default();
         metrics.batch_committed(0, 0, Duration::ZERO, store::events::max_seq(&db).await?);
@@ -123,10 +138,11 @@ impl Ingestor {
         Ok(Ingestor {
             shared_log: db.get_database_backend() == DbBackend::Postgres,
             db,
-            writer: Mutex::new(writer),
+            writer: Arc::new(Mutex::new(writer)),
             metrics,
             live,
             pruned_at: std::sync::atomic::AtomicI64::new(i64::MIN),
+            restored_seq: from_seq,
         })
     }
 
@@ -148,6 +164,11 @@ impl Ingestor {
             self.prune(&mut writer.ledger);
         }
         Ok(applied)
+    }
+
+    /// The log sequence of the snapshot the state was read from at start (0: none).
+    pub fn restored_seq(&self) -> i64 {
+        self.restored_seq
     }
 
     /// The highest log sequence applied to the ledger.
@@ -173,6 +194,50 @@ impl Ingestor {
         if forgotten > 0 {
             tracing::debug!(forgotten, "forgot conversations closed before {before}");
         }
+    }
+
+    /// Writes a snapshot of the ledger and the live state to `path`, unless the log is empty
+    /// or nothing was applied since `after` (a log sequence). Ingest waits while the state is
+    /// written (about a second for a million conversations). Returns the snapshot's log
+    /// sequence and size in bytes.
+    pub async fn write_snapshot(
+        &self,
+        path: &std::path::Path,
+        after: i64,
+    ) -> Result<Option<(i64, u64)>, crate::snapshot::WriteError> {
+        let writer = self.writer.clone().lock_owned().await;
+        let seq = writer.applied_seq;
+        if seq <= after {
+            return Ok(None);
+        }
+        let Some(event_id) = store::events::event_id_at(&self.db, seq).await? else {
+            tracing::warn!(
+                seq,
+                "the last applied event is no longer in the log: no snapshot"
+            );
+            return Ok(None);
+        };
+        let header = crate::snapshot::Header {
+            fingerprint: app::model::snapshot::FINGERPRINT.to_owned(),
+            log_id: crate::snapshot::log_id(&self.db).await?,
+            seq,
+            event_id,
+            written_at_ms: Utc::now().timestamp_millis(),
+        };
+        let (live, path) = (self.live.clone(), path.to_owned());
+        let started = Instant::now();
+        let size = tokio::task::spawn_blocking(move || {
+            live.read(|engine| crate::snapshot::write(&path, &header, &writer.ledger, engine))
+        })
+        .await
+        .map_err(|e| crate::snapshot::WriteError::Task(e.to_string()))??;
+        tracing::info!(
+            seq,
+            bytes = size,
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "snapshot written"
+        );
+        Ok(Some((seq, size)))
     }
 
     /// The live state fed by this writer.

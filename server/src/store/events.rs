@@ -111,6 +111,16 @@ pub async fn read_payloads_after<C: ConnectionTrait>(
         .await
 }
 
+/// The event id stored at log sequence `seq`, if that row exists.
+pub async fn event_id_at<C: ConnectionTrait>(db: &C, seq: i64) -> Result<Option<String>, DbErr> {
+    event::Entity::find_by_id(seq)
+        .select_only()
+        .column(event::Column::EventId)
+        .into_tuple()
+        .one(db)
+        .await
+}
+
 /// How many events the log holds.
 pub async fn count<C: ConnectionTrait>(db: &C) -> Result<u64, DbErr> {
     event::Entity::find().count(db).await

@@ -37,6 +37,34 @@ pub async fn set<C: ConnectionTrait>(db: &C, key: &str, value: &str) -> Result<(
     Ok(())
 }
 
+/// The value of `key`, setting it to `value` first if it is not set (the first writer wins,
+/// also between replicas).
+pub async fn get_or_init<C: ConnectionTrait>(
+    db: &C,
+    key: &str,
+    value: &str,
+) -> Result<String, DbErr> {
+    let mut insert = Query::insert();
+    insert
+        .into_table(Alias::new("settings"))
+        .columns([
+            Alias::new("key"),
+            Alias::new("value"),
+            Alias::new("updated_at_ms"),
+        ])
+        .values([key.into(), value.into(), super::now_ms().into()])
+        .map_err(|e| DbErr::Custom(e.to_string()))?
+        .on_conflict(
+            OnConflict::column(Alias::new("key"))
+                .do_nothing()
+                .to_owned(),
+        );
+    db.execute(&insert).await?;
+    get(db, key)
+        .await?
+        .ok_or_else(|| DbErr::Custom(format!("setting {key} vanished")))
+}
+
 /// Removes `key` (its default applies again).
 pub async fn remove<C: ConnectionTrait>(db: &C, key: &str) -> Result<(), DbErr> {
     let mut delete = Query::delete();

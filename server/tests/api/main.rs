@@ -31,5 +31,6 @@ mod replicas;
 mod retention;
 mod simulate;
 mod site_config;
+mod snapshot;
 mod sse;
 mod stream;

@@ -7,7 +7,7 @@ use server::store::tokens::{self, Scope};
 
 use crate::helpers::{BACKENDS, TestApp, request, spawn_app};
 
-fn at(base: DateTime<Utc>, secs: i64) -> String {
+pub(crate) fn at(base: DateTime<Utc>, secs: i64) -> String {
     (base + TimeDelta::seconds(secs)).to_rfc3339()
 }
 
@@ -55,7 +55,7 @@ async fn read(app: &TestApp, token: &str, path: &str) -> (u16, Value) {
     (status, serde_json::from_str(&body).unwrap_or(Value::Null))
 }
 
-async fn seeded(kind: server::db::DbKind) -> TestApp {
+pub(crate) async fn seeded(kind: server::db::DbKind) -> TestApp {
     let app = spawn_app(kind).await;
     let base = Utc::now() - TimeDelta::minutes(30);
     let (status, body) = app.ingest(&day(base).to_string()).await;

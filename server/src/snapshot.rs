@@ -1,0 +1,300 @@
+//! Snapshots of the live state: the ledger and the KPI engine as of one log sequence, in one
+//! file, so that a restart reads the file and replays only the log's tail after it.
+//!
+//! The file: a magic line, then three length-prefixed postcard sections — a [`Header`], the
+//! ledger, the engine. It is written to `PATH.tmp`, synced and renamed over `PATH`, so a crash
+//! mid-write leaves the previous snapshot. A snapshot is read only when it was written by a
+//! build with the same state types ([`FINGERPRINT`]) and its log sequence still holds the same
+//! event in this database; anything else is logged and the state is rebuilt from the log.
+
+use std::fs::File;
+use std::io::{BufReader, BufWriter, Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::time::{Duration, Instant};
+
+use app::kpi::Engine;
+use app::model::ledger::Ledger;
+use app::model::snapshot::{FINGERPRINT, sharing};
+use sea_orm::ConnectionTrait;
+use serde::{Deserialize, Serialize};
+
+use crate::ingest::Ingestor;
+use crate::store;
+
+const MAGIC: &[u8] = b"intraday live-state snapshot\n";
+
+/// What a snapshot says about itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Header {
+    /// The build's [`FINGERPRINT`].
+    pub fingerprint: String,
+    /// The event log's identity ([`log_id`]): a snapshot of another database is not read.
+    pub log_id: String,
+    /// The last log sequence applied.
+    pub seq: i64,
+    /// The event id stored at `seq`: a snapshot of this log taken after the point a backup
+    /// was restored to is not read.
+    pub event_id: String,
+    /// When it was written (ms).
+    pub written_at_ms: i64,
+}
+
+/// A snapshot read back.
+pub struct Restored {
+    /// What it says about itself.
+    pub header: Header,
+    /// The ledger as of `header.seq`.
+    pub ledger: Ledger,
+    /// The engine as of `header.seq`.
+    pub engine: Engine,
+}
+
+/// Why a snapshot could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    /// The file could not be written.
+    #[error("cannot write the snapshot {path}: {source}")]
+    Io {
+        /// The snapshot's path.
+        path: PathBuf,
+        /// The failure.
+        source: std::io::Error,
+    },
+    /// The writing task failed.
+    #[error("the snapshot task failed: {0}")]
+    Task(String),
+    /// The database could not be read.
+    #[error("cannot read the log position: {0}")]
+    Db(#[from] sea_orm::DbErr),
+}
+
+/// Writes `ledger` and `engine` as of `header.seq` to `path` (through `PATH.tmp`). Returns the
+/// file's size.
+pub fn write(
+    path: &Path,
+    header: &Header,
+    ledger: &Ledger,
+    engine: &Engine,
+) -> Result<u64, WriteError> {
+    let tmp = tmp_path(path);
+    let io = |source| WriteError::Io {
+        path: path.to_owned(),
+        source,
+    };
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(io)?;
+    }
+    let file = File::create(&tmp).map_err(io)?;
+    let mut out = BufWriter::with_capacity(1 << 20, file);
+    out.write_all(MAGIC).map_err(io)?;
+    section(&mut out, header).map_err(io)?;
+    section(&mut out, ledger).map_err(io)?;
+    section(&mut out, engine).map_err(io)?;
+    let file = out.into_inner().map_err(|e| io(e.into_error()))?;
+    file.sync_all().map_err(io)?;
+    let size = file.metadata().map_err(io)?.len();
+    drop(file);
+    std::fs::rename(&tmp, path).map_err(io)?;
+    Ok(size)
+}
+
+/// Writes one section: its length (8 bytes, little-endian; filled in once known), then its
+/// postcard bytes.
+fn section<W: Write + Seek, T: Serialize>(out: &mut W, value: &T) -> std::io::Result<()> {
+    let at = out.stream_position()?;
+    out.write_all(&[0; 8])?;
+    postcard::to_io(value, &mut *out).map_err(std::io::Error::other)?;
+    let end = out.stream_position()?;
+    out.seek(SeekFrom::Start(at))?;
+    out.write_all(&(end - at - 8).to_le_bytes())?;
+    out.seek(SeekFrom::Start(end))?;
+    Ok(())
+}
+
+fn tmp_path(path: &Path) -> PathBuf {
+    let mut p = path.as_os_str().to_owned();
+    p.push(".tmp");
+    PathBuf::from(p)
+}
+
+/// Reads one section's bytes.
+fn read_section(input: &mut impl Read, buf: &mut Vec<u8>) -> Result<(), String> {
+    let mut len = [0u8; 8];
+    input
+        .read_exact(&mut len)
+        .map_err(|e| format!("truncated: {e}"))?;
+    let len = u64::from_le_bytes(len);
+    buf.clear();
+    let read = input
+        .take(len)
+        .read_to_end(buf)
+        .map_err(|e| format!("cannot read: {e}"))?;
+    if read as u64 != len {
+        return Err(format!("truncated: a section of {len} bytes has {read}"));
+    }
+    Ok(())
+}
+
+/// Reads the header only (quick: the file's first bytes).
+pub fn read_header(path: &Path) -> Result<Header, String> {
+    let mut input = BufReader::new(File::open(path).map_err(|e| e.to_string())?);
+    header(&mut input, &mut Vec::new())
+}
+
+fn header(input: &mut impl Read, buf: &mut Vec<u8>) -> Result<Header, String> {
+    let mut magic = vec![0u8; MAGIC.len()];
+    input
+        .read_exact(&mut magic)
+        .map_err(|_| "not a snapshot (too short)".to_owned())?;
+    if magic != MAGIC {
+        return Err("not a snapshot".to_owned());
+    }
+    read_section(input, buf)?;
+    postcard::from_bytes(buf).map_err(|e| format!("unreadable header: {e}"))
+}
+
+/// Reads the snapshot at `path` if it fits this build and `db`'s log; `None` (with the reason
+/// logged) when there is none or it does not fit. Decoding runs on a blocking thread.
+pub async fn read(path: &Path, db: &impl ConnectionTrait) -> Option<Restored> {
+    if !path.exists() {
+        tracing::info!(path = %path.display(), "no snapshot yet: rebuilding from the log");
+        return None;
+    }
+    let started = Instant::now();
+    let header = match read_header(path) {
+        Ok(h) => h,
+        Err(reason) => {
+            tracing::warn!(path = %path.display(), reason, "snapshot not read");
+            return None;
+        }
+    };
+    if header.fingerprint != FINGERPRINT {
+        tracing::info!(path = %path.display(), "snapshot written by another build: rebuilding from the log");
+        return None;
+    }
+    let log = log_id(db).await;
+    match store::events::event_id_at(db, header.seq).await {
+        Ok(Some(id))
+            if id == header.event_id && log.as_ref().is_ok_and(|l| *l == header.log_id) => {}
+        Ok(_) => {
+            tracing::warn!(path = %path.display(), seq = header.seq,
+                "snapshot does not match this event log (another database, or a restored backup): rebuilding from the log");
+            return None;
+        }
+        Err(error) => {
+            tracing::warn!(%error, "cannot check the snapshot against the log");
+            return None;
+        }
+    }
+    let owned = path.to_owned();
+    let decoded = tokio::task::spawn_blocking(move || decode(&owned)).await;
+    match decoded {
+        Ok(Ok(restored)) => {
+            tracing::info!(path = %path.display(), seq = restored.header.seq,
+                elapsed_ms = started.elapsed().as_millis() as u64, "live state read from the snapshot");
+            Some(restored)
+        }
+        Ok(Err(reason)) => {
+            tracing::warn!(path = %path.display(), reason, "snapshot not read: rebuilding from the log");
+            None
+        }
+        Err(error) => {
+            tracing::warn!(%error, "reading the snapshot failed: rebuilding from the log");
+            None
+        }
+    }
+}
+
+/// The settings key of the log's identity.
+const LOG_ID: &str = "snapshot.log_id";
+
+/// The event log's identity: random, made the first time it is asked for and kept in the
+/// database (a backup carries it along).
+pub async fn log_id(db: &impl ConnectionTrait) -> Result<String, sea_orm::DbErr> {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes).map_err(|e| sea_orm::DbErr::Custom(e.to_string()))?;
+    let fresh: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    let json = serde_json::to_string(&fresh).unwrap_or_default();
+    let stored = store::settings::get_or_init(db, LOG_ID, &json).await?;
+    Ok(serde_json::from_str(&stored).unwrap_or(stored))
+}
+
+/// Decodes the whole file (strings shared again, see [`sharing`]).
+pub fn decode(path: &Path) -> Result<Restored, String> {
+    let mut input = BufReader::with_capacity(1 << 20, File::open(path).map_err(|e| e.to_string())?);
+    let mut buf = Vec::new();
+    let header = header(&mut input, &mut buf)?;
+    sharing(|| {
+        read_section(&mut input, &mut buf)?;
+        let ledger = postcard::from_bytes(&buf).map_err(|e| format!("unreadable ledger: {e}"))?;
+        read_section(&mut input, &mut buf)?;
+        let engine = postcard::from_bytes(&buf).map_err(|e| format!("unreadable engine: {e}"))?;
+        Ok(Restored {
+            header,
+            ledger,
+            engine,
+        })
+    })
+}
+
+/// Keeps the snapshot of one server's live state: after start-up, every few minutes while the
+/// log moves, and at shutdown.
+pub struct Snapshots {
+    ingestor: Arc<Ingestor>,
+    path: PathBuf,
+    /// The log sequence of the newest snapshot at `path`.
+    last: AtomicI64,
+    /// One write at a time.
+    writing: tokio::sync::Mutex<()>,
+}
+
+impl Snapshots {
+    /// Snapshots of `ingestor`'s state at `path`.
+    pub fn new(ingestor: Arc<Ingestor>, path: PathBuf) -> Arc<Snapshots> {
+        Arc::new(Snapshots {
+            last: AtomicI64::new(ingestor.restored_seq()),
+            ingestor,
+            path,
+            writing: tokio::sync::Mutex::new(()),
+        })
+    }
+
+    /// Writes a snapshot if the log moved since the last one; failures are logged (the log
+    /// stays the record: a missing snapshot only makes the next start slower).
+    pub async fn write(&self) -> Option<(i64, u64)> {
+        let _one = self.writing.lock().await;
+        let after = self.last.load(Ordering::Acquire);
+        match self.ingestor.write_snapshot(&self.path, after).await {
+            Ok(Some((seq, size))) => {
+                self.last.store(seq, Ordering::Release);
+                Some((seq, size))
+            }
+            Ok(None) => None,
+            Err(error) => {
+                tracing::error!(%error, "no snapshot written");
+                None
+            }
+        }
+    }
+
+    /// Writes one now (when the start-up replayed events) and then every `every` (none: only
+    /// this one).
+    pub fn spawn(self: &Arc<Self>, every: Option<Duration>) {
+        let this = self.clone();
+        tokio::spawn(async move {
+            this.write().await;
+            let Some(every) = every else {
+                return;
+            };
+            let mut tick = tokio::time::interval(every);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            tick.tick().await;
+            loop {
+                tick.tick().await;
+                this.write().await;
+            }
+        });
+    }
+}
