@@ -1,6 +1,11 @@
-//! A server's cold start with a simulated day in its SQLite log: what `intraday serve` does
-//! before it answers — read the log page by page, parse each stored event, rebuild the ledger and
-//! the KPI engine (`Ingestor::open`) — timed, with the process's RSS after.
+//! A server's start with a simulated day in its SQLite log: what `intraday serve` does before
+//! it answers, timed, with the process's RSS after —
+//! - cold, from the log alone: read the log page by page, parse each stored event, rebuild the
+//!   ledger and the KPI engine (`Ingestor::open`);
+//! - then writing the snapshot of that state (`Snapshots::write`, as the server does after
+//!   start-up, every few minutes and at shutdown);
+//! - then, in a new process (so its RSS is its own), a start from that snapshot
+//!   (`Ingestor::open_with`; the log holds nothing after it).
 //!
 //! `cargo bench -p server --bench startup`; `BENCH_CONVERSATIONS` sets the day's size (default
 //! 1,000,000, the kpis bench's day). Writing the log first takes a few minutes at 1 M and is
@@ -9,12 +14,14 @@
 
 extern crate server;
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use app::model::event::EventBody as B;
 use chrono::Utc;
 use serde_json::{Value, json};
 use server::ingest::Ingestor;
+use server::snapshot::Snapshots;
 use server::store::events::{self, NewEvent};
 
 #[path = "kpis/day.rs"]
@@ -116,8 +123,31 @@ async fn write_log(raws: &[Raw], path: &std::path::Path, url: &str) {
     );
 }
 
+/// The start from a snapshot, in the child process the parent runs (`BENCH_RESTORE=SNAPSHOT`).
+async fn restore(url: &str, snapshot: &std::path::Path) {
+    let rss_before = rss_mb();
+    let began = Instant::now();
+    let db = server::db::connect(url).await.expect("database");
+    let ingestor = Ingestor::open_with(db, Vec::new(), Some(snapshot))
+        .await
+        .expect("restore");
+    let elapsed = began.elapsed().as_secs_f64();
+    let rss_after = rss_mb();
+    assert!(ingestor.restored_seq() > 0, "the snapshot was read");
+    let conversations = ingestor.live().read(|e| e.len());
+    println!(
+        "start from the snapshot: {elapsed:.2} s; {conversations} conversations held; RSS \
+         {rss_after:.0} MB after ({rss_before:.0} MB before)"
+    );
+}
+
 #[tokio::main]
 async fn main() {
+    if let Ok(snapshot) = std::env::var("BENCH_RESTORE") {
+        let url = std::env::var("BENCH_URL").expect("BENCH_URL");
+        restore(&url, std::path::Path::new(&snapshot)).await;
+        return;
+    }
     let n = env("BENCH_CONVERSATIONS", 1_000_000);
     let now = Utc::now().timestamp_millis();
     let sim = day::generate(n, now);
@@ -158,5 +188,23 @@ async fn main() {
         "RSS: {rss_after:.0} MB after ({rss_before:.0} MB before the rebuild, {:.0} MB for it)",
         rss_after - rss_before
     );
-    println!("goals: rebuild ≤ 5 s, RSS ≤ 300 MB");
+
+    let snapshot = dir.join("day.db.snapshot");
+    let snapshots = Snapshots::new(Arc::new(ingestor), snapshot.clone());
+    let began = Instant::now();
+    let (_, size) = snapshots.write().await.expect("a snapshot");
+    println!(
+        "snapshot written in {:.2} s: {:.0} MB ({})",
+        began.elapsed().as_secs_f64(),
+        size as f64 / 1e6,
+        snapshot.display()
+    );
+    drop(snapshots);
+    let status = std::process::Command::new(std::env::current_exe().expect("this bench"))
+        .env("BENCH_RESTORE", &snapshot)
+        .env("BENCH_URL", &url)
+        .status()
+        .expect("run the restore");
+    assert!(status.success(), "the restore failed: {status:?}");
+    println!("goals: start ≤ 5 s, RSS ≤ 300 MB");
 }
