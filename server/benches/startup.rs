@@ -192,11 +192,12 @@ async fn main() {
     let snapshot = dir.join("day.db.snapshot");
     let snapshots = Snapshots::new(Arc::new(ingestor), snapshot.clone());
     let began = Instant::now();
-    let (_, size) = snapshots.write().await.expect("a snapshot");
+    let written = snapshots.write().await.expect("a snapshot");
     println!(
-        "snapshot written in {:.2} s: {:.0} MB ({})",
+        "snapshot written in {:.2} s, ingest waiting {:.2} s of it: {:.0} MB ({})",
         began.elapsed().as_secs_f64(),
-        size as f64 / 1e6,
+        written.ingest_waited.as_secs_f64(),
+        written.bytes as f64 / 1e6,
         snapshot.display()
     );
     drop(snapshots);

@@ -41,6 +41,17 @@ pub struct Header {
     pub written_at_ms: i64,
 }
 
+/// A snapshot written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Written {
+    /// Its log sequence.
+    pub seq: i64,
+    /// The file's size.
+    pub bytes: u64,
+    /// How long ingest waited for it (encoding; the sync comes after).
+    pub ingest_waited: Duration,
+}
+
 /// A snapshot read back.
 pub struct Restored {
     /// What it says about itself.
@@ -70,14 +81,35 @@ pub enum WriteError {
     Db(#[from] sea_orm::DbErr),
 }
 
-/// Writes `ledger` and `engine` as of `header.seq` to `path` (through `PATH.tmp`). Returns the
-/// file's size.
+/// A snapshot written to `PATH.tmp`, not yet synced nor in place.
+pub struct Unsynced {
+    file: File,
+    tmp: PathBuf,
+    path: PathBuf,
+}
+
+impl Unsynced {
+    /// Syncs the file and renames it over `PATH`. Returns its size.
+    pub fn commit(self) -> Result<u64, WriteError> {
+        let io = |source| WriteError::Io {
+            path: self.path.clone(),
+            source,
+        };
+        self.file.sync_all().map_err(io)?;
+        let size = self.file.metadata().map_err(io)?.len();
+        std::fs::rename(&self.tmp, &self.path).map_err(io)?;
+        Ok(size)
+    }
+}
+
+/// Writes `ledger` and `engine` as of `header.seq` to `PATH.tmp` (the part that needs the
+/// state to hold still); [`Unsynced::commit`] then puts it in place.
 pub fn write(
     path: &Path,
     header: &Header,
     ledger: &Ledger,
     engine: &Engine,
-) -> Result<u64, WriteError> {
+) -> Result<Unsynced, WriteError> {
     let tmp = tmp_path(path);
     let io = |source| WriteError::Io {
         path: path.to_owned(),
@@ -93,11 +125,11 @@ pub fn write(
     section(&mut out, ledger).map_err(io)?;
     section(&mut out, engine).map_err(io)?;
     let file = out.into_inner().map_err(|e| io(e.into_error()))?;
-    file.sync_all().map_err(io)?;
-    let size = file.metadata().map_err(io)?.len();
-    drop(file);
-    std::fs::rename(&tmp, path).map_err(io)?;
-    Ok(size)
+    Ok(Unsynced {
+        file,
+        tmp,
+        path: path.to_owned(),
+    })
 }
 
 /// Writes one section: its length (8 bytes, little-endian; filled in once known), then its
@@ -126,7 +158,8 @@ fn read_section(input: &mut impl Read, buf: &mut Vec<u8>) -> Result<(), String> 
         .read_exact(&mut len)
         .map_err(|e| format!("truncated: {e}"))?;
     let len = u64::from_le_bytes(len);
-    buf.clear();
+    // Exactly its size: grown by doubling, the buffers left behind would stay resident.
+    *buf = Vec::with_capacity(usize::try_from(len).map_err(|_| "a section too large")?);
     let read = input
         .take(len)
         .read_to_end(buf)
@@ -226,7 +259,7 @@ pub fn decode(path: &Path) -> Result<Restored, String> {
     let mut input = BufReader::with_capacity(1 << 20, File::open(path).map_err(|e| e.to_string())?);
     let mut buf = Vec::new();
     let header = header(&mut input, &mut buf)?;
-    sharing(|| {
+    let restored = sharing(|| {
         read_section(&mut input, &mut buf)?;
         let ledger = postcard::from_bytes(&buf).map_err(|e| format!("unreadable ledger: {e}"))?;
         read_section(&mut input, &mut buf)?;
@@ -236,7 +269,12 @@ pub fn decode(path: &Path) -> Result<Restored, String> {
             ledger,
             engine,
         })
-    })
+    });
+    // The sections' bytes, and the vectors and tables outgrown while filling them: ~250 MB
+    // for a million conversations that would otherwise stay resident.
+    drop(buf);
+    crate::release_freed_memory();
+    restored
 }
 
 /// Keeps the snapshot of one server's live state: after start-up, every few minutes while the
@@ -263,13 +301,13 @@ impl Snapshots {
 
     /// Writes a snapshot if the log moved since the last one; failures are logged (the log
     /// stays the record: a missing snapshot only makes the next start slower).
-    pub async fn write(&self) -> Option<(i64, u64)> {
+    pub async fn write(&self) -> Option<Written> {
         let _one = self.writing.lock().await;
         let after = self.last.load(Ordering::Acquire);
         match self.ingestor.write_snapshot(&self.path, after).await {
-            Ok(Some((seq, size))) => {
-                self.last.store(seq, Ordering::Release);
-                Some((seq, size))
+            Ok(Some(written)) => {
+                self.last.store(written.seq, Ordering::Release);
+                Some(written)
             }
             Ok(None) => None,
             Err(error) => {

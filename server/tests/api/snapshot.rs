@@ -78,10 +78,11 @@ fn tail() -> String {
 }
 
 async fn snapshot_of(app: &TestApp, path: &Path) -> (i64, u64) {
-    Snapshots::new(app.ingestor.clone(), path.to_owned())
+    let w = Snapshots::new(app.ingestor.clone(), path.to_owned())
         .write()
         .await
-        .expect("a snapshot of a log that moved")
+        .expect("a snapshot of a log that moved");
+    (w.seq, w.bytes)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
