@@ -3,11 +3,10 @@
 
 use std::sync::Arc;
 
-use app::model::event::{Event, parse_event};
+use app::model::event::{Event, parse_stored};
 use app::model::ledger::Ledger;
 use chrono::Utc;
 use sea_orm::{ConnectionTrait, DbErr};
-use serde_json::Value;
 
 use super::projection::{Applied, Projection};
 use crate::store;
@@ -61,10 +60,7 @@ impl Writer {
         let mut events = Vec::with_capacity(rows.len());
         let mut seqs = Vec::with_capacity(rows.len());
         for (seq, payload) in rows {
-            match serde_json::from_str::<Value>(payload)
-                .map_err(|e| e.to_string())
-                .and_then(|v| parse_event(&v).map_err(|e| format!("{e:?}")))
-            {
+            match parse_stored(payload).map_err(|e| format!("{e:?}")) {
                 Ok(event) => {
                     events.push(event);
                     seqs.push(*seq);
@@ -104,20 +100,24 @@ impl Writer {
         until: Option<i64>,
     ) -> Result<usize, DbErr> {
         let mut total = 0;
+        let mut page = store::events::read_payloads_after(db, self.applied_seq, PAGE).await?;
         loop {
-            let mut page = store::events::read_payloads_after(db, self.applied_seq, PAGE).await?;
             let read = page.len();
             if let Some(until) = until {
                 page.retain(|&(seq, _)| seq <= until);
             }
-            if page.is_empty() {
+            let Some(&(last, _)) = page.last() else {
                 return Ok(total);
+            };
+            if read as u64 != PAGE || page.len() < read {
+                return Ok(total + self.apply_rows(&page));
             }
-            let (full, truncated) = (read as u64 == PAGE, page.len() < read);
-            total += self.apply_rows(&page);
-            if !full || truncated {
-                return Ok(total);
-            }
+            // The next page is read (on the database driver's thread, or by the server) while
+            // this one is applied, rather than after it.
+            let next = store::events::read_payloads_after(db, last, PAGE);
+            let (next, applied) = tokio::join!(next, async { self.apply_rows(&page) });
+            total += applied;
+            page = next?;
         }
     }
 }

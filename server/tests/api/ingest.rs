@@ -354,5 +354,10 @@ async fn a_simulated_day_ingests_with_no_refused_event() {
             .await;
         assert!(conversations > 1_000, "{conversations}");
         assert!((20..=60).contains(&agents), "{agents}");
+        // A restart replays it in several pages, each read while the one before is applied.
+        let rebuilt = server::ingest::Ingestor::open(app.db.clone())
+            .await
+            .expect("rebuild");
+        crate::snapshot::assert_same(&app.ingestor, &rebuilt, &format!("{kind:?} replayed")).await;
     }
 }

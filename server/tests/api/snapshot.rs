@@ -24,7 +24,7 @@ fn snapshot_path(name: &str) -> PathBuf {
 }
 
 /// Both states answer every query alike: reports, agents table, conversation rows, ledger.
-async fn assert_same(a: &Ingestor, b: &Ingestor, what: &str) {
+pub(crate) async fn assert_same(a: &Ingestor, b: &Ingestor, what: &str) {
     let now = Utc::now();
     let limits = app::kpi::Limits::default();
     for pairs in [

@@ -88,3 +88,41 @@ fn each_bad_input_names_its_field() {
     assert_eq!(e[0].field, "by");
     assert!(e[0].message.contains("routing"), "{}", e[0].message);
 }
+
+/// A stored payload read straight from its text gives what its JSON tree gives: the event, or
+/// the same refusal naming the same fields — for every type, and for each field of each
+/// example removed, nulled, or given a wrong type or a bad value.
+#[test]
+fn a_stored_payload_parses_as_its_tree_does() {
+    let mut cases = Vec::new();
+    for v in examples() {
+        cases.push(v.clone());
+        let mut extra = v.clone();
+        extra["vendor"] = json!({"nested": [1, "two"]});
+        cases.push(extra);
+        for key in v.as_object().expect("object").keys() {
+            let mut removed = v.clone();
+            removed.as_object_mut().expect("object").remove(key);
+            cases.push(removed);
+            for x in [json!(null), json!(7), json!("x y"), json!(["a"])] {
+                let mut changed = v.clone();
+                changed[key] = x;
+                cases.push(changed);
+            }
+        }
+    }
+    let mut direct = 0;
+    for v in &cases {
+        let text = v.to_string();
+        let stored = crate::model::event::parse_stored(&text);
+        assert_eq!(stored, parse_event(v), "{text}");
+        direct += usize::from(stored.is_ok());
+    }
+    assert!(direct >= 18, "every type at least once: {direct}");
+    // Text a tree would read but a struct refuses (a repeated key: the last one wins).
+    let twice = r#"{"id": "p1", "type": "agent.presence", "at": "2026-11-25T10:00:00Z",
+        "agent_id": "a1", "presence": "away", "presence": "busy"}"#;
+    let tree: Value = serde_json::from_str(twice).expect("json");
+    assert_eq!(crate::model::event::parse_stored(twice), parse_event(&tree));
+    assert!(crate::model::event::parse_stored("{not json").is_err());
+}
