@@ -257,24 +257,33 @@ pub async fn log_id(db: &impl ConnectionTrait) -> Result<String, sea_orm::DbErr>
 /// Decodes the whole file (strings shared again, see [`sharing`]).
 pub fn decode(path: &Path) -> Result<Restored, String> {
     let mut input = BufReader::with_capacity(1 << 20, File::open(path).map_err(|e| e.to_string())?);
-    let mut buf = Vec::new();
-    let header = header(&mut input, &mut buf)?;
-    let restored = sharing(|| {
-        read_section(&mut input, &mut buf)?;
-        let ledger = postcard::from_bytes(&buf).map_err(|e| format!("unreadable ledger: {e}"))?;
-        read_section(&mut input, &mut buf)?;
-        let engine = postcard::from_bytes(&buf).map_err(|e| format!("unreadable engine: {e}"))?;
-        Ok(Restored {
-            header,
-            ledger,
-            engine,
-        })
+    let header = header(&mut input, &mut Vec::new())?;
+    let (mut ledger_bytes, mut engine_bytes) = (Vec::new(), Vec::new());
+    read_section(&mut input, &mut ledger_bytes)?;
+    read_section(&mut input, &mut engine_bytes)?;
+    // The ledger and the engine share no strings: each is read on its own core.
+    let (ledger, engine) = std::thread::scope(|scope| {
+        let ledger = scope.spawn(|| {
+            let ledger = sharing(|| postcard::from_bytes::<Ledger>(&ledger_bytes));
+            crate::release_freed_memory();
+            ledger
+        });
+        let engine = sharing(|| postcard::from_bytes::<Engine>(&engine_bytes));
+        (ledger.join(), engine)
     });
+    let ledger = ledger
+        .map_err(|_| "reading the ledger panicked".to_owned())?
+        .map_err(|e| format!("unreadable ledger: {e}"))?;
+    let engine = engine.map_err(|e| format!("unreadable engine: {e}"))?;
     // The sections' bytes, and the vectors and tables outgrown while filling them: ~250 MB
     // for a million conversations that would otherwise stay resident.
-    drop(buf);
+    drop((ledger_bytes, engine_bytes));
     crate::release_freed_memory();
-    restored
+    Ok(Restored {
+        header,
+        ledger,
+        engine,
+    })
 }
 
 /// Keeps the snapshot of one server's live state: after start-up, every few minutes while the
