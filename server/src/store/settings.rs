@@ -1,6 +1,6 @@
 //! Admin settings: one JSON value per key.
 
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, OnConflict, Query};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, InsertStatement, OnConflict, Query};
 use sea_orm::{ConnectionTrait, DbErr};
 
 /// The value of `key`, if set.
@@ -18,22 +18,10 @@ pub async fn get<C: ConnectionTrait>(db: &C, key: &str) -> Result<Option<String>
 
 /// Sets `key` to `value`.
 pub async fn set<C: ConnectionTrait>(db: &C, key: &str, value: &str) -> Result<(), DbErr> {
-    let mut insert = Query::insert();
-    insert
-        .into_table(Alias::new("settings"))
-        .columns([
-            Alias::new("key"),
-            Alias::new("value"),
-            Alias::new("updated_at_ms"),
-        ])
-        .values([key.into(), value.into(), super::now_ms().into()])
-        .map_err(|e| DbErr::Custom(e.to_string()))?
-        .on_conflict(
-            OnConflict::column(Alias::new("key"))
-                .update_columns([Alias::new("value"), Alias::new("updated_at_ms")])
-                .to_owned(),
-        );
-    db.execute(&insert).await?;
+    let conflict = OnConflict::column(Alias::new("key"))
+        .update_columns([Alias::new("value"), Alias::new("updated_at_ms")])
+        .to_owned();
+    db.execute(&insert(key, value, conflict)?).await?;
     Ok(())
 }
 
@@ -44,6 +32,17 @@ pub async fn get_or_init<C: ConnectionTrait>(
     key: &str,
     value: &str,
 ) -> Result<String, DbErr> {
+    let conflict = OnConflict::column(Alias::new("key"))
+        .do_nothing()
+        .to_owned();
+    db.execute(&insert(key, value, conflict)?).await?;
+    get(db, key)
+        .await?
+        .ok_or_else(|| DbErr::Custom(format!("setting {key} vanished")))
+}
+
+/// The row of `key` = `value`, with what to do when `key` is set.
+fn insert(key: &str, value: &str, conflict: OnConflict) -> Result<InsertStatement, DbErr> {
     let mut insert = Query::insert();
     insert
         .into_table(Alias::new("settings"))
@@ -54,15 +53,8 @@ pub async fn get_or_init<C: ConnectionTrait>(
         ])
         .values([key.into(), value.into(), super::now_ms().into()])
         .map_err(|e| DbErr::Custom(e.to_string()))?
-        .on_conflict(
-            OnConflict::column(Alias::new("key"))
-                .do_nothing()
-                .to_owned(),
-        );
-    db.execute(&insert).await?;
-    get(db, key)
-        .await?
-        .ok_or_else(|| DbErr::Custom(format!("setting {key} vanished")))
+        .on_conflict(conflict);
+    Ok(insert)
 }
 
 /// Removes `key` (its default applies again).

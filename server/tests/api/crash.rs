@@ -100,11 +100,7 @@ async fn sigterm_under_load_finishes_in_flight_batches_and_loses_no_acked_event(
     let base = format!("http://127.0.0.1:{port}");
     let poster = spawn_poster(base.clone(), token.clone());
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let term = std::process::Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .expect("kill -TERM");
-    assert!(term.success());
+    crate::helpers::sigterm(&child);
     let status = child.wait().expect("wait");
     assert!(
         status.success(),

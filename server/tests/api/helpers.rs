@@ -429,6 +429,55 @@ pub fn create_token_cli(url: &str, name: &str, args: &[&str]) -> String {
     stdout.trim().to_owned()
 }
 
+/// Both states answer every query alike: reports, agents table, conversation rows, ledger.
+pub async fn assert_same(a: &server::ingest::Ingestor, b: &server::ingest::Ingestor, what: &str) {
+    let now = chrono::Utc::now();
+    let limits = app::kpi::Limits::default();
+    for pairs in [
+        vec![("window", "24h")],
+        vec![("window", "2h"), ("queue", "q1")],
+        vec![("window", "24h"), ("agent", "a1")],
+    ] {
+        let q = app::kpi::Query::from_pairs(pairs.clone()).expect("query");
+        let (ra, rb) = (
+            a.live().read(|e| e.report(&q, now, &limits)),
+            b.live().read(|e| e.report(&q, now, &limits)),
+        );
+        assert_eq!(ra, rb, "{what} {pairs:?}");
+        assert_eq!(
+            a.live().read(|e| e.agent_rows(&q, now)),
+            b.live().read(|e| e.agent_rows(&q, now)),
+            "{what} {pairs:?}"
+        );
+        assert_eq!(
+            a.live().read(|e| e.conversation_rows(&q, now)),
+            b.live().read(|e| e.conversation_rows(&q, now)),
+            "{what} {pairs:?}"
+        );
+    }
+    let ledger = |l: &app::model::ledger::Ledger| {
+        let mut v: Vec<String> = l.conversations().map(|c| format!("{c:?}")).collect();
+        v.extend(l.agents().map(|a| format!("{a:?}")));
+        v.sort();
+        v
+    };
+    assert_eq!(
+        a.with_ledger(ledger).await,
+        b.with_ledger(ledger).await,
+        "{what}"
+    );
+    assert_eq!(a.applied_seq(), b.applied_seq(), "{what}");
+}
+
+/// Sends SIGTERM to a server process (it drains, then exits).
+pub fn sigterm(child: &Child) {
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill -TERM");
+    assert!(status.success(), "kill -TERM {}", child.id());
+}
+
 /// Kills a server process (SIGKILL) and reaps it.
 pub fn kill_server(mut child: Child) {
     child.kill().expect("kill");

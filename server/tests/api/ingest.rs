@@ -358,6 +358,6 @@ async fn a_simulated_day_ingests_with_no_refused_event() {
         let rebuilt = server::ingest::Ingestor::open(app.db.clone())
             .await
             .expect("rebuild");
-        crate::snapshot::assert_same(&app.ingestor, &rebuilt, &format!("{kind:?} replayed")).await;
+        crate::helpers::assert_same(&app.ingestor, &rebuilt, &format!("{kind:?} replayed")).await;
     }
 }

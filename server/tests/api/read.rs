@@ -269,23 +269,8 @@ async fn a_rebuilt_live_state_shows_the_same_numbers() {
         let rebuilt = server::ingest::Ingestor::open(app.db.clone())
             .await
             .expect("rebuild");
-        let now = Utc::now();
-        let limits = app::kpi::Limits::default();
-        for pairs in [
-            vec![("window", "24h")],
-            vec![("window", "2h"), ("queue", "q1")],
-            vec![("window", "24h"), ("agent", "a1")],
-        ] {
-            let q = app::kpi::Query::from_pairs(pairs.clone()).expect("query");
-            let live = app.ingestor.live().read(|e| e.report(&q, now, &limits));
-            let again = rebuilt.live().read(|e| e.report(&q, now, &limits));
-            assert_eq!(live, again, "{kind:?} {pairs:?}");
-            assert_eq!(
-                app.ingestor.live().read(|e| e.agent_rows(&q, now)),
-                rebuilt.live().read(|e| e.agent_rows(&q, now)),
-                "{kind:?} {pairs:?}"
-            );
-        }
+        crate::helpers::assert_same(&app.ingestor, &rebuilt, &format!("{kind:?}")).await;
+        let (now, limits) = (Utc::now(), app::kpi::Limits::default());
         let r = rebuilt
             .live()
             .read(|e| e.report(&app::kpi::Query::default(), now, &limits));

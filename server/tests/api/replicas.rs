@@ -121,11 +121,7 @@ async fn sigterm_ends_streams_with_a_shutdown_event_and_exits() {
         let base = format!("http://127.0.0.1:{port}");
         let (mut client, _) = open(&base, &token).await;
 
-        let kill = std::process::Command::new("kill")
-            .args(["-TERM", &child.id().to_string()])
-            .status()
-            .expect("kill");
-        assert!(kill.success());
+        crate::helpers::sigterm(&child);
         let last = client.next_data().await.expect("a final event");
         assert_eq!(
             (last.event.as_str(), last.retry),

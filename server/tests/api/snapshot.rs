@@ -10,8 +10,8 @@ use server::ingest::Ingestor;
 use server::snapshot::{Snapshots, read_header};
 
 use crate::helpers::{
-    BACKENDS, TestApp, create_token_cli, free_port, fresh_database, get, post_events, start_server,
-    start_server_with,
+    BACKENDS, TestApp, assert_same, create_token_cli, free_port, fresh_database, get, post_events,
+    start_server, start_server_with,
 };
 use crate::read::{at, seeded};
 
@@ -21,46 +21,6 @@ fn snapshot_path(name: &str) -> PathBuf {
     let path = dir.join(format!("{name}-{}.snapshot", std::process::id()));
     let _ = std::fs::remove_file(&path);
     path
-}
-
-/// Both states answer every query alike: reports, agents table, conversation rows, ledger.
-pub(crate) async fn assert_same(a: &Ingestor, b: &Ingestor, what: &str) {
-    let now = Utc::now();
-    let limits = app::kpi::Limits::default();
-    for pairs in [
-        vec![("window", "24h")],
-        vec![("window", "2h"), ("queue", "q1")],
-        vec![("window", "24h"), ("agent", "a1")],
-    ] {
-        let q = app::kpi::Query::from_pairs(pairs.clone()).expect("query");
-        let (ra, rb) = (
-            a.live().read(|e| e.report(&q, now, &limits)),
-            b.live().read(|e| e.report(&q, now, &limits)),
-        );
-        assert_eq!(ra, rb, "{what} {pairs:?}");
-        assert_eq!(
-            a.live().read(|e| e.agent_rows(&q, now)),
-            b.live().read(|e| e.agent_rows(&q, now)),
-            "{what} {pairs:?}"
-        );
-        assert_eq!(
-            a.live().read(|e| e.conversation_rows(&q, now)),
-            b.live().read(|e| e.conversation_rows(&q, now)),
-            "{what} {pairs:?}"
-        );
-    }
-    let ledger = |l: &app::model::ledger::Ledger| {
-        let mut v: Vec<String> = l.conversations().map(|c| format!("{c:?}")).collect();
-        v.extend(l.agents().map(|a| format!("{a:?}")));
-        v.sort();
-        v
-    };
-    assert_eq!(
-        a.with_ledger(ledger).await,
-        b.with_ledger(ledger).await,
-        "{what}"
-    );
-    assert_eq!(a.applied_seq(), b.applied_seq(), "{what}");
 }
 
 /// Events after the snapshot: a late one placed before a close, a new conversation, presence.
@@ -242,11 +202,7 @@ async fn serve_writes_a_snapshot_at_shutdown_and_starts_from_it() {
 
 /// SIGTERM, then wait for the graceful exit.
 fn stop(mut child: std::process::Child) {
-    let status = std::process::Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .expect("kill -TERM");
-    assert!(status.success());
+    crate::helpers::sigterm(&child);
     let exit = child.wait().expect("wait");
     assert!(exit.success(), "{exit:?}");
 }
