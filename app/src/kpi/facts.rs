@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-pub use super::names::Names;
+pub use crate::model::names::Names;
 use serde::{Deserialize, Serialize};
 
 use crate::model::snapshot;

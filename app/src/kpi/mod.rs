@@ -21,7 +21,6 @@ pub mod erlang;
 pub mod facts;
 pub mod fast;
 pub mod grid;
-pub mod names;
 pub mod now;
 pub mod query;
 pub mod report;

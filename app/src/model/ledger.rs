@@ -2,7 +2,6 @@
 //! say, with late events placed in order. `apply` is all or nothing.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
@@ -10,10 +9,8 @@ use serde::{Deserialize, Serialize};
 pub use super::conversation::{Conversation, ConversationStatus};
 use super::conversation::{Transition, start, step};
 use super::event::{Channel, Event, EventBody, Presence};
-use super::sealed::{self, Names};
-
-/// Ids from events, hashed with per-map seeded foldhash: SipHash took a sixth of a rebuild.
-type Map<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+use super::names::{Map, Names};
+use super::sealed;
 
 /// Events older than this before the newest event are refused.
 pub const MAX_AGE: TimeDelta = TimeDelta::hours(48);

@@ -4,6 +4,7 @@ pub mod admin;
 pub mod conversation;
 pub mod event;
 pub mod ledger;
+pub mod names;
 pub mod panel;
 mod sealed;
 pub mod snapshot;

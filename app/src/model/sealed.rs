@@ -4,80 +4,11 @@
 //! and state) only when an event names it. A simulated day is mostly closed conversations: this
 //! is what keeps the ledger's memory to ~100 bytes a conversation instead of ~1 KB.
 
-use std::collections::HashMap;
-use std::sync::Arc;
-
 use chrono::{DateTime, Utc};
 
 use super::conversation::Transition;
 use super::event::{Channel, CloseReason, ResumedBy};
-
-type Map<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
-
-/// Agent and queue ids and skill sets, one copy each, numbered in first-seen order. Nothing is
-/// ever removed: ids are few next to conversations, and a number must keep its meaning for as
-/// long as a sealed conversation uses it.
-#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
-#[serde(into = "Stored", from = "Stored")]
-pub(super) struct Names {
-    ids: Map<Arc<str>, u32>,
-    names: Vec<Arc<str>>,
-    skill_ids: Map<Arc<[String]>, u32>,
-    skills: Vec<Arc<[String]>>,
-}
-
-impl Names {
-    fn id(&mut self, name: &str) -> u32 {
-        if let Some(&n) = self.ids.get(name) {
-            return n;
-        }
-        let n = self.names.len() as u32;
-        let name: Arc<str> = Arc::from(name);
-        self.names.push(name.clone());
-        self.ids.insert(name, n);
-        n
-    }
-
-    fn skill_set(&mut self, skills: &[String]) -> u32 {
-        if let Some(&n) = self.skill_ids.get(skills) {
-            return n;
-        }
-        let n = self.skills.len() as u32;
-        let set: Arc<[String]> = Arc::from(skills);
-        self.skills.push(set.clone());
-        self.skill_ids.insert(set, n);
-        n
-    }
-}
-
-/// What a snapshot keeps of [`Names`]: the ids and skill sets in number order.
-#[derive(serde::Serialize, serde::Deserialize)]
-struct Stored {
-    names: Vec<String>,
-    skills: Vec<Vec<String>>,
-}
-
-impl From<Names> for Stored {
-    fn from(n: Names) -> Stored {
-        Stored {
-            names: n.names.iter().map(|s| s.to_string()).collect(),
-            skills: n.skills.iter().map(|s| s.to_vec()).collect(),
-        }
-    }
-}
-
-impl From<Stored> for Names {
-    fn from(s: Stored) -> Names {
-        let mut names = Names::default();
-        for n in &s.names {
-            names.id(n);
-        }
-        for set in &s.skills {
-            names.skill_set(set);
-        }
-        names
-    }
-}
+use super::names::Names;
 
 /// Step kinds, one byte each.
 const CREATED: u8 = 0;
@@ -202,24 +133,24 @@ pub(super) fn seal<'a>(
                 skills,
             } => {
                 out.push(CREATED);
-                put(&mut out, u64::from(names.id(queue_id)));
+                put(&mut out, u64::from(names.number(queue_id)));
                 put(&mut out, channel_code(*channel));
                 put_str(&mut out, customer_id);
                 put_str(&mut out, customer_name);
-                put(&mut out, u64::from(names.skill_set(skills)));
+                put(&mut out, u64::from(names.skill_number(skills)));
             }
-            Transition::Offered(a) => one(&mut out, OFFERED, names.id(a)),
-            Transition::Accepted(a) => one(&mut out, ACCEPTED, names.id(a)),
-            Transition::Rejected(a) => one(&mut out, REJECTED, names.id(a)),
+            Transition::Offered(a) => one(&mut out, OFFERED, names.number(a)),
+            Transition::Accepted(a) => one(&mut out, ACCEPTED, names.number(a)),
+            Transition::Rejected(a) => one(&mut out, REJECTED, names.number(a)),
             Transition::TransferredToAgent { from, to } => {
-                one(&mut out, TO_AGENT, names.id(from));
-                put(&mut out, u64::from(names.id(to)));
+                one(&mut out, TO_AGENT, names.number(from));
+                put(&mut out, u64::from(names.number(to)));
             }
             Transition::TransferredToQueue { from, to } => {
-                one(&mut out, TO_QUEUE, names.id(from));
-                put(&mut out, u64::from(names.id(to)));
+                one(&mut out, TO_QUEUE, names.number(from));
+                put(&mut out, u64::from(names.number(to)));
             }
-            Transition::Released(a) => one(&mut out, RELEASED, names.id(a)),
+            Transition::Released(a) => one(&mut out, RELEASED, names.number(a)),
             Transition::Waiting => out.push(WAITING),
             Transition::Resumed(by) => {
                 out.push(RESUMED);
@@ -310,8 +241,8 @@ impl Reader<'_> {
     }
 
     fn name(&mut self, names: &Names) -> Option<String> {
-        let n = usize::try_from(self.num()?).ok()?;
-        names.names.get(n).map(|s| s.to_string())
+        let n = u32::try_from(self.num()?).ok()?;
+        names.try_name(n).map(|s| s.to_string())
     }
 }
 
@@ -342,7 +273,7 @@ pub(super) fn unseal(bytes: &[u8], names: &Names) -> Option<Unsealed> {
                 channel: r.pick(&CHANNELS)?,
                 customer_id: r.str()?,
                 customer_name: r.str()?,
-                skills: names.skills.get(usize::try_from(r.num()?).ok()?)?.to_vec(),
+                skills: names.skill_set(u32::try_from(r.num()?).ok()?)?.to_vec(),
             },
             OFFERED => Transition::Offered(r.name(names)?),
             ACCEPTED => Transition::Accepted(r.name(names)?),

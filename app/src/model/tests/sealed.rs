@@ -13,7 +13,8 @@ use super::{now, simple};
 use crate::model::conversation::{Conversation, Transition, start, step};
 use crate::model::event::{Channel, CloseReason, Event, ResumedBy};
 use crate::model::ledger::{ConversationStatus, Ledger};
-use crate::model::sealed::{Names, closed_at, seal, unseal};
+use crate::model::names::Names;
+use crate::model::sealed::{closed_at, seal, unseal};
 
 /// One transition of every kind, its names and fields picked by `a` and `b`.
 fn transition(kind: u8, a: u8, b: u8) -> Transition {
