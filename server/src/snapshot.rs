@@ -151,13 +151,19 @@ fn tmp_path(path: &Path) -> PathBuf {
     PathBuf::from(p)
 }
 
-/// Reads one section's bytes.
-fn read_section(input: &mut impl Read, buf: &mut Vec<u8>) -> Result<(), String> {
+/// Reads one section's bytes; `max` bounds its length (the file's size: a damaged length must
+/// not ask for an impossible allocation).
+fn read_section(input: &mut impl Read, buf: &mut Vec<u8>, max: u64) -> Result<(), String> {
     let mut len = [0u8; 8];
     input
         .read_exact(&mut len)
         .map_err(|e| format!("truncated: {e}"))?;
     let len = u64::from_le_bytes(len);
+    if len > max {
+        return Err(format!(
+            "damaged: a section of {len} bytes in a file of {max}"
+        ));
+    }
     // Exactly its size: grown by doubling, the buffers left behind would stay resident.
     *buf = Vec::with_capacity(usize::try_from(len).map_err(|_| "a section too large")?);
     let read = input
@@ -172,11 +178,18 @@ fn read_section(input: &mut impl Read, buf: &mut Vec<u8>) -> Result<(), String> 
 
 /// Reads the header only (quick: the file's first bytes).
 pub fn read_header(path: &Path) -> Result<Header, String> {
-    let mut input = BufReader::new(File::open(path).map_err(|e| e.to_string())?);
-    header(&mut input, &mut Vec::new())
+    let (mut input, size) = open(path)?;
+    header(&mut input, &mut Vec::new(), size)
 }
 
-fn header(input: &mut impl Read, buf: &mut Vec<u8>) -> Result<Header, String> {
+/// The file, buffered, and its size.
+fn open(path: &Path) -> Result<(BufReader<File>, u64), String> {
+    let file = File::open(path).map_err(|e| e.to_string())?;
+    let size = file.metadata().map_err(|e| e.to_string())?.len();
+    Ok((BufReader::with_capacity(1 << 20, file), size))
+}
+
+fn header(input: &mut impl Read, buf: &mut Vec<u8>, size: u64) -> Result<Header, String> {
     let mut magic = vec![0u8; MAGIC.len()];
     input
         .read_exact(&mut magic)
@@ -184,7 +197,7 @@ fn header(input: &mut impl Read, buf: &mut Vec<u8>) -> Result<Header, String> {
     if magic != MAGIC {
         return Err("not a snapshot".to_owned());
     }
-    read_section(input, buf)?;
+    read_section(input, buf, size)?;
     postcard::from_bytes(buf).map_err(|e| format!("unreadable header: {e}"))
 }
 
@@ -256,11 +269,11 @@ pub async fn log_id(db: &impl ConnectionTrait) -> Result<String, sea_orm::DbErr>
 
 /// Decodes the whole file (strings shared again, see [`sharing`]).
 pub fn decode(path: &Path) -> Result<Restored, String> {
-    let mut input = BufReader::with_capacity(1 << 20, File::open(path).map_err(|e| e.to_string())?);
-    let header = header(&mut input, &mut Vec::new())?;
+    let (mut input, size) = open(path)?;
+    let header = header(&mut input, &mut Vec::new(), size)?;
     let (mut ledger_bytes, mut engine_bytes) = (Vec::new(), Vec::new());
-    read_section(&mut input, &mut ledger_bytes)?;
-    read_section(&mut input, &mut engine_bytes)?;
+    read_section(&mut input, &mut ledger_bytes, size)?;
+    read_section(&mut input, &mut engine_bytes, size)?;
     // The ledger and the engine share no strings: each is read on its own core.
     let (ledger, engine) = std::thread::scope(|scope| {
         let ledger = scope.spawn(|| {

@@ -114,11 +114,22 @@ async fn a_snapshot_that_does_not_fit_is_not_read() {
             .expect("the fingerprint is in the header");
         let mut foreign = bytes.clone();
         foreign[at..at + fingerprint.len()].copy_from_slice(&[b'0'; 16][..fingerprint.len()]);
-        // Cut short, and not a snapshot at all.
+        // Cut short, a damaged length, and not a snapshot at all.
         let cut = bytes[..bytes.len() - 10].to_vec();
+        let magic = bytes
+            .iter()
+            .position(|&b| b == b'\n')
+            .expect("a magic line")
+            + 1;
+        let mut huge = bytes[..magic].to_vec();
+        huge.extend((1u64 << 40).to_le_bytes());
+        std::fs::write(&path, &huge).expect("write");
+        let refused = read_header(&path).expect_err("a damaged length");
+        assert!(refused.contains("damaged"), "{refused}");
         for (what, content) in [
             ("another build", foreign),
             ("truncated", cut),
+            ("a damaged length", huge),
             ("garbage", b"{\"not\": \"a snapshot\"}".to_vec()),
         ] {
             std::fs::write(&path, content).expect("write");
