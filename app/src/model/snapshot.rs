@@ -124,8 +124,10 @@ where
             f.write_str("a map")
         }
         fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-            let mut out =
-                HashMap::with_capacity_and_hasher(map.size_hint().unwrap_or(0), S::default());
+            // The hint comes from the file: trusted only up to ~1 MiB (as serde's own maps do).
+            let cautious = (1 << 20) / std::mem::size_of::<(Arc<str>, V)>().max(1);
+            let hint = map.size_hint().unwrap_or(0).min(cautious);
+            let mut out = HashMap::with_capacity_and_hasher(hint, S::default());
             while let Some((Shared(k), v)) = map.next_entry::<Shared, V>()? {
                 out.insert(k, v);
             }
