@@ -471,10 +471,10 @@ pub(super) fn edges(engine: &Engine, from: i64, t: i64) -> (FastMap<u32, AgentSu
             for (m, ids) in engine.grid.minutes(lo, hi) {
                 let (lo, hi) = (lo.max(m), hi.min(m + MINUTE_MS));
                 for &idx in ids {
-                    let Some(f) = engine.convs[idx as usize].facts.as_ref() else {
+                    let Some(f) = engine.facts(idx as usize) else {
                         continue;
                     };
-                    for_each_keyed(f, |agent, at, s| {
+                    for_each_keyed(&f, |agent, at, s| {
                         if lo <= at
                             && at < hi
                             && let Some(n) = agg.number(agent)

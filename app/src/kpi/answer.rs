@@ -60,13 +60,17 @@ pub(super) struct View<'e> {
 }
 
 impl View<'_> {
-    /// A conversation's facts, threshold and cell.
-    pub(super) fn entry(&self, idx: usize) -> Option<(&Facts, u32, Cell)> {
+    /// A conversation's facts, threshold and cell; live, a closed conversation's facts are
+    /// derived from its steps here ([`Engine::facts`]).
+    pub(super) fn entry(&self, idx: usize) -> Option<(Cow<'_, Facts>, u32, Cell)> {
         match &self.derived {
-            Some(all) => all.get(idx)?.as_ref().map(|(f, sl, c)| (f, *sl, *c)),
+            Some(all) => all
+                .get(idx)?
+                .as_ref()
+                .map(|(f, sl, c)| (Cow::Borrowed(f), *sl, *c)),
             None => {
                 let c = self.engine.convs.get(idx)?;
-                Some((c.facts.as_ref()?, c.sl_own, c.cell?))
+                Some((self.engine.facts(idx)?, c.sl_own, c.cell?))
             }
         }
     }
@@ -76,13 +80,18 @@ impl View<'_> {
         self.derived.is_none()
     }
 
-    /// A conversation's facts.
+    /// The facts of a conversation live at the view's instant (or any, when derived at an
+    /// instant), read in place. Live, a closed conversation's facts are not held: read those
+    /// through [`View::entry`].
     pub(super) fn get(&self, idx: usize) -> Option<&Facts> {
-        self.entry(idx).map(|(f, _, _)| f)
+        match &self.derived {
+            Some(all) => all.get(idx)?.as_ref().map(|(f, _, _)| f),
+            None => self.engine.convs.get(idx)?.held.as_deref(),
+        }
     }
 
     /// Every conversation's entry.
-    pub(super) fn entries(&self) -> Box<dyn Iterator<Item = (&Facts, u32, Cell)> + '_> {
+    pub(super) fn entries(&self) -> Box<dyn Iterator<Item = (Cow<'_, Facts>, u32, Cell)> + '_> {
         if let Some(c) = &self.candidates {
             return Box::new(c.iter().filter_map(|&i| self.entry(i)));
         }
@@ -199,7 +208,7 @@ impl Engine {
                 .entries()
                 .filter(|(f, _, c)| keep(c) && q.keeps(f, &queues))
             {
-                offers.contribute(f, from, t + 1, sl, OfferScope::To(&q.agents));
+                offers.contribute(&f, from, t + 1, sl, OfferScope::To(&q.agents));
             }
             let o = Windowed::of(&offers, slot);
             kpis.offers = o.offers;
@@ -284,10 +293,10 @@ impl Engine {
         let mut grid = Grid::default();
         for &idx in &candidates {
             let c = &self.convs[idx];
-            if let (Some(f), Some(cell)) = (&c.facts, c.cell)
-                && q.keeps(f, queues)
+            if let (Some(f), Some(cell)) = (self.facts(idx), c.cell)
+                && q.keeps(&f, queues)
             {
-                grid.put(idx, f, cell, c.sl_own, false);
+                grid.put(idx, &f, cell, c.sl_own, false);
             }
         }
         View {

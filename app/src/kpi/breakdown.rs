@@ -1,6 +1,7 @@
 //! The per-queue and per-channel rows of a report (with Erlang C predictions) and the
 //! threshold alerts.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use super::agents::AgentView;
@@ -30,7 +31,7 @@ impl Engine {
         by_queue: &FastMap<u32, Sums>,
         grid: &Grid,
         keep: &impl Fn(&Cell) -> bool,
-        lookup: &impl Fn(usize) -> Option<(&'f Facts, u32, Cell)>,
+        lookup: &impl Fn(usize) -> Option<(Cow<'f, Facts>, u32, Cell)>,
         agents: &AgentView,
         t: i64,
         slot: usize,

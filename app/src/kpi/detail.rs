@@ -112,9 +112,9 @@ impl Engine {
         let mut conversations = Vec::new();
         for &idx in self.agent_convs.get(id).into_iter().flatten() {
             let c = &self.convs[idx];
-            let Some(f) = c.facts.as_ref().and_then(|_| {
+            let Some(f) =
                 super::facts::Facts::derive(c.creation.as_deref(), &c.steps, &self.names, t)
-            }) else {
+            else {
                 continue;
             };
             if f.created > t || f.closed.is_some_and(|(x, _)| x < from) {

@@ -2,6 +2,7 @@
 //! timelines, queues, and the per-minute grid — updated incrementally, one event at a time,
 //! with late events placed in order (old contribution out, new one in).
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
@@ -84,12 +85,45 @@ pub struct Conv {
     pub creation: Option<Box<Creation>>,
     /// Steps ordered by (`at`, arrival).
     pub steps: Vec<Step>,
-    /// Facts with every step applied (running intervals open).
-    pub facts: Option<Facts>,
+    /// Facts with every step applied (running intervals open), held while it is not closed.
+    /// A closed conversation's are derived from its steps when read ([`Engine::facts`]):
+    /// they make up most of a day's conversations, and holding their facts took ~400 bytes
+    /// each.
+    pub(super) held: Option<Box<Facts>>,
+    /// Its queue (interned) and channel, once created.
     pub(super) cell: Option<Cell>,
     pub(super) sl_own: u32,
     /// Its position in the engine's live list, while not closed.
     live_at: Option<u32>,
+    /// When it closed, if it has (what pruning needs without deriving it).
+    closed_at: Option<i64>,
+}
+
+impl Conv {
+    fn new(id: Name) -> Conv {
+        Conv {
+            id,
+            creation: None,
+            steps: Vec::new(),
+            held: None,
+            cell: None,
+            sl_own: DEFAULT_SL_SECONDS,
+            live_at: None,
+            closed_at: None,
+        }
+    }
+
+    /// Its facts with every step applied: held while it is not closed, else derived now.
+    fn facts<'c>(&'c self, names: &Names) -> Option<Cow<'c, Facts>> {
+        match &self.held {
+            Some(f) => Some(Cow::Borrowed(&**f)),
+            None if self.cell.is_some() => {
+                Facts::derive(self.creation.as_deref(), &self.steps, names, i64::MAX)
+                    .map(Cow::Owned)
+            }
+            None => None,
+        }
+    }
 }
 
 /// What an apply changed (for deltas).
@@ -257,6 +291,9 @@ impl Engine {
                         continue;
                     };
                     let idx = self.conv_index(id);
+                    // A closed conversation's facts are not held: derive them as they were
+                    // before this step, so `refresh` can take their contribution out.
+                    self.hold(idx);
                     if let Some(c) = Creation::of(e, &mut self.names) {
                         self.convs[idx].creation = Some(Box::new(c));
                     }
@@ -293,8 +330,10 @@ impl Engine {
             rec.upserted = Some(at);
             if sl_changed {
                 // Every conversation of the queue re-contributes with the new threshold.
-                for (i, c) in self.convs.iter().enumerate() {
-                    if c.facts.as_ref().is_some_and(|f| *f.queue == *q.queue_id) {
+                let qi = self.queue_index.get(q.queue_id.as_str()).copied();
+                for i in 0..self.convs.len() {
+                    if self.convs[i].cell.is_some_and(|c| Some(c.0) == qi) {
+                        self.hold(i);
                         touched(i);
                     }
                 }
@@ -307,15 +346,7 @@ impl Engine {
             return i;
         }
         let id: Name = id.into();
-        let conv = Conv {
-            id: id.clone(),
-            creation: None,
-            steps: Vec::new(),
-            facts: None,
-            cell: None,
-            sl_own: DEFAULT_SL_SECONDS,
-            live_at: None,
-        };
+        let conv = Conv::new(id.clone());
         let i = match self.free.pop() {
             Some(i) => {
                 self.convs[i] = conv;
@@ -339,36 +370,20 @@ impl Engine {
             .ids
             .values()
             .copied()
-            .filter(|&i| {
-                self.convs[i]
-                    .facts
-                    .as_ref()
-                    .is_some_and(|f| f.closed.is_some_and(|(t, _)| t < before))
-            })
+            .filter(|&i| self.convs[i].closed_at.is_some_and(|t| t < before))
             .collect();
         for &i in &old {
             self.set_live(i, false);
-            if let (Some(f), Some(cell)) = (&self.convs[i].facts, self.convs[i].cell) {
+            let facts = self.convs[i].facts(&self.names).map(Cow::into_owned);
+            if let (Some(f), Some(cell)) = (&facts, self.convs[i].cell) {
                 self.grid.put(i, f, cell, self.convs[i].sl_own, true);
                 if let Some(e) = NowEntry::of(f, cell) {
                     self.now.put(i, &e, -1);
                 }
             }
-            self.agg
-                .update(self.convs[i].facts.as_ref(), None, &self.agents);
-            let c = std::mem::replace(
-                &mut self.convs[i],
-                Conv {
-                    id: "".into(),
-                    creation: None,
-                    steps: Vec::new(),
-                    facts: None,
-                    cell: None,
-                    sl_own: DEFAULT_SL_SECONDS,
-                    live_at: None,
-                },
-            );
-            if let Some(f) = &c.facts {
+            self.agg.update(facts.as_ref(), None, &self.agents);
+            let c = std::mem::replace(&mut self.convs[i], Conv::new("".into()));
+            if let Some(f) = &facts {
                 for o in &f.offers {
                     if let Some(set) = self.agent_convs.get_mut(&o.agent) {
                         set.remove(&i);
@@ -407,9 +422,33 @@ impl Engine {
             .map_or(DEFAULT_SL_SECONDS, |q| q.service_level_seconds)
     }
 
-    /// Takes the conversation's old contribution out and puts its new one in.
+    /// Holds a closed conversation's facts again, derived from its steps, before a change
+    /// (a late step, a new threshold) that [`Engine::refresh`] then applies.
+    fn hold(&mut self, idx: usize) {
+        let c = &self.convs[idx];
+        if c.held.is_none()
+            && c.cell.is_some()
+            && let Some(f) = Facts::derive(c.creation.as_deref(), &c.steps, &self.names, i64::MAX)
+        {
+            self.convs[idx].held = Some(Box::new(f));
+        }
+    }
+
+    /// A conversation's facts with every step applied: held while it is not closed, derived
+    /// from its steps once it is.
+    pub fn facts(&self, idx: usize) -> Option<Cow<'_, Facts>> {
+        self.convs.get(idx)?.facts(&self.names)
+    }
+
+    /// A conversation's facts by id (see [`Engine::facts`]).
+    pub fn facts_of(&self, id: &str) -> Option<Cow<'_, Facts>> {
+        self.facts(*self.ids.get(id)?)
+    }
+
+    /// Takes the conversation's old contribution out and puts its new one in. A closed
+    /// conversation's old facts must be held first ([`Engine::hold`]).
     fn refresh(&mut self, idx: usize, changed: Option<&mut Changed>) {
-        let old = self.convs[idx].facts.take();
+        let old = self.convs[idx].held.take().map(|f| *f);
         let old_now = old
             .as_ref()
             .zip(self.convs[idx].cell)
@@ -455,7 +494,10 @@ impl Engine {
             }
             changed.conversations.insert(self.convs[idx].id.to_string());
         }
-        self.convs[idx].facts = facts;
+        let conv = &mut self.convs[idx];
+        conv.closed_at = facts.as_ref().and_then(|f| f.closed.map(|(t, _)| t));
+        // Closed, it is derived again when read.
+        conv.held = facts.filter(|f| f.status != Status::Closed).map(Box::new);
     }
 
     /// Puts conversation `idx` in the live list or takes it out, in O(1).

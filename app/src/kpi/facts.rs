@@ -352,8 +352,11 @@ struct Fold<'n> {
     active_since: Option<i64>,
     /// Start of the current wrap-up.
     wrap_since: Option<i64>,
-    /// Every customer message's sentiment, if it had one.
-    sentiments: Vec<Option<i8>>,
+    /// The last 6 customer messages' sentiments, if they had one, as a ring (no allocation:
+    /// a closed conversation's facts are derived whenever read).
+    sentiments: [Option<i8>; 6],
+    /// Customer messages seen.
+    messages: usize,
     /// Derived at an instant (not the live view, `i64::MAX`).
     bounded: bool,
 }
@@ -367,7 +370,8 @@ impl<'n> Fold<'n> {
             handling: None,
             active_since: None,
             wrap_since: None,
-            sentiments: Vec::new(),
+            sentiments: [None; 6],
+            messages: 0,
         }
     }
 
@@ -525,7 +529,8 @@ impl<'n> Fold<'n> {
                     self.f.first_response = Some(at);
                 }
                 if *from == MessageFrom::Customer {
-                    self.sentiments.push(*sentiment);
+                    self.sentiments[self.messages % 6] = *sentiment;
+                    self.messages += 1;
                 }
             }
             Act::Escalated => {
@@ -556,17 +561,14 @@ impl<'n> Fold<'n> {
         if let Some(since) = self.wrap_since.filter(|_| bounded) {
             *self.f.wrap_up_ms.get_or_insert(0) += upto.max(since) - since;
         }
-        let last: Vec<i8> = self
-            .sentiments
+        // The ring holds the last 6 (fewer while there were fewer): their order is no matter
+        // for a mean.
+        let (sum, n) = self.sentiments[..self.messages.min(6)]
             .iter()
-            .rev()
-            .take(6)
             .flatten()
-            .copied()
-            .collect();
-        if !last.is_empty() {
-            let mean = last.iter().map(|&v| f64::from(v)).sum::<f64>() / last.len() as f64;
-            self.f.sentiment = mean.round() as i8;
+            .fold((0i64, 0i64), |(s, n), &v| (s + i64::from(v), n + 1));
+        if n > 0 {
+            self.f.sentiment = (sum as f64 / n as f64).round() as i8;
         }
         self.f
     }

@@ -2,6 +2,7 @@
 //! hour, so a day's sums are read from ~24 hours, a few quarters and a few minutes without
 //! touching a conversation, except the few in the window's two partial edge minutes.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use super::fast::FastMap;
@@ -205,7 +206,7 @@ impl Grid {
         open_end: bool,
         rollup: Rollup,
         keep: impl Fn(&Cell) -> bool,
-        facts: impl Fn(usize) -> Option<(&'f Facts, u32, Cell)>,
+        facts: impl Fn(usize) -> Option<(Cow<'f, Facts>, u32, Cell)>,
         mut sink: impl FnMut(i64, &Cell, &Sums),
     ) {
         if to < from {
@@ -249,7 +250,7 @@ impl Grid {
             for &idx in ids {
                 if let Some((f, sl_own, cell)) = facts(idx as usize).filter(|(_, _, c)| keep(c)) {
                     let mut s = Sums::default();
-                    s.contribute(f, lo, hi, sl_own, OfferScope::All);
+                    s.contribute(&f, lo, hi, sl_own, OfferScope::All);
                     sink(minute_of(lo), &cell, &s);
                 }
             }

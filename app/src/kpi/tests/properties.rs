@@ -26,7 +26,7 @@ impl Rng {
 fn grid_total(e: &Engine, from: i64, t: i64, open_end: bool, rollup: Rollup) -> Sums {
     let lookup = |idx: usize| {
         let c = &e.convs[idx];
-        Some((c.facts.as_ref()?, c.sl_own, c.cell?))
+        Some((e.facts(idx)?, c.sl_own, c.cell?))
     };
     let mut sum = Sums::default();
     e.grid.fold(
@@ -442,9 +442,9 @@ proptest! {
         let end = newest + (len as i64 % 50) * 1000;
         for (from, t) in [(from, t), (from.min(end), end)] {
             let mut expect = std::collections::BTreeMap::<String, AgentSums>::new();
-            for c in &e.convs {
-                if let Some(f) = &c.facts {
-                    for_each_keyed(f, |agent, at, s| {
+            for idx in 0..e.convs.len() {
+                if let Some(f) = e.facts(idx) {
+                    for_each_keyed(&f, |agent, at, s| {
                         if from <= at && at <= t {
                             *expect.entry(agent.to_owned()).or_default() += &s;
                         }

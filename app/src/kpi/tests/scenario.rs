@@ -3,6 +3,7 @@
 use serde_json::json;
 
 use super::{at, conv, created, ev};
+use crate::kpi::facts::{Facts, Status};
 use crate::kpi::{Engine, Limits, Query, Window};
 use crate::model::event::Event;
 
@@ -437,11 +438,7 @@ fn sentiment_is_the_rounded_mean_of_the_last_six_customer_messages() {
     events.push(msg(1.0, Some(-3)));
     events.push(msg(2.0, Some(-3)));
     let e = engine(&events);
-    let sentiment = |e: &Engine| {
-        e.conversation("s")
-            .and_then(|c| c.facts.as_ref())
-            .map(|f| f.sentiment)
-    };
+    let sentiment = |e: &Engine| e.facts_of("s").map(|f| f.sentiment);
     assert_eq!(sentiment(&e), Some(-3));
     // Six later messages without a sentiment push the negative ones out: neutral again.
     let mut more = events.clone();
@@ -473,15 +470,18 @@ fn reading_a_loaded_engine_before_settle_is_caught() {
     let _ = e.report(&Query::default(), at(1000.0), &Limits::default());
 }
 
-/// A day holds a million conversations' facts: each keeps exactly the offers, parts and
-/// intervals it has (a vector's default growth reserves four at the first push).
+/// The engine holds the facts of the conversations not closed, and each keeps exactly the
+/// offers, parts and intervals it has (a vector's default growth reserves four at the first
+/// push). A closed conversation holds none: they are most of a day, so their facts are derived
+/// from their steps when read, as they were when it closed.
 #[test]
-fn stored_facts_hold_no_spare_capacity() {
+fn only_open_conversations_hold_their_facts() {
     let mut e = Engine::new();
     e.apply(&day());
     let mut checked = 0;
-    for c in e.live().chain(e.conversation("c1")) {
-        let f = c.facts.as_ref().expect("derived");
+    for c in e.live() {
+        let f = c.held.as_deref().expect("held");
+        assert_ne!(f.status, Status::Closed, "{}", c.id);
         assert_eq!(f.offers.capacity(), f.offers.len(), "{}", c.id);
         assert_eq!(f.parts.capacity(), f.parts.len(), "{}", c.id);
         for p in &f.parts {
@@ -490,6 +490,14 @@ fn stored_facts_hold_no_spare_capacity() {
         checked += f.offers.len();
     }
     assert!(checked > 0, "the day has offers");
+    let c1 = e.conversation("c1").expect("c1");
+    assert!(c1.held.is_none(), "c1 is closed");
+    let f = e.facts_of("c1").expect("derived");
+    assert_eq!(f.status, Status::Closed);
+    assert_eq!(
+        Some(f.into_owned()),
+        Facts::derive(c1.creation.as_deref(), &c1.steps, &e.names, i64::MAX)
+    );
 }
 
 /// A day has seven million steps: each is its time and a 4-byte agent or queue number.

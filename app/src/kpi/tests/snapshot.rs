@@ -106,8 +106,8 @@ fn a_restored_engine_shares_its_strings() {
     let back = restored(&live);
     let mut names = back.names.clone();
     let mut convs = 0;
-    for c in &back.convs {
-        let (Some(f), Some(created)) = (&c.facts, &c.creation) else {
+    for (idx, c) in back.convs.iter().enumerate() {
+        let (Some(f), Some(created)) = (back.facts(idx), &c.creation) else {
             continue;
         };
         convs += 1;
