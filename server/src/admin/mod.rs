@@ -12,9 +12,12 @@ use app::server_fns::admin::{AdminStore, Fut, UserForm};
 use sea_orm::{DatabaseConnection, DbErr};
 use serde_json::json;
 
-use crate::store::users::{self, NewUser, UserError};
+use crate::store::users::{self, NewUser};
 use crate::store::{audit, reference, settings, tokens};
 use crate::thresholds::Thresholds as ThresholdCache;
+
+mod forms;
+use forms::{new_user, user_detail, user_error};
 
 /// The server's [`AdminStore`].
 pub struct Admin {
@@ -46,76 +49,10 @@ fn internal(e: DbErr) -> AdminError {
     AdminError::internal()
 }
 
-fn user_error(e: UserError) -> AdminError {
-    match e {
-        UserError::Login => AdminError::field("login", problem("problem.login_format", &[])),
-        UserError::Password => {
-            AdminError::field("password", problem("problem.password_length", &[]))
-        }
-        UserError::Taken(l) => AdminError {
-            status: 409,
-            message: format!(
-                "login: {}",
-                problem("problem.login_taken", &[&format!("{l:?}")])
-            ),
-        },
-        UserError::NotFound(l) => {
-            AdminError::not_found(problem("problem.no_user", &[&format!("{l:?}")]))
-        }
-        UserError::Db(e) => internal(e),
-        UserError::Hash(e) => {
-            tracing::error!(error = %e, "password hashing failed");
-            AdminError::internal()
-        }
-    }
-}
-
 fn rfc3339(ms: i64) -> String {
     chrono::DateTime::<chrono::Utc>::from_timestamp_millis(ms)
         .unwrap_or_default()
         .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-}
-
-/// Checks the add/edit form: a known role, queue ids and agent id of the right shape.
-fn new_user(form: UserForm) -> Result<NewUser, AdminError> {
-    let role = Role::parse(&form.role)
-        .ok_or_else(|| AdminError::field("role", problem("problem.choose_role", &[])))?;
-    let mut queues: Vec<String> = Vec::new();
-    for q in form
-        .queues
-        .iter()
-        .map(|q| q.trim())
-        .filter(|q| !q.is_empty())
-    {
-        check_id("queues", q)?;
-        if !queues.iter().any(|x| x == q) {
-            queues.push(q.to_owned());
-        }
-    }
-    let agent_id = Some(form.agent_id.trim().to_owned()).filter(|a| !a.is_empty());
-    if let Some(a) = &agent_id {
-        check_id("agent_id", a)?;
-    }
-    if role == Role::Agent && agent_id.is_none() {
-        return Err(AdminError::field(
-            "agent_id",
-            problem("problem.agent_needs_id", &[]),
-        ));
-    }
-    Ok(NewUser {
-        login: form.login.trim().to_owned(),
-        role,
-        queues: if role == Role::Supervisor {
-            queues
-        } else {
-            Vec::new()
-        },
-        agent_id,
-    })
-}
-
-fn user_detail(u: &NewUser) -> serde_json::Value {
-    json!({"role": u.role.as_str(), "queues": u.queues, "agent_id": u.agent_id})
 }
 
 impl Admin {
