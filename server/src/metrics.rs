@@ -99,6 +99,13 @@ pub struct Metrics {
     batch_micros: AtomicU64,
     log_sequence: AtomicI64,
     applied_sequence: AtomicI64,
+    /// The newest snapshot on disk: its log sequence, when it was written (ms since the epoch),
+    /// its size, and how long the write took and made ingest wait (µs).
+    snapshot_seq: AtomicI64,
+    snapshot_written_ms: AtomicI64,
+    snapshot_bytes: AtomicU64,
+    snapshot_write_micros: AtomicU64,
+    snapshot_wait_micros: AtomicU64,
 }
 
 /// Sizes read at scrape time from the live state and the pool.
@@ -159,6 +166,25 @@ impl Metrics {
     /// The ledger reached this log sequence (own batches and other replicas' alike).
     pub fn applied(&self, sequence: i64) {
         self.applied_sequence.fetch_max(sequence, Ordering::Relaxed);
+    }
+
+    /// The newest snapshot on disk: found at start (`took` and `waited` zero) or just written.
+    pub fn snapshot(
+        &self,
+        seq: i64,
+        written_at_ms: i64,
+        bytes: u64,
+        took: Duration,
+        waited: Duration,
+    ) {
+        self.snapshot_seq.store(seq, Ordering::Relaxed);
+        self.snapshot_written_ms
+            .store(written_at_ms, Ordering::Relaxed);
+        self.snapshot_bytes.store(bytes, Ordering::Relaxed);
+        self.snapshot_write_micros
+            .store(took.as_micros() as u64, Ordering::Relaxed);
+        self.snapshot_wait_micros
+            .store(waited.as_micros() as u64, Ordering::Relaxed);
     }
 
     /// The highest log sequence applied to the ledger.
@@ -235,7 +261,7 @@ impl Metrics {
             get(&self.batch_micros) as f64 / 1e6
         );
         let _ = writeln!(out, "intraday_ingest_batch_seconds_count {count}");
-        let gauges_list: [(&str, &str, String); 8] = [
+        let gauges_list: [(&str, &str, String); 13] = [
             (
                 "intraday_log_sequence",
                 "Highest event log sequence committed by this server.",
@@ -245,6 +271,31 @@ impl Metrics {
                 "intraday_log_applied_seq",
                 "Highest event log sequence applied to this server's live state (all replicas' events).",
                 self.applied_seq().to_string(),
+            ),
+            (
+                "intraday_snapshot_sequence",
+                "Log sequence of the newest snapshot of the live state on disk (0: none).",
+                self.snapshot_seq.load(Ordering::Relaxed).to_string(),
+            ),
+            (
+                "intraday_snapshot_timestamp_seconds",
+                "When the newest snapshot was written, in seconds since the Unix epoch (0: none); its age is time() minus this.",
+                (self.snapshot_written_ms.load(Ordering::Relaxed) as f64 / 1e3).to_string(),
+            ),
+            (
+                "intraday_snapshot_bytes",
+                "Size of the newest snapshot.",
+                get(&self.snapshot_bytes).to_string(),
+            ),
+            (
+                "intraday_snapshot_write_seconds",
+                "How long the last snapshot written by this process took, sync included.",
+                (get(&self.snapshot_write_micros) as f64 / 1e6).to_string(),
+            ),
+            (
+                "intraday_snapshot_ingest_wait_seconds",
+                "How long ingest waited for the last snapshot written by this process.",
+                (get(&self.snapshot_wait_micros) as f64 / 1e6).to_string(),
             ),
             (
                 "intraday_stream_subscribers",

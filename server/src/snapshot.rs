@@ -46,6 +46,8 @@ pub struct Header {
 pub struct Written {
     /// Its log sequence.
     pub seq: i64,
+    /// When it was written (ms since the epoch, as its header says).
+    pub written_at_ms: i64,
     /// The file's size.
     pub bytes: u64,
     /// How long ingest waited for it (encoding; the sync comes after).
@@ -313,6 +315,17 @@ pub struct Snapshots {
 impl Snapshots {
     /// Snapshots of `ingestor`'s state at `path`.
     pub fn new(ingestor: Arc<Ingestor>, path: PathBuf) -> Arc<Snapshots> {
+        // The one already on disk, for the metrics until the next is written.
+        if let Ok(h) = read_header(&path) {
+            let bytes = std::fs::metadata(&path).map_or(0, |m| m.len());
+            ingestor.metrics().snapshot(
+                h.seq,
+                h.written_at_ms,
+                bytes,
+                Duration::ZERO,
+                Duration::ZERO,
+            );
+        }
         Arc::new(Snapshots {
             last: AtomicI64::new(ingestor.restored_seq()),
             ingestor,
@@ -326,9 +339,17 @@ impl Snapshots {
     pub async fn write(&self) -> Option<Written> {
         let _one = self.writing.lock().await;
         let after = self.last.load(Ordering::Acquire);
+        let started = std::time::Instant::now();
         match self.ingestor.write_snapshot(&self.path, after).await {
             Ok(Some(written)) => {
                 self.last.store(written.seq, Ordering::Release);
+                self.ingestor.metrics().snapshot(
+                    written.seq,
+                    written.written_at_ms,
+                    written.bytes,
+                    started.elapsed(),
+                    written.ingest_waited,
+                );
                 Some(written)
             }
             Ok(None) => None,

@@ -219,12 +219,13 @@ impl Ingestor {
             );
             return Ok(None);
         };
+        let written_at_ms = Utc::now().timestamp_millis();
         let header = crate::snapshot::Header {
             fingerprint: app::model::snapshot::FINGERPRINT.to_owned(),
             log_id: crate::snapshot::log_id(&self.db).await?,
             seq,
             event_id,
-            written_at_ms: Utc::now().timestamp_millis(),
+            written_at_ms,
         };
         let (live, path) = (self.live.clone(), path.to_owned());
         let started = Instant::now();
@@ -247,6 +248,7 @@ impl Ingestor {
         );
         Ok(Some(crate::snapshot::Written {
             seq,
+            written_at_ms,
             bytes: size,
             ingest_waited: locked,
         }))

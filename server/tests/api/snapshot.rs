@@ -14,6 +14,7 @@ use crate::helpers::{
     start_server, start_server_with,
 };
 use crate::read::{at, seeded};
+use crate::stream::metric;
 
 fn snapshot_path(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join("intraday-tests");
@@ -54,6 +55,12 @@ async fn a_state_restored_from_a_snapshot_and_the_tail_equals_the_one_that_never
         assert_eq!(seq, app.ingestor.applied_seq());
         assert!(size > 100, "{size} bytes");
         assert_eq!(read_header(&path).expect("header").seq, seq);
+        let text = app.ingestor.metrics().render(Default::default());
+        assert!(
+            text.contains(&format!("\nintraday_snapshot_sequence {seq}\n"))
+                && text.contains(&format!("\nintraday_snapshot_bytes {size}\n")),
+            "{text}"
+        );
         // Nothing moved: no second snapshot.
         let again = Snapshots::new(app.ingestor.clone(), path.clone());
         again.write().await.expect("first write of this writer");
@@ -187,6 +194,7 @@ async fn serve_writes_a_snapshot_at_shutdown_and_starts_from_it() {
     };
     let before = kpis(base.clone(), token.clone()).await;
     assert_eq!(before, (json!(40), json!(14), json!(40)));
+    assert_eq!(metric(&base, "intraday_snapshot_sequence").await, 0.0);
     stop(child);
     let header = read_header(&snapshot).expect("a snapshot written at shutdown");
     assert_eq!(header.seq, 80);
@@ -201,6 +209,14 @@ async fn serve_writes_a_snapshot_at_shutdown_and_starts_from_it() {
     let child = start_server_with(&url, port, &["--log-format", "json"], Stdio::from(log)).await;
     assert_eq!(get(&base, "/readyz").await.0, 200);
     assert_eq!(kpis(base.clone(), token.clone()).await, before);
+    // The metrics name the snapshot it started from.
+    assert_eq!(metric(&base, "intraday_snapshot_sequence").await, 80.0);
+    assert_eq!(
+        metric(&base, "intraday_snapshot_timestamp_seconds").await,
+        header.written_at_ms as f64 / 1e3
+    );
+    let bytes = std::fs::metadata(&snapshot).expect("snapshot").len();
+    assert_eq!(metric(&base, "intraday_snapshot_bytes").await, bytes as f64);
     stop(child);
     let text = std::fs::read_to_string(&log_path).expect("log");
     assert!(
