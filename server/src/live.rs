@@ -46,6 +46,33 @@ impl Live {
         engine.apply(events)
     }
 
+    /// Takes the start-up replay's pages on a thread of its own, in the order sent, while the
+    /// ingest path parses and validates the next ones: the engine and the ledger are
+    /// independent projections of the log, so a cold start uses both cores. Dropping the
+    /// sender ends the thread; join it before [`Live::settle`].
+    pub fn loader(
+        self: &std::sync::Arc<Self>,
+    ) -> std::io::Result<(
+        std::sync::mpsc::SyncSender<Vec<Event>>,
+        std::thread::JoinHandle<()>,
+    )> {
+        // Two pages in flight: enough to keep both threads busy, little memory held.
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Event>>(2);
+        let live = self.clone();
+        let thread = std::thread::Builder::new()
+            .name("engine-load".into())
+            .spawn(move || {
+                for events in rx {
+                    let mut engine = live.engine.write().unwrap_or_else(|e| e.into_inner());
+                    engine.load(&events);
+                    drop(engine);
+                    // The page is freed here too, off the ingest path's thread.
+                    drop(events);
+                }
+            })?;
+        Ok((tx, thread))
+    }
+
     /// Ends the start-up replay: derives what the loaded pages touched.
     pub fn settle(&self) {
         let mut engine = self.engine.write().unwrap_or_else(|e| e.into_inner());

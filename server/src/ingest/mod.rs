@@ -107,7 +107,7 @@ impl Ingestor {
     /// tail after it, else from the whole log. The projections see only the replayed events.
     pub async fn open_with(
         db: DatabaseConnection,
-        mut projections: Vec<Arc<dyn Projection>>,
+        projections: Vec<Arc<dyn Projection>>,
         snapshot: Option<&std::path::Path>,
     ) -> Result<Ingestor, DbErr> {
         let started = Instant::now();
@@ -119,13 +119,23 @@ impl Ingestor {
             Some(r) => (Live::restored(r.engine), r.ledger, r.header.seq),
             None => (Live::loading(), Ledger::new(), 0),
         };
-        // The live state (KPI engine) is the first projection: fed in log order like the rest.
         let live = Arc::new(live);
-        projections.insert(0, live.clone());
         let mut writer = Writer::new(projections);
         (writer.ledger, writer.applied_seq) = (ledger, from_seq);
-        let total = writer.replay(&db, None).await?;
+        // The replayed pages reach the engine on its own thread, in log order.
+        let (loader, loading) = live.loader().map_err(|e| DbErr::Custom(e.to_string()))?;
+        writer.loader = Some(loader);
+        let replayed = writer.replay(&db, None).await;
+        writer.loader = None;
+        let loaded = tokio::task::spawn_blocking(move || loading.join()).await;
+        let total = replayed?;
+        if !matches!(loaded, Ok(Ok(()))) {
+            return Err(DbErr::Custom("the engine's loading thread failed".into()));
+        }
         live.settle();
+        // From now on the live state (KPI engine) is the first projection: fed in log order
+        // like the rest.
+        writer.projections.insert(0, live.clone());
         // Pages read, parsed and dropped, and vectors outgrown while loading.
         crate::release_freed_memory();
         tracing::info!(

@@ -22,6 +22,9 @@ pub(super) struct Writer {
     pub applied_seq: i64,
     /// Observers of every applied event.
     pub projections: Vec<Arc<dyn Projection>>,
+    /// During the start-up replay: where each applied page goes after the projections (the
+    /// live engine's loading thread, [`crate::live::Live::loader`]).
+    pub loader: Option<std::sync::mpsc::SyncSender<Vec<Event>>>,
 }
 
 impl Writer {
@@ -31,6 +34,7 @@ impl Writer {
             ledger: Ledger::new(),
             applied_seq: 0,
             projections,
+            loader: None,
         }
     }
 
@@ -89,7 +93,13 @@ impl Writer {
         }
         self.applied_seq = self.applied_seq.max(last);
         self.project(&events, &seqs);
-        events.len()
+        let applied = events.len();
+        if let Some(loader) = &self.loader
+            && loader.send(events).is_err()
+        {
+            tracing::error!("the engine's loading thread ended early");
+        }
+        applied
     }
 
     /// Applies every stored event after [`Self::applied_seq`] (up to `until`, when given).
