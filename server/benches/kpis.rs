@@ -201,6 +201,8 @@ async fn main() {
         );
     }
     sim.raws = Vec::new();
+    // As the server does after its start-up replay: freed pages back to the OS.
+    server::release_freed_memory();
     let (rss_after, rss_peak) = rss_mb();
     println!(
         "cold rebuild: apply {events} events in {:.2} s (load {:.2} s, settle {:.2} s; {:.0} \

@@ -4,15 +4,17 @@
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
 use crate::model::event::{Channel, Event, EventBody, Presence};
 
 use super::agg::Aggs;
+use super::derived::Kept;
 use super::facts::{Act, Creation, Facts, Name, Names, Status, Step};
 use super::fast::IdMap;
-use super::grid::{Cell, Grid};
+use super::grid::{Cell, Grid, minute_of};
 use super::now::{Now, NowEntry};
 use crate::model::snapshot;
 
@@ -97,6 +99,9 @@ pub struct Conv {
     live_at: Option<u32>,
     /// When it closed, if it has (what pruning needs without deriving it).
     closed_at: Option<i64>,
+    /// Its facts as last derived while closed, kept for a while ([`super::derived`]).
+    #[serde(skip)]
+    derived: OnceLock<Option<Box<Facts>>>,
 }
 
 impl Conv {
@@ -110,18 +115,26 @@ impl Conv {
             sl_own: DEFAULT_SL_SECONDS,
             live_at: None,
             closed_at: None,
+            derived: OnceLock::new(),
         }
     }
 
-    /// Its facts with every step applied: held while it is not closed, else derived now.
-    fn facts<'c>(&'c self, names: &Names) -> Option<Cow<'c, Facts>> {
-        match &self.held {
-            Some(f) => Some(Cow::Borrowed(&**f)),
-            None if self.cell.is_some() => {
-                Facts::derive(self.creation.as_deref(), &self.steps, names, i64::MAX)
-                    .map(Cow::Owned)
-            }
-            None => None,
+    /// Its facts with every step applied: held while it is not closed, else derived (and
+    /// kept, while `kept` has room).
+    fn facts<'c>(&'c self, idx: usize, names: &Names, kept: &Kept) -> Option<Cow<'c, Facts>> {
+        if let Some(f) = &self.held {
+            return Some(Cow::Borrowed(f));
+        }
+        self.cell?;
+        if let Some(f) = self.derived.get() {
+            return f.as_deref().map(Cow::Borrowed);
+        }
+        let derive = || Facts::derive(self.creation.as_deref(), &self.steps, names, i64::MAX);
+        if kept.claim(idx) {
+            let f = self.derived.get_or_init(|| derive().map(Box::new));
+            f.as_deref().map(Cow::Borrowed)
+        } else {
+            derive().map(Cow::Owned)
         }
     }
 }
@@ -165,6 +178,12 @@ pub struct Engine {
     newest: Option<i64>,
     /// Conversations [`Engine::load`] took steps for but has not derived yet (a bit per index).
     pending: Vec<u64>,
+    /// Closed conversations keeping derived facts ([`super::derived`]).
+    #[serde(skip)]
+    kept: Kept,
+    /// The minute of the newest event when they were last dropped.
+    #[serde(skip)]
+    kept_minute: Option<i64>,
 }
 
 /// Default service-level threshold (EVENTS.md).
@@ -196,7 +215,25 @@ impl Engine {
         for idx in touched {
             self.refresh(idx, Some(&mut changed));
         }
+        if self.newest.map(minute_of) != self.kept_minute {
+            self.forget_derived();
+        }
         changed
+    }
+
+    /// Drops every closed conversation's kept facts ([`super::derived`]).
+    fn forget_derived(&mut self) {
+        for idx in self.kept.take() {
+            if let Some(c) = self.convs.get_mut(idx as usize) {
+                c.derived = OnceLock::new();
+            }
+        }
+        self.kept_minute = self.newest.map(minute_of);
+    }
+
+    /// How many closed conversations keep derived facts.
+    pub fn derived_kept(&self) -> usize {
+        self.kept.len()
     }
 
     /// Takes events in like [`Engine::apply`] but leaves the conversations they touch to
@@ -366,6 +403,8 @@ impl Engine {
     /// then follows the traffic of the last two days, not the whole log.
     pub fn prune(&mut self, before: i64) -> usize {
         self.settle();
+        // Slots are freed and reused below.
+        self.forget_derived();
         let old: Vec<usize> = self
             .ids
             .values()
@@ -374,7 +413,7 @@ impl Engine {
             .collect();
         for &i in &old {
             self.set_live(i, false);
-            let facts = self.convs[i].facts(&self.names).map(Cow::into_owned);
+            let facts = self.facts(i).map(Cow::into_owned);
             if let (Some(f), Some(cell)) = (&facts, self.convs[i].cell) {
                 self.grid.put(i, f, cell, self.convs[i].sl_own, true);
                 if let Some(e) = NowEntry::of(f, cell) {
@@ -425,6 +464,8 @@ impl Engine {
     /// Holds a closed conversation's facts again, derived from its steps, before a change
     /// (a late step, a new threshold) that [`Engine::refresh`] then applies.
     fn hold(&mut self, idx: usize) {
+        // Its facts are about to change.
+        self.convs[idx].derived = OnceLock::new();
         let c = &self.convs[idx];
         if c.held.is_none()
             && c.cell.is_some()
@@ -437,7 +478,7 @@ impl Engine {
     /// A conversation's facts with every step applied: held while it is not closed, derived
     /// from its steps once it is.
     pub fn facts(&self, idx: usize) -> Option<Cow<'_, Facts>> {
-        self.convs.get(idx)?.facts(&self.names)
+        self.convs.get(idx)?.facts(idx, &self.names, &self.kept)
     }
 
     /// A conversation's facts by id (see [`Engine::facts`]).

@@ -15,6 +15,7 @@ pub mod agents;
 pub mod agg;
 pub mod answer;
 pub mod breakdown;
+pub mod derived;
 pub mod detail;
 pub mod engine;
 pub mod erlang;

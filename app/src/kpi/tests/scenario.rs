@@ -505,3 +505,37 @@ fn only_open_conversations_hold_their_facts() {
 fn a_step_takes_16_bytes() {
     assert_eq!(std::mem::size_of::<crate::kpi::facts::Step>(), 16);
 }
+
+/// A closed conversation's facts are derived when read and kept until the events reach a new
+/// minute; a late event that changes them drops what was kept, so no read sees stale facts.
+#[test]
+fn derived_facts_are_kept_until_a_new_minute_and_never_stale() {
+    let mut e = engine(&day());
+    let newest = e.newest().expect("events");
+    assert_eq!(e.derived_kept(), 0);
+    assert_eq!(e.facts_of("c1").expect("c1").sentiment, 0);
+    assert_eq!(e.derived_kept(), 1, "kept after a read");
+    // A late customer message before c1 closed, in no new minute: c1 reads it at once.
+    e.apply(&[conv(
+        "c1",
+        "message",
+        30.0,
+        json!({"from": "customer", "text": "this is bad", "sentiment": -3}),
+    )]);
+    assert_eq!(e.newest(), Some(newest));
+    assert_eq!(e.facts_of("c1").expect("c1").sentiment, -3);
+    let c1 = e.conversation("c1").expect("c1");
+    assert_eq!(
+        Some(e.facts_of("c1").expect("c1").into_owned()),
+        Facts::derive(c1.creation.as_deref(), &c1.steps, &e.names, i64::MAX)
+    );
+    // Events in a later minute drop what was kept.
+    let later = (newest + 120_000 - at(0.0).timestamp_millis()) as f64 / 1000.0;
+    e.apply(&[ev(
+        "agent.presence",
+        later,
+        json!({"agent_id": "a1", "presence": "away"}),
+    )]);
+    assert_eq!(e.derived_kept(), 0);
+    assert_eq!(e.facts_of("c1").expect("c1").sentiment, -3);
+}
