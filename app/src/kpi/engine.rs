@@ -413,7 +413,9 @@ impl Engine {
             .collect();
         for &i in &old {
             self.set_live(i, false);
-            let facts = self.facts(i).map(Cow::into_owned);
+            // Derived without being kept: the slot is freed below.
+            self.hold(i);
+            let facts = self.convs[i].held.take().map(|f| *f);
             if let (Some(f), Some(cell)) = (&facts, self.convs[i].cell) {
                 self.grid.put(i, f, cell, self.convs[i].sl_own, true);
                 if let Some(e) = NowEntry::of(f, cell) {

@@ -538,4 +538,9 @@ fn derived_facts_are_kept_until_a_new_minute_and_never_stale() {
     )]);
     assert_eq!(e.derived_kept(), 0);
     assert_eq!(e.facts_of("c1").expect("c1").sentiment, -3);
+    assert_eq!(e.derived_kept(), 1);
+    // A prune frees slots: nothing stays kept, and what it forgets is not kept on the way.
+    assert!(e.prune(newest + 3_600_000) > 0);
+    assert_eq!(e.derived_kept(), 0);
+    assert!(e.facts_of("c1").is_none());
 }
