@@ -2,7 +2,6 @@
 //! applied event in log order by the ingest path (and rebuilt from the log at start).
 
 use std::sync::RwLock;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use app::kpi::Engine;
 use app::kpi::engine::Changed;
@@ -12,8 +11,6 @@ use app::model::event::Event;
 #[derive(Default)]
 pub struct Live {
     engine: RwLock<Engine>,
-    /// Start-up replay: pages are loaded and derived once at the end ([`Live::settle`]).
-    loading: AtomicBool,
 }
 
 impl Live {
@@ -22,21 +19,11 @@ impl Live {
         Live::default()
     }
 
-    /// A live state that takes the start-up replay in as a cold rebuild: every page loaded,
-    /// each conversation derived once by [`Live::settle`], which must come before any read.
-    pub fn loading() -> Live {
-        Live {
-            loading: AtomicBool::new(true),
-            ..Live::default()
-        }
-    }
-
-    /// A live state read back from a snapshot, taking the log's tail after it in as a cold
-    /// rebuild does ([`Live::loading`]).
+    /// A live state read back from a snapshot; the log's tail after it goes in through
+    /// [`Live::loader`] as a cold rebuild's pages do.
     pub fn restored(engine: Engine) -> Live {
         Live {
             engine: RwLock::new(engine),
-            loading: AtomicBool::new(true),
         }
     }
 
@@ -77,7 +64,6 @@ impl Live {
     pub fn settle(&self) {
         let mut engine = self.engine.write().unwrap_or_else(|e| e.into_inner());
         engine.settle();
-        self.loading.store(false, Ordering::Release);
     }
 
     /// Forgets what is older than `before` (ms); see [`Engine::prune`].
@@ -101,11 +87,6 @@ impl app::server_fns::LiveSource for Live {
 
 impl crate::ingest::projection::Projection for Live {
     fn apply(&self, applied: crate::ingest::projection::Applied<'_>) {
-        if self.loading.load(Ordering::Acquire) {
-            let mut engine = self.engine.write().unwrap_or_else(|e| e.into_inner());
-            engine.load(applied.events);
-        } else {
-            Live::apply(self, applied.events);
-        }
+        Live::apply(self, applied.events);
     }
 }

@@ -117,7 +117,7 @@ impl Ingestor {
         };
         let (live, ledger, from_seq) = match restored {
             Some(r) => (Live::restored(r.engine), r.ledger, r.header.seq),
-            None => (Live::loading(), Ledger::new(), 0),
+            None => (Live::new(), Ledger::new(), 0),
         };
         let live = Arc::new(live);
         let mut writer = Writer::new(projections);
