@@ -313,7 +313,7 @@ impl Engine {
         let mut facts = Vec::with_capacity(self.convs.len());
         let mut live = Vec::new();
         for (idx, c) in self.convs.iter().enumerate() {
-            let entry = Facts::derive(c.creation.as_deref(), &c.steps, &self.names, t).map(|f| {
+            let entry = c.derive(&self.names, t).map(|f| {
                 let sl = self.sl_seconds(&f.queue);
                 let qi = self
                     .queue_names

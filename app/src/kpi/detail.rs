@@ -112,9 +112,7 @@ impl Engine {
         let mut conversations = Vec::new();
         for &idx in self.agent_convs.get(id).into_iter().flatten() {
             let c = &self.convs[idx];
-            let Some(f) =
-                super::facts::Facts::derive(c.creation.as_deref(), &c.steps, &self.names, t)
-            else {
+            let Some(f) = c.derive(&self.names, t) else {
                 continue;
             };
             if f.created > t || f.closed.is_some_and(|(x, _)| x < from) {

@@ -119,6 +119,11 @@ impl Conv {
         }
     }
 
+    /// Its facts as of `upto` (ms, inclusive; `i64::MAX`: every step), from its steps.
+    pub fn derive(&self, names: &Names, upto: i64) -> Option<Facts> {
+        Facts::derive(self.creation.as_deref(), &self.steps, names, upto)
+    }
+
     /// Its facts with every step applied: held while it is not closed, else derived (and
     /// kept, while `kept` has room).
     fn facts<'c>(&'c self, idx: usize, names: &Names, kept: &Kept) -> Option<Cow<'c, Facts>> {
@@ -129,7 +134,7 @@ impl Conv {
         if let Some(f) = self.derived.get() {
             return f.as_deref().map(Cow::Borrowed);
         }
-        let derive = || Facts::derive(self.creation.as_deref(), &self.steps, names, i64::MAX);
+        let derive = || self.derive(names, i64::MAX);
         if kept.claim(idx) {
             let f = self.derived.get_or_init(|| derive().map(Box::new));
             f.as_deref().map(Cow::Borrowed)
@@ -471,7 +476,7 @@ impl Engine {
         let c = &self.convs[idx];
         if c.held.is_none()
             && c.cell.is_some()
-            && let Some(f) = Facts::derive(c.creation.as_deref(), &c.steps, &self.names, i64::MAX)
+            && let Some(f) = c.derive(&self.names, i64::MAX)
         {
             self.convs[idx].held = Some(Box::new(f));
         }
@@ -500,7 +505,7 @@ impl Engine {
             self.grid.put(idx, f, cell, self.convs[idx].sl_own, true);
         }
         let c = &self.convs[idx];
-        let facts = Facts::derive(c.creation.as_deref(), &c.steps, &self.names, i64::MAX);
+        let facts = c.derive(&self.names, i64::MAX);
         self.agg.update(old.as_ref(), facts.as_ref(), &self.agents);
         if let Some(f) = &facts {
             let cell = (self.intern(&f.queue), f.channel);
