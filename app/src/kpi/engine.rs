@@ -16,6 +16,7 @@ use super::facts::{Act, Creation, Facts, Name, Names, Status, Step};
 use super::fast::IdMap;
 use super::grid::{Cell, Grid, minute_of};
 use super::now::{Now, NowEntry};
+use super::sealed;
 use crate::model::snapshot;
 
 /// An agent: reference data and presence over time.
@@ -83,10 +84,9 @@ pub struct Conv {
     /// Conversation id.
     #[serde(deserialize_with = "snapshot::name")]
     pub id: Name,
-    /// What `created` said (`None` until it arrives).
-    pub creation: Option<Box<Creation>>,
-    /// Steps ordered by (`at`, arrival).
-    pub steps: Vec<Step>,
+    /// What `created` said and its steps: as they came while it is not closed, sealed once
+    /// it is.
+    body: Body,
     /// Facts with every step applied (running intervals open), held while it is not closed.
     /// A closed conversation's are derived from its steps when read ([`Engine::facts`]):
     /// they make up most of a day's conversations, and holding their facts took ~400 bytes
@@ -104,12 +104,27 @@ pub struct Conv {
     derived: OnceLock<Option<Box<Facts>>>,
 }
 
+/// What `created` said and a conversation's steps.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+enum Body {
+    /// What `created` said (`None` until it arrives) and the steps ordered by (`at`,
+    /// arrival).
+    Open {
+        creation: Option<Box<Creation>>,
+        steps: Vec<Step>,
+    },
+    /// Closed: both in a few bytes ([`sealed`]).
+    Sealed(Box<[u8]>),
+}
+
 impl Conv {
     fn new(id: Name) -> Conv {
         Conv {
             id,
-            creation: None,
-            steps: Vec::new(),
+            body: Body::Open {
+                creation: None,
+                steps: Vec::new(),
+            },
             held: None,
             cell: None,
             sl_own: DEFAULT_SL_SECONDS,
@@ -121,7 +136,57 @@ impl Conv {
 
     /// Its facts as of `upto` (ms, inclusive; `i64::MAX`: every step), from its steps.
     pub fn derive(&self, names: &Names, upto: i64) -> Option<Facts> {
-        Facts::derive(self.creation.as_deref(), &self.steps, names, upto)
+        match &self.body {
+            Body::Open { creation, steps } => {
+                Facts::derive(creation.as_deref(), steps.iter().copied(), names, upto)
+            }
+            Body::Sealed(bytes) => {
+                let (creation, steps) = sealed::open(bytes, names)?;
+                Facts::derive(Some(&creation), steps, names, upto)
+            }
+        }
+    }
+
+    /// What `created` said, while it is not sealed.
+    pub fn creation(&self) -> Option<&Creation> {
+        match &self.body {
+            Body::Open { creation, .. } => creation.as_deref(),
+            Body::Sealed(_) => None,
+        }
+    }
+
+    /// Whether its events are sealed (it is closed).
+    pub fn is_sealed(&self) -> bool {
+        matches!(self.body, Body::Sealed(_))
+    }
+
+    /// What `created` said and its steps, unsealed first if it is sealed.
+    fn unsealed(&mut self, names: &Names) -> (&mut Option<Box<Creation>>, &mut Vec<Step>) {
+        if let Body::Sealed(bytes) = &self.body {
+            let unsealed = sealed::unseal(bytes, names);
+            // The engine wrote every seal it reads (a snapshot of another build is not read).
+            debug_assert!(unsealed.is_some(), "a malformed seal of {}", self.id);
+            let (creation, steps) = unsealed.unzip();
+            self.body = Body::Open {
+                creation: creation.map(Box::new),
+                steps: steps.unwrap_or_default(),
+            };
+        }
+        match &mut self.body {
+            Body::Open { creation, steps } => (creation, steps),
+            Body::Sealed(_) => unreachable!("unsealed above"),
+        }
+    }
+
+    /// Seals its events (once it is closed).
+    fn seal(&mut self, names: &mut Names) {
+        if let Body::Open {
+            creation: Some(creation),
+            steps,
+        } = &self.body
+        {
+            self.body = Body::Sealed(sealed::seal(creation, steps, names));
+        }
     }
 
     /// Its facts with every step applied: held while it is not closed, else derived (and
@@ -275,9 +340,12 @@ impl Engine {
                 let bit = bits.trailing_zeros() as usize;
                 bits &= bits - 1;
                 let idx = word * 64 + bit;
-                // Loaded steps grew by doubling: keep exactly what they need.
-                self.convs[idx].steps.shrink_to_fit();
                 self.refresh(idx, None);
+                // Loaded steps grew by doubling: keep exactly what they need (a closed
+                // conversation's are sealed by now).
+                if let Body::Open { steps, .. } = &mut self.convs[idx].body {
+                    steps.shrink_to_fit();
+                }
             }
         }
     }
@@ -336,10 +404,11 @@ impl Engine {
                     // A closed conversation's facts are not held: derive them as they were
                     // before this step, so `refresh` can take their contribution out.
                     self.hold(idx);
-                    if let Some(c) = Creation::of(e, &mut self.names) {
-                        self.convs[idx].creation = Some(Box::new(c));
+                    let created = Creation::of(e, &mut self.names);
+                    let (creation, steps) = self.convs[idx].unsealed(&self.names);
+                    if let Some(c) = created {
+                        *creation = Some(Box::new(c));
                     }
-                    let steps = &mut self.convs[idx].steps;
                     // After every step at the same time: arrival order breaks ties.
                     let pos = steps.partition_point(|s| s.at <= at);
                     // Exactly as long as needed: a conversation has a handful of steps.
@@ -544,8 +613,11 @@ impl Engine {
         }
         let conv = &mut self.convs[idx];
         conv.closed_at = facts.as_ref().and_then(|f| f.closed.map(|(t, _)| t));
-        // Closed, it is derived again when read.
+        // Closed, it is sealed and derived again when read.
         conv.held = facts.filter(|f| f.status != Status::Closed).map(Box::new);
+        if conv.closed_at.is_some() {
+            conv.seal(&mut self.names);
+        }
     }
 
     /// Puts conversation `idx` in the live list or takes it out, in O(1).

@@ -55,7 +55,7 @@ impl Creation {
 
 /// A conversation event without the JSON around it: what KPIs need. Agents and queues are
 /// numbers of the engine's [`Names`].
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Act {
     /// `created` (what it says is the conversation's [`Creation`]).
     Created,
@@ -120,7 +120,7 @@ impl Act {
 
 /// One step of a conversation. A conversation's steps are ordered by (`at`, arrival): a step
 /// goes after every step with the same `at`, so arrival needs no field of its own.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Step {
     /// When it happened (ms).
     pub at: i64,
@@ -301,11 +301,12 @@ impl Facts {
     /// was created.
     pub fn derive(
         created: Option<&Creation>,
-        steps: &[Step],
+        steps: impl IntoIterator<Item = Step>,
         names: &Names,
         upto: i64,
     ) -> Option<Facts> {
-        let first = steps.first().filter(|s| s.at <= upto)?;
+        let mut steps = steps.into_iter();
+        let first = steps.next().filter(|s| s.at <= upto)?;
         let (Act::Created, Some(c)) = (&first.act, created) else {
             return None;
         };
@@ -335,8 +336,8 @@ impl Facts {
             names,
             upto,
         );
-        for s in steps[1..].iter().take_while(|s| s.at <= upto) {
-            f.step(s);
+        for s in steps.take_while(|s| s.at <= upto) {
+            f.step(&s);
         }
         Some(f.finish(upto))
     }

@@ -8,6 +8,7 @@
 //! - [`now`]: now-values (in queue, longest wait, status, sentiment) per queue × channel.
 //! - [`agg`]: each agent's offers, handle time and occupancy per quarter hour.
 //! - [`engine`]: the state, updated one event at a time (late events re-contribute).
+//! - [`sealed`]: closed conversations' events in a few bytes.
 //! - [`answer`], [`breakdown`], [`agents`]: turning it into a [`report::KpiReport`].
 //! - [`erlang`]: Erlang C predictions.
 
@@ -26,6 +27,7 @@ pub mod now;
 pub mod query;
 pub mod report;
 pub mod rows;
+pub mod sealed;
 pub mod sums;
 
 #[cfg(all(test, not(target_arch = "wasm32")))]

@@ -6,9 +6,10 @@ pub mod event;
 pub mod ledger;
 pub mod names;
 pub mod panel;
-mod sealed;
+pub(crate) mod sealed;
 pub mod snapshot;
 pub mod status;
+pub(crate) mod varint;
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests;

@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 use super::conversation::Transition;
 use super::event::{Channel, CloseReason, ResumedBy};
 use super::names::Names;
+use super::varint::{Reader, put, put_signed, put_str};
 
 /// Step kinds, one byte each.
 const CREATED: u8 = 0;
@@ -26,18 +27,18 @@ const ESCALATED: u8 = 11;
 const ESCALATION_RESOLVED: u8 = 12;
 const NOTE: u8 = 13;
 
-const CHANNELS: [Channel; 6] = Channel::ALL;
-const CLOSE_REASONS: [CloseReason; 4] = [
+pub(crate) const CHANNELS: [Channel; 6] = Channel::ALL;
+pub(crate) const CLOSE_REASONS: [CloseReason; 4] = [
     CloseReason::Resolved,
     CloseReason::Abandoned,
     CloseReason::ForceClosed,
     CloseReason::TimedOut,
 ];
-const RESUMED_BY: [ResumedBy; 2] = [ResumedBy::Agent, ResumedBy::Customer];
+pub(crate) const RESUMED_BY: [ResumedBy; 2] = [ResumedBy::Agent, ResumedBy::Customer];
 
 // Exhaustive, so a new variant does not compile until it has a code; the arrays above list
 // the variants in code order.
-fn channel_code(c: Channel) -> u64 {
+pub(crate) fn channel_code(c: Channel) -> u64 {
     match c {
         Channel::Chat => 0,
         Channel::Voice => 1,
@@ -48,7 +49,7 @@ fn channel_code(c: Channel) -> u64 {
     }
 }
 
-fn close_code(r: CloseReason) -> u64 {
+pub(crate) fn close_code(r: CloseReason) -> u64 {
     match r {
         CloseReason::Resolved => 0,
         CloseReason::Abandoned => 1,
@@ -57,24 +58,11 @@ fn close_code(r: CloseReason) -> u64 {
     }
 }
 
-fn resumed_code(by: ResumedBy) -> u64 {
+pub(crate) fn resumed_code(by: ResumedBy) -> u64 {
     match by {
         ResumedBy::Agent => 0,
         ResumedBy::Customer => 1,
     }
-}
-
-fn put(out: &mut Vec<u8>, mut v: u64) {
-    while v >= 0x80 {
-        out.push((v as u8) | 0x80);
-        v >>= 7;
-    }
-    out.push(v as u8);
-}
-
-fn put_str(out: &mut Vec<u8>, s: &str) {
-    put(out, s.len() as u64);
-    out.extend_from_slice(s.as_bytes());
 }
 
 /// Sub-second part: whole milliseconds (what events usually carry) in fewer bytes.
@@ -85,11 +73,6 @@ fn put_nanos(out: &mut Vec<u8>, nanos: u32) {
     } else {
         put(out, (nanos << 1) | 1);
     }
-}
-
-/// Zigzag: small negative numbers stay short.
-fn put_signed(out: &mut Vec<u8>, v: i64) {
-    put(out, ((v << 1) ^ (v >> 63)) as u64);
 }
 
 fn put_time(out: &mut Vec<u8>, at: DateTime<Utc>) {
@@ -174,18 +157,8 @@ fn one(out: &mut Vec<u8>, kind: u8, name: u32) {
     put(out, u64::from(name));
 }
 
-/// Reads what [`seal`] wrote.
-struct Reader<'a> {
-    bytes: &'a [u8],
-    pos: usize,
-}
-
+/// What [`seal`] wrote, beyond plain varints.
 impl Reader<'_> {
-    fn signed(&mut self) -> Option<i64> {
-        let n = self.num()?;
-        Some(((n >> 1) as i64) ^ -((n & 1) as i64))
-    }
-
     fn nanos(&mut self) -> Option<u32> {
         let code = self.num()?;
         let nanos = if code & 1 == 0 {
@@ -210,36 +183,6 @@ impl Reader<'_> {
         }
     }
 
-    fn byte(&mut self) -> Option<u8> {
-        let b = *self.bytes.get(self.pos)?;
-        self.pos += 1;
-        Some(b)
-    }
-
-    fn num(&mut self) -> Option<u64> {
-        let mut v = 0u64;
-        for shift in (0..64).step_by(7) {
-            let b = self.byte()?;
-            v |= u64::from(b & 0x7f) << shift;
-            if b < 0x80 {
-                return Some(v);
-            }
-        }
-        None
-    }
-
-    fn str(&mut self) -> Option<String> {
-        let len = usize::try_from(self.num()?).ok()?;
-        let end = self.pos.checked_add(len)?;
-        let s = std::str::from_utf8(self.bytes.get(self.pos..end)?).ok()?;
-        self.pos = end;
-        Some(s.to_owned())
-    }
-
-    fn pick<T: Copy>(&mut self, all: &[T]) -> Option<T> {
-        all.get(usize::try_from(self.num()?).ok()?).copied()
-    }
-
     fn name(&mut self, names: &Names) -> Option<String> {
         let n = u32::try_from(self.num()?).ok()?;
         names.try_name(n).map(|s| s.to_string())
@@ -248,7 +191,7 @@ impl Reader<'_> {
 
 /// The close time in a seal's header (`None` if it has none or is not a seal).
 pub(super) fn closed_at(bytes: &[u8]) -> Option<DateTime<Utc>> {
-    Reader { bytes, pos: 0 }.closed()?
+    Reader::new(bytes).closed()?
 }
 
 /// The close time and the steps [`seal`] encoded; `None` if the bytes are not such an encoding.
@@ -256,7 +199,7 @@ pub(super) type Unsealed = (Option<DateTime<Utc>>, Vec<(DateTime<Utc>, Transitio
 
 /// Decodes a seal; `None` if the bytes are not one.
 pub(super) fn unseal(bytes: &[u8], names: &Names) -> Option<Unsealed> {
-    let mut r = Reader { bytes, pos: 0 };
+    let mut r = Reader::new(bytes);
     let closed = r.closed()?;
     let mut steps = Vec::new();
     let mut secs: Option<i64> = None;
@@ -271,8 +214,8 @@ pub(super) fn unseal(bytes: &[u8], names: &Names) -> Option<Unsealed> {
             CREATED => Transition::Created {
                 queue_id: r.name(names)?,
                 channel: r.pick(&CHANNELS)?,
-                customer_id: r.str()?,
-                customer_name: r.str()?,
+                customer_id: r.str()?.to_owned(),
+                customer_name: r.str()?.to_owned(),
                 skills: names.skill_set(u32::try_from(r.num()?).ok()?)?.to_vec(),
             },
             OFFERED => Transition::Offered(r.name(names)?),

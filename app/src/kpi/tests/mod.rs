@@ -2,6 +2,7 @@
 
 mod properties;
 mod scenario;
+mod sealed;
 mod snapshot;
 
 use chrono::{DateTime, TimeDelta, Utc};

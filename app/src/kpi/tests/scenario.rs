@@ -3,7 +3,7 @@
 use serde_json::json;
 
 use super::{at, conv, created, ev};
-use crate::kpi::facts::{Facts, Status};
+use crate::kpi::facts::Status;
 use crate::kpi::{Engine, Limits, Query, Window};
 use crate::model::event::Event;
 
@@ -494,10 +494,7 @@ fn only_open_conversations_hold_their_facts() {
     assert!(c1.held.is_none(), "c1 is closed");
     let f = e.facts_of("c1").expect("derived");
     assert_eq!(f.status, Status::Closed);
-    assert_eq!(
-        Some(f.into_owned()),
-        Facts::derive(c1.creation.as_deref(), &c1.steps, &e.names, i64::MAX)
-    );
+    assert_eq!(Some(f.into_owned()), c1.derive(&e.names, i64::MAX));
 }
 
 /// A day has seven million steps: each is its time and a 4-byte agent or queue number.
@@ -527,7 +524,7 @@ fn derived_facts_are_kept_until_a_new_minute_and_never_stale() {
     let c1 = e.conversation("c1").expect("c1");
     assert_eq!(
         Some(e.facts_of("c1").expect("c1").into_owned()),
-        Facts::derive(c1.creation.as_deref(), &c1.steps, &e.names, i64::MAX)
+        c1.derive(&e.names, i64::MAX)
     );
     // Events in a later minute drop what was kept.
     let later = (newest + 120_000 - at(0.0).timestamp_millis()) as f64 / 1000.0;

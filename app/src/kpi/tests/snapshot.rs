@@ -8,6 +8,7 @@ use proptest::prelude::*;
 
 use super::at;
 use super::properties::{Rng, day, diff, queries, with_filters};
+use crate::kpi::facts::Status;
 use crate::kpi::{Engine, Limits};
 use crate::model::snapshot::sharing;
 
@@ -97,17 +98,20 @@ proptest! {
     }
 }
 
-/// Read back, the conversations' queues, agents, skills and customers point at one shared
-/// copy each, as they do live: not a copy per field.
+/// Read back, the open conversations' queues, agents, skills and customers point at one
+/// shared copy each, as they do live: not a copy per field. Closed ones are sealed, as live.
 #[test]
 fn a_restored_engine_shares_its_strings() {
     let mut live = Engine::new();
     live.apply(&day(7, 40));
     let back = restored(&live);
     let mut names = back.names.clone();
-    let mut convs = 0;
+    let (mut convs, mut sealed) = (0, 0);
     for (idx, c) in back.convs.iter().enumerate() {
-        let (Some(f), Some(created)) = (back.facts(idx), &c.creation) else {
+        let closed = back.facts(idx).is_some_and(|f| f.status == Status::Closed);
+        assert_eq!(c.is_sealed(), closed, "{} is sealed once closed", c.id);
+        sealed += usize::from(c.is_sealed());
+        let (Some(f), Some(created)) = (back.facts(idx), c.creation()) else {
             continue;
         };
         convs += 1;
@@ -143,7 +147,8 @@ fn a_restored_engine_shares_its_strings() {
             );
         }
     }
-    assert!(convs >= 30, "{convs} conversations with facts");
+    assert!(convs >= 20, "{convs} open conversations");
+    assert!(sealed >= 10, "{sealed} sealed conversations");
     for (id, &i) in &back.ids {
         assert!(Arc::ptr_eq(id, &back.convs[i].id), "id of {id}");
     }
