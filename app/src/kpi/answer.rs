@@ -86,7 +86,7 @@ impl View<'_> {
     pub(super) fn get(&self, idx: usize) -> Option<&Facts> {
         match &self.derived {
             Some(all) => all.get(idx)?.as_ref().map(|(f, _, _)| f),
-            None => self.engine.convs.get(idx)?.held.as_deref(),
+            None => self.engine.convs.get(idx)?.held(),
         }
     }
 

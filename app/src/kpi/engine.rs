@@ -84,52 +84,50 @@ pub struct Conv {
     /// Conversation id.
     #[serde(deserialize_with = "snapshot::name")]
     pub id: Name,
-    /// What `created` said and its steps: as they came while it is not closed, sealed once
-    /// it is.
+    /// Its events and facts while it is not closed; its events sealed once it is.
     body: Body,
-    /// Facts with every step applied (running intervals open), held while it is not closed.
-    /// A closed conversation's are derived from its steps when read ([`Engine::facts`]):
-    /// they make up most of a day's conversations, and holding their facts took ~400 bytes
-    /// each.
-    pub(super) held: Option<Box<Facts>>,
     /// Its queue (interned) and channel, once created.
     pub(super) cell: Option<Cell>,
     pub(super) sl_own: u32,
-    /// Its position in the engine's live list, while not closed.
-    live_at: Option<u32>,
-    /// When it closed, if it has (what pruning needs without deriving it).
-    closed_at: Option<i64>,
     /// Its facts as last derived while closed, kept for a while ([`super::derived`]).
     #[serde(skip)]
     derived: OnceLock<Option<Box<Facts>>>,
 }
 
-/// What `created` said and a conversation's steps.
+/// A conversation's events, and its facts while it is not closed. Most of a day's
+/// conversations are closed: they keep only a seal and their close time, so the slot holds
+/// a pointer where an open one's events, facts and live position are.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 enum Body {
-    /// What `created` said (`None` until it arrives) and the steps ordered by (`at`,
-    /// arrival).
-    Open {
-        creation: Option<Box<Creation>>,
-        steps: Vec<Step>,
-    },
-    /// Closed: both in a few bytes ([`sealed`]).
-    Sealed(Box<[u8]>),
+    /// Not closed (or not created yet).
+    Open(Box<Open>),
+    /// Closed: what `created` said and the steps in a few bytes ([`sealed`]), and when it
+    /// closed (what pruning needs without decoding them).
+    Sealed { closed_at: i64, bytes: Box<[u8]> },
+}
+
+/// A conversation not closed.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+struct Open {
+    /// What `created` said (`None` until it arrives).
+    creation: Option<Creation>,
+    /// Steps ordered by (`at`, arrival).
+    steps: Vec<Step>,
+    /// Facts with every step applied (running intervals open). A closed conversation's are
+    /// derived from its seal when read ([`Engine::facts`]), and held again only from
+    /// [`Engine::hold`] to [`Engine::refresh`].
+    held: Option<Box<Facts>>,
+    /// Its position in the engine's live list, while live.
+    live_at: Option<u32>,
 }
 
 impl Conv {
     fn new(id: Name) -> Conv {
         Conv {
             id,
-            body: Body::Open {
-                creation: None,
-                steps: Vec::new(),
-            },
-            held: None,
+            body: Body::Open(Box::default()),
             cell: None,
             sl_own: DEFAULT_SL_SECONDS,
-            live_at: None,
-            closed_at: None,
             derived: OnceLock::new(),
         }
     }
@@ -137,62 +135,90 @@ impl Conv {
     /// Its facts as of `upto` (ms, inclusive; `i64::MAX`: every step), from its steps.
     pub fn derive(&self, names: &Names, upto: i64) -> Option<Facts> {
         match &self.body {
-            Body::Open { creation, steps } => {
-                Facts::derive(creation.as_deref(), steps.iter().copied(), names, upto)
+            Body::Open(o) => {
+                Facts::derive(o.creation.as_ref(), o.steps.iter().copied(), names, upto)
             }
-            Body::Sealed(bytes) => {
+            Body::Sealed { bytes, .. } => {
                 let (creation, steps) = sealed::open(bytes, names)?;
                 Facts::derive(Some(&creation), steps, names, upto)
             }
         }
     }
 
+    fn open(&self) -> Option<&Open> {
+        match &self.body {
+            Body::Open(o) => Some(o),
+            Body::Sealed { .. } => None,
+        }
+    }
+
+    fn open_mut(&mut self) -> Option<&mut Open> {
+        match &mut self.body {
+            Body::Open(o) => Some(o),
+            Body::Sealed { .. } => None,
+        }
+    }
+
     /// What `created` said, while it is not sealed.
     pub fn creation(&self) -> Option<&Creation> {
-        match &self.body {
-            Body::Open { creation, .. } => creation.as_deref(),
-            Body::Sealed(_) => None,
-        }
+        self.open()?.creation.as_ref()
+    }
+
+    /// Its facts with every step applied, while it is not closed (see [`Open::held`]).
+    pub fn held(&self) -> Option<&Facts> {
+        self.open()?.held.as_deref()
     }
 
     /// Whether its events are sealed (it is closed).
     pub fn is_sealed(&self) -> bool {
-        matches!(self.body, Body::Sealed(_))
+        matches!(self.body, Body::Sealed { .. })
     }
 
-    /// What `created` said and its steps, unsealed first if it is sealed.
-    fn unsealed(&mut self, names: &Names) -> (&mut Option<Box<Creation>>, &mut Vec<Step>) {
-        if let Body::Sealed(bytes) = &self.body {
+    /// When it closed, if it has.
+    fn closed_at(&self) -> Option<i64> {
+        match self.body {
+            Body::Sealed { closed_at, .. } => Some(closed_at),
+            Body::Open(_) => None,
+        }
+    }
+
+    /// Its events and facts, unsealed first (with the facts derived) if it is sealed.
+    fn unsealed(&mut self, names: &Names) -> &mut Open {
+        if let Body::Sealed { bytes, .. } = &self.body {
             let unsealed = sealed::unseal(bytes, names);
             // The engine wrote every seal it reads (a snapshot of another build is not read).
             debug_assert!(unsealed.is_some(), "a malformed seal of {}", self.id);
             let (creation, steps) = unsealed.unzip();
-            self.body = Body::Open {
-                creation: creation.map(Box::new),
-                steps: steps.unwrap_or_default(),
-            };
+            let steps = steps.unwrap_or_default();
+            let held = Facts::derive(creation.as_ref(), steps.iter().copied(), names, i64::MAX);
+            self.body = Body::Open(Box::new(Open {
+                creation,
+                steps,
+                held: held.map(Box::new),
+                live_at: None,
+            }));
         }
         match &mut self.body {
-            Body::Open { creation, steps } => (creation, steps),
-            Body::Sealed(_) => unreachable!("unsealed above"),
+            Body::Open(o) => o,
+            Body::Sealed { .. } => unreachable!("unsealed above"),
         }
     }
 
-    /// Seals its events (once it is closed).
-    fn seal(&mut self, names: &mut Names) {
-        if let Body::Open {
-            creation: Some(creation),
-            steps,
-        } = &self.body
+    /// Seals its events once it is closed (at `closed_at`).
+    fn seal(&mut self, closed_at: i64, names: &mut Names) {
+        if let Body::Open(o) = &self.body
+            && let Some(creation) = &o.creation
         {
-            self.body = Body::Sealed(sealed::seal(creation, steps, names));
+            debug_assert!(o.live_at.is_none(), "a closed conversation is not live");
+            let bytes = sealed::seal(creation, &o.steps, names);
+            self.body = Body::Sealed { closed_at, bytes };
         }
     }
 
     /// Its facts with every step applied: held while it is not closed, else derived (and
     /// kept, while `kept` has room).
     fn facts<'c>(&'c self, idx: usize, names: &Names, kept: &Kept) -> Option<Cow<'c, Facts>> {
-        if let Some(f) = &self.held {
+        if let Some(f) = self.held() {
             return Some(Cow::Borrowed(f));
         }
         self.cell?;
@@ -343,8 +369,8 @@ impl Engine {
                 self.refresh(idx, None);
                 // Loaded steps grew by doubling: keep exactly what they need (a closed
                 // conversation's are sealed by now).
-                if let Body::Open { steps, .. } = &mut self.convs[idx].body {
-                    steps.shrink_to_fit();
+                if let Some(o) = self.convs[idx].open_mut() {
+                    o.steps.shrink_to_fit();
                 }
             }
         }
@@ -405,9 +431,11 @@ impl Engine {
                     // before this step, so `refresh` can take their contribution out.
                     self.hold(idx);
                     let created = Creation::of(e, &mut self.names);
-                    let (creation, steps) = self.convs[idx].unsealed(&self.names);
+                    let Open {
+                        creation, steps, ..
+                    } = self.convs[idx].unsealed(&self.names);
                     if let Some(c) = created {
-                        *creation = Some(Box::new(c));
+                        *creation = Some(c);
                     }
                     // After every step at the same time: arrival order breaks ties.
                     let pos = steps.partition_point(|s| s.at <= at);
@@ -483,13 +511,16 @@ impl Engine {
             .ids
             .values()
             .copied()
-            .filter(|&i| self.convs[i].closed_at.is_some_and(|t| t < before))
+            .filter(|&i| self.convs[i].closed_at().is_some_and(|t| t < before))
             .collect();
         for &i in &old {
             self.set_live(i, false);
             // Derived without being kept: the slot is freed below.
             self.hold(i);
-            let facts = self.convs[i].held.take().map(|f| *f);
+            let facts = self.convs[i]
+                .open_mut()
+                .and_then(|o| o.held.take())
+                .map(|f| *f);
             if let (Some(f), Some(cell)) = (&facts, self.convs[i].cell) {
                 self.grid.put(i, f, cell, self.convs[i].sl_own, true);
                 if let Some(e) = NowEntry::of(f, cell) {
@@ -542,13 +573,8 @@ impl Engine {
     fn hold(&mut self, idx: usize) {
         // Its facts are about to change.
         self.convs[idx].derived = OnceLock::new();
-        let c = &self.convs[idx];
-        if c.held.is_none()
-            && c.cell.is_some()
-            && let Some(f) = c.derive(&self.names, i64::MAX)
-        {
-            self.convs[idx].held = Some(Box::new(f));
-        }
+        // Only a sealed conversation lacks facts it has: unsealing derives them.
+        self.convs[idx].unsealed(&self.names);
     }
 
     /// A conversation's facts with every step applied: held while it is not closed, derived
@@ -565,7 +591,10 @@ impl Engine {
     /// Takes the conversation's old contribution out and puts its new one in. A closed
     /// conversation's old facts must be held first ([`Engine::hold`]).
     fn refresh(&mut self, idx: usize, changed: Option<&mut Changed>) {
-        let old = self.convs[idx].held.take().map(|f| *f);
+        let old = self.convs[idx]
+            .open_mut()
+            .and_then(|o| o.held.take())
+            .map(|f| *f);
         let old_now = old
             .as_ref()
             .zip(self.convs[idx].cell)
@@ -611,29 +640,38 @@ impl Engine {
             }
             changed.conversations.insert(self.convs[idx].id.to_string());
         }
-        let conv = &mut self.convs[idx];
-        conv.closed_at = facts.as_ref().and_then(|f| f.closed.map(|(t, _)| t));
-        // Closed, it is sealed and derived again when read.
-        conv.held = facts.filter(|f| f.status != Status::Closed).map(Box::new);
-        if conv.closed_at.is_some() {
-            conv.seal(&mut self.names);
+        match facts.as_ref().and_then(|f| f.closed.map(|(t, _)| t)) {
+            // Closed, it is sealed and derived again when read.
+            Some(closed_at) => self.convs[idx].seal(closed_at, &mut self.names),
+            None => {
+                if let Some(o) = self.convs[idx].open_mut() {
+                    o.held = facts.map(Box::new);
+                }
+            }
         }
     }
 
     /// Puts conversation `idx` in the live list or takes it out, in O(1).
     fn set_live(&mut self, idx: usize, live: bool) {
-        match (self.convs[idx].live_at, live) {
+        // Only an open conversation is live (a sealed one is closed).
+        let Some(open) = self.convs[idx].open_mut() else {
+            debug_assert!(!live, "a sealed conversation is not live");
+            return;
+        };
+        match (open.live_at, live) {
             (None, true) => {
-                self.convs[idx].live_at = Some(self.live.len() as u32);
+                open.live_at = Some(self.live.len() as u32);
                 self.live.push(idx);
             }
             (Some(at), false) => {
+                open.live_at = None;
                 let at = at as usize;
                 self.live.swap_remove(at);
-                if let Some(&moved) = self.live.get(at) {
-                    self.convs[moved].live_at = Some(at as u32);
+                if let Some(&moved) = self.live.get(at)
+                    && let Some(o) = self.convs[moved].open_mut()
+                {
+                    o.live_at = Some(at as u32);
                 }
-                self.convs[idx].live_at = None;
             }
             _ => {}
         }

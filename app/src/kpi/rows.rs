@@ -59,7 +59,7 @@ impl Engine {
         let mut rows: Vec<ConversationRow> = self
             .live()
             .filter_map(|c| {
-                let f = c.held.as_deref()?;
+                let f = c.held()?;
                 if !q.keeps(f, &queues) || f.status == Status::Closed {
                     return None;
                 }
