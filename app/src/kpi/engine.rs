@@ -109,8 +109,10 @@ enum Body {
 /// A conversation not closed.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 struct Open {
-    /// What `created` said (`None` until it arrives).
-    creation: Option<Creation>,
+    /// What `created` said (`None` until it arrives), boxed: at a cold start every
+    /// conversation is open until `settle` seals it, and a seal mostly reuses the space of the
+    /// box it frees (a similar allocation size); inline, a cold-built day kept ~18 MB more.
+    creation: Option<Box<Creation>>,
     /// Steps ordered by (`at`, arrival).
     steps: Vec<Step>,
     /// Facts with every step applied (running intervals open). A closed conversation's are
@@ -136,7 +138,7 @@ impl Conv {
     pub fn derive(&self, names: &Names, upto: i64) -> Option<Facts> {
         match &self.body {
             Body::Open(o) => {
-                Facts::derive(o.creation.as_ref(), o.steps.iter().copied(), names, upto)
+                Facts::derive(o.creation.as_deref(), o.steps.iter().copied(), names, upto)
             }
             Body::Sealed { bytes, .. } => {
                 let (creation, steps) = sealed::open(bytes, names)?;
@@ -161,7 +163,7 @@ impl Conv {
 
     /// What `created` said, while it is not sealed.
     pub fn creation(&self) -> Option<&Creation> {
-        self.open()?.creation.as_ref()
+        self.open()?.creation.as_deref()
     }
 
     /// Its facts with every step applied, while it is not closed (see [`Open::held`]).
@@ -192,7 +194,7 @@ impl Conv {
             let steps = steps.unwrap_or_default();
             let held = Facts::derive(creation.as_ref(), steps.iter().copied(), names, i64::MAX);
             self.body = Body::Open(Box::new(Open {
-                creation,
+                creation: creation.map(Box::new),
                 steps,
                 held: held.map(Box::new),
                 live_at: None,
@@ -435,7 +437,7 @@ impl Engine {
                         creation, steps, ..
                     } = self.convs[idx].unsealed(&self.names);
                     if let Some(c) = created {
-                        *creation = Some(c);
+                        *creation = Some(Box::new(c));
                     }
                     // After every step at the same time: arrival order breaks ties.
                     let pos = steps.partition_point(|s| s.at <= at);
