@@ -10,26 +10,15 @@ use std::sync::Arc;
 use super::facts::{Act, Creation, Names, Step};
 use crate::model::event::{MessageFrom, RejectReason};
 use crate::model::sealed::{
-    CHANNELS, CLOSE_REASONS, RESUMED_BY, channel_code, close_code, resumed_code,
+    ACCEPTED, CHANNELS, CLOSE_REASONS, CLOSED, CREATED, ENDED, ESCALATED, ESCALATION_RESOLVED,
+    OFFERED, REJECTED, RELEASED, RESUMED, RESUMED_BY, TO_AGENT, TO_QUEUE, WAITING, channel_code,
+    close_code, resumed_code,
 };
 use crate::model::varint::{Reader, put, put_signed, put_str};
 
-/// Step kinds, one byte each.
-const CREATED: u8 = 0;
-const OFFERED: u8 = 1;
-const ACCEPTED: u8 = 2;
-const REJECTED: u8 = 3;
-const TO_AGENT: u8 = 4;
-const TO_QUEUE: u8 = 5;
-const RELEASED: u8 = 6;
-const WAITING: u8 = 7;
-const RESUMED: u8 = 8;
-const ENDED: u8 = 9;
-const CLOSED: u8 = 10;
-const MESSAGE: u8 = 11;
-const ESCALATED: u8 = 12;
-const ESCALATION_RESOLVED: u8 = 13;
-const MONITOR: u8 = 14;
+/// Step kinds, one byte each: the ledger's codes, and two of the engine's own.
+const MESSAGE: u8 = 14;
+const MONITOR: u8 = 15;
 
 const REJECT_REASONS: [RejectReason; 2] = [RejectReason::Declined, RejectReason::TimedOut];
 const MESSAGE_FROM: [MessageFrom; 3] =

@@ -11,20 +11,20 @@ use super::event::{Channel, CloseReason, ResumedBy};
 use super::names::Names;
 use super::varint::{Reader, put, put_signed, put_str};
 
-/// Step kinds, one byte each.
-const CREATED: u8 = 0;
-const OFFERED: u8 = 1;
-const ACCEPTED: u8 = 2;
-const REJECTED: u8 = 3;
-const TO_AGENT: u8 = 4;
-const TO_QUEUE: u8 = 5;
-const RELEASED: u8 = 6;
-const WAITING: u8 = 7;
-const RESUMED: u8 = 8;
-const ENDED: u8 = 9;
-const CLOSED: u8 = 10;
-const ESCALATED: u8 = 11;
-const ESCALATION_RESOLVED: u8 = 12;
+/// Step kinds, one byte each (the KPI engine's seals use the same codes for the same steps).
+pub(crate) const CREATED: u8 = 0;
+pub(crate) const OFFERED: u8 = 1;
+pub(crate) const ACCEPTED: u8 = 2;
+pub(crate) const REJECTED: u8 = 3;
+pub(crate) const TO_AGENT: u8 = 4;
+pub(crate) const TO_QUEUE: u8 = 5;
+pub(crate) const RELEASED: u8 = 6;
+pub(crate) const WAITING: u8 = 7;
+pub(crate) const RESUMED: u8 = 8;
+pub(crate) const ENDED: u8 = 9;
+pub(crate) const CLOSED: u8 = 10;
+pub(crate) const ESCALATED: u8 = 11;
+pub(crate) const ESCALATION_RESOLVED: u8 = 12;
 const NOTE: u8 = 13;
 
 pub(crate) const CHANNELS: [Channel; 6] = Channel::ALL;
