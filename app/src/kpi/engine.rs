@@ -517,12 +517,9 @@ impl Engine {
             .collect();
         for &i in &old {
             self.set_live(i, false);
-            // Derived without being kept: the slot is freed below.
-            self.hold(i);
-            let facts = self.convs[i]
-                .open_mut()
-                .and_then(|o| o.held.take())
-                .map(|f| *f);
+            // Closed, so sealed: derived from the seal without unsealing or keeping it, since
+            // the slot is freed below.
+            let facts = self.convs[i].derive(&self.names, i64::MAX);
             if let (Some(f), Some(cell)) = (&facts, self.convs[i].cell) {
                 self.grid.put(i, f, cell, self.convs[i].sl_own, true);
                 if let Some(e) = NowEntry::of(f, cell) {
