@@ -8,7 +8,7 @@
 //! - [`now`]: now-values (in queue, longest wait, status, sentiment) per queue × channel.
 //! - [`agg`]: each agent's offers, handle time and occupancy per quarter hour.
 //! - [`engine`]: the state, updated one event at a time (late events re-contribute).
-//! - [`sealed`]: closed conversations' events in a few bytes.
+//! - [`conv`]: one conversation: open, or sealed once closed ([`sealed`]: in a few bytes).
 //! - [`answer`], [`breakdown`], [`agents`]: turning it into a [`report::KpiReport`].
 //! - [`erlang`]: Erlang C predictions.
 
@@ -16,6 +16,7 @@ pub mod agents;
 pub mod agg;
 pub mod answer;
 pub mod breakdown;
+pub mod conv;
 pub mod derived;
 pub mod detail;
 pub mod engine;

@@ -1,0 +1,178 @@
+//! One conversation in the engine: its events and facts while it is not closed, its events
+//! sealed once it is ([`super::sealed`]), and its facts derived from them when read.
+
+use std::borrow::Cow;
+use std::sync::OnceLock;
+
+use serde::{Deserialize, Serialize};
+
+use super::derived::Kept;
+use super::engine::DEFAULT_SL_SECONDS;
+use super::facts::{Creation, Facts, Name, Names, Step};
+use super::grid::Cell;
+use super::sealed;
+use crate::model::snapshot;
+
+/// One conversation in the engine.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Conv {
+    /// Conversation id.
+    #[serde(deserialize_with = "snapshot::name")]
+    pub id: Name,
+    /// Its events and facts while it is not closed; its events sealed once it is.
+    pub(super) body: Body,
+    /// Its queue (interned) and channel, once created.
+    pub(super) cell: Option<Cell>,
+    pub(super) sl_own: u32,
+    /// Its facts as last derived while closed, kept for a while ([`super::derived`]).
+    #[serde(skip)]
+    pub(super) derived: OnceLock<Option<Box<Facts>>>,
+}
+
+/// A conversation's events, and its facts while it is not closed. Most of a day's
+/// conversations are closed: they keep only a seal and their close time, so the slot holds
+/// a pointer where an open one's events, facts and live position are.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub(super) enum Body {
+    /// Not closed (or not created yet).
+    Open(Box<Open>),
+    /// Closed: what `created` said and the steps in a few bytes ([`sealed`]), and when it
+    /// closed (what pruning needs without decoding them).
+    Sealed { closed_at: i64, bytes: Box<[u8]> },
+}
+
+/// A conversation not closed.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub(super) struct Open {
+    /// What `created` said (`None` until it arrives), boxed: at a cold start every
+    /// conversation is open until `settle` seals it, and a seal mostly reuses the space of the
+    /// box it frees (a similar allocation size); inline, a cold-built day kept ~18 MB more.
+    pub(super) creation: Option<Box<Creation>>,
+    /// Steps ordered by (`at`, arrival).
+    pub(super) steps: Vec<Step>,
+    /// Facts with every step applied (running intervals open). A closed conversation's are
+    /// derived from its seal when read ([`super::engine::Engine::facts`]), and held again
+    /// only from [`super::engine::Engine::hold`] to [`super::engine::Engine::refresh`].
+    pub(super) held: Option<Box<Facts>>,
+    /// Its position in the engine's live list, while live.
+    pub(super) live_at: Option<u32>,
+}
+
+impl Conv {
+    pub(super) fn new(id: Name) -> Conv {
+        Conv {
+            id,
+            body: Body::Open(Box::default()),
+            cell: None,
+            sl_own: DEFAULT_SL_SECONDS,
+            derived: OnceLock::new(),
+        }
+    }
+
+    /// Its facts as of `upto` (ms, inclusive; `i64::MAX`: every step), from its steps.
+    pub fn derive(&self, names: &Names, upto: i64) -> Option<Facts> {
+        match &self.body {
+            Body::Open(o) => {
+                Facts::derive(o.creation.as_deref(), o.steps.iter().copied(), names, upto)
+            }
+            Body::Sealed { bytes, .. } => {
+                let (creation, steps) = sealed::open(bytes, names)?;
+                Facts::derive(Some(&creation), steps, names, upto)
+            }
+        }
+    }
+
+    fn open(&self) -> Option<&Open> {
+        match &self.body {
+            Body::Open(o) => Some(o),
+            Body::Sealed { .. } => None,
+        }
+    }
+
+    pub(super) fn open_mut(&mut self) -> Option<&mut Open> {
+        match &mut self.body {
+            Body::Open(o) => Some(o),
+            Body::Sealed { .. } => None,
+        }
+    }
+
+    /// What `created` said, while it is not sealed.
+    pub fn creation(&self) -> Option<&Creation> {
+        self.open()?.creation.as_deref()
+    }
+
+    /// Its facts with every step applied, while it is not closed (see [`Open::held`]).
+    pub fn held(&self) -> Option<&Facts> {
+        self.open()?.held.as_deref()
+    }
+
+    /// Whether its events are sealed (it is closed).
+    pub fn is_sealed(&self) -> bool {
+        matches!(self.body, Body::Sealed { .. })
+    }
+
+    /// When it closed, if it has.
+    pub(super) fn closed_at(&self) -> Option<i64> {
+        match self.body {
+            Body::Sealed { closed_at, .. } => Some(closed_at),
+            Body::Open(_) => None,
+        }
+    }
+
+    /// Its events and facts, unsealed first (with the facts derived) if it is sealed.
+    pub(super) fn unsealed(&mut self, names: &Names) -> &mut Open {
+        if let Body::Sealed { bytes, .. } = &self.body {
+            let unsealed = sealed::unseal(bytes, names);
+            // The engine wrote every seal it reads (a snapshot of another build is not read).
+            debug_assert!(unsealed.is_some(), "a malformed seal of {}", self.id);
+            let (creation, steps) = unsealed.unzip();
+            let steps = steps.unwrap_or_default();
+            let held = Facts::derive(creation.as_ref(), steps.iter().copied(), names, i64::MAX);
+            self.body = Body::Open(Box::new(Open {
+                creation: creation.map(Box::new),
+                steps,
+                held: held.map(Box::new),
+                live_at: None,
+            }));
+        }
+        match &mut self.body {
+            Body::Open(o) => o,
+            Body::Sealed { .. } => unreachable!("unsealed above"),
+        }
+    }
+
+    /// Seals its events once it is closed (at `closed_at`).
+    pub(super) fn seal(&mut self, closed_at: i64, names: &mut Names) {
+        if let Body::Open(o) = &self.body
+            && let Some(creation) = &o.creation
+        {
+            debug_assert!(o.live_at.is_none(), "a closed conversation is not live");
+            let bytes = sealed::seal(creation, &o.steps, names);
+            self.body = Body::Sealed { closed_at, bytes };
+        }
+    }
+
+    /// Its facts with every step applied: held while it is not closed, else derived (and
+    /// kept, while `kept` has room).
+    pub(super) fn facts<'c>(
+        &'c self,
+        idx: usize,
+        names: &Names,
+        kept: &Kept,
+    ) -> Option<Cow<'c, Facts>> {
+        if let Some(f) = self.held() {
+            return Some(Cow::Borrowed(f));
+        }
+        self.cell?;
+        if let Some(f) = self.derived.get() {
+            return f.as_deref().map(Cow::Borrowed);
+        }
+        let derive = || self.derive(names, i64::MAX);
+        if kept.claim(idx) {
+            let f = self.derived.get_or_init(|| derive().map(Box::new));
+            f.as_deref().map(Cow::Borrowed)
+        } else {
+            derive().map(Cow::Owned)
+        }
+    }
+}
