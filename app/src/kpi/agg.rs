@@ -19,6 +19,7 @@ use super::engine::AgentRec;
 use super::facts::{Facts, OfferOutcome, Status};
 use super::fast::{FastMap, IdMap};
 use super::grid::{QUARTER_MS, minute_of, quarter_ceil, quarter_of};
+use super::minutes::MinuteSums;
 use crate::model::event::Presence;
 use crate::model::snapshot;
 
@@ -180,9 +181,9 @@ struct Quarter {
     sums: AgentSums,
     /// Finished spans running into the quarter: `start < quarter ≤ end`.
     depth: i32,
-    /// Net change of the number of finished spans running, at times within the quarter
-    /// (sorted).
-    deltas: Vec<(i64, i32)>,
+    /// Net change of the number of finished spans running, at times within the quarter (ms
+    /// from its start, sorted).
+    deltas: Vec<(u32, i32)>,
 }
 
 /// Quarters per chunk: a day's, kept side by side so that a window's sums read contiguous
@@ -294,9 +295,10 @@ impl AgentAgg {
         let Some(quarter) = self.quarter(quarter_of(lo)) else {
             return 0;
         };
-        let deltas = &quarter.deltas;
+        let (q, deltas) = (quarter_of(lo), &quarter.deltas);
+        let at = |x: u32| q + i64::from(x);
         // Span changes up to `lo` only set the depth at `lo`.
-        let mut di = deltas.partition_point(|(x, _)| *x <= lo);
+        let mut di = deltas.partition_point(|(x, _)| at(*x) <= lo);
         let mut depth = quarter.depth + deltas[..di].iter().map(|(_, d)| d).sum::<i32>();
         let mut pi = presence.partition_point(|(at, _, _)| *at <= lo);
         let mut logged = pi
@@ -304,7 +306,7 @@ impl AgentAgg {
             .is_some_and(|j| presence[j].2 != Presence::Offline);
         let (mut pos, mut total) = (lo, 0);
         while pos < hi {
-            let next_delta = deltas.get(di).map_or(hi, |(x, _)| (*x).min(hi));
+            let next_delta = deltas.get(di).map_or(hi, |(x, _)| at(*x).min(hi));
             let next_presence = presence.get(pi).map_or(hi, |(at, _, _)| (*at).min(hi));
             let next = next_delta.min(next_presence);
             if depth > 0 && logged {
@@ -388,15 +390,17 @@ impl AgentAgg {
             if quarter_of(t) < floor {
                 continue;
             }
+            // Within its quarter: 0 ≤ offset < 900,000.
+            let offset = (t - quarter_of(t)) as u32;
             let deltas = &mut self.quarter_mut(quarter_of(t)).deltas;
-            match deltas.binary_search_by_key(&t, |e| e.0) {
+            match deltas.binary_search_by_key(&offset, |e| e.0) {
                 Ok(i) => {
                     deltas[i].1 += d;
                     if deltas[i].1 == 0 {
                         deltas.remove(i);
                     }
                 }
-                Err(i) => deltas.insert(i, (t, d)),
+                Err(i) => deltas.insert(i, (offset, d)),
             }
         }
         let mut q = quarter_of(a).max(floor);
@@ -416,7 +420,7 @@ pub struct Aggs {
     index: IdMap<String, usize>,
     by_agent: Vec<AgentAgg>,
     /// Offer and close sums per minute, by agent (its index in `by_agent`).
-    minutes: BTreeMap<i64, FastMap<u32, AgentSums>>,
+    minutes: MinuteSums,
     /// The latest time of an offer or close ever added: none kept is later.
     latest: i64,
     /// Quarters before this were pruned: nothing is kept for them any more.
@@ -428,7 +432,7 @@ impl Default for Aggs {
         Aggs {
             index: IdMap::default(),
             by_agent: Vec::new(),
-            minutes: BTreeMap::new(),
+            minutes: MinuteSums::default(),
             latest: i64::MIN,
             floor: 0,
         }
@@ -466,30 +470,7 @@ impl Aggs {
     /// Adds the offer and close sums of the whole minutes in `[a, b)` to `out`, by agent
     /// number.
     pub fn add_minutes(&self, a: i64, b: i64, out: &mut FastMap<u32, AgentSums>) {
-        if a >= b {
-            return;
-        }
-        for agents in self.minutes.range(a..b).map(|(_, m)| m) {
-            for (agent, s) in agents {
-                *out.entry(*agent).or_default() += s;
-            }
-        }
-    }
-
-    fn add_minute(&mut self, agent: usize, at: i64, s: &AgentSums, sign: i32) {
-        let minute = self.minutes.entry(minute_of(at)).or_default();
-        let sums = minute.entry(agent as u32).or_default();
-        if sign > 0 {
-            *sums += s;
-        } else {
-            *sums -= s;
-        }
-        if *sums == AgentSums::default() {
-            minute.remove(&(agent as u32));
-            if minute.is_empty() {
-                self.minutes.remove(&minute_of(at));
-            }
-        }
+        self.minutes.add_range(a, b, out);
     }
 
     /// Replaces a conversation's contribution `old` by `new`.
@@ -517,7 +498,7 @@ impl Aggs {
                         if quarter_of(at) >= floor {
                             let i = self.agent_index(agent);
                             self.by_agent[i].add_keyed(at, &s, sign);
-                            self.add_minute(i, at, &s, sign);
+                            self.minutes.add(minute_of(at), i as u32, &s, sign);
                             self.latest = self.latest.max(at);
                         }
                     }
@@ -569,7 +550,7 @@ impl Aggs {
         for a in &mut self.by_agent {
             a.quarters = a.quarters.split_off(&chunk_of(self.floor).0);
         }
-        self.minutes = self.minutes.split_off(&self.floor);
+        self.minutes.prune(self.floor);
     }
 
     fn agent_index(&mut self, id: &str) -> usize {

@@ -98,7 +98,7 @@ impl View<'_> {
         let n = self
             .derived
             .as_ref()
-            .map_or(self.engine.convs.len(), Vec::len);
+            .map_or(self.engine.convs.slots(), Vec::len);
         Box::new((0..n).filter_map(|i| self.entry(i)))
     }
 }
@@ -310,9 +310,9 @@ impl Engine {
 
     pub(super) fn view_at(&self, t: i64, q: &Query, queues: &Option<Vec<String>>) -> View<'_> {
         let mut grid = Grid::default();
-        let mut facts = Vec::with_capacity(self.convs.len());
+        let mut facts = Vec::with_capacity(self.convs.slots());
         let mut live = Vec::new();
-        for (idx, c) in self.convs.iter().enumerate() {
+        for (idx, c) in self.convs.iter() {
             let entry = c.derive(&self.names, t).map(|f| {
                 let sl = self.sl_seconds(&f.queue);
                 let qi = self

@@ -18,6 +18,7 @@ use super::facts::{Act, Creation, Facts, Name, Names, Status, Step};
 use super::fast::IdMap;
 use super::grid::{Grid, minute_of};
 use super::now::{Now, NowEntry};
+use super::slots::Slots;
 use crate::model::snapshot;
 
 /// An agent: reference data and presence over time.
@@ -93,13 +94,10 @@ pub struct Changed {
 /// The incremental KPI engine.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Engine {
-    pub(super) convs: Vec<Conv>,
-    #[serde(deserialize_with = "snapshot::keyed")]
-    pub(super) ids: IdMap<Name, usize>,
+    /// Conversations by slot (what the grid and the other indexes refer to), found by id.
+    pub(super) convs: Slots,
     /// Agent and queue ids, one copy each, and their numbers in steps.
     pub(super) names: Names,
-    /// Slots of pruned conversations, reused by new ones.
-    free: Vec<usize>,
     /// Conversations not closed, in no particular order.
     pub(super) live: Vec<usize>,
     pub(super) grid: Grid,
@@ -314,7 +312,7 @@ impl Engine {
             if sl_changed {
                 // Every conversation of the queue re-contributes with the new threshold.
                 let qi = self.queue_index.get(q.queue_id.as_str()).copied();
-                for i in 0..self.convs.len() {
+                for i in 0..self.convs.slots() {
                     if self.convs[i].cell.is_some_and(|c| Some(c.0) == qi) {
                         self.hold(i);
                         touched(i);
@@ -325,23 +323,7 @@ impl Engine {
     }
 
     fn conv_index(&mut self, id: &str) -> usize {
-        if let Some(&i) = self.ids.get(id) {
-            return i;
-        }
-        let id: Name = id.into();
-        let conv = Conv::new(id.clone());
-        let i = match self.free.pop() {
-            Some(i) => {
-                self.convs[i] = conv;
-                i
-            }
-            None => {
-                self.convs.push(conv);
-                self.convs.len() - 1
-            }
-        };
-        self.ids.insert(id, i);
-        i
+        self.convs.get_or_add(id)
     }
 
     /// Forgets what no window, replay or late event can reach any more: conversations closed
@@ -352,9 +334,8 @@ impl Engine {
         // Slots are freed and reused below.
         self.forget_derived();
         let old: Vec<usize> = self
-            .ids
-            .values()
-            .copied()
+            .convs
+            .held()
             .filter(|&i| self.convs[i].closed_at().is_some_and(|t| t < before))
             .collect();
         for &i in &old {
@@ -369,7 +350,6 @@ impl Engine {
                 }
             }
             self.agg.update(facts.as_ref(), None, &self.agents);
-            let c = std::mem::replace(&mut self.convs[i], Conv::new("".into()));
             if let Some(f) = &facts {
                 for o in &f.offers {
                     if let Some(set) = self.agent_convs.get_mut(&o.agent) {
@@ -377,8 +357,7 @@ impl Engine {
                     }
                 }
             }
-            self.ids.remove(&c.id);
-            self.free.push(i);
+            self.convs.forget(i);
         }
         self.grid.prune(before);
         self.agg.prune(before);
@@ -426,7 +405,7 @@ impl Engine {
 
     /// A conversation's facts by id (see [`Engine::facts`]).
     pub fn facts_of(&self, id: &str) -> Option<Cow<'_, Facts>> {
-        self.facts(*self.ids.get(id)?)
+        self.facts(self.convs.find(id)?)
     }
 
     /// Takes the conversation's old contribution out and puts its new one in. A closed
@@ -520,7 +499,7 @@ impl Engine {
 
     /// A conversation by id.
     pub fn conversation(&self, id: &str) -> Option<&Conv> {
-        self.ids.get(id).map(|&i| &self.convs[i])
+        self.convs.find(id).map(|i| &self.convs[i])
     }
 
     /// Conversations not closed.
@@ -540,12 +519,12 @@ impl Engine {
 
     /// Conversations held.
     pub fn len(&self) -> usize {
-        self.ids.len()
+        self.convs.len()
     }
 
     /// Whether nothing was applied.
     pub fn is_empty(&self) -> bool {
-        self.ids.is_empty()
+        self.convs.is_empty()
     }
 
     /// Capacity units a channel costs.

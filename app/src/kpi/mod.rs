@@ -7,8 +7,10 @@
 //! - [`fast`]: a fast hash for internal keys.
 //! - [`now`]: now-values (in queue, longest wait, status, sentiment) per queue × channel.
 //! - [`agg`]: each agent's offers, handle time and occupancy per quarter hour.
+//!   [`minutes`]: their offer and close sums per minute, narrow.
 //! - [`engine`]: the state, updated one event at a time (late events re-contribute).
 //! - [`conv`]: one conversation: open, or sealed once closed ([`sealed`]: in a few bytes).
+//!   [`slots`]: conversations by slot number, found by id.
 //! - [`answer`], [`breakdown`], [`agents`]: turning it into a [`report::KpiReport`].
 //! - [`erlang`]: Erlang C predictions.
 
@@ -24,11 +26,13 @@ pub mod erlang;
 pub mod facts;
 pub mod fast;
 pub mod grid;
+pub mod minutes;
 pub mod now;
 pub mod query;
 pub mod report;
 pub mod rows;
 pub mod sealed;
+pub mod slots;
 pub mod sums;
 
 #[cfg(all(test, not(target_arch = "wasm32")))]

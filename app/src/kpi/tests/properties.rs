@@ -442,7 +442,7 @@ proptest! {
         let end = newest + (len as i64 % 50) * 1000;
         for (from, t) in [(from, t), (from.min(end), end)] {
             let mut expect = std::collections::BTreeMap::<String, AgentSums>::new();
-            for idx in 0..e.convs.len() {
+            for idx in 0..e.convs.slots() {
                 if let Some(f) = e.facts(idx) {
                     for_each_keyed(&f, |agent, at, s| {
                         if from <= at && at <= t {
