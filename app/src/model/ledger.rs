@@ -11,6 +11,7 @@ use super::conversation::{Transition, start, step};
 use super::event::{Channel, Event, EventBody, Presence};
 use super::names::{Map, Names};
 use super::sealed;
+use super::seals::Seals;
 
 /// Events older than this before the newest event are refused.
 pub const MAX_AGE: TimeDelta = TimeDelta::hours(48);
@@ -197,7 +198,7 @@ pub struct Ledger {
     open: Map<String, History>,
     /// Closed conversations: their steps sealed in a few bytes ([`sealed`]), unfolded again
     /// when a late event names one.
-    closed: Map<Box<str>, Box<[u8]>>,
+    closed: Seals,
     /// The agent and queue ids and skill sets sealed steps refer to.
     names: Names,
     #[serde(serialize_with = "stamped_out", deserialize_with = "stamped_in")]
@@ -348,7 +349,7 @@ impl Ledger {
                 self.open.remove(id);
                 let steps = history.steps.iter().map(|s| (s.at, &s.transition));
                 let sealed = sealed::seal(steps, &mut self.names);
-                self.closed.insert(id.into(), sealed);
+                self.closed.insert(id, &sealed);
             } else {
                 // A closed conversation stays closed, but nothing here depends on it.
                 self.closed.remove(id);
@@ -473,7 +474,7 @@ impl Ledger {
     /// not for a live path).
     pub fn conversations(&self) -> impl Iterator<Item = Cow<'_, Conversation>> {
         let open = self.open.values().map(|h| Cow::Borrowed(&h.state));
-        let closed = self.closed.keys().filter_map(|id| self.conversation(id));
+        let closed = self.closed.ids().filter_map(|id| self.conversation(id));
         open.chain(closed)
     }
 
@@ -522,7 +523,7 @@ impl Ledger {
     pub fn prune(&mut self, before: DateTime<Utc>) -> usize {
         let n = self.closed.len();
         self.closed
-            .retain(|_, seal| sealed::closed_at(seal).is_none_or(|t| t >= before));
+            .retain(|seal| sealed::closed_at(seal).is_none_or(|t| t >= before));
         n - self.closed.len()
     }
 

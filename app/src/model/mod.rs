@@ -7,6 +7,7 @@ pub mod ledger;
 pub mod names;
 pub mod panel;
 pub(crate) mod sealed;
+pub(crate) mod seals;
 pub mod snapshot;
 pub mod status;
 pub(crate) mod varint;
