@@ -212,7 +212,7 @@ impl AgentView {
             counts.entry(agent).or_default()[slot] += 1;
             if with_conversations {
                 current.entry(agent).or_default().push(AgentConversation {
-                    conversation_id: engine.convs[idx].id.to_string(),
+                    conversation_id: engine.convs[idx].id().to_string(),
                     status: f.status.as_str().to_owned(),
                     sentiment: f.sentiment,
                 });
@@ -356,7 +356,7 @@ impl AgentRow {
         logged: &[(i64, i64)],
     ) {
         let mut spans = Vec::new();
-        for &idx in engine.agent_convs.get(id).into_iter().flatten() {
+        for idx in engine.agent_convs.get(id).into_iter().flatten() {
             let Some(f) = view.get(idx) else { continue };
             // Closed before the window: none of its offers, intervals or close is in it.
             if f.closed.is_some_and(|(c, _)| c < from) {

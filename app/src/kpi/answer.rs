@@ -286,7 +286,6 @@ impl Engine {
             .iter()
             .filter_map(|a| self.agent_convs.get(a.as_str()))
             .flatten()
-            .copied()
             .collect();
         candidates.sort_unstable();
         candidates.dedup();

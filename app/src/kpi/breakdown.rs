@@ -156,7 +156,7 @@ impl Engine {
         let mut negative: Vec<(u64, &str, &Facts)> = negative
             .iter()
             .filter_map(|&idx| {
-                let id = &*self.convs[idx].id;
+                let id = self.convs[idx].id();
                 Some((id_prefix(id), id, view.get(idx)?))
             })
             .collect();

@@ -2,31 +2,28 @@
 //! sealed once it is ([`super::sealed`]), and its facts derived from them when read.
 
 use std::borrow::Cow;
-use std::sync::OnceLock;
 
+use once_cell::race::OnceBox;
 use serde::{Deserialize, Serialize};
 
 use super::derived::Kept;
 use super::engine::DEFAULT_SL_SECONDS;
-use super::facts::{Creation, Facts, Name, Names, Step};
+use super::facts::{Creation, Facts, Names, Step};
 use super::grid::Cell;
 use super::sealed;
-use crate::model::snapshot;
 
 /// One conversation in the engine.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Conv {
-    /// Conversation id.
-    #[serde(deserialize_with = "snapshot::name")]
-    pub id: Name,
-    /// Its events and facts while it is not closed; its events sealed once it is.
+    /// Its id, events and facts while it is not closed; its id and events sealed once it is.
     pub(super) body: Body,
     /// Its queue (interned) and channel, once created.
     pub(super) cell: Option<Cell>,
     pub(super) sl_own: u32,
-    /// Its facts as last derived while closed, kept for a while ([`super::derived`]).
+    /// Its facts as last derived while closed, kept for a while ([`super::derived`]): one
+    /// pointer, set once through `&self`.
     #[serde(skip)]
-    pub(super) derived: OnceLock<Option<Box<Facts>>>,
+    pub(super) derived: OnceBox<Facts>,
 }
 
 /// A conversation's events, and its facts while it is not closed. Most of a day's
@@ -36,14 +33,16 @@ pub struct Conv {
 pub(super) enum Body {
     /// Not closed (or not created yet).
     Open(Box<Open>),
-    /// Closed: what `created` said and the steps in a few bytes ([`sealed`]), and when it
-    /// closed (what pruning needs without decoding them).
+    /// Closed: its id, what `created` said and the steps in a few bytes ([`sealed`]), and
+    /// when it closed (what pruning needs without decoding them).
     Sealed { closed_at: i64, bytes: Box<[u8]> },
 }
 
 /// A conversation not closed.
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub(super) struct Open {
+    /// Conversation id.
+    pub(super) id: Box<str>,
     /// What `created` said (`None` until it arrives), boxed: at a cold start every
     /// conversation is open until `settle` seals it, and a seal mostly reuses the space of the
     /// box it frees (a similar allocation size); inline, a cold-built day kept ~18 MB more.
@@ -59,13 +58,18 @@ pub(super) struct Open {
 }
 
 impl Conv {
-    pub(super) fn new(id: Name) -> Conv {
+    pub(super) fn new(id: &str) -> Conv {
         Conv {
-            id,
-            body: Body::Open(Box::default()),
+            body: Body::Open(Box::new(Open {
+                id: id.into(),
+                creation: None,
+                steps: Vec::new(),
+                held: None,
+                live_at: None,
+            })),
             cell: None,
             sl_own: DEFAULT_SL_SECONDS,
-            derived: OnceLock::new(),
+            derived: OnceBox::new(),
         }
     }
 
@@ -79,6 +83,15 @@ impl Conv {
                 let (creation, steps) = sealed::open(bytes, names)?;
                 Facts::derive(Some(&creation), steps, names, upto)
             }
+        }
+    }
+
+    /// Its id.
+    pub fn id(&self) -> &str {
+        match &self.body {
+            Body::Open(o) => &o.id,
+            // The engine wrote every seal it reads (a snapshot of another build is not read).
+            Body::Sealed { bytes, .. } => sealed::id(bytes).unwrap_or_default(),
         }
     }
 
@@ -124,11 +137,13 @@ impl Conv {
         if let Body::Sealed { bytes, .. } = &self.body {
             let unsealed = sealed::unseal(bytes, names);
             // The engine wrote every seal it reads (a snapshot of another build is not read).
-            debug_assert!(unsealed.is_some(), "a malformed seal of {}", self.id);
+            debug_assert!(unsealed.is_some(), "a malformed seal of {}", self.id());
+            let id = sealed::id(bytes).unwrap_or_default().into();
             let (creation, steps) = unsealed.unzip();
             let steps = steps.unwrap_or_default();
             let held = Facts::derive(creation.as_ref(), steps.iter().copied(), names, i64::MAX);
             self.body = Body::Open(Box::new(Open {
+                id,
                 creation: creation.map(Box::new),
                 steps,
                 held: held.map(Box::new),
@@ -147,7 +162,7 @@ impl Conv {
             && let Some(creation) = &o.creation
         {
             debug_assert!(o.live_at.is_none(), "a closed conversation is not live");
-            let bytes = sealed::seal(creation, &o.steps, names);
+            let bytes = sealed::seal(&o.id, creation, &o.steps, names);
             self.body = Body::Sealed { closed_at, bytes };
         }
     }
@@ -165,14 +180,13 @@ impl Conv {
         }
         self.cell?;
         if let Some(f) = self.derived.get() {
-            return f.as_deref().map(Cow::Borrowed);
+            return Some(Cow::Borrowed(f));
         }
-        let derive = || self.derive(names, i64::MAX);
-        if kept.claim(idx) {
-            let f = self.derived.get_or_init(|| derive().map(Box::new));
-            f.as_deref().map(Cow::Borrowed)
+        let f = self.derive(names, i64::MAX)?;
+        Some(if kept.claim(idx) {
+            Cow::Borrowed(self.derived.get_or_init(|| Box::new(f)))
         } else {
-            derive().map(Cow::Owned)
-        }
+            Cow::Owned(f)
+        })
     }
 }

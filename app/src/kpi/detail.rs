@@ -110,7 +110,7 @@ impl Engine {
 
         let mut changes: Vec<(i64, i64)> = Vec::new();
         let mut conversations = Vec::new();
-        for &idx in self.agent_convs.get(id).into_iter().flatten() {
+        for idx in self.agent_convs.get(id).into_iter().flatten() {
             let c = &self.convs[idx];
             let Some(f) = c.derive(&self.names, t) else {
                 continue;
@@ -125,7 +125,7 @@ impl Engine {
                 changes.push((b.min(t).max(a.max(from)), -cost));
             }
             conversations.push(AgentConversationRow {
-                conversation_id: c.id.to_string(),
+                conversation_id: c.id().to_string(),
                 queue_id: f.queue.to_string(),
                 channel: f.channel.as_str().to_owned(),
                 status: f.status.as_str().to_owned(),

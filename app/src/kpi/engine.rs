@@ -2,9 +2,9 @@
 //! timelines, queues, and the per-minute grid — updated incrementally, one event at a time,
 //! with late events placed in order (old contribution out, new one in).
 
+use once_cell::race::OnceBox;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
@@ -18,7 +18,7 @@ use super::facts::{Act, Creation, Facts, Name, Names, Status, Step};
 use super::fast::IdMap;
 use super::grid::{Grid, minute_of};
 use super::now::{Now, NowEntry};
-use super::slots::Slots;
+use super::slots::{SlotSet, Slots};
 use crate::model::snapshot;
 
 /// An agent: reference data and presence over time.
@@ -106,7 +106,7 @@ pub struct Engine {
     pub(super) agents: BTreeMap<String, AgentRec>,
     /// Conversations each agent was offered.
     #[serde(deserialize_with = "snapshot::keyed")]
-    pub(super) agent_convs: IdMap<Name, BTreeSet<usize>>,
+    pub(super) agent_convs: IdMap<Name, SlotSet>,
     /// Each agent's offers, handle time and occupancy per quarter hour.
     pub(super) agg: Aggs,
     pub(super) queues: BTreeMap<String, QueueRec>,
@@ -163,7 +163,7 @@ impl Engine {
     fn forget_derived(&mut self) {
         for idx in self.kept.take() {
             if let Some(c) = self.convs.get_mut(idx as usize) {
-                c.derived = OnceLock::new();
+                c.derived = OnceBox::new();
             }
         }
         self.kept_minute = self.newest.map(minute_of);
@@ -353,7 +353,7 @@ impl Engine {
             if let Some(f) = &facts {
                 for o in &f.offers {
                     if let Some(set) = self.agent_convs.get_mut(&o.agent) {
-                        set.remove(&i);
+                        set.remove(i);
                     }
                 }
             }
@@ -392,7 +392,7 @@ impl Engine {
     /// (a late step, a new threshold) that [`Engine::refresh`] then applies.
     fn hold(&mut self, idx: usize) {
         // Its facts are about to change.
-        self.convs[idx].derived = OnceLock::new();
+        self.convs[idx].derived = OnceBox::new();
         // Only a sealed conversation lacks facts it has: unsealing derives them.
         self.convs[idx].unsealed(&self.names);
     }
@@ -458,7 +458,9 @@ impl Engine {
             for f in old.iter().chain(facts.iter()) {
                 changed.agents.extend(f.agent.iter().map(|a| a.to_string()));
             }
-            changed.conversations.insert(self.convs[idx].id.to_string());
+            changed
+                .conversations
+                .insert(self.convs[idx].id().to_string());
         }
         match facts.as_ref().and_then(|f| f.closed.map(|(t, _)| t)) {
             // Closed, it is sealed and derived again when read.

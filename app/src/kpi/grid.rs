@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use super::fast::FastMap;
 
 use super::facts::Facts;
+use super::slots::SlotSet;
 use super::sums::{OfferScope, Sums};
 use crate::model::event::Channel;
 
@@ -104,8 +105,8 @@ pub struct Grid {
     cells: BTreeMap<i64, FastMap<Cell, Sums>>,
     quarters: BTreeMap<i64, FastMap<Cell, Sums>>,
     hours: BTreeMap<i64, FastMap<Cell, Sums>>,
-    /// Conversation indexes per minute, sorted.
-    index: BTreeMap<i64, Vec<u32>>,
+    /// Conversation indexes per minute.
+    index: BTreeMap<i64, SlotSet>,
 }
 
 /// Adds (or subtracts) `s` to `cell` of `row`, dropping cells and rows that become empty.
@@ -143,9 +144,7 @@ impl Grid {
                     add_to(&mut self.hours, hour_of(m), cell, &s, true);
                 }
                 if let Some(ids) = self.index.get_mut(&m) {
-                    if let Ok(i) = ids.binary_search(&(idx as u32)) {
-                        ids.remove(i);
-                    }
+                    ids.remove(idx);
                     if ids.is_empty() {
                         self.index.remove(&m);
                     }
@@ -154,10 +153,7 @@ impl Grid {
                 add_to(&mut self.cells, m, cell, &s, false);
                 add_to(&mut self.quarters, quarter_of(m), cell, &s, false);
                 add_to(&mut self.hours, hour_of(m), cell, &s, false);
-                let ids = self.index.entry(m).or_default();
-                if let Err(i) = ids.binary_search(&(idx as u32)) {
-                    ids.insert(i, idx as u32);
-                }
+                self.index.entry(m).or_default().insert(idx);
             }
         }
     }
@@ -247,8 +243,8 @@ impl Grid {
             let Some(ids) = self.index.get(&minute_of(lo)) else {
                 return;
             };
-            for &idx in ids {
-                if let Some((f, sl_own, cell)) = facts(idx as usize).filter(|(_, _, c)| keep(c)) {
+            for idx in ids {
+                if let Some((f, sl_own, cell)) = facts(idx).filter(|(_, _, c)| keep(c)) {
                     let mut s = Sums::default();
                     s.contribute(&f, lo, hi, sl_own, OfferScope::All);
                     sink(minute_of(lo), &cell, &s);

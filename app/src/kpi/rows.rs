@@ -64,7 +64,7 @@ impl Engine {
                     return None;
                 }
                 Some(ConversationRow {
-                    conversation_id: c.id.to_string(),
+                    conversation_id: c.id().to_string(),
                     queue_id: f.queue.to_string(),
                     channel: f.channel.as_str().to_owned(),
                     status: f.status.as_str().to_owned(),

@@ -1,6 +1,6 @@
 //! Closed conversations' events kept compactly. A closed conversation changes only when a late
 //! event or a queue's new threshold reaches it, yet a day is mostly closed conversations: the
-//! engine keeps each one's [`Creation`] and steps as a few bytes — agents and queues by their
+//! engine keeps each one's id, [`Creation`] and steps as a few bytes — agents and queues by their
 //! number in [`Names`], times as varint deltas — about 60 bytes instead of ~220 (a 16-byte step
 //! each, the boxed creation and its customer's name). Its facts are derived from the bytes
 //! when read, and it is unsealed again before a late step is placed.
@@ -41,9 +41,11 @@ fn from_code(f: MessageFrom) -> u64 {
     }
 }
 
-/// Encodes what `created` said and the ordered steps (times never decrease).
-pub fn seal(creation: &Creation, steps: &[Step], names: &mut Names) -> Box<[u8]> {
-    let mut out = Vec::with_capacity(16 + creation.customer.len() + 4 * steps.len());
+/// Encodes the conversation's id, what `created` said and the ordered steps (times never
+/// decrease).
+pub fn seal(id: &str, creation: &Creation, steps: &[Step], names: &mut Names) -> Box<[u8]> {
+    let mut out = Vec::with_capacity(16 + id.len() + creation.customer.len() + 4 * steps.len());
+    put_str(&mut out, id);
     put(&mut out, u64::from(names.number(&creation.queue)));
     put(&mut out, channel_code(creation.channel));
     put(&mut out, u64::from(names.skill_number(&creation.skills)));
@@ -176,9 +178,15 @@ impl Iterator for Steps<'_> {
     }
 }
 
+/// The conversation's id, from a seal's head.
+pub fn id(bytes: &[u8]) -> Option<&str> {
+    Reader::new(bytes).str()
+}
+
 /// What `created` said and an iterator over the steps; `None` if the head is malformed.
 pub fn open<'a>(bytes: &'a [u8], names: &Names) -> Option<(Creation, Steps<'a>)> {
     let mut r = Reader::new(bytes);
+    r.str()?;
     let c = creation(&mut r, names)?;
     Some((c, Steps { r, last: None }))
 }

@@ -1,8 +1,8 @@
 //! The engine's conversations in numbered slots, found by id.
 //!
-//! Each id is kept once, in its conversation ([`Conv::id`]); the index by id holds only slot
-//! numbers (4 bytes each, where a map from a shared id to its slot took 24 and a second
-//! pointer per conversation). Slots of forgotten conversations are reused by new ones.
+//! Each id is kept once, in its conversation ([`Conv::id`]: beside an open one's events, at
+//! the head of a closed one's seal); the index by id holds only slot numbers (4 bytes each,
+//! where a map from a shared id to its slot took 24 and a second pointer per conversation). Slots of forgotten conversations are reused by new ones.
 
 use std::hash::BuildHasher;
 use std::ops::{Index, IndexMut};
@@ -11,7 +11,6 @@ use hashbrown::HashTable;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::conv::Conv;
-use super::facts::Name;
 
 /// Conversations by slot, with an index by id.
 #[derive(Clone, Debug, Default)]
@@ -30,7 +29,7 @@ impl Slots {
         let hash = self.hasher.hash_one(id);
         let convs = &self.convs;
         self.index
-            .find(hash, |&i| *convs[i as usize].id == *id)
+            .find(hash, |&i| convs[i as usize].id() == id)
             .map(|&i| i as usize)
     }
 
@@ -39,7 +38,7 @@ impl Slots {
         if let Some(i) = self.find(id) {
             return i;
         }
-        let conv = Conv::new(Name::from(id));
+        let conv = Conv::new(id);
         let i = match self.free.pop() {
             Some(i) => {
                 self.convs[i as usize] = conv;
@@ -56,17 +55,17 @@ impl Slots {
 
     fn insert(&mut self, i: u32) {
         let (convs, hasher) = (&self.convs, &self.hasher);
-        let hash = hasher.hash_one(&*convs[i as usize].id);
+        let hash = hasher.hash_one(convs[i as usize].id());
         self.index
-            .insert_unique(hash, i, |&j| hasher.hash_one(&*convs[j as usize].id));
+            .insert_unique(hash, i, |&j| hasher.hash_one(convs[j as usize].id()));
     }
 
     /// Forgets the conversation in slot `i`: its slot is free for a new one.
     pub fn forget(&mut self, i: usize) {
-        let hash = self.hasher.hash_one(&*self.convs[i].id);
+        let hash = self.hasher.hash_one(self.convs[i].id());
         if let Ok(entry) = self.index.find_entry(hash, |&j| j as usize == i) {
             entry.remove();
-            self.convs[i] = Conv::new(Name::from(""));
+            self.convs[i] = Conv::new("");
             self.free.push(i as u32);
         }
     }
@@ -122,6 +121,57 @@ impl IndexMut<usize> for Slots {
     }
 }
 
+/// A set of slot numbers, sorted in a vector: 4 bytes each, where a `BTreeSet<usize>` took
+/// ~20 (an agent's conversations, a minute's).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct SlotSet(Vec<u32>);
+
+impl SlotSet {
+    /// Adds slot `i`; false if it was in.
+    pub fn insert(&mut self, i: usize) -> bool {
+        let i = u32::try_from(i).expect("fewer than 2^32 conversations");
+        match self.0.binary_search(&i) {
+            Ok(_) => false,
+            Err(at) => {
+                self.0.insert(at, i);
+                true
+            }
+        }
+    }
+
+    /// Takes slot `i` out; false if it was not in.
+    pub fn remove(&mut self, i: usize) -> bool {
+        let found = u32::try_from(i).ok().map(|i| self.0.binary_search(&i));
+        match found {
+            Some(Ok(at)) => {
+                self.0.remove(at);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// The slots, ascending.
+    pub fn as_slice(&self) -> &[u32] {
+        &self.0
+    }
+
+    /// Whether it holds none.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl<'a> IntoIterator for &'a SlotSet {
+    type Item = usize;
+    type IntoIter = std::iter::Map<std::slice::Iter<'a, u32>, fn(&u32) -> usize>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter().map(|&i| i as usize)
+    }
+}
+
 /// Snapshots keep the slots and the free list; the index is rebuilt when read.
 #[derive(Serialize, Deserialize)]
 struct Stored<C, F> {
@@ -167,6 +217,29 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_slot_set_holds_each_slot_once_in_order() {
+        let mut set = SlotSet::default();
+        for i in [7, 3, 9, 3, 0] {
+            set.insert(i);
+        }
+        assert!(!set.insert(9), "already in");
+        assert_eq!(set.as_slice(), &[0, 3, 7, 9]);
+        assert!(set.remove(3));
+        assert!(!set.remove(3), "already out");
+        assert!(!set.remove(usize::MAX), "never in");
+        assert_eq!((&set).into_iter().collect::<Vec<_>>(), vec![0, 7, 9]);
+        let bytes = postcard::to_allocvec(&set).expect("encode");
+        assert_eq!(
+            postcard::from_bytes::<SlotSet>(&bytes).ok(),
+            Some(set.clone())
+        );
+        for i in [0, 7, 9] {
+            set.remove(i);
+        }
+        assert!(set.is_empty());
+    }
+
+    #[test]
     fn forgotten_slots_are_reused_and_survive_a_snapshot() {
         let mut s = Slots::default();
         let (a, b, c) = (s.get_or_add("a"), s.get_or_add("b"), s.get_or_add("c"));
@@ -192,7 +265,7 @@ mod tests {
             "the free slot is reused after a restore"
         );
         assert_eq!(back.get_or_add("e"), 3);
-        assert_eq!(&*back[1].id, "d");
+        assert_eq!(back[1].id(), "d");
         assert_eq!(back.len(), 4);
 
         let bad = postcard::to_allocvec(&Stored {

@@ -42,7 +42,8 @@ fn act(kind: u8, a: u32, b: i8) -> Act {
 
 proptest! {
     #[test]
-    fn a_seal_gives_back_its_creation_and_steps(
+    fn a_seal_gives_back_its_id_creation_and_steps(
+        id in "\\PC{0,40}",
         start in any::<i64>().prop_map(|t| t / 4),
         gaps in prop::collection::vec((0i64..1 << 40, any::<u8>(), any::<u32>(), any::<i8>()), 0..20),
         queue in "[a-z ä]{0,12}",
@@ -63,7 +64,8 @@ proptest! {
             at += gap;
             steps.push(Step { at, act: act(kind, a, b) });
         }
-        let bytes = seal(&creation, &steps, &mut names);
+        let bytes = seal(&id, &creation, &steps, &mut names);
+        prop_assert_eq!(super::super::sealed::id(&bytes), Some(id.as_str()));
         prop_assert_eq!(unseal(&bytes, &names), Some((creation.clone(), steps.clone())));
         let (back, iter) = open(&bytes, &names).expect("a seal");
         prop_assert_eq!(back, creation);
@@ -94,7 +96,8 @@ fn malformed_bytes_unseal_to_nothing() {
             act: Act::Offered(3),
         },
     ];
-    let bytes = seal(&creation, &steps, &mut names);
+    let bytes = seal("c-1", &creation, &steps, &mut names);
+    assert_eq!(super::super::sealed::id(&bytes[..2]), None, "a cut id");
     // Cut in the last step: the whole seal is refused.
     assert_eq!(unseal(&bytes[..bytes.len() - 1], &names), None);
     // An unknown step kind.

@@ -109,7 +109,7 @@ fn a_restored_engine_shares_its_strings() {
     let (mut convs, mut sealed) = (0, 0);
     for (idx, c) in back.convs.iter() {
         let closed = back.facts(idx).is_some_and(|f| f.status == Status::Closed);
-        assert_eq!(c.is_sealed(), closed, "{} is sealed once closed", c.id);
+        assert_eq!(c.is_sealed(), closed, "{} is sealed once closed", c.id());
         sealed += usize::from(c.is_sealed());
         let (Some(f), Some(created)) = (back.facts(idx), c.creation()) else {
             continue;
@@ -118,32 +118,32 @@ fn a_restored_engine_shares_its_strings() {
         assert!(
             Arc::ptr_eq(&f.queue, &names.get(&f.queue)),
             "queue of {}",
-            c.id
+            c.id()
         );
         assert!(Arc::ptr_eq(&created.queue, &names.get(&created.queue)));
         assert!(
             Arc::ptr_eq(&f.customer, &created.customer),
             "customer of {}",
-            c.id
+            c.id()
         );
         assert!(
             Arc::ptr_eq(&f.skills, &created.skills),
             "skills of {}",
-            c.id
+            c.id()
         );
         assert!(Arc::ptr_eq(&f.skills, &names.skills(&f.skills)));
         for o in &f.offers {
             assert!(
                 Arc::ptr_eq(&o.agent, &names.get(&o.agent)),
                 "offer of {}",
-                c.id
+                c.id()
             );
         }
         for p in &f.parts {
             assert!(
                 Arc::ptr_eq(&p.agent, &names.get(&p.agent)),
                 "part of {}",
-                c.id
+                c.id()
             );
         }
     }
@@ -151,7 +151,7 @@ fn a_restored_engine_shares_its_strings() {
     assert!(sealed >= 10, "{sealed} sealed conversations");
     assert_eq!(back.convs.len(), live.convs.len());
     for i in live.convs.held() {
-        let id = &live.convs[i].id;
+        let id = live.convs[i].id();
         assert_eq!(back.convs.find(id), Some(i), "slot of {id}");
     }
 }
