@@ -1,75 +1,131 @@
-//! The ledger's closed conversations, by id: each id and its seal ([`super::sealed`]) in one
-//! allocation (the id's length as a varint, the id, the seal), in a table of those alone.
-//! A map from a boxed id to a boxed seal took two allocations and a 32-byte entry each.
+//! The ledger's closed conversations, by id: each id and its seal ([`super::sealed`]) back to
+//! back in one growing buffer (the id's length as a varint, the id, the seal's length, the
+//! seal), found through a table of their offsets hashed by the id. A million closed
+//! conversations are a million entries and one table of 8-byte offsets, not a million
+//! allocations (each rounded up to the allocator's size class) and 16-byte pointers. An entry
+//! replaced or removed leaves a gap, and the buffer is compacted once gaps are half of it.
 
 use std::hash::BuildHasher;
 
 use hashbrown::HashTable;
+use serde::de::{SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use super::varint::{Reader, put_str};
+use super::varint::{Reader, put, put_str};
 
 /// Closed conversations' seals by id.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Seals {
-    table: HashTable<Box<[u8]>>,
+    /// Entries back to back, and the gaps of those replaced or removed.
+    bytes: Vec<u8>,
+    /// The entries' offsets in `bytes`, hashed by their id.
+    table: HashTable<u64>,
+    /// Bytes of gaps in `bytes`.
+    gaps: usize,
     hasher: foldhash::fast::RandomState,
 }
 
-/// An entry's id and seal (`None` if it is malformed: only a corrupt snapshot has one).
-fn split(entry: &[u8]) -> Option<(&str, &[u8])> {
-    let mut r = Reader::new(entry);
+/// The entry at `at`: its id, its seal and its length (`None` if it is malformed: only a
+/// corrupt snapshot has one).
+fn entry(bytes: &[u8], at: u64) -> Option<(&str, &[u8], usize)> {
+    let at = usize::try_from(at).ok()?;
+    let mut r = Reader::new(bytes.get(at..)?);
     let id = r.str()?;
-    Some((id, &entry[r.pos..]))
+    let len = usize::try_from(r.num()?).ok()?;
+    let seal = r.bytes.get(r.pos..r.pos.checked_add(len)?)?;
+    Some((id, seal, r.pos + len))
 }
 
-fn id_of(entry: &[u8]) -> &str {
-    split(entry).map_or("", |(id, _)| id)
+fn id_at(bytes: &[u8], at: u64) -> &str {
+    entry(bytes, at).map_or("", |(id, _, _)| id)
+}
+
+/// Appends an entry for `id` and `seal`; returns its offset.
+fn append(bytes: &mut Vec<u8>, id: &str, seal: &[u8]) -> u64 {
+    let at = bytes.len() as u64;
+    put_str(bytes, id);
+    put(bytes, seal.len() as u64);
+    bytes.extend_from_slice(seal);
+    at
 }
 
 impl Seals {
     /// The seal of conversation `id`.
     pub(crate) fn get(&self, id: &str) -> Option<&[u8]> {
         let hash = self.hasher.hash_one(id);
-        let entry = self.table.find(hash, |e| id_of(e) == id)?;
-        split(entry).map(|(_, seal)| seal)
+        let bytes = &self.bytes;
+        let &at = self.table.find(hash, |&at| id_at(bytes, at) == id)?;
+        entry(bytes, at).map(|(_, seal, _)| seal)
     }
 
     /// Keeps `seal` as conversation `id`'s, in place of any it had.
     pub(crate) fn insert(&mut self, id: &str, seal: &[u8]) {
-        let mut entry = Vec::with_capacity(id.len() + seal.len() + 2);
-        put_str(&mut entry, id);
-        entry.extend_from_slice(seal);
-        let hasher = &self.hasher;
-        let hash = hasher.hash_one(id);
-        match self
-            .table
-            .entry(hash, |e| id_of(e) == id, |e| hasher.hash_one(id_of(e)))
-        {
-            hashbrown::hash_table::Entry::Occupied(mut o) => *o.get_mut() = entry.into(),
+        let hash = self.hasher.hash_one(id);
+        let (bytes, hasher) = (&mut self.bytes, &self.hasher);
+        let new = append(bytes, id, seal);
+        let bytes = &*bytes;
+        match self.table.entry(
+            hash,
+            |&at| id_at(bytes, at) == id,
+            |&at| hasher.hash_one(id_at(bytes, at)),
+        ) {
+            hashbrown::hash_table::Entry::Occupied(mut o) => {
+                self.gaps += entry(bytes, *o.get()).map_or(0, |(_, _, len)| len);
+                *o.get_mut() = new;
+            }
             hashbrown::hash_table::Entry::Vacant(v) => {
-                v.insert(entry.into());
+                v.insert(new);
+                return;
             }
         }
+        self.compact_if_sparse();
     }
 
     /// Forgets conversation `id`'s seal.
     pub(crate) fn remove(&mut self, id: &str) {
         let hash = self.hasher.hash_one(id);
-        if let Ok(o) = self.table.find_entry(hash, |e| id_of(e) == id) {
-            o.remove();
+        let bytes = &self.bytes;
+        if let Ok(o) = self.table.find_entry(hash, |&at| id_at(bytes, at) == id) {
+            let (at, _) = o.remove();
+            self.gaps += entry(bytes, at).map_or(0, |(_, _, len)| len);
+            self.compact_if_sparse();
         }
     }
 
     /// Keeps only the seals `keep` says yes to.
     pub(crate) fn retain(&mut self, mut keep: impl FnMut(&[u8]) -> bool) {
-        self.table
-            .retain(|e| split(e).is_some_and(|(_, seal)| keep(seal)));
+        let (bytes, gaps) = (&self.bytes, &mut self.gaps);
+        self.table.retain(|&mut at| match entry(bytes, at) {
+            Some((_, seal, len)) => {
+                keep(seal) || {
+                    *gaps += len;
+                    false
+                }
+            }
+            None => false,
+        });
+        self.compact_if_sparse();
+    }
+
+    /// Copies the entries into a buffer of their exact size once gaps are half of it.
+    fn compact_if_sparse(&mut self) {
+        if self.gaps * 2 <= self.bytes.len() {
+            return;
+        }
+        let old = std::mem::take(&mut self.bytes);
+        let mut bytes = Vec::with_capacity(old.len() - self.gaps);
+        for at in self.table.iter_mut() {
+            if let Some((id, seal, _)) = entry(&old, *at) {
+                *at = append(&mut bytes, id, seal);
+            }
+        }
+        self.bytes = bytes;
+        self.gaps = 0;
     }
 
     /// The ids, in no particular order.
     pub(crate) fn ids(&self) -> impl Iterator<Item = &str> {
-        self.table.iter().map(|e| id_of(e))
+        self.table.iter().map(|&at| id_at(&self.bytes, at))
     }
 
     /// How many are kept.
@@ -78,33 +134,44 @@ impl Seals {
     }
 }
 
-/// Serialized as the list of entries; read back, each is checked to hold an id.
+/// Serialized as the list of entries (each an id and a seal; no gaps).
 impl Serialize for Seals {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(self.table.iter())
+        // Every entry was written by `append` (an exact-size iterator: postcard needs the
+        // length first).
+        s.collect_seq(
+            self.table.iter().map(|&at| {
+                entry(&self.bytes, at).map_or(("", &[][..]), |(id, seal, _)| (id, seal))
+            }),
+        )
     }
 }
 
+/// Read back entry by entry into the buffer (no vector of them all first), which is then cut
+/// to its exact size.
 impl<'de> Deserialize<'de> for Seals {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Seals, D::Error> {
-        let entries = Vec::<Box<[u8]>>::deserialize(d)?;
-        let mut seals = Seals {
-            table: HashTable::with_capacity(entries.len()),
-            hasher: Default::default(),
-        };
-        let hasher = &seals.hasher;
-        for e in entries {
-            let Some((id, _)) = split(&e) else {
-                return Err(serde::de::Error::custom(
-                    "a sealed conversation without its id",
-                ));
-            };
-            let hash = hasher.hash_one(id);
-            seals
-                .table
-                .insert_unique(hash, e, |e| hasher.hash_one(id_of(e)));
+        struct Entries;
+        impl<'de> Visitor<'de> for Entries {
+            type Value = Seals;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a list of ids and seals")
+            }
+
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Seals, A::Error> {
+                let mut seals = Seals {
+                    table: HashTable::with_capacity(seq.size_hint().unwrap_or(0)),
+                    ..Seals::default()
+                };
+                while let Some((id, seal)) = seq.next_element::<(String, Vec<u8>)>()? {
+                    seals.insert(&id, &seal);
+                }
+                seals.bytes.shrink_to_fit();
+                Ok(seals)
+            }
         }
-        Ok(seals)
+        d.deserialize_seq(Entries)
     }
 }
 
@@ -139,8 +206,48 @@ mod tests {
         s.retain(|seal| seal != [9]);
         assert_eq!((s.get("c-1"), s.get(""), s.len()), (None, None, 1));
 
-        // An entry whose id length runs past its end is refused.
-        let bad = postcard::to_allocvec(&vec![vec![5u8, b'a']]).unwrap();
+        // An id that is not UTF-8 is refused.
+        let bad = postcard::to_allocvec(&vec![(vec![0xffu8], vec![1u8])]).unwrap();
         assert!(postcard::from_bytes::<Seals>(&bad).is_err());
+    }
+
+    /// Replaced and removed entries leave gaps until they are half the buffer; compacted, every
+    /// seal kept is still found, and the buffer holds the kept entries alone.
+    #[test]
+    fn gaps_are_compacted_and_every_kept_seal_is_still_found() {
+        let mut s = Seals::default();
+        let seal = |i: u32| i.to_le_bytes().repeat(1 + i as usize % 5);
+        for i in 0..1000 {
+            s.insert(&format!("c{i}"), &seal(i));
+        }
+        let full = s.bytes.len();
+        for i in (0..1000).step_by(4) {
+            s.insert(&format!("c{i}"), &seal(i + 1));
+        }
+        for i in (1..1000).step_by(4) {
+            s.remove(&format!("c{i}"));
+        }
+        assert!(
+            s.gaps > 0 && s.bytes.len() > full,
+            "gaps, not yet compacted"
+        );
+        s.retain(|seal| seal.len() != 4 * 3);
+        assert_eq!(s.gaps, 0, "compacted once gaps were half of it");
+        for i in 0..1000 {
+            let want = match i % 4 {
+                0 => Some(seal(i + 1)),
+                1 => None,
+                _ => Some(seal(i)),
+            }
+            .filter(|w| w.len() != 12);
+            assert_eq!(s.get(&format!("c{i}")).map(<[u8]>::to_vec), want, "c{i}");
+        }
+        let kept: usize = s
+            .ids()
+            .map(|id| id.len() + s.get(id).unwrap().len() + 2)
+            .sum();
+        assert_eq!(s.bytes.len(), kept, "the kept entries alone");
+        let back: Seals = postcard::from_bytes(&postcard::to_allocvec(&s).unwrap()).unwrap();
+        assert_eq!((back.len(), back.bytes.len()), (s.len(), kept));
     }
 }
