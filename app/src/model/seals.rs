@@ -25,8 +25,8 @@ pub(crate) struct Seals {
     hasher: foldhash::fast::RandomState,
 }
 
-/// The entry at `at`: its id, its seal and its length (`None` if it is malformed: only a
-/// corrupt snapshot has one).
+/// The entry at `at`: its id, its seal and its length. `None` only if `at` is not where
+/// `append` wrote one (a bug: a snapshot's entries are appended again when read).
 fn entry(bytes: &[u8], at: u64) -> Option<(&str, &[u8], usize)> {
     let at = usize::try_from(at).ok()?;
     let mut r = Reader::new(bytes.get(at..)?);
