@@ -138,7 +138,7 @@ impl Conv {
             let unsealed = sealed::unseal(bytes, names);
             // The engine wrote every seal it reads (a snapshot of another build is not read).
             debug_assert!(unsealed.is_some(), "a malformed seal of {}", self.id());
-            let id = sealed::id(bytes).unwrap_or_default().into();
+            let id = self.id().into();
             let (creation, steps) = unsealed.unzip();
             let steps = steps.unwrap_or_default();
             let held = Facts::derive(creation.as_ref(), steps.iter().copied(), names, i64::MAX);

@@ -2,7 +2,8 @@
 //!
 //! Each id is kept once, in its conversation ([`Conv::id`]: beside an open one's events, at
 //! the head of a closed one's seal); the index by id holds only slot numbers (4 bytes each,
-//! where a map from a shared id to its slot took 24 and a second pointer per conversation). Slots of forgotten conversations are reused by new ones.
+//! where a map from a shared id to its slot took 24 and a second pointer per conversation).
+//! Slots of forgotten conversations are reused by new ones.
 
 use std::hash::BuildHasher;
 use std::ops::{Index, IndexMut};
