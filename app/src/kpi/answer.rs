@@ -428,11 +428,7 @@ impl Engine {
                 *now.by_channel.entry(cell.1).or_default() += c.in_queue;
             }
             // Not accepted, created in the window more than 5 min before `t`.
-            let before = t - FIVE_MIN_MS;
-            if from < before {
-                let n: u32 = c.unaccepted.range(from..before).map(|(_, n)| n).sum();
-                r.waiting_over_5min += i64::from(n);
-            }
+            r.waiting_over_5min += c.unaccepted_in(from, t - FIVE_MIN_MS) as i64;
             let negative_at = limits.for_queue(queue).sentiment;
             for (v, set) in (-3i8..=3).zip(&c.sentiment) {
                 *r.sentiment.entry(v).or_default() += set.len() as u64;

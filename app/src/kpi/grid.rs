@@ -239,16 +239,27 @@ impl Grid {
         } else {
             whole(&self.cells, first_full, end);
         }
+        // A partial minute's conversations are summed per cell first: the sink sees each cell
+        // once, not each of the minute's ~2,000 conversations of a busy day.
         let mut edge = |lo: i64, hi: i64| {
             let Some(ids) = self.index.get(&minute_of(lo)) else {
                 return;
             };
+            let mut by_cell: Vec<(Cell, Sums)> = Vec::new();
             for idx in ids {
                 if let Some((f, sl_own, cell)) = facts(idx).filter(|(_, _, c)| keep(c)) {
-                    let mut s = Sums::default();
-                    s.contribute(&f, lo, hi, sl_own, OfferScope::All);
-                    sink(minute_of(lo), &cell, &s);
+                    let i = match by_cell.iter().position(|(c, _)| *c == cell) {
+                        Some(i) => i,
+                        None => {
+                            by_cell.push((cell, Sums::default()));
+                            by_cell.len() - 1
+                        }
+                    };
+                    by_cell[i].1.contribute(&f, lo, hi, sl_own, OfferScope::All);
                 }
+            }
+            for (cell, s) in &by_cell {
+                sink(minute_of(lo), cell, s);
             }
         };
         if first_full > from {

@@ -37,11 +37,28 @@ pub struct CellNow {
     pub in_queue: u64,
     /// Created times of those not yet accepted (a multiset): "waiting > 5 min".
     pub unaccepted: BTreeMap<i64, u32>,
+    /// How many are not yet accepted (the size of `unaccepted`).
+    pub unaccepted_n: u64,
     /// Conversation indexes by sentiment (−3 … 3 at 0 … 6).
     pub sentiment: [BTreeSet<u32>; 7],
 }
 
 impl CellNow {
+    /// How many not yet accepted were created in `[from, to)`: all of them but those outside,
+    /// which are few (a day's stale ones lie between, the last minutes' ones after).
+    pub fn unaccepted_in(&self, from: i64, to: i64) -> u64 {
+        if to <= from {
+            return 0;
+        }
+        let outside: u64 = self
+            .unaccepted
+            .range(..from)
+            .chain(self.unaccepted.range(to..))
+            .map(|(_, &n)| u64::from(n))
+            .sum();
+        self.unaccepted_n - outside
+    }
+
     /// Whether nothing live is left in it.
     fn is_empty(&self) -> bool {
         self.status == [0; 4]
@@ -95,6 +112,7 @@ impl Now {
         }
         if let Some(at) = e.unaccepted {
             count(&mut c.unaccepted, at, sign);
+            c.unaccepted_n = c.unaccepted_n.wrapping_add_signed(i64::from(sign));
         }
         let s = &mut c.sentiment[(e.sentiment.clamp(-3, 3) + 3) as usize];
         if sign > 0 {

@@ -5,8 +5,10 @@ use proptest::prelude::*;
 use serde_json::json;
 
 use super::{at, conv, created, ev};
-use crate::kpi::grid::Rollup;
-use crate::kpi::sums::Sums;
+use std::collections::BTreeMap;
+
+use crate::kpi::grid::{Cell, Rollup};
+use crate::kpi::sums::{OfferScope, Sums};
 use crate::kpi::{Engine, Limits, Query};
 use crate::model::event::Event;
 
@@ -39,6 +41,60 @@ fn grid_total(e: &Engine, from: i64, t: i64, open_end: bool, rollup: Rollup) -> 
         |_, _, s| sum += s,
     );
     sum
+}
+
+/// The engine's grid over `[from, t]`, per cell, through `rollup`.
+fn grid_cells(
+    e: &Engine,
+    from: i64,
+    t: i64,
+    open_end: bool,
+    rollup: Rollup,
+) -> BTreeMap<Cell, Sums> {
+    let lookup = |idx: usize| {
+        let c = &e.convs[idx];
+        Some((e.facts(idx)?, c.sl_own, c.cell?))
+    };
+    let mut cells = BTreeMap::<Cell, Sums>::new();
+    e.grid.fold(
+        from,
+        t,
+        open_end,
+        rollup,
+        |_| true,
+        lookup,
+        |_, c, s| *cells.entry(*c).or_default() += s,
+    );
+    cells.retain(|_, s| *s != Sums::default());
+    cells
+}
+
+/// A busy three minutes: conversations created in two queues and three channels, most of
+/// them offered, accepted and closed within seconds, so that each minute holds several cells.
+fn busy_minutes(r: &mut Rng, n: usize) -> Vec<Event> {
+    let mut out = Vec::new();
+    for c in 0..n {
+        let id = format!("b{c}");
+        let mut t = r.below(180_000) as f64 / 1000.0;
+        let queue = ["q1", "q2"][r.below(2) as usize];
+        out.push(created(
+            &id,
+            t,
+            queue,
+            ["chat", "voice", "email"][r.below(3) as usize],
+        ));
+        let agent = format!("a{}", r.below(3));
+        let steps = [
+            ("offered", json!({"agent_id": agent, "by": "routing"})),
+            ("accepted", json!({"agent_id": agent})),
+            ("closed", json!({"reason": "resolved"})),
+        ];
+        for (ty, fields) in steps.into_iter().take(r.below(4) as usize) {
+            t += 0.001 + r.below(60_000) as f64 / 1000.0;
+            out.push(conv(&id, ty, t, fields));
+        }
+    }
+    out
 }
 
 /// A random valid day: conversations walking the state machine over ~30 h (strictly
@@ -393,6 +449,37 @@ proptest! {
                 r.alerts.iter().filter(|a| a.kind == "sentiment").cloned().collect::<Vec<_>>()
             };
             prop_assert_eq!(sentiment(&live), sentiment(&scratch));
+        }
+    }
+
+    /// The grid over any window, edges inside minutes, gives each cell exactly what its
+    /// conversations contribute to the window one by one.
+    #[test]
+    fn the_grid_over_any_window_equals_a_pass_over_every_conversation(
+        seed in any::<u64>(),
+        n in 2usize..80,
+        start in 0u64..200_000,
+        len in 0u64..300_000,
+    ) {
+        let events = busy_minutes(&mut Rng(seed | 1), n);
+        let mut e = Engine::new();
+        e.apply(&events);
+        let from = at(0.0).timestamp_millis() + start as i64;
+        let t = from + len as i64;
+        let mut expect = BTreeMap::<Cell, Sums>::new();
+        for idx in 0..e.convs.slots() {
+            if let (Some(f), Some(cell)) = (e.facts(idx), e.convs[idx].cell) {
+                let s = expect.entry(cell).or_default();
+                s.contribute(&f, from, t + 1, e.convs[idx].sl_own, OfferScope::All);
+            }
+        }
+        expect.retain(|_, s| *s != Sums::default());
+        let open_end = e.newest().is_none_or(|n| n <= t);
+        for rollup in [Rollup::Minutes, Rollup::Quarters, Rollup::Hours] {
+            prop_assert_eq!(&grid_cells(&e, from, t, false, rollup), &expect);
+            if open_end {
+                prop_assert_eq!(&grid_cells(&e, from, t, true, rollup), &expect);
+            }
         }
     }
 
