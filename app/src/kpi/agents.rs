@@ -421,19 +421,26 @@ impl AgentRow {
         self.handle = (s.handle_ms, s.closed);
         // Nothing applied after `t`: no finished span runs past it.
         let open_end = engine.newest().is_none_or(|n| n <= t);
-        let finished = |lo: i64, hi: i64| agg.map_or(0, |g| g.covered(presence, lo, hi, open_end));
-        // Its whole quarters are usually those summed above: they are not summed twice.
-        let mut covered = agg.map_or(0, |g| {
-            g.covered_with(presence, from, t, open_end, |a, b| {
-                if (a, b) == whole {
-                    whole_covered
-                } else {
-                    g.covered_sum(a, b)
-                }
+        // Occupancy of whole quarters `[a, b)`: those summed above are not summed twice, and a
+        // tail of them is what they hold less the quarters before it, when those are fewer (a
+        // span running since early in the window).
+        let whole_part = |g: &AgentAgg, a: i64, b: i64| {
+            if (a, b) == whole {
+                whole_covered
+            } else if b == whole.1 && whole.0 <= a && a - whole.0 < b - a {
+                whole_covered - g.covered_sum(whole.0, a)
+            } else {
+                g.covered_sum(a, b)
+            }
+        };
+        let covered_in = |lo: i64, hi: i64| {
+            agg.map_or(0, |g| {
+                g.covered_with(presence, lo, hi, open_end, |a, b| whole_part(g, a, b))
             })
-        });
+        };
+        let mut covered = covered_in(from, t);
         if let Some(since) = open.map(|s| s.max(from)).filter(|&s| s < t) {
-            covered += logged_ms(presence, since, t) - finished(since, t);
+            covered += logged_ms(presence, since, t) - covered_in(since, t);
         }
         self.occupied.0 = covered;
     }
