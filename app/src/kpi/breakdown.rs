@@ -2,7 +2,6 @@
 //! threshold alerts.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 
 use super::agents::AgentView;
 use super::answer::{Limits, NowValues, View};
@@ -38,7 +37,7 @@ impl Engine {
         queues: &Option<Vec<String>>,
     ) -> Vec<QueueRow> {
         let open_end = self.newest().is_none_or(|n| n <= t);
-        let mut arrivals: HashMap<u32, i64> = HashMap::new();
+        let mut arrivals: FastMap<u32, i64> = FastMap::default();
         grid.fold(
             t - HALF_HOUR_MS,
             t,
@@ -50,7 +49,7 @@ impl Engine {
                 *arrivals.entry(c.0).or_default() += s.incoming;
             },
         );
-        let mut handled: HashMap<u32, (i64, i64)> = HashMap::new();
+        let mut handled: FastMap<u32, (i64, i64)> = FastMap::default();
         grid.fold(
             t - HOUR_MS,
             t,
