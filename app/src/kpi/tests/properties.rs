@@ -26,20 +26,10 @@ impl Rng {
 
 /// The engine's grid summed over `[from, t]`, every cell, through `rollup`.
 fn grid_total(e: &Engine, from: i64, t: i64, open_end: bool, rollup: Rollup) -> Sums {
-    let lookup = |idx: usize| {
-        let c = &e.convs[idx];
-        Some((e.facts(idx)?, c.sl_own, c.cell?))
-    };
     let mut sum = Sums::default();
-    e.grid.fold(
-        from,
-        t,
-        open_end,
-        rollup,
-        |_| true,
-        lookup,
-        |_, _, s| sum += s,
-    );
+    for s in grid_cells(e, from, t, open_end, rollup).values() {
+        sum += s;
+    }
     sum
 }
 
