@@ -326,7 +326,9 @@ impl AgentAgg {
 
     /// Time within `[lo, hi)` covered by a finished span while logged in. With `open_end`
     /// (no span changes at or after `hi`: nothing was applied after it) the quarter holding
-    /// `hi` is read whole.
+    /// `hi` is read whole. The reports read it through [`AgentAgg::covered_with`], which reuses
+    /// whole quarters they have summed already; the tests check the aggregates through this.
+    #[cfg(test)]
     pub fn covered(
         &self,
         presence: &[(i64, u64, Presence)],
@@ -337,8 +339,9 @@ impl AgentAgg {
         self.covered_with(presence, lo, hi, open_end, |a, b| self.covered_sum(a, b))
     }
 
-    /// [`AgentAgg::covered`] with the whole quarters' part from `whole(a, b)` (for a caller
-    /// that has already summed them).
+    /// Time within `[lo, hi)` covered by a finished span while logged in (`open_end` as for
+    /// `covered`), with the whole quarters' part from `whole(a, b)` (for a caller that has
+    /// already summed them).
     pub fn covered_with(
         &self,
         presence: &[(i64, u64, Presence)],

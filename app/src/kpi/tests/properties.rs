@@ -1,12 +1,12 @@
 //! Properties: the incremental engine equals evaluation from scratch; arrival order and
 //! batching never change a number; replay at a past instant equals the live view then.
 
+use std::collections::BTreeMap;
+
 use proptest::prelude::*;
 use serde_json::json;
 
 use super::{at, conv, created, ev};
-use std::collections::BTreeMap;
-
 use crate::kpi::grid::{Cell, Rollup};
 use crate::kpi::sums::{OfferScope, Sums};
 use crate::kpi::{Engine, Limits, Query};
