@@ -14,6 +14,7 @@ use super::engine::Engine;
 use super::facts::{Facts, Status};
 use super::fast::FastMap;
 use super::grid::{Cell, Grid, HOUR_MS, Rollup};
+use super::now::AlertMemo;
 use super::query::{Query, Window};
 use super::report::{ChannelRow, HourRow, KpiReport, Windowed, ratio, sl_slot};
 use super::sums::{FIVE_MIN_MS, OfferScope, Sums};
@@ -112,7 +113,16 @@ pub(super) struct NowValues<'v> {
     /// In queue, per channel.
     pub by_channel: HashMap<crate::model::event::Channel, u64>,
     /// Conversations at or below the sentiment threshold.
-    pub negative: Vec<usize>,
+    pub negative: Vec<Negative<'v>>,
+}
+
+/// A conversation at or below its queue's sentiment threshold.
+pub(super) struct Negative<'v> {
+    pub idx: usize,
+    /// Its queue's threshold.
+    pub limit: i8,
+    /// Where its cell keeps its alert (live reports filtered by queue and channel only).
+    pub memo: Option<&'v AlertMemo>,
 }
 
 /// Start of the hour containing `t` in `tz` (ms).
@@ -264,7 +274,7 @@ impl Engine {
         });
         r.by_queue.sort_by(|a, b| a.queue_id.cmp(&b.queue_id));
         self.alerts(&mut r, &view, &now.negative, limits);
-        debug_assert!(r.alerts.is_sorted_by(|a, b| a.key <= b.key));
+        debug_assert!(r.alerts.is_sorted_by(|a, b| a.key < b.key));
         r
     }
 
@@ -384,9 +394,14 @@ impl Engine {
                 r.waiting_over_5min += 1;
             }
             *r.sentiment.entry(f.sentiment).or_default() += 1;
-            if f.sentiment <= limits.for_queue(&f.queue).sentiment {
+            let limit = limits.for_queue(&f.queue).sentiment;
+            if f.sentiment <= limit {
                 r.negative_sentiment += 1;
-                now.negative.push(idx);
+                now.negative.push(Negative {
+                    idx,
+                    limit,
+                    memo: None,
+                });
             }
         }
         r.longest_wait = longest.map(|l| l as f64 / 1000.0);
@@ -434,7 +449,11 @@ impl Engine {
                 *r.sentiment.entry(v).or_default() += set.len() as u64;
                 if v <= negative_at {
                     r.negative_sentiment += set.len() as u64;
-                    now.negative.extend(set.iter().map(|&i| i as usize));
+                    now.negative.extend(set.iter().map(|(&i, memo)| Negative {
+                        idx: i as usize,
+                        limit: negative_at,
+                        memo: Some(memo),
+                    }));
                 }
             }
         }

@@ -2,14 +2,16 @@
 //! threshold alerts.
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
 use super::agents::AgentView;
-use super::answer::{Limits, NowValues, View};
+use super::answer::{Limits, Negative, NowValues, View};
 use super::engine::Engine;
 use super::erlang;
 use super::facts::Facts;
 use super::fast::FastMap;
 use super::grid::{Cell, Grid, HOUR_MS, Rollup};
+use super::now::AlertMemo;
 use super::report::{Alert, KpiReport, QueueRow, Windowed};
 use super::sums::Sums;
 
@@ -92,13 +94,15 @@ impl Engine {
 
     /// Threshold alerts, in key order: per queue service level, longest wait and abandon
     /// rate; per conversation negative sentiment. A busy floor can have thousands of
-    /// conversations in negative sentiment, so theirs are built in id order (no sort of the
-    /// keys) with one pass over the message's pieces rather than `format!`.
+    /// conversations in negative sentiment: a live report takes the alerts their cells keep
+    /// (`now::AlertMemo`) and builds only the new ones, in one pass over the message's pieces
+    /// rather than `format!`, then orders them by id (no comparison of whole keys but for
+    /// ids sharing eight bytes).
     pub(super) fn alerts(
         &self,
         r: &mut KpiReport,
         view: &View,
-        negative: &[usize],
+        negative: &[Negative],
         limits: &Limits,
     ) {
         let mut per_queue = Vec::new();
@@ -151,45 +155,60 @@ impl Engine {
             }
         }
         per_queue.sort_by(|a, b| a.key.cmp(&b.key));
-        // Sorted by id: by the ids' first eight bytes as a number, then (rarely) by the rest.
-        let mut negative: Vec<(u64, &str, &Facts)> = negative
+        let mut negative: Vec<(u64, Arc<Alert>)> = negative
             .iter()
-            .filter_map(|&idx| {
-                let id = self.convs[idx].id();
-                Some((id_prefix(id), id, view.get(idx)?))
+            .filter_map(|n| {
+                let kept = n.memo.and_then(AlertMemo::get);
+                // Kept under another threshold (an admin changed it since): built anew.
+                if let Some(kept) = kept.filter(|(_, a)| a.limit == f64::from(n.limit)) {
+                    return Some(kept.clone());
+                }
+                let built = self.sentiment_alert(view, n.idx, n.limit)?;
+                if let (Some(memo), None) = (n.memo, kept) {
+                    memo.keep(built.clone());
+                }
+                Some(built)
             })
             .collect();
-        negative.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)));
+        // By id: by the ids' first eight bytes as a number, then (rarely) by the keys, which
+        // are the ids behind one prefix.
+        negative.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.key.cmp(&b.1.key)));
         // Keys are `kind:subject`: the sentiment ones sort between `longest_wait:…` and
         // `service_level:…`.
         let split = per_queue.partition_point(|a| a.key.as_str() < "sentiment:");
         let mut alerts = Vec::with_capacity(per_queue.len() + negative.len());
-        let mut per_queue = per_queue.into_iter();
+        let mut per_queue = per_queue.into_iter().map(Arc::new);
         alerts.extend(per_queue.by_ref().take(split));
-        for (_, id, f) in negative {
-            let limit = limits.for_queue(&f.queue).sentiment;
-            let value = SENTIMENTS[(f.sentiment.clamp(-3, 3) + 3) as usize];
-            let message = [
-                "conversation ",
-                id,
-                " with ",
-                &f.customer,
-                " has sentiment ",
-                value,
-            ]
-            .concat();
-            alerts.push(Alert {
-                key: ["sentiment:", id].concat(),
-                kind: "sentiment".to_owned(),
-                queue_id: f.queue.to_string(),
-                conversation_id: Some(id.to_owned()),
-                value: f64::from(f.sentiment),
-                limit: f64::from(limit),
-                message,
-            });
-        }
+        alerts.extend(negative.into_iter().map(|(_, a)| a));
         alerts.extend(per_queue);
         r.alerts = alerts;
+    }
+
+    /// The sentiment alert of conversation `idx` under threshold `limit`, with its id's sort
+    /// prefix.
+    fn sentiment_alert(&self, view: &View, idx: usize, limit: i8) -> Option<(u64, Arc<Alert>)> {
+        let id = self.convs[idx].id();
+        let f = view.get(idx)?;
+        let value = SENTIMENTS[(f.sentiment.clamp(-3, 3) + 3) as usize];
+        let message = [
+            "conversation ",
+            id,
+            " with ",
+            &f.customer,
+            " has sentiment ",
+            value,
+        ]
+        .concat();
+        let alert = Alert {
+            key: ["sentiment:", id].concat(),
+            kind: "sentiment".to_owned(),
+            queue_id: f.queue.to_string(),
+            conversation_id: Some(id.to_owned()),
+            value: f64::from(f.sentiment),
+            limit: f64::from(limit),
+            message,
+        };
+        Some((id_prefix(id), Arc::new(alert)))
     }
 }
 

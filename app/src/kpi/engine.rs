@@ -446,7 +446,13 @@ impl Engine {
             .as_ref()
             .zip(self.convs[idx].cell)
             .and_then(|(f, cell)| NowEntry::of(f, cell));
-        if old_now != new_now {
+        // The customer's name is in the alert the cell may keep for it (`now::AlertMemo`):
+        // a new one puts the entry anew, which forgets that alert.
+        let customer_changed = old
+            .as_ref()
+            .zip(facts.as_ref())
+            .is_some_and(|(o, f)| o.customer != f.customer);
+        if old_now != new_now || customer_changed {
             if let Some(e) = &old_now {
                 self.now.put(idx, e, -1);
             }

@@ -2,13 +2,17 @@
 //! since when, sentiment, and the conversations not yet accepted by creation time — so a live
 //! report reads a few sums per cell instead of walking every live conversation.
 
+use std::collections::BTreeMap;
 use std::collections::btree_map::Entry;
-use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{Arc, OnceLock};
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::fast::FastMap;
 
 use super::facts::{Facts, Status};
 use super::grid::Cell;
+use super::report::Alert;
 
 /// Adds `sign` to the multiset count of `key`, dropping keys that reach zero.
 fn count<K: Ord>(map: &mut BTreeMap<K, u32>, key: K, sign: i32) {
@@ -39,8 +43,50 @@ pub struct CellNow {
     pub unaccepted: BTreeMap<i64, u32>,
     /// How many are not yet accepted (the size of `unaccepted`).
     pub unaccepted_n: u64,
-    /// Conversation indexes by sentiment (−3 … 3 at 0 … 6).
-    pub sentiment: [BTreeSet<u32>; 7],
+    /// Conversation indexes by sentiment (−3 … 3 at 0 … 6), each with its alert once a report
+    /// raised one.
+    pub sentiment: [BTreeMap<u32, AlertMemo>; 7],
+}
+
+/// A live conversation's sentiment alert and its id's sort prefix, built by the first report
+/// that raises it and kept until the conversation's entry is put anew (any change to what
+/// the alert says puts it anew): a report then clones a pointer instead of reading the
+/// conversation and building five strings. A cache, so it equals any other, and a snapshot
+/// holds nothing of it.
+#[derive(Clone, Debug, Default)]
+pub struct AlertMemo(OnceLock<(u64, Arc<Alert>)>);
+
+impl AlertMemo {
+    /// The kept alert, if a report built one.
+    pub fn get(&self) -> Option<&(u64, Arc<Alert>)> {
+        self.0.get()
+    }
+
+    /// Keeps `alert` unless a report running beside this one kept its own first.
+    pub fn keep(&self, alert: (u64, Arc<Alert>)) {
+        let _ = self.0.set(alert);
+    }
+}
+
+impl PartialEq for AlertMemo {
+    fn eq(&self, _: &AlertMemo) -> bool {
+        true
+    }
+}
+
+impl Eq for AlertMemo {}
+
+impl Serialize for AlertMemo {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_unit()
+    }
+}
+
+impl<'de> Deserialize<'de> for AlertMemo {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<AlertMemo, D::Error> {
+        <()>::deserialize(d)?;
+        Ok(AlertMemo::default())
+    }
 }
 
 impl CellNow {
@@ -116,7 +162,7 @@ impl Now {
         }
         let s = &mut c.sentiment[(e.sentiment.clamp(-3, 3) + 3) as usize];
         if sign > 0 {
-            s.insert(idx as u32);
+            s.insert(idx as u32, AlertMemo::default());
         } else {
             s.remove(&(idx as u32));
         }

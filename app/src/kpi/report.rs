@@ -2,6 +2,7 @@
 //! rates as fractions, `None` (JSON `null`) for no value.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -231,6 +232,7 @@ pub struct KpiReport {
     pub by_channel: Vec<ChannelRow>,
     /// Per hour of the window.
     pub hourly: Vec<HourRow>,
-    /// Threshold alerts now.
-    pub alerts: Vec<Alert>,
+    /// Threshold alerts now, in key order (shared: a live report reuses the sentiment alerts
+    /// an earlier one built).
+    pub alerts: Vec<Arc<Alert>>,
 }

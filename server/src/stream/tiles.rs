@@ -2,7 +2,8 @@
 //! the subscribers, the 24 h KPIs are computed from the live engine; a `kpis` delta goes out
 //! when the tiles changed, and an `alert` delta for each alert raised or cleared.
 
-use std::collections::{BTreeMap, HashMap};
+use std::cmp::Ordering;
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -17,7 +18,8 @@ use crate::ingest::Ingestor;
 #[derive(Default)]
 struct Sent {
     tiles: Value,
-    alerts: BTreeMap<String, Alert>,
+    /// In key order, as a report has them.
+    alerts: Vec<Arc<Alert>>,
 }
 
 /// The tiles of a report: everything but the breakdowns, the alerts and the instant.
@@ -55,11 +57,6 @@ fn deltas(scope: &Scope, r: &KpiReport, seq: i64, sent: &mut Sent) -> Vec<Delta>
         });
         sent.tiles = now_tiles;
     }
-    let now: BTreeMap<String, Alert> = r
-        .alerts
-        .iter()
-        .map(|a| (a.key.clone(), a.clone()))
-        .collect();
     let alert = |state: &str, a: &Alert| Delta {
         seq,
         kind: "alert",
@@ -68,17 +65,35 @@ fn deltas(scope: &Scope, r: &KpiReport, seq: i64, sent: &mut Sent) -> Vec<Delta>
             .to_string()
             .into(),
     };
-    for (key, a) in &now {
-        if !sent.alerts.contains_key(key) {
-            out.push(alert("raised", a));
+    // Both in key order: one merge finds the raised and the cleared.
+    let (now, before) = (&r.alerts, &sent.alerts);
+    let (mut raised, mut cleared) = (Vec::new(), Vec::new());
+    let (mut i, mut j) = (0, 0);
+    loop {
+        let order = match (now.get(i), before.get(j)) {
+            (None, None) => break,
+            (Some(_), None) => Ordering::Less,
+            (None, Some(_)) => Ordering::Greater,
+            (Some(a), Some(b)) => a.key.cmp(&b.key),
+        };
+        match order {
+            Ordering::Less => {
+                raised.push(alert("raised", &now[i]));
+                i += 1;
+            }
+            Ordering::Greater => {
+                cleared.push(alert("cleared", &before[j]));
+                j += 1;
+            }
+            Ordering::Equal => {
+                i += 1;
+                j += 1;
+            }
         }
     }
-    for (key, a) in &sent.alerts {
-        if !now.contains_key(key) {
-            out.push(alert("cleared", a));
-        }
-    }
-    sent.alerts = now;
+    out.extend(raised);
+    out.extend(cleared);
+    sent.alerts.clone_from(&r.alerts);
     out
 }
 
@@ -153,7 +168,7 @@ mod tests {
             "only the instant moved"
         );
         r.kpis.incoming = 1;
-        r.alerts.push(Alert {
+        r.alerts.push(Arc::new(Alert {
             key: "longest_wait:q1".into(),
             kind: "longest_wait".into(),
             queue_id: "q1".into(),
@@ -161,7 +176,7 @@ mod tests {
             value: 400.0,
             limit: 300.0,
             message: "m".into(),
-        });
+        }));
         let next = deltas(&None, &r, 2, &mut sent);
         assert_eq!(
             next.iter().map(|d| d.kind).collect::<Vec<_>>(),
@@ -173,5 +188,77 @@ mod tests {
         assert_eq!(cleared.len(), 1);
         assert!(cleared[0].data.contains("\"cleared\""));
         assert_eq!(cleared[0].visibility, Visibility::Scope(None));
+    }
+
+    /// An alert keyed `kind:subject`.
+    fn keyed(key: &str) -> Arc<Alert> {
+        let (kind, subject) = key.split_once(':').expect("kind:subject");
+        Arc::new(Alert {
+            key: key.into(),
+            kind: kind.into(),
+            queue_id: "q1".into(),
+            conversation_id: (kind == "sentiment").then(|| subject.into()),
+            value: -3.0,
+            limit: -2.0,
+            message: key.into(),
+        })
+    }
+
+    /// The states and keys of a scope's alert deltas, in the order they go out.
+    fn alert_deltas(r: &KpiReport, sent: &mut Sent) -> Vec<(String, String)> {
+        deltas(&None, r, 1, sent)
+            .iter()
+            .filter(|d| d.kind == "alert")
+            .map(|d| {
+                let v: Value = serde_json::from_str(&d.data).expect("JSON");
+                let field = |f: &str| {
+                    v.pointer(f)
+                        .and_then(Value::as_str)
+                        .unwrap_or("")
+                        .to_owned()
+                };
+                (field("/state"), field("/alert/key"))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn interleaved_alerts_are_raised_and_cleared_once_each_in_key_order() {
+        let mut sent = Sent::default();
+        let mut r = KpiReport {
+            alerts: [
+                "abandon_rate:q1",
+                "sentiment:c2",
+                "sentiment:c4",
+                "service_level:q1",
+            ]
+            .map(keyed)
+            .into(),
+            ..KpiReport::default()
+        };
+        assert_eq!(alert_deltas(&r, &mut sent).len(), 4, "all raised");
+        r.alerts = [
+            "longest_wait:q1",
+            "sentiment:c2",
+            "sentiment:c3",
+            "sentiment:c5",
+        ]
+        .map(keyed)
+        .into();
+        let pair = |s: &str, k: &str| (s.to_owned(), k.to_owned());
+        assert_eq!(
+            alert_deltas(&r, &mut sent),
+            [
+                pair("raised", "longest_wait:q1"),
+                pair("raised", "sentiment:c3"),
+                pair("raised", "sentiment:c5"),
+                pair("cleared", "abandon_rate:q1"),
+                pair("cleared", "sentiment:c4"),
+                pair("cleared", "service_level:q1"),
+            ]
+        );
+        assert!(alert_deltas(&r, &mut sent).is_empty(), "nothing changed");
+        r.alerts.clear();
+        assert_eq!(alert_deltas(&r, &mut sent).len(), 4, "all cleared");
     }
 }

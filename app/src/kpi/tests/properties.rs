@@ -400,6 +400,14 @@ proptest! {
         for i in (1..shuffled.len()).rev() {
             shuffled.swap(i, r.below(i as u64 + 1) as usize);
         }
+        let now = at(31.0 * 3600.0);
+        // One queue with a threshold of its own (as an admin may set): both paths apply it.
+        let mut limits = Limits::default();
+        let q2 = Limits {
+            sentiment: 0,
+            ..Limits::default()
+        };
+        limits.per_queue.insert("q2".into(), q2);
         let mut e = Engine::new();
         let (first, second) = shuffled.split_at(shuffled.len() / 2);
         for part in [first, second] {
@@ -410,17 +418,14 @@ proptest! {
                 batch.sort_by_key(|e| e.at);
                 e.apply(&batch);
                 rest = &rest[k..];
+                // Now and then a live report, which keeps the sentiment alerts it builds:
+                // the final ones must follow every change since.
+                if r.below(3) == 0 {
+                    e.report(&Query::default(), now, &limits);
+                }
             }
             e.prune(at(cut as f64 * 3600.0).timestamp_millis());
         }
-        let now = at(31.0 * 3600.0);
-        // One queue with a threshold of its own (as an admin may set): both paths apply it.
-        let mut limits = Limits::default();
-        let q2 = Limits {
-            sentiment: 0,
-            ..Limits::default()
-        };
-        limits.per_queue.insert("q2".into(), q2);
         for q in queries(&mut r) {
             let live = e.report(&q, now, &limits);
             let scratch = e.report(&Query { at: Some(now), ..q.clone() }, now, &limits);
