@@ -290,38 +290,36 @@ impl AgentAgg {
     }
 
     /// Time within `[lo, hi)` (inside one quarter) covered by a finished span while logged in:
-    /// one walk over the quarter's span changes and the presence changes, in time order.
+    /// the quarter's kept total less the parts outside `[lo, hi)` when those are shorter. A
+    /// walk reads every span change before its end, so a window starting early in a quarter
+    /// walks the quarter's start, not all of it.
     fn covered_part(&self, presence: &[(i64, u64, Presence)], lo: i64, hi: i64) -> i64 {
-        let Some(quarter) = self.quarter(quarter_of(lo)) else {
+        let q = quarter_of(lo);
+        let Some(quarter) = self.quarter(q) else {
             return 0;
         };
-        let (q, deltas) = (quarter_of(lo), &quarter.deltas);
-        let at = |x: u32| q + i64::from(x);
-        // Span changes up to `lo` only set the depth at `lo`.
-        let mut di = deltas.partition_point(|(x, _)| at(*x) <= lo);
-        let mut depth = quarter.depth + deltas[..di].iter().map(|(_, d)| d).sum::<i32>();
-        let mut pi = presence.partition_point(|(at, _, _)| *at <= lo);
-        let mut logged = pi
-            .checked_sub(1)
-            .is_some_and(|j| presence[j].2 != Presence::Offline);
-        let (mut pos, mut total) = (lo, 0);
-        while pos < hi {
-            let next_delta = deltas.get(di).map_or(hi, |(x, _)| at(*x).min(hi));
-            let next_presence = presence.get(pi).map_or(hi, |(at, _, _)| (*at).min(hi));
-            let next = next_delta.min(next_presence);
-            if depth > 0 && logged {
-                total += next - pos;
-            }
-            pos = next;
-            if next < hi && next == next_delta {
-                depth += deltas[di].1;
-                di += 1;
-            } else if next < hi {
-                logged = presence[pi].2 != Presence::Offline;
-                pi += 1;
-            }
+        let end = q + QUARTER_MS;
+        if (lo - q) + (end - hi) < hi - lo {
+            quarter.sums.covered_ms
+                - covered_walk(quarter, q, presence, q, lo)
+                - covered_walk(quarter, q, presence, hi, end)
+        } else {
+            covered_walk(quarter, q, presence, lo, hi)
         }
-        total
+    }
+
+    /// [`AgentAgg::covered_part`] by a walk over all of `[lo, hi)`, for the tests.
+    #[cfg(test)]
+    pub fn covered_walked(&self, presence: &[(i64, u64, Presence)], lo: i64, hi: i64) -> i64 {
+        let q = quarter_of(lo);
+        self.quarter(q)
+            .map_or(0, |quarter| covered_walk(quarter, q, presence, lo, hi))
+    }
+
+    /// [`AgentAgg::covered_part`], for the tests.
+    #[cfg(test)]
+    pub fn covered_within(&self, presence: &[(i64, u64, Presence)], lo: i64, hi: i64) -> i64 {
+        self.covered_part(presence, lo, hi)
     }
 
     /// Time within `[lo, hi)` covered by a finished span while logged in. With `open_end`
@@ -370,7 +368,10 @@ impl AgentAgg {
     }
 
     fn recompute(&mut self, q: i64, presence: &[(i64, u64, Presence)]) {
-        let covered = self.covered_part(presence, q, q + QUARTER_MS);
+        // Walked: `covered_part` would read the total this sets.
+        let covered = self.quarter(q).map_or(0, |quarter| {
+            covered_walk(quarter, q, presence, q, q + QUARTER_MS)
+        });
         let (chunk, i) = self.chunk_mut(q);
         let was = std::mem::replace(&mut chunk.quarters[i].sums.covered_ms, covered);
         chunk.hours[i / PER_HOUR].covered_ms += covered - was;
@@ -415,6 +416,48 @@ impl AgentAgg {
             q += QUARTER_MS;
         }
     }
+}
+
+/// Time within `[lo, hi)` of `quarter` (starting at `q`) covered by a finished span while
+/// logged in: one walk over its span changes and the presence changes, in time order.
+fn covered_walk(
+    quarter: &Quarter,
+    q: i64,
+    presence: &[(i64, u64, Presence)],
+    lo: i64,
+    hi: i64,
+) -> i64 {
+    if hi <= lo {
+        // Nothing to walk (and no need to sum the changes before `lo`).
+        return 0;
+    }
+    let deltas = &quarter.deltas;
+    let at = |x: u32| q + i64::from(x);
+    // Span changes up to `lo` only set the depth at `lo`.
+    let mut di = deltas.partition_point(|(x, _)| at(*x) <= lo);
+    let mut depth = quarter.depth + deltas[..di].iter().map(|(_, d)| d).sum::<i32>();
+    let mut pi = presence.partition_point(|(at, _, _)| *at <= lo);
+    let mut logged = pi
+        .checked_sub(1)
+        .is_some_and(|j| presence[j].2 != Presence::Offline);
+    let (mut pos, mut total) = (lo, 0);
+    while pos < hi {
+        let next_delta = deltas.get(di).map_or(hi, |(x, _)| at(*x).min(hi));
+        let next_presence = presence.get(pi).map_or(hi, |(at, _, _)| (*at).min(hi));
+        let next = next_delta.min(next_presence);
+        if depth > 0 && logged {
+            total += next - pos;
+        }
+        pos = next;
+        if next < hi && next == next_delta {
+            depth += deltas[di].1;
+            di += 1;
+        } else if next < hi {
+            logged = presence[pi].2 != Presence::Offline;
+            pi += 1;
+        }
+    }
+    total
 }
 
 /// Every agent's aggregates.

@@ -7,7 +7,7 @@ use proptest::prelude::*;
 use serde_json::json;
 
 use super::{at, conv, created, ev};
-use crate::kpi::grid::{Cell, Rollup};
+use crate::kpi::grid::{Cell, QUARTER_MS, Rollup};
 use crate::kpi::sums::{OfferScope, Sums};
 use crate::kpi::{Engine, Limits, Query};
 use crate::model::event::Event;
@@ -565,6 +565,20 @@ proptest! {
                         g.covered(&rec.presence, from, t, false),
                         "agent {}", id
                     );
+                }
+                // A part of one quarter: its kept total less the parts outside, or a walk,
+                // equals a walk over it (parts before, after and around the window's ends).
+                if let Some((g, (_, rec))) = e.agg.get(&id).zip(e.agents().find(|(a, _)| **a == id)) {
+                    for (lo, hi) in [(from, t), (from, from + 1), (t, t + 1)].map(|(a, b)| {
+                        let q = a - a.rem_euclid(QUARTER_MS);
+                        [(a, b.min(q + QUARTER_MS)), (q, a), (a, q + QUARTER_MS), (q + 1, q + QUARTER_MS - 1)]
+                    }).into_iter().flatten() {
+                        prop_assert_eq!(
+                            g.covered_within(&rec.presence, lo, hi),
+                            g.covered_walked(&rec.presence, lo, hi),
+                            "agent {} in [{}, {})", id, lo, hi
+                        );
+                    }
                 }
             }
         }
