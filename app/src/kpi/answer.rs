@@ -17,7 +17,7 @@ use super::grid::{Cell, Grid, HOUR_MS, Rollup};
 use super::now::AlertMemo;
 use super::query::{Query, Window};
 use super::report::{ChannelRow, HourRow, KpiReport, Windowed, ratio, sl_slot};
-use super::sums::{FIVE_MIN_MS, OfferScope, Sums};
+use super::sums::{FIVE_MIN_MS, OfferScope, Part, Sums};
 
 /// Per-queue limits that raise alerts (admin-configurable; these are the defaults).
 #[derive(Clone, Debug, PartialEq)]
@@ -200,12 +200,21 @@ impl Engine {
         let rollup = Rollup::aligned_to(h0);
         // Nothing applied after the instant: nothing is keyed after it either.
         let open_end = self.newest().is_none_or(|n| n <= t);
-        grid.fold(from, t, open_end, rollup, keep, lookup, |m, cell, s| {
-            let h = (((m - h0) / HOUR_MS).max(0) as usize).min(hours.len() - 1);
-            hours[h] += s;
-            *by_queue.entry(cell.0).or_default() += s;
-            *by_channel.entry(cell.1).or_default() += s;
-        });
+        grid.fold(
+            from,
+            t,
+            open_end,
+            rollup,
+            Part::All,
+            keep,
+            lookup,
+            |m, cell, s| {
+                let h = (((m - h0) / HOUR_MS).max(0) as usize).min(hours.len() - 1);
+                hours[h] += s;
+                *by_queue.entry(cell.0).or_default() += s;
+                *by_channel.entry(cell.1).or_default() += s;
+            },
+        );
         let mut total = Sums::default();
         for h in &hours {
             total += h;

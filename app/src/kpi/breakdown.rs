@@ -13,7 +13,7 @@ use super::fast::FastMap;
 use super::grid::{Cell, Grid, HOUR_MS, Rollup};
 use super::now::AlertMemo;
 use super::report::{Alert, KpiReport, QueueRow, Windowed};
-use super::sums::Sums;
+use super::sums::{Part, Sums};
 
 const HALF_HOUR_MS: i64 = 1_800_000;
 
@@ -45,6 +45,7 @@ impl Engine {
             t,
             open_end,
             Rollup::Hours,
+            Part::Arrivals,
             keep,
             lookup,
             |_, c, s| {
@@ -57,6 +58,7 @@ impl Engine {
             t,
             open_end,
             Rollup::Hours,
+            Part::Handled,
             keep,
             lookup,
             |_, c, s| {

@@ -9,7 +9,7 @@ use super::fast::FastMap;
 
 use super::facts::Facts;
 use super::slots::SlotSet;
-use super::sums::{OfferScope, Sums};
+use super::sums::{OfferScope, Part, Sums};
 use crate::model::event::Channel;
 
 /// One minute in ms.
@@ -190,8 +190,10 @@ impl Grid {
     /// Feeds `sink(minute, cell, sums)` every contribution to `[from, to]` (ms, inclusive)
     /// whose cell `keep` accepts. Whole hours and quarters come from the rollups that
     /// `rollup` allows (`minute` is then the hour's or quarter's start), whole minutes from
-    /// the buckets; the partial minutes at both ends are summed conversation by conversation, from `facts(idx)` (which
-    /// returns the conversation's facts, threshold and cell, or `None` to leave it out). With
+    /// the buckets; the partial minutes at both ends are summed conversation by conversation
+    /// (`part` of their sums: every one, or only those the caller reads), from `facts(idx)`
+    /// (which returns the conversation's facts, threshold and cell, or `None` to leave it
+    /// out); whole minutes, quarters and hours always carry every sum. With
     /// `open_end` (nothing is keyed after `to`: nothing was applied after it) the minute
     /// holding `to` is read whole.
     #[allow(clippy::too_many_arguments)]
@@ -201,6 +203,7 @@ impl Grid {
         to: i64,
         open_end: bool,
         rollup: Rollup,
+        part: Part,
         keep: impl Fn(&Cell) -> bool,
         facts: impl Fn(usize) -> Option<(Cow<'f, Facts>, u32, Cell)>,
         mut sink: impl FnMut(i64, &Cell, &Sums),
@@ -255,7 +258,7 @@ impl Grid {
                             by_cell.len() - 1
                         }
                     };
-                    by_cell[i].1.contribute(&f, lo, hi, sl_own, OfferScope::All);
+                    by_cell[i].1.contribute_part(&f, lo, hi, sl_own, part);
                 }
             }
             for (cell, s) in &by_cell {

@@ -8,7 +8,7 @@ use serde_json::json;
 
 use super::{at, conv, created, ev};
 use crate::kpi::grid::{Cell, QUARTER_MS, Rollup};
-use crate::kpi::sums::{OfferScope, Sums};
+use crate::kpi::sums::{OfferScope, Part, Sums};
 use crate::kpi::{Engine, Limits, Query};
 use crate::model::event::Event;
 
@@ -27,19 +27,21 @@ impl Rng {
 /// The engine's grid summed over `[from, t]`, every cell, through `rollup`.
 fn grid_total(e: &Engine, from: i64, t: i64, open_end: bool, rollup: Rollup) -> Sums {
     let mut sum = Sums::default();
-    for s in grid_cells(e, from, t, open_end, rollup).values() {
+    for s in grid_cells(e, from, t, open_end, rollup, Part::All).values() {
         sum += s;
     }
     sum
 }
 
-/// The engine's grid over `[from, t]`, per cell, through `rollup`.
+/// The engine's grid over `[from, t]`, per cell, through `rollup`, with `part` of the
+/// partial minutes' sums.
 fn grid_cells(
     e: &Engine,
     from: i64,
     t: i64,
     open_end: bool,
     rollup: Rollup,
+    part: Part,
 ) -> BTreeMap<Cell, Sums> {
     let lookup = |idx: usize| {
         let c = &e.convs[idx];
@@ -51,6 +53,7 @@ fn grid_cells(
         t,
         open_end,
         rollup,
+        part,
         |_| true,
         lookup,
         |_, c, s| *cells.entry(*c).or_default() += s,
@@ -65,7 +68,11 @@ fn busy_minutes(r: &mut Rng, n: usize) -> Vec<Event> {
     let mut out = Vec::new();
     for c in 0..n {
         let id = format!("b{c}");
-        let mut t = r.below(180_000) as f64 / 1000.0;
+        // One in four starts on a minute's first millisecond: the edges' bounds are tested.
+        let mut t = match r.below(4) {
+            0 => (r.below(3) * 60) as f64,
+            _ => r.below(180_000) as f64 / 1000.0,
+        };
         let queue = ["q1", "q2"][r.below(2) as usize];
         out.push(created(
             &id,
@@ -79,7 +86,13 @@ fn busy_minutes(r: &mut Rng, n: usize) -> Vec<Event> {
             ("accepted", json!({"agent_id": agent})),
             ("closed", json!({"reason": "resolved"})),
         ];
-        for (ty, fields) in steps.into_iter().take(r.below(4) as usize) {
+        let abandoned = [("closed", json!({"reason": "abandoned"}))];
+        // One in five is abandoned before anyone accepts it (closed, with no handle time).
+        let steps = match r.below(5) {
+            0 => abandoned.to_vec(),
+            _ => steps.into_iter().take(r.below(4) as usize).collect(),
+        };
+        for (ty, fields) in steps {
             t += 0.001 + r.below(60_000) as f64 / 1000.0;
             out.push(conv(&id, ty, t, fields));
         }
@@ -470,10 +483,16 @@ proptest! {
         }
         expect.retain(|_, s| *s != Sums::default());
         let open_end = e.newest().is_none_or(|n| n <= t);
+        // The Erlang C inputs' folds: what they read equals the same sums of every part.
+        let arrivals = |c: &BTreeMap<Cell, Sums>| c.iter().map(|(k, s)| (*k, s.incoming)).filter(|(_, n)| *n != 0).collect::<Vec<_>>();
+        let handled = |c: &BTreeMap<Cell, Sums>| c.iter().map(|(k, s)| (*k, s.handle_ms, s.handle_n)).filter(|(_, _, n)| *n != 0).collect::<Vec<_>>();
         for rollup in [Rollup::Minutes, Rollup::Quarters, Rollup::Hours] {
-            prop_assert_eq!(&grid_cells(&e, from, t, false, rollup), &expect);
-            if open_end {
-                prop_assert_eq!(&grid_cells(&e, from, t, true, rollup), &expect);
+            for end in [false, true].into_iter().filter(|&end| open_end || !end) {
+                prop_assert_eq!(&grid_cells(&e, from, t, end, rollup, Part::All), &expect);
+                let cells = grid_cells(&e, from, t, end, rollup, Part::Arrivals);
+                prop_assert_eq!(arrivals(&cells), arrivals(&expect));
+                let cells = grid_cells(&e, from, t, end, rollup, Part::Handled);
+                prop_assert_eq!(handled(&cells), handled(&expect));
             }
         }
     }
