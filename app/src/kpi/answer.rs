@@ -118,6 +118,7 @@ pub(super) struct NowValues<'v> {
 
 /// A conversation at or below its queue's sentiment threshold.
 pub(super) struct Negative<'v> {
+    /// The conversation.
     pub idx: usize,
     /// Its queue's threshold.
     pub limit: i8,
