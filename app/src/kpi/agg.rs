@@ -293,7 +293,7 @@ impl AgentAgg {
     /// the quarter's kept total less the parts outside `[lo, hi)` when those are shorter. A
     /// walk reads every span change before its end, so a window starting early in a quarter
     /// walks the quarter's start, not all of it.
-    fn covered_part(&self, presence: &[(i64, u64, Presence)], lo: i64, hi: i64) -> i64 {
+    pub(super) fn covered_part(&self, presence: &[(i64, u64, Presence)], lo: i64, hi: i64) -> i64 {
         let q = quarter_of(lo);
         let Some(quarter) = self.quarter(q) else {
             return 0;
@@ -314,12 +314,6 @@ impl AgentAgg {
         let q = quarter_of(lo);
         self.quarter(q)
             .map_or(0, |quarter| covered_walk(quarter, q, presence, lo, hi))
-    }
-
-    /// [`AgentAgg::covered_part`], for the tests.
-    #[cfg(test)]
-    pub fn covered_within(&self, presence: &[(i64, u64, Presence)], lo: i64, hi: i64) -> i64 {
-        self.covered_part(presence, lo, hi)
     }
 
     /// Time within `[lo, hi)` covered by a finished span while logged in. With `open_end`

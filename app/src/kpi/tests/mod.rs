@@ -1,5 +1,6 @@
 //! KPI engine tests: hand-computed scenarios and properties against from-scratch evaluation.
 
+mod alerts;
 mod properties;
 mod scenario;
 mod sealed;

@@ -593,7 +593,7 @@ proptest! {
                         [(a, b.min(q + QUARTER_MS)), (q, a), (a, q + QUARTER_MS), (q + 1, q + QUARTER_MS - 1)]
                     }).into_iter().flatten() {
                         prop_assert_eq!(
-                            g.covered_within(&rec.presence, lo, hi),
+                            g.covered_part(&rec.presence, lo, hi),
                             g.covered_walked(&rec.presence, lo, hi),
                             "agent {} in [{}, {})", id, lo, hi
                         );
