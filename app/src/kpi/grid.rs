@@ -115,10 +115,12 @@ pub struct Grid {
 /// Adds (or subtracts) `s` to `cell` of `row`, dropping cells and rows that become empty.
 fn add_to(rows: &mut BTreeMap<i64, Row>, at: i64, cell: Cell, s: &Sums, sub: bool) {
     let row = rows.entry(at).or_default();
-    let i = row.binary_search_by(|(c, _)| c.cmp(&cell)).unwrap_or_else(|i| {
-        row.insert(i, (cell, Sums::default()));
-        i
-    });
+    let i = row
+        .binary_search_by(|(c, _)| c.cmp(&cell))
+        .unwrap_or_else(|i| {
+            row.insert(i, (cell, Sums::default()));
+            i
+        });
     let c = &mut row[i].1;
     if sub {
         *c -= s;

@@ -81,32 +81,65 @@ fn put_time(out: &mut Vec<u8>, at: DateTime<Utc>) {
 }
 
 /// Encodes a conversation's ordered steps (times never decrease), headed by its close time so
-/// that pruning reads only that.
+/// that pruning reads only that. An open conversation's steps are kept so too (its header
+/// says it has no close time), and [`extend`]ed as its events come.
 pub(super) fn seal<'a>(
     steps: impl Iterator<Item = (DateTime<Utc>, &'a Transition)> + Clone,
     names: &mut Names,
 ) -> Box<[u8]> {
     let mut out = Vec::with_capacity(48);
+    put_header(&mut out, steps.clone());
+    put_steps(&mut out, None, steps, names);
+    out.into_boxed_slice()
+}
+
+/// The seal of an open conversation's steps (`bytes`, whose last step is at `last`) followed
+/// by `steps` (none before `last`): what [`seal`] gives for all of them, without decoding the
+/// first ones. The header says when it closed if one of `steps` closes it.
+pub(super) fn extend<'a>(
+    bytes: &[u8],
+    last: DateTime<Utc>,
+    steps: impl Iterator<Item = (DateTime<Utc>, &'a Transition)> + Clone,
+    names: &mut Names,
+) -> Box<[u8]> {
+    debug_assert_eq!(bytes.first(), Some(&0), "an open conversation's seal");
+    let mut out = Vec::with_capacity(bytes.len() + 16);
+    put_header(&mut out, steps.clone());
+    out.extend_from_slice(bytes.get(1..).unwrap_or_default());
+    put_steps(&mut out, Some(last.timestamp()), steps, names);
+    out.into_boxed_slice()
+}
+
+/// The header: the time of the last of `steps` that closes the conversation, if one does.
+fn put_header<'a>(out: &mut Vec<u8>, steps: impl Iterator<Item = (DateTime<Utc>, &'a Transition)>) {
     let closed = steps
-        .clone()
         .filter(|(_, t)| matches!(t, Transition::Closed(_)))
         .last();
     match closed {
         Some((at, _)) => {
             out.push(1);
-            put_time(&mut out, at);
+            put_time(out, at);
         }
         None => out.push(0),
     }
-    let mut last: Option<i64> = None;
+}
+
+/// Appends `steps`, the first one's seconds as a delta from `last` (the previous step's
+/// seconds) if there is one.
+fn put_steps<'a>(
+    out: &mut Vec<u8>,
+    mut last: Option<i64>,
+    steps: impl Iterator<Item = (DateTime<Utc>, &'a Transition)>,
+    names: &mut Names,
+) {
     for (at, t) in steps {
         let secs = at.timestamp();
         match last {
-            None => put_signed(&mut out, secs),
-            Some(prev) => put(&mut out, (secs - prev) as u64),
+            None => put_signed(out, secs),
+            Some(prev) => put(out, (secs - prev) as u64),
         }
         last = Some(secs);
-        put_nanos(&mut out, at.timestamp_subsec_nanos());
+        put_nanos(out, at.timestamp_subsec_nanos());
         match t {
             Transition::Created {
                 queue_id,
@@ -116,40 +149,39 @@ pub(super) fn seal<'a>(
                 skills,
             } => {
                 out.push(CREATED);
-                put(&mut out, u64::from(names.number(queue_id)));
-                put(&mut out, channel_code(*channel));
-                put_str(&mut out, customer_id);
-                put_str(&mut out, customer_name);
-                put(&mut out, u64::from(names.skill_number(skills)));
+                put(out, u64::from(names.number(queue_id)));
+                put(out, channel_code(*channel));
+                put_str(out, customer_id);
+                put_str(out, customer_name);
+                put(out, u64::from(names.skill_number(skills)));
             }
-            Transition::Offered(a) => one(&mut out, OFFERED, names.number(a)),
-            Transition::Accepted(a) => one(&mut out, ACCEPTED, names.number(a)),
-            Transition::Rejected(a) => one(&mut out, REJECTED, names.number(a)),
+            Transition::Offered(a) => one(out, OFFERED, names.number(a)),
+            Transition::Accepted(a) => one(out, ACCEPTED, names.number(a)),
+            Transition::Rejected(a) => one(out, REJECTED, names.number(a)),
             Transition::TransferredToAgent { from, to } => {
-                one(&mut out, TO_AGENT, names.number(from));
-                put(&mut out, u64::from(names.number(to)));
+                one(out, TO_AGENT, names.number(from));
+                put(out, u64::from(names.number(to)));
             }
             Transition::TransferredToQueue { from, to } => {
-                one(&mut out, TO_QUEUE, names.number(from));
-                put(&mut out, u64::from(names.number(to)));
+                one(out, TO_QUEUE, names.number(from));
+                put(out, u64::from(names.number(to)));
             }
-            Transition::Released(a) => one(&mut out, RELEASED, names.number(a)),
+            Transition::Released(a) => one(out, RELEASED, names.number(a)),
             Transition::Waiting => out.push(WAITING),
             Transition::Resumed(by) => {
                 out.push(RESUMED);
-                put(&mut out, resumed_code(*by));
+                put(out, resumed_code(*by));
             }
             Transition::Ended => out.push(ENDED),
             Transition::Closed(reason) => {
                 out.push(CLOSED);
-                put(&mut out, close_code(*reason));
+                put(out, close_code(*reason));
             }
             Transition::Escalated => out.push(ESCALATED),
             Transition::EscalationResolved => out.push(ESCALATION_RESOLVED),
             Transition::Note => out.push(NOTE),
         }
     }
-    out.into_boxed_slice()
 }
 
 fn one(out: &mut Vec<u8>, kind: u8, name: u32) {

@@ -14,7 +14,7 @@ use crate::model::conversation::{Conversation, Transition, start, step};
 use crate::model::event::{Channel, CloseReason, Event, ResumedBy};
 use crate::model::ledger::{ConversationStatus, Ledger};
 use crate::model::names::Names;
-use crate::model::sealed::{closed_at, seal, unseal};
+use crate::model::sealed::{closed_at, extend, seal, unseal};
 
 /// One transition of every kind, its names and fields picked by `a` and `b`.
 fn transition(kind: u8, a: u8, b: u8) -> Transition {
@@ -67,6 +67,8 @@ proptest! {
     fn a_seal_gives_back_its_steps_and_close_time(
         start_secs in -4_000_000_000i64..4_000_000_000,
         steps in proptest::collection::vec((any::<u8>(), any::<u8>(), any::<u8>(), 0i64..100_000, 0u32..1_000_000_000, 0u32..3), 0..12),
+        cut in any::<usize>(),
+        step in 1usize..4,
     ) {
         let mut secs = start_secs;
         let mut given: Vec<(DateTime<Utc>, Transition)> = Vec::new();
@@ -85,7 +87,25 @@ proptest! {
         let bytes = seal(given.iter().map(|(at, t)| (*at, t)), &mut names);
         let close = given.iter().rev().find(|(_, t)| matches!(t, Transition::Closed(_))).map(|(at, _)| *at);
         prop_assert_eq!(closed_at(&bytes), close);
-        prop_assert_eq!(unseal(&bytes, &names), Some((close, given)));
+        prop_assert_eq!(unseal(&bytes, &names), Some((close, given.clone())));
+
+        // An open conversation's seal extended by its later steps, a few at a time as its
+        // events come, is the seal of them all: the same bytes, close time included.
+        let open = given.iter().position(|(_, t)| matches!(t, Transition::Closed(_))).unwrap_or(given.len());
+        let cut = cut % (open + 1);
+        if cut > 0 {
+            let mut grown = seal(given[..cut].iter().map(|(at, t)| (*at, t)), &mut names);
+            prop_assert_eq!(closed_at(&grown), None);
+            let mut last = given[cut - 1].0;
+            // Open until the batch with its first close, which ends the extending.
+            let batches = given[cut..open].chunks(step).chain(Some(&given[open..]));
+            for batch in batches.filter(|b| !b.is_empty()) {
+                prop_assert_eq!(closed_at(&grown), None);
+                grown = extend(&grown, last, batch.iter().map(|(at, t)| (*at, t)), &mut names);
+                last = batch[batch.len() - 1].0;
+            }
+            prop_assert_eq!(&grown, &bytes);
+        }
     }
 }
 
