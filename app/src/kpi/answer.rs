@@ -71,7 +71,7 @@ impl View<'_> {
                 .map(|(f, sl, c)| (Cow::Borrowed(f), *sl, *c)),
             None => {
                 let c = self.engine.convs.get(idx)?;
-                Some((self.engine.facts(idx)?, c.sl_own, c.cell?))
+                Some((self.engine.facts(idx)?, c.sl_own, c.cell()?))
             }
         }
     }
@@ -312,7 +312,7 @@ impl Engine {
         let mut grid = Grid::default();
         for &idx in &candidates {
             let c = &self.convs[idx];
-            if let (Some(f), Some(cell)) = (self.facts(idx), c.cell)
+            if let (Some(f), Some(cell)) = (self.facts(idx), c.cell())
                 && q.keeps(&f, queues)
             {
                 grid.put(idx, &f, cell, c.sl_own, false);

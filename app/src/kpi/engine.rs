@@ -313,7 +313,7 @@ impl Engine {
                 // Every conversation of the queue re-contributes with the new threshold.
                 let qi = self.queue_index.get(q.queue_id.as_str()).copied();
                 for i in 0..self.convs.slots() {
-                    if self.convs[i].cell.is_some_and(|c| Some(c.0) == qi) {
+                    if self.convs[i].cell().is_some_and(|c| Some(c.0) == qi) {
                         self.hold(i);
                         touched(i);
                     }
@@ -343,7 +343,7 @@ impl Engine {
             // Closed, so sealed: derived from the seal without unsealing or keeping it, since
             // the slot is freed below.
             let facts = self.convs[i].derive(&self.names, i64::MAX);
-            if let (Some(f), Some(cell)) = (&facts, self.convs[i].cell) {
+            if let (Some(f), Some(cell)) = (&facts, self.convs[i].cell()) {
                 self.grid.put(i, f, cell, self.convs[i].sl_own, true);
                 if let Some(e) = NowEntry::of(f, cell) {
                     self.now.put(i, &e, -1);
@@ -417,9 +417,9 @@ impl Engine {
             .map(|f| *f);
         let old_now = old
             .as_ref()
-            .zip(self.convs[idx].cell)
+            .zip(self.convs[idx].cell())
             .and_then(|(f, cell)| NowEntry::of(f, cell));
-        if let (Some(f), Some(cell)) = (&old, self.convs[idx].cell) {
+        if let (Some(f), Some(cell)) = (&old, self.convs[idx].cell()) {
             self.grid.put(idx, f, cell, self.convs[idx].sl_own, true);
         }
         let c = &self.convs[idx];
@@ -429,7 +429,7 @@ impl Engine {
             let cell = (self.intern(&f.queue), f.channel);
             let sl_own = self.sl_seconds(&f.queue);
             self.grid.put(idx, f, cell, sl_own, false);
-            self.convs[idx].cell = Some(cell);
+            self.convs[idx].set_cell(Some(cell));
             self.convs[idx].sl_own = sl_own;
             self.set_live(idx, f.status != Status::Closed);
             for o in &f.offers {
@@ -440,11 +440,11 @@ impl Engine {
             }
         } else {
             self.set_live(idx, false);
-            self.convs[idx].cell = None;
+            self.convs[idx].set_cell(None);
         }
         let new_now = facts
             .as_ref()
-            .zip(self.convs[idx].cell)
+            .zip(self.convs[idx].cell())
             .and_then(|(f, cell)| NowEntry::of(f, cell));
         // The customer's name is in the alert the cell may keep for it (`now::AlertMemo`):
         // a new one puts the entry anew, which forgets that alert.

@@ -228,7 +228,9 @@ impl Staged<'_> {
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Ledger {
     /// Conversations not closed: state and sealed steps, for capacity and the live views.
-    open: Map<String, Open>,
+    /// Boxed: the map's buckets (a power of two, up to 7/8 full) hold a pointer, not the
+    /// ~260-byte state (~6 MB less for ~37,000 open conversations).
+    open: Map<String, Box<Open>>,
     /// Closed conversations: their steps sealed in a few bytes ([`sealed`]), unfolded again
     /// when a late event names one.
     closed: Seals,
@@ -385,7 +387,8 @@ impl Ledger {
                             if closed {
                                 self.closed.insert(id, &steps);
                             } else {
-                                self.open.insert(id.to_owned(), Open { state, steps });
+                                self.open
+                                    .insert(id.to_owned(), Box::new(Open { state, steps }));
                             }
                         }
                     }
@@ -401,7 +404,8 @@ impl Ledger {
                 // A closed conversation stays closed, but nothing here depends on it.
                 self.closed.remove(id);
                 let state = history.state;
-                self.open.insert(id.to_owned(), Open { state, steps });
+                self.open
+                    .insert(id.to_owned(), Box::new(Open { state, steps }));
             }
         }
         for (id, agent) in agents {

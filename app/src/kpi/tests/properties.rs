@@ -45,7 +45,7 @@ fn grid_cells(
 ) -> BTreeMap<Cell, Sums> {
     let lookup = |idx: usize| {
         let c = &e.convs[idx];
-        Some((e.facts(idx)?, c.sl_own, c.cell?))
+        Some((e.facts(idx)?, c.sl_own, c.cell()?))
     };
     let mut cells = BTreeMap::<Cell, Sums>::new();
     e.grid.fold(
@@ -476,7 +476,7 @@ proptest! {
         let t = from + len as i64;
         let mut expect = BTreeMap::<Cell, Sums>::new();
         for idx in 0..e.convs.slots() {
-            if let (Some(f), Some(cell)) = (e.facts(idx), e.convs[idx].cell) {
+            if let (Some(f), Some(cell)) = (e.facts(idx), e.convs[idx].cell()) {
                 let s = expect.entry(cell).or_default();
                 s.contribute(&f, from, t + 1, e.convs[idx].sl_own, OfferScope::All);
             }
