@@ -15,6 +15,7 @@
 use std::collections::BTreeMap;
 use std::ops::{AddAssign, SubAssign};
 
+use super::deltas::Deltas;
 use super::engine::AgentRec;
 use super::facts::{Facts, OfferOutcome, Status};
 use super::fast::{FastMap, IdMap};
@@ -183,7 +184,7 @@ struct Quarter {
     depth: i32,
     /// Net change of the number of finished spans running, at times within the quarter (ms
     /// from its start, sorted).
-    deltas: Vec<(u32, i32)>,
+    deltas: Deltas,
 }
 
 /// Quarters per chunk: a day's, kept side by side so that a window's sums read contiguous
@@ -390,16 +391,7 @@ impl AgentAgg {
             }
             // Within its quarter: 0 ≤ offset < 900,000.
             let offset = (t - quarter_of(t)) as u32;
-            let deltas = &mut self.quarter_mut(quarter_of(t)).deltas;
-            match deltas.binary_search_by_key(&offset, |e| e.0) {
-                Ok(i) => {
-                    deltas[i].1 += d;
-                    if deltas[i].1 == 0 {
-                        deltas.remove(i);
-                    }
-                }
-                Err(i) => deltas.insert(i, (offset, d)),
-            }
+            self.quarter_mut(quarter_of(t)).deltas.add(offset, d);
         }
         let mut q = quarter_of(a).max(floor);
         while q <= quarter_of(b) {
@@ -425,18 +417,20 @@ fn covered_walk(
         // Nothing to walk (and no need to sum the changes before `lo`).
         return 0;
     }
-    let deltas = &quarter.deltas;
     let at = |x: u32| q + i64::from(x);
+    let mut deltas = quarter.deltas.iter().peekable();
     // Span changes up to `lo` only set the depth at `lo`.
-    let mut di = deltas.partition_point(|(x, _)| at(*x) <= lo);
-    let mut depth = quarter.depth + deltas[..di].iter().map(|(_, d)| d).sum::<i32>();
+    let mut depth = quarter.depth;
+    while let Some((_, d)) = deltas.next_if(|(x, _)| at(*x) <= lo) {
+        depth += d;
+    }
     let mut pi = presence.partition_point(|(at, _, _)| *at <= lo);
     let mut logged = pi
         .checked_sub(1)
         .is_some_and(|j| presence[j].2 != Presence::Offline);
     let (mut pos, mut total) = (lo, 0);
     while pos < hi {
-        let next_delta = deltas.get(di).map_or(hi, |(x, _)| at(*x).min(hi));
+        let next_delta = deltas.peek().map_or(hi, |(x, _)| at(*x).min(hi));
         let next_presence = presence.get(pi).map_or(hi, |(at, _, _)| (*at).min(hi));
         let next = next_delta.min(next_presence);
         if depth > 0 && logged {
@@ -444,8 +438,7 @@ fn covered_walk(
         }
         pos = next;
         if next < hi && next == next_delta {
-            depth += deltas[di].1;
-            di += 1;
+            depth += deltas.next().map_or(0, |(_, d)| d);
         } else if next < hi {
             logged = presence[pi].2 != Presence::Offline;
             pi += 1;

@@ -19,6 +19,7 @@ pub mod agg;
 pub mod answer;
 pub mod breakdown;
 pub mod conv;
+pub mod deltas;
 pub mod derived;
 pub mod detail;
 pub mod engine;
