@@ -1,9 +1,14 @@
 //! The ledger's closed conversations, by id: each id and its seal ([`super::sealed`]) back to
 //! back in one growing buffer (the id's length as a varint, the id, the seal's length, the
 //! seal), found through a table of their offsets hashed by the id. A million closed
-//! conversations are a million entries and one table of 8-byte offsets, not a million
+//! conversations are a million entries and one table of 4-byte offsets, not a million
 //! allocations (each rounded up to the allocator's size class) and 16-byte pointers. An entry
 //! replaced or removed leaves a gap, and the buffer is compacted once gaps are half of it.
+//!
+//! Entries start on a multiple of 4 bytes and the table holds their offset in 4-byte units:
+//! a `u32` reaches 16 GiB of seals (~180 million closed conversations within the 48 hours a
+//! late event may reach back) and takes 4 bytes where a byte offset took 8. The table's
+//! buckets are a power of two, up to 7/8 full: ~2 million for a day's million, 8 MB less.
 
 use std::hash::BuildHasher;
 
@@ -18,31 +23,37 @@ use super::varint::{Reader, put, put_str};
 pub(crate) struct Seals {
     /// Entries back to back, and the gaps of those replaced or removed.
     bytes: Vec<u8>,
-    /// The entries' offsets in `bytes`, hashed by their id.
-    table: HashTable<u64>,
+    /// The entries' offsets in `bytes` (in [`UNIT`]s), hashed by their id.
+    table: HashTable<u32>,
     /// Bytes of gaps in `bytes`.
     gaps: usize,
     hasher: foldhash::fast::RandomState,
 }
 
-/// The entry at `at`: its id, its seal and its length. `None` only if `at` is not where
-/// `append` wrote one (a bug: a snapshot's entries are appended again when read).
-fn entry(bytes: &[u8], at: u64) -> Option<(&str, &[u8], usize)> {
-    let at = usize::try_from(at).ok()?;
+/// Entries start on a multiple of this many bytes; the table holds their offset divided by it.
+const UNIT: usize = 4;
+
+/// The entry at `at` (in [`UNIT`]s): its id, its seal and its length with the padding after
+/// it (what it leaves as a gap when replaced or removed). `None` only if `at` is
+/// not where `append` wrote one (a bug: a snapshot's entries are appended again when read).
+fn entry(bytes: &[u8], at: u32) -> Option<(&str, &[u8], usize)> {
+    let at = usize::try_from(at).ok()? * UNIT;
     let mut r = Reader::new(bytes.get(at..)?);
     let id = r.str()?;
     let len = usize::try_from(r.num()?).ok()?;
     let seal = r.bytes.get(r.pos..r.pos.checked_add(len)?)?;
-    Some((id, seal, r.pos + len))
+    Some((id, seal, (r.pos + len).next_multiple_of(UNIT)))
 }
 
-fn id_at(bytes: &[u8], at: u64) -> &str {
+fn id_at(bytes: &[u8], at: u32) -> &str {
     entry(bytes, at).map_or("", |(id, _, _)| id)
 }
 
-/// Appends an entry for `id` and `seal`; returns its offset.
-fn append(bytes: &mut Vec<u8>, id: &str, seal: &[u8]) -> u64 {
-    let at = bytes.len() as u64;
+/// Appends an entry for `id` and `seal` at the next multiple of [`UNIT`]; returns its offset
+/// in units.
+fn append(bytes: &mut Vec<u8>, id: &str, seal: &[u8]) -> u32 {
+    bytes.resize(bytes.len().next_multiple_of(UNIT), 0);
+    let at = u32::try_from(bytes.len() / UNIT).expect("the ledger's seals stay under 16 GiB");
     put_str(bytes, id);
     put(bytes, seal.len() as u64);
     bytes.extend_from_slice(seal);
@@ -113,7 +124,7 @@ impl Seals {
             return;
         }
         let old = std::mem::take(&mut self.bytes);
-        let mut bytes = Vec::with_capacity(old.len() - self.gaps);
+        let mut bytes = Vec::with_capacity(old.len().saturating_sub(self.gaps));
         for at in self.table.iter_mut() {
             if let Some((id, seal, _)) = entry(&old, *at) {
                 *at = append(&mut bytes, id, seal);
@@ -242,12 +253,14 @@ mod tests {
             .filter(|w| w.len() != 12);
             assert_eq!(s.get(&format!("c{i}")).map(<[u8]>::to_vec), want, "c{i}");
         }
+        // Each entry padded to a whole unit (the last one's padding is not written).
         let kept: usize = s
             .ids()
-            .map(|id| id.len() + s.get(id).unwrap().len() + 2)
+            .map(|id| (id.len() + s.get(id).unwrap().len() + 2).next_multiple_of(UNIT))
             .sum();
-        assert_eq!(s.bytes.len(), kept, "the kept entries alone");
+        let padded = |b: &Seals| b.bytes.len().next_multiple_of(UNIT);
+        assert_eq!(padded(&s), kept, "the kept entries alone");
         let back: Seals = postcard::from_bytes(&postcard::to_allocvec(&s).unwrap()).unwrap();
-        assert_eq!((back.len(), back.bytes.len()), (s.len(), kept));
+        assert_eq!((back.len(), padded(&back)), (s.len(), kept));
     }
 }
