@@ -2,7 +2,9 @@
 //! placed before its close, so the ledger keeps its steps as a few bytes each — agent and queue
 //! ids as numbers into one shared table, times as varint deltas — and unfolds them again (steps
 //! and state) only when an event names it. A simulated day is mostly closed conversations: this
-//! is what keeps the ledger's memory to ~100 bytes a conversation instead of ~1 KB.
+//! is what keeps the ledger's memory to ~100 bytes a conversation instead of ~1 KB. An open
+//! conversation's steps are kept the same way, without a close time, and [`extend`]ed as its
+//! events come.
 
 use chrono::{DateTime, Utc};
 
