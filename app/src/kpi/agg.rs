@@ -417,20 +417,18 @@ fn covered_walk(
         // Nothing to walk (and no need to sum the changes before `lo`).
         return 0;
     }
+    let deltas = &quarter.deltas;
     let at = |x: u32| q + i64::from(x);
-    let mut deltas = quarter.deltas.iter().peekable();
     // Span changes up to `lo` only set the depth at `lo`.
-    let mut depth = quarter.depth;
-    while let Some((_, d)) = deltas.next_if(|(x, _)| at(*x) <= lo) {
-        depth += d;
-    }
+    let mut di = deltas.upto(lo - q);
+    let mut depth = quarter.depth + deltas.iter().take(di).map(|(_, d)| d).sum::<i32>();
     let mut pi = presence.partition_point(|(at, _, _)| *at <= lo);
     let mut logged = pi
         .checked_sub(1)
         .is_some_and(|j| presence[j].2 != Presence::Offline);
     let (mut pos, mut total) = (lo, 0);
     while pos < hi {
-        let next_delta = deltas.peek().map_or(hi, |(x, _)| at(*x).min(hi));
+        let next_delta = deltas.get(di).map_or(hi, |(x, _)| at(x).min(hi));
         let next_presence = presence.get(pi).map_or(hi, |(at, _, _)| (*at).min(hi));
         let next = next_delta.min(next_presence);
         if depth > 0 && logged {
@@ -438,7 +436,8 @@ fn covered_walk(
         }
         pos = next;
         if next < hi && next == next_delta {
-            depth += deltas.next().map_or(0, |(_, d)| d);
+            depth += deltas.get(di).map_or(0, |(_, d)| d);
+            di += 1;
         } else if next < hi {
             logged = presence[pi].2 != Presence::Offline;
             pi += 1;

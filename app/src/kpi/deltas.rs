@@ -1,126 +1,79 @@
 //! One agent's quarter hour of span changes ([`super::agg`]): the net change of the number of
 //! finished active spans running, at each time within the quarter where it changes. A busy
-//! day has ~2.4 million of them; as `(u32, i32)` pairs they took 8 bytes each, as varints
-//! (the gap from the previous time, then the change) they take ~4.
+//! day has ~2.4 million of them; as `(u32, i32)` pairs they took 8 bytes each, packed they
+//! take 4: the time (ms from the quarter's start, below 900,000 < 2^20) in the low 20 bits and
+//! the change in the high 12, signed. A change too large for 12 bits (a bulk import closing
+//! thousands of one agent's conversations at one instant) is split into several entries at
+//! the same time, which a walk adds one after the other.
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::varint::Reader;
+const TIME_BITS: u32 = 20;
+const TIME_MASK: u32 = (1 << TIME_BITS) - 1;
+/// The largest change one entry holds (12 bits, signed).
+const MAX_CHANGE: i64 = (1 << (31 - TIME_BITS)) - 1;
 
 /// Span changes at times within a quarter (ms from its start), sorted by time, none zero.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Deltas(Vec<u8>);
+pub struct Deltas(Vec<u32>);
+
+fn time(e: u32) -> u32 {
+    e & TIME_MASK
+}
+
+fn change(e: u32) -> i32 {
+    // The arithmetic shift brings the sign of the high 12 bits down with them.
+    (e as i32) >> TIME_BITS
+}
 
 impl Deltas {
-    /// The changes in time order: (ms from the quarter's start, change).
-    pub fn iter(&self) -> Iter<'_> {
-        Iter {
-            r: Reader::new(&self.0),
-            at: 0,
-        }
+    /// The changes in time order: (ms from the quarter's start, change). A time may come
+    /// more than once (a change split in parts); its changes add up.
+    pub fn iter(&self) -> impl Iterator<Item = (u32, i32)> + '_ {
+        self.0.iter().map(|&e| (time(e), change(e)))
     }
 
-    /// Adds `d` to the change at `offset`, dropping it when it comes to zero. Edits the bytes
-    /// in place: the entry at `offset` and the gap of the one after it.
+    /// How many entries are at times up to `t` (ms from the quarter's start, inclusive).
+    pub fn upto(&self, t: i64) -> usize {
+        self.0.partition_point(|&e| i64::from(time(e)) <= t)
+    }
+
+    /// The entry `i` (time and change), if there is one.
+    pub fn get(&self, i: usize) -> Option<(u32, i32)> {
+        self.0.get(i).map(|&e| (time(e), change(e)))
+    }
+
+    /// Adds `d` to the change at `offset` (below 2^20), dropping it when it comes to zero.
     pub fn add(&mut self, offset: u32, d: i32) {
+        debug_assert!(offset <= TIME_MASK, "within a quarter");
         if d == 0 {
             return;
         }
-        // The first entry at or after `offset`: where it starts and ends, its time, its change.
-        let mut r = Reader::new(&self.0);
-        let (mut prev, mut found) = (0u32, None);
-        while !r.done() {
-            let start = r.pos;
-            let (Some(gap), Some(v)) = (r.num(), r.signed()) else {
-                break;
-            };
-            let at = prev + gap as u32;
-            if at >= offset {
-                found = Some((start, r.pos, at, v as i32));
-                break;
+        let start = self.0.partition_point(|&e| time(e) < offset);
+        let end = start + self.0[start..].partition_point(|&e| time(e) == offset);
+        let mut total: i64 = self.0[start..end]
+            .iter()
+            .map(|&e| i64::from(change(e)))
+            .sum();
+        total += i64::from(d);
+        let entry = |part: i64| ((part as i32) << TIME_BITS) as u32 | offset;
+        match (total, end - start) {
+            (0, _) => {
+                self.0.drain(start..end);
             }
-            prev = at;
-        }
-        let mut buf = Entry::default();
-        match found {
-            None => {
-                buf.put(offset - prev, d);
-                self.0.extend_from_slice(buf.bytes());
-            }
-            Some((start, end, at, v)) if at == offset => {
-                if v + d != 0 {
-                    buf.put(at - prev, v + d);
-                    self.0.splice(start..end, buf.bytes().iter().copied());
-                    return;
+            (t, 1) if t.abs() <= MAX_CHANGE => self.0[start] = entry(t),
+            (t, 0) if t.abs() <= MAX_CHANGE => self.0.insert(start, entry(t)),
+            _ => {
+                // Rare: the change is or was too large for one entry.
+                let mut parts = Vec::new();
+                while total != 0 {
+                    let part = total.clamp(-MAX_CHANGE, MAX_CHANGE);
+                    parts.push(entry(part));
+                    total -= part;
                 }
-                // Dropped: the next entry's gap now runs from `prev`.
-                let mut r = Reader::new(&self.0[end..]);
-                match (r.num(), r.signed()) {
-                    (Some(gap), Some(next)) => {
-                        buf.put(at - prev + gap as u32, next as i32);
-                        let after = end + r.pos;
-                        self.0.splice(start..after, buf.bytes().iter().copied());
-                    }
-                    _ => {
-                        self.0.truncate(start);
-                    }
-                }
-            }
-            Some((start, end, at, v)) => {
-                buf.put(offset - prev, d);
-                buf.put(at - offset, v);
-                self.0.splice(start..end, buf.bytes().iter().copied());
+                self.0.splice(start..end, parts);
             }
         }
-    }
-}
-
-/// Up to two entries encoded on the stack (each at most 5 + 5 bytes).
-#[derive(Default)]
-struct Entry {
-    bytes: [u8; 20],
-    len: usize,
-}
-
-impl Entry {
-    fn put(&mut self, gap: u32, d: i32) {
-        let mut push = |mut v: u64| {
-            while v >= 0x80 {
-                self.bytes[self.len] = (v as u8) | 0x80;
-                self.len += 1;
-                v >>= 7;
-            }
-            self.bytes[self.len] = v as u8;
-            self.len += 1;
-        };
-        push(u64::from(gap));
-        let d = i64::from(d);
-        push(((d << 1) ^ (d >> 63)) as u64);
-    }
-
-    fn bytes(&self) -> &[u8] {
-        &self.bytes[..self.len]
-    }
-}
-
-/// [`Deltas::iter`].
-pub struct Iter<'a> {
-    r: Reader<'a>,
-    at: u32,
-}
-
-impl Iterator for Iter<'_> {
-    type Item = (u32, i32);
-
-    fn next(&mut self) -> Option<(u32, i32)> {
-        if self.r.done() {
-            return None;
-        }
-        // Written by `add` alone (a snapshot of another build is not read).
-        let gap = u32::try_from(self.r.num()?).ok()?;
-        let d = i32::try_from(self.r.signed()?).ok()?;
-        self.at += gap;
-        Some((self.at, d))
     }
 }
 
@@ -137,13 +90,13 @@ mod tests {
         /// whatever their size and order.
         #[test]
         fn deltas_hold_the_summed_changes_in_time_order(
-            // Few distinct times, so changes meet (and cancel) often; a few far apart, so gaps
-            // take several bytes.
+            // Few distinct times, so changes meet (and cancel) often; some anywhere in the
+            // quarter, up to its last millisecond.
             adds in proptest::collection::vec(
-                (prop_oneof![(0u32..12).prop_map(|x| x * 75_000), 0u32..900_000], -3i32..4),
+                (prop_oneof![(0u32..13).prop_map(|x| (x * 75_000).min(899_999)), 0u32..900_000], -3i32..4),
                 0..60,
             ),
-            big in proptest::option::of((0u32..900_000, -1_000_000_000i32..1_000_000_000)),
+            big in proptest::option::of((0u32..900_000, -1_000_000i32..1_000_000)),
         ) {
             let mut deltas = Deltas::default();
             let mut want: BTreeMap<u32, i64> = BTreeMap::new();
@@ -152,8 +105,15 @@ mod tests {
                 *want.entry(at).or_default() += i64::from(d);
             }
             want.retain(|_, d| *d != 0);
-            let got: Vec<(u32, i64)> = deltas.iter().map(|(at, d)| (at, i64::from(d))).collect();
-            prop_assert_eq!(got, want.into_iter().collect::<Vec<_>>());
+            let mut got: BTreeMap<u32, i64> = BTreeMap::new();
+            let mut last = 0;
+            for (at, d) in deltas.iter() {
+                prop_assert!(at >= last, "sorted by time");
+                prop_assert!(d != 0, "no zero entry");
+                last = at;
+                *got.entry(at).or_default() += i64::from(d);
+            }
+            prop_assert_eq!(got, want);
         }
     }
 }
