@@ -98,24 +98,8 @@ pub fn minutes_of(f: &Facts) -> Vec<i64> {
 
 /// One bucket's sums by cell, sorted by cell, none zero. A busy minute has ~30 cells of a
 /// 296-byte sum: a hash map of them held up to twice their size (its buckets are a power of
-/// two, at most 7/8 full), ~15 MB more over a day's 1,440 minutes. The cells lie apart from
-/// their sums, so a search reads a few cache lines of cells, not one sum per step.
-#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
-struct Row {
-    cells: Vec<Cell>,
-    sums: Vec<Sums>,
-}
-
-impl Row {
-    /// Each cell and its sums, by cell.
-    fn iter(&self) -> impl Iterator<Item = (&Cell, &Sums)> {
-        self.cells.iter().zip(&self.sums)
-    }
-
-    fn contains(&self, cell: &Cell) -> bool {
-        self.cells.binary_search(cell).is_ok()
-    }
-}
+/// two, at most 7/8 full), ~15 MB more over a day's 1,440 minutes.
+type Row = Vec<(Cell, Sums)>;
 
 /// Per-minute sums, their quarter-hour and hour rollups, and which conversations contributed
 /// to each minute. A quarter always holds the sum of its minutes, an hour of its quarters.
@@ -131,22 +115,22 @@ pub struct Grid {
 /// Adds (or subtracts) `s` to `cell` of `row`, dropping cells and rows that become empty.
 fn add_to(rows: &mut BTreeMap<i64, Row>, at: i64, cell: Cell, s: &Sums, sub: bool) {
     let row = rows.entry(at).or_default();
-    let i = row.cells.binary_search(&cell).unwrap_or_else(|i| {
-        row.cells.insert(i, cell);
-        row.sums.insert(i, Sums::default());
-        i
-    });
-    let c = &mut row.sums[i];
+    let i = row
+        .binary_search_by(|(c, _)| c.cmp(&cell))
+        .unwrap_or_else(|i| {
+            row.insert(i, (cell, Sums::default()));
+            i
+        });
+    let c = &mut row[i].1;
     if sub {
         *c -= s;
     } else {
         *c += s;
     }
     if *c == Sums::default() {
-        row.cells.remove(i);
-        row.sums.remove(i);
+        row.remove(i);
     }
-    if row.cells.is_empty() {
+    if row.is_empty() {
         rows.remove(&at);
     }
 }
@@ -159,7 +143,11 @@ impl Grid {
             s.contribute(f, m, m + MINUTE_MS, sl_own, OfferScope::All);
             if remove {
                 // A pruned minute has nothing left to take out.
-                if self.cells.get(&m).is_some_and(|row| row.contains(&cell)) {
+                if self
+                    .cells
+                    .get(&m)
+                    .is_some_and(|row| row.iter().any(|(c, _)| *c == cell))
+                {
                     add_to(&mut self.cells, m, cell, &s, true);
                     add_to(&mut self.quarters, quarter_of(m), cell, &s, true);
                     add_to(&mut self.hours, hour_of(m), cell, &s, true);
@@ -199,7 +187,7 @@ impl Grid {
         self.hours = self.hours.split_off(&h);
         self.hours.remove(&h);
         for (&m, row) in self.cells.range(h..h + HOUR_MS) {
-            for (cell, s) in row.iter() {
+            for (cell, s) in row {
                 let cell = *cell;
                 if m < q + QUARTER_MS {
                     add_to(&mut self.quarters, quarter_of(m), cell, s, false);
@@ -243,7 +231,7 @@ impl Grid {
         let (qa, qb) = (quarter_ceil(first_full), quarter_of(end));
         let mut whole = |rows: &BTreeMap<i64, Row>, a: i64, b: i64| {
             for (&m, row) in rows.range(a..b.max(a)) {
-                for (cell, s) in row.iter() {
+                for (cell, s) in row {
                     if keep(cell) {
                         sink(m, cell, s);
                     }
