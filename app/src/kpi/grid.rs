@@ -146,7 +146,7 @@ impl Grid {
                 if self
                     .cells
                     .get(&m)
-                    .is_some_and(|row| row.iter().any(|(c, _)| *c == cell))
+                    .is_some_and(|row| row.binary_search_by(|(c, _)| c.cmp(&cell)).is_ok())
                 {
                     add_to(&mut self.cells, m, cell, &s, true);
                     add_to(&mut self.quarters, quarter_of(m), cell, &s, true);

@@ -368,32 +368,22 @@ impl Ledger {
                 Folded::Whole(h) => h,
                 // Appended to an open conversation, which is in `open`: its seal is extended
                 // (and headed by the close time when it closes now).
-                Folded::Appended(state, new) => {
-                    let new = new.iter().map(|s| (s.at, &s.transition));
-                    let closed = state.status == ConversationStatus::Closed;
-                    match self.open.get_mut(id) {
-                        Some(o) => {
-                            let last = o.state.updated_at;
-                            o.steps = sealed::extend(&o.steps, last, new, &mut self.names);
-                            o.state = state;
-                            if closed {
-                                let o = self.open.remove(id).expect("just read");
-                                self.closed.insert(id, &o.steps);
-                            }
+                Folded::Appended(state, new) => match self.open.get_mut(id) {
+                    Some(o) => {
+                        let steps = new.iter().map(|s| (s.at, &s.transition));
+                        let last = o.state.updated_at;
+                        o.steps = sealed::extend(&o.steps, last, steps, &mut self.names);
+                        o.state = state;
+                        if o.state.status == ConversationStatus::Closed {
+                            let o = self.open.remove(id).expect("just read");
+                            self.closed.insert(id, &o.steps);
                         }
-                        // Not reached: only a stored open conversation is appended to.
-                        None => {
-                            let steps = sealed::seal(new, &mut self.names);
-                            if closed {
-                                self.closed.insert(id, &steps);
-                            } else {
-                                self.open
-                                    .insert(id.to_owned(), Box::new(Open { state, steps }));
-                            }
-                        }
+                        continue;
                     }
-                    continue;
-                }
+                    // Not reached (only a stored open conversation is appended to): sealed
+                    // whole below.
+                    None => History { steps: new, state },
+                },
             };
             let steps = history.steps.iter().map(|s| (s.at, &s.transition));
             let steps = sealed::seal(steps, &mut self.names);
