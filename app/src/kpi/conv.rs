@@ -3,7 +3,6 @@
 
 use std::borrow::Cow;
 
-use once_cell::race::OnceBox;
 use serde::{Deserialize, Serialize};
 
 use super::derived::Kept;
@@ -22,10 +21,6 @@ pub struct Conv {
     /// `sl_own` beside it the slot is 40 bytes, not 48 (~8 MB of a day's million).
     cell: u32,
     pub(super) sl_own: u32,
-    /// Its facts as last derived while closed, kept for a while ([`super::derived`]): one
-    /// pointer, set once through `&self`.
-    #[serde(skip)]
-    pub(super) derived: OnceBox<Facts>,
 }
 
 /// A conversation's events, and its facts while it is not closed. Most of a day's
@@ -35,9 +30,10 @@ pub struct Conv {
 pub(super) enum Body {
     /// Not closed (or not created yet).
     Open(Box<Open>),
-    /// Closed: its id, what `created` said and the steps in a few bytes ([`sealed`]), and
-    /// when it closed (what pruning needs without decoding them).
-    Sealed { closed_at: i64, bytes: Box<[u8]> },
+    /// Closed: its id, when it closed (what pruning reads), what `created` said and the steps
+    /// in a few bytes ([`sealed`]). With the close time in them, the body is 16 bytes (the
+    /// open variant's pointer sits beside the seal's, whose null marks it), not 24.
+    Sealed(Box<[u8]>),
 }
 
 /// A conversation not closed.
@@ -71,7 +67,6 @@ impl Conv {
             })),
             cell: 0,
             sl_own: DEFAULT_SL_SECONDS,
-            derived: OnceBox::new(),
         }
     }
 
@@ -81,7 +76,7 @@ impl Conv {
             Body::Open(o) => {
                 Facts::derive(o.creation.as_deref(), o.steps.iter().copied(), names, upto)
             }
-            Body::Sealed { bytes, .. } => {
+            Body::Sealed(bytes) => {
                 let (creation, steps) = sealed::open(bytes, names)?;
                 Facts::derive(Some(&creation), steps, names, upto)
             }
@@ -108,21 +103,21 @@ impl Conv {
         match &self.body {
             Body::Open(o) => &o.id,
             // The engine wrote every seal it reads (a snapshot of another build is not read).
-            Body::Sealed { bytes, .. } => sealed::id(bytes).unwrap_or_default(),
+            Body::Sealed(bytes) => sealed::id(bytes).unwrap_or_default(),
         }
     }
 
     fn open(&self) -> Option<&Open> {
         match &self.body {
             Body::Open(o) => Some(o),
-            Body::Sealed { .. } => None,
+            Body::Sealed(_) => None,
         }
     }
 
     pub(super) fn open_mut(&mut self) -> Option<&mut Open> {
         match &mut self.body {
             Body::Open(o) => Some(o),
-            Body::Sealed { .. } => None,
+            Body::Sealed(_) => None,
         }
     }
 
@@ -138,20 +133,21 @@ impl Conv {
 
     /// Whether its events are sealed (it is closed).
     pub fn is_sealed(&self) -> bool {
-        matches!(self.body, Body::Sealed { .. })
+        matches!(self.body, Body::Sealed(_))
     }
 
     /// When it closed, if it has.
     pub(super) fn closed_at(&self) -> Option<i64> {
-        match self.body {
-            Body::Sealed { closed_at, .. } => Some(closed_at),
+        match &self.body {
+            // The engine wrote every seal it reads (a snapshot of another build is not read).
+            Body::Sealed(bytes) => sealed::closed_at(bytes),
             Body::Open(_) => None,
         }
     }
 
     /// Its events and facts, unsealed first (with the facts derived) if it is sealed.
     pub(super) fn unsealed(&mut self, names: &Names) -> &mut Open {
-        if let Body::Sealed { bytes, .. } = &self.body {
+        if let Body::Sealed(bytes) = &self.body {
             let unsealed = sealed::unseal(bytes, names);
             // The engine wrote every seal it reads (a snapshot of another build is not read).
             debug_assert!(unsealed.is_some(), "a malformed seal of {}", self.id());
@@ -169,7 +165,7 @@ impl Conv {
         }
         match &mut self.body {
             Body::Open(o) => o,
-            Body::Sealed { .. } => unreachable!("unsealed above"),
+            Body::Sealed(_) => unreachable!("unsealed above"),
         }
     }
 
@@ -179,8 +175,8 @@ impl Conv {
             && let Some(creation) = &o.creation
         {
             debug_assert!(o.live_at.is_none(), "a closed conversation is not live");
-            let bytes = sealed::seal(&o.id, creation, &o.steps, names);
-            self.body = Body::Sealed { closed_at, bytes };
+            let bytes = sealed::seal(&o.id, closed_at, creation, &o.steps, names);
+            self.body = Body::Sealed(bytes);
         }
     }
 
@@ -190,20 +186,19 @@ impl Conv {
         &'c self,
         idx: usize,
         names: &Names,
-        kept: &Kept,
+        kept: &'c Kept,
     ) -> Option<Cow<'c, Facts>> {
         if let Some(f) = self.held() {
             return Some(Cow::Borrowed(f));
         }
         self.cell()?;
-        if let Some(f) = self.derived.get() {
+        if let Some(f) = kept.get(idx) {
             return Some(Cow::Borrowed(f));
         }
         let f = self.derive(names, i64::MAX)?;
-        Some(if kept.claim(idx) {
-            Cow::Borrowed(self.derived.get_or_init(|| Box::new(f)))
-        } else {
-            Cow::Owned(f)
+        Some(match kept.keep(idx, f) {
+            Ok(f) => Cow::Borrowed(f),
+            Err(f) => Cow::Owned(f),
         })
     }
 }

@@ -2,7 +2,6 @@
 //! timelines, queues, and the per-minute grid — updated incrementally, one event at a time,
 //! with late events placed in order (old contribution out, new one in).
 
-use once_cell::race::OnceBox;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -161,11 +160,7 @@ impl Engine {
 
     /// Drops every closed conversation's kept facts ([`super::derived`]).
     fn forget_derived(&mut self) {
-        for idx in self.kept.take() {
-            if let Some(c) = self.convs.get_mut(idx as usize) {
-                c.derived = OnceBox::new();
-            }
-        }
+        self.kept.clear();
         self.kept_minute = self.newest.map(minute_of);
     }
 
@@ -392,7 +387,7 @@ impl Engine {
     /// (a late step, a new threshold) that [`Engine::refresh`] then applies.
     fn hold(&mut self, idx: usize) {
         // Its facts are about to change.
-        self.convs[idx].derived = OnceBox::new();
+        self.kept.drop_one(idx);
         // Only a sealed conversation lacks facts it has: unsealing derives them.
         self.convs[idx].unsealed(&self.names);
     }

@@ -4,7 +4,7 @@
 use proptest::prelude::*;
 
 use crate::kpi::facts::{Act, Creation, Names, Step};
-use crate::kpi::sealed::{open, seal, unseal};
+use crate::kpi::sealed::{closed_at, open, seal, unseal};
 use crate::model::event::{Channel, CloseReason, MessageFrom, RejectReason, ResumedBy};
 
 /// One act of every kind, its numbers and fields picked by `a` and `b`.
@@ -50,6 +50,7 @@ proptest! {
         customer in "\\PC{0,20}",
         skills in prop::collection::vec("[a-z]{1,6}", 0..4),
         channel in 0usize..Channel::ALL.len(),
+        close in any::<i64>(),
     ) {
         let mut names = Names::default();
         let creation = Creation {
@@ -64,8 +65,11 @@ proptest! {
             at += gap;
             steps.push(Step { at, act: act(kind, a, b) });
         }
-        let bytes = seal(&id, &creation, &steps, &mut names);
+        // Near the last step, as a close is; or any time at all.
+        let close = if close % 2 == 0 { at.saturating_add(close % 1_000_000) } else { close };
+        let bytes = seal(&id, close, &creation, &steps, &mut names);
         prop_assert_eq!(super::super::sealed::id(&bytes), Some(id.as_str()));
+        prop_assert_eq!(closed_at(&bytes), Some(close));
         prop_assert_eq!(unseal(&bytes, &names), Some((creation.clone(), steps.clone())));
         let (back, iter) = open(&bytes, &names).expect("a seal");
         prop_assert_eq!(back, creation);
@@ -96,7 +100,7 @@ fn malformed_bytes_unseal_to_nothing() {
             act: Act::Offered(3),
         },
     ];
-    let bytes = seal("c-1", &creation, &steps, &mut names);
+    let bytes = seal("c-1", 9, &creation, &steps, &mut names);
     assert_eq!(super::super::sealed::id(&bytes[..2]), None, "a cut id");
     // Cut in the last step: the whole seal is refused.
     assert_eq!(unseal(&bytes[..bytes.len() - 1], &names), None);
