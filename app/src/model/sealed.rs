@@ -77,20 +77,18 @@ fn put_nanos(out: &mut Vec<u8>, nanos: u32) {
     }
 }
 
-fn put_time(out: &mut Vec<u8>, at: DateTime<Utc>) {
-    put_signed(out, at.timestamp());
-    put_nanos(out, at.timestamp_subsec_nanos());
-}
-
 /// Encodes a conversation's ordered steps (times never decrease), headed by its close time so
-/// that pruning reads only that. An open conversation's steps are kept so too (its header
-/// says it has no close time), and [`extend`]ed as its events come.
+/// that pruning reads only that and the first step's time (the close time's seconds are kept
+/// as their distance from the first step's: two bytes or so where whole seconds take five). An
+/// open conversation's steps are kept so too (its header says it has no close time), and
+/// [`extend`]ed as its events come.
 pub(super) fn seal<'a>(
     steps: impl Iterator<Item = (DateTime<Utc>, &'a Transition)> + Clone,
     names: &mut Names,
 ) -> Box<[u8]> {
     let mut out = Vec::with_capacity(48);
-    put_header(&mut out, steps.clone());
+    let first = steps.clone().next().map(|(at, _)| at.timestamp());
+    put_header(&mut out, first, steps.clone());
     put_steps(&mut out, None, steps, names);
     out.into_boxed_slice()
 }
@@ -105,24 +103,36 @@ pub(super) fn extend<'a>(
     names: &mut Names,
 ) -> Box<[u8]> {
     debug_assert_eq!(bytes.first(), Some(&0), "an open conversation's seal");
+    let kept = bytes.get(1..).unwrap_or_default();
     let mut out = Vec::with_capacity(bytes.len() + 16);
-    put_header(&mut out, steps.clone());
-    out.extend_from_slice(bytes.get(1..).unwrap_or_default());
-    put_steps(&mut out, Some(last.timestamp()), steps, names);
+    // The first step's seconds lead the kept steps (none kept: the first of `steps`).
+    let first = Reader::new(kept)
+        .signed()
+        .or_else(|| steps.clone().next().map(|(at, _)| at.timestamp()));
+    put_header(&mut out, first, steps.clone());
+    out.extend_from_slice(kept);
+    let last = (!kept.is_empty()).then(|| last.timestamp());
+    put_steps(&mut out, last, steps, names);
     out.into_boxed_slice()
 }
 
-/// The header: the time of the last of `steps` that closes the conversation, if one does.
-fn put_header<'a>(out: &mut Vec<u8>, steps: impl Iterator<Item = (DateTime<Utc>, &'a Transition)>) {
+/// The header: the time of the last of `steps` that closes the conversation, if one does, its
+/// seconds as their distance from `first` (the seal's first step's seconds).
+fn put_header<'a>(
+    out: &mut Vec<u8>,
+    first: Option<i64>,
+    steps: impl Iterator<Item = (DateTime<Utc>, &'a Transition)>,
+) {
     let closed = steps
         .filter(|(_, t)| matches!(t, Transition::Closed(_)))
         .last();
-    match closed {
-        Some((at, _)) => {
+    match (closed, first) {
+        (Some((at, _)), Some(first)) => {
             out.push(1);
-            put_time(out, at);
+            put_signed(out, at.timestamp() - first);
+            put_nanos(out, at.timestamp_subsec_nanos());
         }
-        None => out.push(0),
+        _ => out.push(0),
     }
 }
 
@@ -203,16 +213,24 @@ impl Reader<'_> {
         u32::try_from(nanos).ok()
     }
 
-    fn time(&mut self) -> Option<DateTime<Utc>> {
-        let secs = self.signed()?;
-        DateTime::from_timestamp(secs, self.nanos()?)
-    }
-
-    /// The header: the close time, if the conversation has one.
+    /// The header: the close time, if the conversation has one (read from its distance to the
+    /// first step's seconds, which follow the header).
     fn closed(&mut self) -> Option<Option<DateTime<Utc>>> {
         match self.byte()? {
             0 => Some(None),
-            1 => Some(Some(self.time()?)),
+            1 => {
+                let delta = self.signed()?;
+                let nanos = self.nanos()?;
+                let first = Reader {
+                    bytes: self.bytes,
+                    pos: self.pos,
+                }
+                .signed()?;
+                Some(Some(DateTime::from_timestamp(
+                    first.checked_add(delta)?,
+                    nanos,
+                )?))
+            }
             _ => None,
         }
     }
