@@ -452,7 +452,7 @@ pub struct Aggs {
     index: IdMap<String, usize>,
     by_agent: Vec<AgentAgg>,
     /// Offer and close sums per minute, by agent (its index in `by_agent`).
-    minutes: MinuteSums,
+    minutes: MinuteSums<u32, AgentSums>,
     /// The latest time of an offer or close ever added: none kept is later.
     latest: i64,
     /// Quarters before this were pruned: nothing is kept for them any more.
@@ -530,7 +530,7 @@ impl Aggs {
                         if quarter_of(at) >= floor {
                             let i = self.agent_index(agent);
                             self.by_agent[i].add_keyed(at, &s, sign);
-                            self.minutes.add(minute_of(at), i as u32, &s, sign);
+                            self.minutes.add(minute_of(at), i as u32, &s, sign < 0);
                             self.latest = self.latest.max(at);
                         }
                     }

@@ -1,97 +1,126 @@
-//! The agents' offer and close sums per minute, kept narrow.
+//! Sums per minute and key, kept narrow: the agents' offer and close sums per minute and agent,
+//! and the grid's KPI sums per minute and cell.
 //!
 //! A busy day has most agents in most minutes: hundreds of thousands of (minute, agent) sums.
 //! Kept as [`AgentSums`] in a hash map per minute, each took ~100 bytes with the map's slack;
 //! here each is 24 bytes in a vector sorted by agent, with 16-bit counts and 32-bit times.
-//! A sum that does not fit (over 65,535 offers of one agent in one minute, over ~24 days of
-//! handle time, or a negative count) moves to a wide map beside, so every sum stays exact.
+//! The grid's ~43,000 (minute, cell) sums of a day are 92 bytes each so, not 296. A sum that
+//! does not fit (over 65,535 of a count in one minute, over ~24 days of summed time, or a
+//! negative count) moves to a wide map beside, so every sum stays exact.
 
 use std::collections::BTreeMap;
+use std::fmt::Debug;
+use std::ops::{AddAssign, SubAssign};
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 
 use super::agg::AgentSums;
 use super::fast::FastMap;
 
-/// One agent's sums in one minute, narrow. `covered_ms` is not kept per minute (always 0).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-struct Narrow {
-    agent: u32,
+/// Sums with a narrow form, which holds most of them.
+pub trait Narrowing:
+    Clone + Default + PartialEq + for<'a> AddAssign<&'a Self> + for<'a> SubAssign<&'a Self>
+{
+    /// The narrow form.
+    type Narrow: Copy + Debug + Serialize + DeserializeOwned;
+    /// The sums narrow, if they fit.
+    fn narrow(&self) -> Option<Self::Narrow>;
+    /// The narrow sums wide again.
+    fn widen(n: &Self::Narrow) -> Self;
+}
+
+/// An agent's sums in one minute, narrow. `covered_ms` is not kept per minute (always 0).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NarrowAgent {
     /// Offers, accepted, declined, timed out, closed.
     counts: [u16; 5],
     acceptance_ms: i32,
     handle_ms: i32,
 }
 
-impl Narrow {
-    fn wide(&self) -> AgentSums {
-        let c = self.counts.map(i64::from);
+impl Narrowing for AgentSums {
+    type Narrow = NarrowAgent;
+
+    fn narrow(&self) -> Option<NarrowAgent> {
+        let count = |n: i64| u16::try_from(n).ok();
+        Some(NarrowAgent {
+            counts: [
+                count(self.offers)?,
+                count(self.offers_accepted)?,
+                count(self.offers_declined)?,
+                count(self.offers_timed_out)?,
+                count(self.closed)?,
+            ],
+            acceptance_ms: self.acceptance_ms.try_into().ok()?,
+            handle_ms: self.handle_ms.try_into().ok()?,
+        })
+        .filter(|_| self.covered_ms == 0)
+    }
+
+    fn widen(n: &NarrowAgent) -> AgentSums {
+        let c = n.counts.map(i64::from);
         AgentSums {
             offers: c[0],
             offers_accepted: c[1],
             offers_declined: c[2],
             offers_timed_out: c[3],
             closed: c[4],
-            acceptance_ms: self.acceptance_ms.into(),
-            handle_ms: self.handle_ms.into(),
+            acceptance_ms: n.acceptance_ms.into(),
+            handle_ms: n.handle_ms.into(),
             covered_ms: 0,
         }
     }
+}
 
-    /// `s` narrow, if it fits.
-    fn of(agent: u32, s: &AgentSums) -> Option<Narrow> {
-        let count = |n: i64| u16::try_from(n).ok();
-        Some(Narrow {
-            agent,
-            counts: [
-                count(s.offers)?,
-                count(s.offers_accepted)?,
-                count(s.offers_declined)?,
-                count(s.offers_timed_out)?,
-                count(s.closed)?,
-            ],
-            acceptance_ms: s.acceptance_ms.try_into().ok()?,
-            handle_ms: s.handle_ms.try_into().ok()?,
-        })
-        .filter(|_| s.covered_ms == 0)
+/// Sums per minute (its start, ms) and key: narrow in a vector per minute sorted by key, none
+/// zero; too wide for that by minute and key (such a key has no narrow entry in that minute).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(bound(
+    serialize = "K: Serialize, S: Serialize",
+    deserialize = "K: Deserialize<'de> + Ord, S: Deserialize<'de>"
+))]
+pub struct MinuteSums<K, S: Narrowing> {
+    narrow: BTreeMap<i64, Vec<(K, S::Narrow)>>,
+    /// Rare: a vector per minute, sorted by key.
+    wide: BTreeMap<i64, Vec<(K, S)>>,
+}
+
+impl<K, S: Narrowing> Default for MinuteSums<K, S> {
+    fn default() -> Self {
+        MinuteSums {
+            narrow: BTreeMap::new(),
+            wide: BTreeMap::new(),
+        }
     }
 }
 
-/// Offer and close sums per minute (its start, ms) and agent number.
-#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
-pub struct MinuteSums {
-    /// By minute: the agents' narrow sums, sorted by agent, none zero.
-    narrow: BTreeMap<i64, Vec<Narrow>>,
-    /// The sums too wide to be narrow, by minute and agent (such an agent has no narrow entry
-    /// in that minute), none zero.
-    wide: BTreeMap<(i64, u32), AgentSums>,
-}
-
-impl MinuteSums {
-    /// Adds `s` (`sign` > 0) or takes it out (`sign` < 0) of `agent`'s sums in `minute`.
-    pub fn add(&mut self, minute: i64, agent: u32, s: &AgentSums, sign: i32) {
-        let apply = |sums: &mut AgentSums| {
-            if sign > 0 {
-                *sums += s;
-            } else {
+impl<K: Copy + Ord, S: Narrowing> MinuteSums<K, S> {
+    /// Adds `s` to `key`'s sums in `minute`, or takes it out (`remove`).
+    pub fn add(&mut self, minute: i64, key: K, s: &S, remove: bool) {
+        let apply = |sums: &mut S| {
+            if remove {
                 *sums -= s;
+            } else {
+                *sums += s;
             }
         };
-        if let Some(sums) = self.wide.get_mut(&(minute, agent)) {
-            apply(sums);
-            let sums = *sums;
-            self.wide.remove(&(minute, agent));
-            self.put(minute, agent, sums);
+        if let Some(mut sums) = self.take_wide(minute, key) {
+            apply(&mut sums);
+            self.put(minute, key, sums);
             return;
         }
         let list = self.narrow.entry(minute).or_default();
-        let (mut sums, at) = match list.binary_search_by_key(&agent, |n| n.agent) {
-            Ok(i) => (list[i].wide(), Ok(i)),
-            Err(i) => (AgentSums::default(), Err(i)),
+        let (mut sums, at) = match list.binary_search_by(|(k, _)| k.cmp(&key)) {
+            Ok(i) => (S::widen(&list[i].1), Ok(i)),
+            Err(i) => (S::default(), Err(i)),
         };
         apply(&mut sums);
-        let narrow = Narrow::of(agent, &sums).filter(|_| sums != AgentSums::default());
+        let zero = sums == S::default();
+        let narrow = if zero { None } else { sums.narrow() };
         match (at, narrow) {
-            (Ok(i), Some(n)) => list[i] = n,
-            (Err(i), Some(n)) => list.insert(i, n),
+            (Ok(i), Some(n)) => list[i].1 = n,
+            (Err(i), Some(n)) => list.insert(i, (key, n)),
             (Ok(i), None) => {
                 list.remove(i);
             }
@@ -100,52 +129,107 @@ impl MinuteSums {
         if list.is_empty() {
             self.narrow.remove(&minute);
         }
-        if narrow.is_none() && sums != AgentSums::default() {
-            self.wide.insert((minute, agent), sums);
+        if narrow.is_none() && !zero {
+            self.put_wide(minute, key, sums);
         }
     }
 
-    /// Stores `sums` for an agent that has no entry in `minute`.
-    fn put(&mut self, minute: i64, agent: u32, sums: AgentSums) {
-        if sums == AgentSums::default() {
+    /// Takes `key`'s wide sums in `minute` out, if it has some.
+    fn take_wide(&mut self, minute: i64, key: K) -> Option<S> {
+        let list = self.wide.get_mut(&minute)?;
+        let i = list.binary_search_by(|(k, _)| k.cmp(&key)).ok()?;
+        let (_, sums) = list.remove(i);
+        if list.is_empty() {
+            self.wide.remove(&minute);
+        }
+        Some(sums)
+    }
+
+    /// Stores wide `sums` for a key that has no entry in `minute`.
+    fn put_wide(&mut self, minute: i64, key: K, sums: S) {
+        let list = self.wide.entry(minute).or_default();
+        let at = list.partition_point(|(k, _)| *k < key);
+        list.insert(at, (key, sums));
+    }
+
+    /// Stores `sums` for a key that has no entry in `minute`.
+    fn put(&mut self, minute: i64, key: K, sums: S) {
+        if sums == S::default() {
             return;
         }
-        match Narrow::of(agent, &sums) {
+        match sums.narrow() {
             Some(n) => {
                 let list = self.narrow.entry(minute).or_default();
-                let at = list.partition_point(|x| x.agent < agent);
-                list.insert(at, n);
+                let at = list.partition_point(|(k, _)| *k < key);
+                list.insert(at, (key, n));
             }
-            None => {
-                self.wide.insert((minute, agent), sums);
-            }
+            None => self.put_wide(minute, key, sums),
         }
     }
 
-    /// Adds the sums of the minutes in `[a, b)` to `out`, by agent number.
-    pub fn add_range(&self, a: i64, b: i64, out: &mut FastMap<u32, AgentSums>) {
+    /// Whether `key` has sums in `minute`.
+    pub fn contains(&self, minute: i64, key: K) -> bool {
+        self.narrow.get(&minute).is_some_and(|l| has(l, &key))
+            || self.wide.get(&minute).is_some_and(|l| has(l, &key))
+    }
+
+    /// Feeds `sink(minute, key, sums)` the sums of every key `keep` accepts in the minutes of
+    /// `[a, b)`: the narrow ones in minute order, then the wide ones.
+    pub fn each(
+        &self,
+        a: i64,
+        b: i64,
+        keep: impl Fn(&K) -> bool,
+        mut sink: impl FnMut(i64, &K, &S),
+    ) {
         if a >= b {
             return;
         }
-        for list in self.narrow.range(a..b).map(|(_, l)| l) {
-            for n in list {
-                *out.entry(n.agent).or_default() += &n.wide();
+        for (&m, list) in self.narrow.range(a..b) {
+            for (k, n) in list {
+                if keep(k) {
+                    sink(m, k, &S::widen(n));
+                }
             }
         }
-        for ((_, agent), s) in self.wide.range((a, 0)..(b, 0)) {
-            *out.entry(*agent).or_default() += s;
+        for (&m, list) in self.wide.range(a..b) {
+            for (k, s) in list {
+                if keep(k) {
+                    sink(m, k, s);
+                }
+            }
         }
     }
 
     /// Drops every minute before `floor`.
     pub fn prune(&mut self, floor: i64) {
         self.narrow = self.narrow.split_off(&floor);
-        self.wide = self.wide.split_off(&(floor, 0));
+        self.wide = self.wide.split_off(&floor);
     }
 
-    /// (minute, agent) sums kept, narrow and wide.
+    /// (minute, key) sums kept, narrow and wide.
     pub fn len(&self) -> (usize, usize) {
-        (self.narrow.values().map(Vec::len).sum(), self.wide.len())
+        (count(&self.narrow), count(&self.wide))
+    }
+}
+
+fn has<K: Ord, V>(list: &[(K, V)], key: &K) -> bool {
+    list.binary_search_by(|(k, _)| k.cmp(key)).is_ok()
+}
+
+fn count<V>(minutes: &BTreeMap<i64, Vec<V>>) -> usize {
+    minutes.values().map(Vec::len).sum()
+}
+
+impl MinuteSums<u32, AgentSums> {
+    /// Adds the sums of the minutes in `[a, b)` to `out`, by agent number.
+    pub fn add_range(&self, a: i64, b: i64, out: &mut FastMap<u32, AgentSums>) {
+        self.each(
+            a,
+            b,
+            |_| true,
+            |_, agent, s| *out.entry(*agent).or_default() += s,
+        );
     }
 }
 
@@ -156,8 +240,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_narrow_sum_takes_24_bytes() {
-        assert_eq!(std::mem::size_of::<Narrow>(), 24);
+    fn a_narrow_agent_sum_takes_24_bytes() {
+        assert_eq!(std::mem::size_of::<(u32, NarrowAgent)>(), 24);
     }
 
     fn sums() -> impl Strategy<Value = AgentSums> {
@@ -187,10 +271,10 @@ mod tests {
             removes in prop::collection::vec(any::<prop::sample::Index>(), 0..60),
             range in (0..7i64, 0..7i64),
         ) {
-            let mut kept = MinuteSums::default();
+            let mut kept = MinuteSums::<u32, AgentSums>::default();
             let mut expect = BTreeMap::<(i64, u32), AgentSums>::new();
             for (m, agent, s) in &adds {
-                kept.add(*m, *agent, s, 1);
+                kept.add(*m, *agent, s, false);
                 *expect.entry((*m, *agent)).or_default() += s;
             }
             let mut taken = std::collections::BTreeSet::new();
@@ -198,7 +282,7 @@ mod tests {
                 let i = i.index(adds.len());
                 if taken.insert(i) {
                     let (m, agent, s) = &adds[i];
-                    kept.add(*m, *agent, s, -1);
+                    kept.add(*m, *agent, s, true);
                     *expect.entry((*m, *agent)).or_default() -= s;
                 }
             }
@@ -218,22 +302,22 @@ mod tests {
 
     #[test]
     fn a_sum_too_wide_moves_aside_and_back() {
-        let mut kept = MinuteSums::default();
+        let mut kept = MinuteSums::<u32, AgentSums>::default();
         let big = AgentSums {
             handle_ms: i64::from(i32::MAX),
             closed: 1,
             ..AgentSums::default()
         };
-        kept.add(60_000, 7, &big, 1);
+        kept.add(60_000, 7, &big, false);
         assert_eq!(kept.len(), (1, 0));
-        kept.add(60_000, 7, &big, 1);
+        kept.add(60_000, 7, &big, false);
         assert_eq!(kept.len(), (0, 1), "2^32 ms of handle time is not narrow");
-        kept.add(60_000, 7, &big, -1);
+        kept.add(60_000, 7, &big, true);
         assert_eq!(kept.len(), (1, 0), "back within range, back to narrow");
         let mut out = FastMap::default();
         kept.add_range(0, 120_000, &mut out);
         assert_eq!(out.get(&7), Some(&big));
-        kept.add(60_000, 7, &big, -1);
+        kept.add(60_000, 7, &big, true);
         assert_eq!(kept.len(), (0, 0));
         kept.prune(120_000);
     }
