@@ -68,6 +68,31 @@ pub(crate) fn resumed_code(by: ResumedBy) -> u64 {
 }
 
 /// Sub-second part: whole milliseconds (what events usually carry) in fewer bytes.
+/// A later step's time: whole milliseconds (what events usually carry) with the seconds since
+/// the previous step in one varint — `(seconds × 1,000 + milliseconds) × 2`, two bytes up to
+/// 8 s, three up to ~17 min — else the seconds (odd) and the nanoseconds apart. Seconds and
+/// their milliseconds apart took a byte or two and two.
+fn put_gap(out: &mut Vec<u8>, secs: u64, nanos: u32) {
+    let whole = (nanos % 1_000_000 == 0)
+        .then(|| {
+            secs.checked_mul(1_000)?
+                .checked_add(u64::from(nanos / 1_000_000))
+        })
+        .flatten()
+        .filter(|&ms| ms < 1 << 62);
+    match whole {
+        Some(ms) => put(out, ms << 1),
+        None => {
+            debug_assert!(
+                secs < 1 << 62,
+                "steps are ordered and within chrono's range"
+            );
+            put(out, (secs << 1) | 1);
+            put(out, u64::from(nanos));
+        }
+    }
+}
+
 fn put_nanos(out: &mut Vec<u8>, nanos: u32) {
     let nanos = u64::from(nanos);
     if nanos % 1_000_000 == 0 {
@@ -145,13 +170,15 @@ fn put_steps<'a>(
     names: &mut Names,
 ) {
     for (at, t) in steps {
-        let secs = at.timestamp();
+        let (secs, nanos) = (at.timestamp(), at.timestamp_subsec_nanos());
         match last {
-            None => put_signed(out, secs),
-            Some(prev) => put(out, (secs - prev) as u64),
+            None => {
+                put_signed(out, secs);
+                put_nanos(out, nanos);
+            }
+            Some(prev) => put_gap(out, (secs - prev) as u64, nanos),
         }
         last = Some(secs);
-        put_nanos(out, at.timestamp_subsec_nanos());
         match t {
             Transition::Created {
                 queue_id,
@@ -203,6 +230,18 @@ fn one(out: &mut Vec<u8>, kind: u8, name: u32) {
 
 /// What [`seal`] wrote, beyond plain varints.
 impl Reader<'_> {
+    /// What [`put_gap`] wrote: the seconds since the previous step and the nanoseconds.
+    fn gap(&mut self) -> Option<(i64, u32)> {
+        let code = self.num()?;
+        let (secs, nanos) = if code & 1 == 0 {
+            let ms = code >> 1;
+            (ms / 1_000, (ms % 1_000) * 1_000_000)
+        } else {
+            (code >> 1, self.num()?)
+        };
+        Some((i64::try_from(secs).ok()?, u32::try_from(nanos).ok()?))
+    }
+
     fn nanos(&mut self) -> Option<u32> {
         let code = self.num()?;
         let nanos = if code & 1 == 0 {
@@ -256,12 +295,15 @@ pub(super) fn unseal(bytes: &[u8], names: &Names) -> Option<Unsealed> {
     let mut steps = Vec::new();
     let mut secs: Option<i64> = None;
     while r.pos < bytes.len() {
-        let s = match secs {
-            None => r.signed()?,
-            Some(prev) => prev.checked_add(i64::try_from(r.num()?).ok()?)?,
+        let (s, nanos) = match secs {
+            None => (r.signed()?, r.nanos()?),
+            Some(prev) => {
+                let (gap, nanos) = r.gap()?;
+                (prev.checked_add(gap)?, nanos)
+            }
         };
         secs = Some(s);
-        let at = DateTime::from_timestamp(s, r.nanos()?)?;
+        let at = DateTime::from_timestamp(s, nanos)?;
         let t = match r.byte()? {
             CREATED => Transition::Created {
                 queue_id: r.name(names)?,
