@@ -107,7 +107,10 @@ pub fn seal(
             Act::Monitor => out.push(MONITOR),
         }
     }
-    out.into_boxed_slice()
+    // A copy of exactly its length: shrunk in place (`into_boxed_slice`), the allocator keeps
+    // a block that is at least half used, and an estimate of 67 bytes for a 61-byte seal kept
+    // an 80-byte block (16 MB more for a cold-built day).
+    Box::from(out.as_slice())
 }
 
 /// What `created` said, read from a seal's head; the reader is left at the first step.

@@ -115,7 +115,8 @@ pub(super) fn seal<'a>(
     let first = steps.clone().next().map(|(at, _)| at.timestamp());
     put_header(&mut out, first, steps.clone());
     put_steps(&mut out, None, steps, names);
-    out.into_boxed_slice()
+    // Exactly its length (see the KPI engine's `sealed::seal`).
+    Box::from(out.as_slice())
 }
 
 /// The seal of an open conversation's steps (`bytes`, whose last step is at `last`) followed
@@ -138,7 +139,7 @@ pub(super) fn extend<'a>(
     out.extend_from_slice(kept);
     let last = (!kept.is_empty()).then(|| last.timestamp());
     put_steps(&mut out, last, steps, names);
-    out.into_boxed_slice()
+    Box::from(out.as_slice())
 }
 
 /// The header: the time of the last of `steps` that closes the conversation, if one does, its
