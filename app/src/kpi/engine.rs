@@ -2,6 +2,7 @@
 //! timelines, queues, and the per-minute grid — updated incrementally, one event at a time,
 //! with late events placed in order (old contribution out, new one in).
 
+use once_cell::race::OnceBox;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -160,7 +161,11 @@ impl Engine {
 
     /// Drops every closed conversation's kept facts ([`super::derived`]).
     fn forget_derived(&mut self) {
-        self.kept.clear();
+        for idx in self.kept.take() {
+            if let Some(c) = self.convs.get_mut(idx as usize) {
+                c.derived = OnceBox::new();
+            }
+        }
         self.kept_minute = self.newest.map(minute_of);
     }
 
@@ -387,7 +392,7 @@ impl Engine {
     /// (a late step, a new threshold) that [`Engine::refresh`] then applies.
     fn hold(&mut self, idx: usize) {
         // Its facts are about to change.
-        self.kept.drop_one(idx);
+        self.convs[idx].derived = OnceBox::new();
         // Only a sealed conversation lacks facts it has: unsealing derives them.
         self.convs[idx].unsealed(&self.names);
     }
