@@ -67,13 +67,13 @@ pub(crate) fn resumed_code(by: ResumedBy) -> u64 {
     }
 }
 
-/// Sub-second part: whole milliseconds (what events usually carry) in fewer bytes.
 /// A later step's time: whole milliseconds (what events usually carry) with the seconds since
 /// the previous step in one varint — `(seconds × 1,000 + milliseconds) × 2`, two bytes up to
 /// 8 s, three up to ~17 min — else the seconds (odd) and the nanoseconds apart. Seconds and
 /// their milliseconds apart took a byte or two and two.
 fn put_gap(out: &mut Vec<u8>, secs: u64, nanos: u32) {
-    let whole = (nanos % 1_000_000 == 0)
+    let whole = nanos
+        .is_multiple_of(1_000_000)
         .then(|| {
             secs.checked_mul(1_000)?
                 .checked_add(u64::from(nanos / 1_000_000))
@@ -93,6 +93,8 @@ fn put_gap(out: &mut Vec<u8>, secs: u64, nanos: u32) {
     }
 }
 
+/// Sub-second part (of the first step and the close time): whole milliseconds (what events
+/// usually carry) in fewer bytes.
 fn put_nanos(out: &mut Vec<u8>, nanos: u32) {
     let nanos = u64::from(nanos);
     if nanos % 1_000_000 == 0 {
