@@ -19,7 +19,7 @@ pub struct Conv {
     /// Its id, events and facts while it is not closed; its id and events sealed once it is.
     pub(super) body: Body,
     /// Its queue (interned) and channel, once created ([`Conv::cell`]), in 4 bytes: with
-    /// `sl_own` beside it the slot is 40 bytes, not 48 (~8 MB of a day's million).
+    /// `sl_own` beside it they fill 8 where a queue number and a channel took 16.
     cell: u32,
     pub(super) sl_own: u32,
     /// Its facts as last derived while closed, kept for a while ([`super::derived`]): one
@@ -31,8 +31,8 @@ pub struct Conv {
 }
 
 /// A conversation's events, and its facts while it is not closed. Most of a day's
-/// conversations are closed: they keep only a seal and their close time, so the slot holds
-/// a pointer where an open one's events, facts and live position are.
+/// conversations are closed: they keep only a seal (with their close time in it), so the slot
+/// holds a pointer where an open one's events, facts and live position are.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub(super) enum Body {
     /// Not closed (or not created yet).
