@@ -357,9 +357,12 @@ mod tests {
             let fits = |n: i64, wide: bool| {
                 if wide { i32::try_from(n).is_ok() } else { u16::try_from(n).is_ok() }
             };
+            // The summed times' places in `sums`' order; every other value is a count.
+            const TIMES: [usize; 5] = [2, 22, 25, 29, 35];
             let times = [s.first_wait_ms, s.first_response_ms, s.handle_ms, s.wrap_up_ms, s.acceptance_ms];
+            prop_assert_eq!(TIMES.map(|i| all[i]), times);
             let time_fit = times.iter().all(|&t| fits(t, true));
-            let count_fit = all.iter().filter(|v| !times.contains(v)).all(|&n| fits(n, false));
+            let count_fit = (0..36).filter(|i| !TIMES.contains(i)).all(|i| fits(all[i], false));
             match s.narrow() {
                 Some(n) => prop_assert_eq!(Sums::widen(&n), s),
                 None => prop_assert!(!(time_fit && count_fit), "{:?} fits", s),
