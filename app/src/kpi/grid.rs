@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use super::facts::Facts;
-use super::minutes::MinuteSums;
+use super::minutes::{MinuteSums, each_row};
 use super::slots::SlotSet;
 use super::sums::{OfferScope, Part, Sums};
 use crate::model::event::Channel;
@@ -238,15 +238,7 @@ impl Grid {
         let (qa, qb) = (quarter_ceil(first_full), quarter_of(end));
         let mut whole = |rows: Rows<'_>, a: i64, b: i64| match rows {
             Rows::Minutes(minutes) => minutes.each(a, b, &keep, &mut sink),
-            Rows::Wide(rows) => {
-                for (&m, row) in rows.range(a..b.max(a)) {
-                    for (cell, s) in row {
-                        if keep(cell) {
-                            sink(m, cell, s);
-                        }
-                    }
-                }
-            }
+            Rows::Wide(rows) => each_row(rows, a, b, &keep, &mut sink),
         };
         let minutes = Rows::Minutes(&self.cells);
         let (quarters, hours) = (Rows::Wide(&self.quarters), Rows::Wide(&self.hours));

@@ -192,13 +192,7 @@ impl<K: Copy + Ord, S: Narrowing> MinuteSums<K, S> {
                 }
             }
         }
-        for (&m, list) in self.wide.range(a..b) {
-            for (k, s) in list {
-                if keep(k) {
-                    sink(m, k, s);
-                }
-            }
-        }
+        each_row(&self.wide, a, b, keep, sink);
     }
 
     /// Drops every minute before `floor`.
@@ -210,6 +204,27 @@ impl<K: Copy + Ord, S: Narrowing> MinuteSums<K, S> {
     /// (minute, key) sums kept, narrow and wide.
     pub fn len(&self) -> (usize, usize) {
         (count(&self.narrow), count(&self.wide))
+    }
+}
+
+/// Feeds `sink(minute, key, sums)` the sums of every key `keep` accepts in the minutes (or
+/// other buckets) of `[a, b)` of `rows`: sums kept wide, by bucket start and sorted by key.
+pub fn each_row<K, S>(
+    rows: &BTreeMap<i64, Vec<(K, S)>>,
+    a: i64,
+    b: i64,
+    keep: impl Fn(&K) -> bool,
+    mut sink: impl FnMut(i64, &K, &S),
+) {
+    if a >= b {
+        return;
+    }
+    for (&m, list) in rows.range(a..b) {
+        for (k, s) in list {
+            if keep(k) {
+                sink(m, k, s);
+            }
+        }
     }
 }
 
