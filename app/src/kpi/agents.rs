@@ -422,27 +422,28 @@ impl AgentRow {
         // Nothing applied after `t`: no finished span runs past it.
         let open_end = engine.newest().is_none_or(|n| n <= t);
         // Occupancy of whole quarters `[a, b)`: those summed above are not summed twice, and a
-        // tail of them is what they hold less the quarters before it, when those are fewer (a
-        // span running since early in the window).
+        // head of them is what they hold less the quarters after it, when those are fewer (a
+        // span running since late in the window).
         let whole_part = |g: &AgentAgg, a: i64, b: i64| {
             if (a, b) == whole {
                 whole_covered
-            } else if b == whole.1 && whole.0 <= a && a - whole.0 < b - a {
-                whole_covered - g.covered_sum(whole.0, a)
+            } else if a == whole.0 && b <= whole.1 && whole.1 - b < b - a {
+                whole_covered - g.covered_sum(b, whole.1)
             } else {
                 g.covered_sum(a, b)
             }
         };
-        let covered_in = |lo: i64, hi: i64| {
+        let covered_in = |lo: i64, hi: i64, open_end: bool| {
             agg.map_or(0, |g| {
                 g.covered_with(presence, lo, hi, open_end, |a, b| whole_part(g, a, b))
             })
         };
-        let mut covered = covered_in(from, t);
-        if let Some(since) = open.map(|s| s.max(from)).filter(|&s| s < t) {
-            covered += logged_ms(presence, since, t) - covered_in(since, t);
-        }
-        self.occupied.0 = covered;
+        // With a span running since `since`, the agent is occupied from then on while logged
+        // in; the finished spans count before it.
+        self.occupied.0 = match open.map(|s| s.max(from)).filter(|&s| s < t) {
+            Some(since) => covered_in(from, since, false) + logged_ms(presence, since, t),
+            None => covered_in(from, t, open_end),
+        };
     }
 }
 

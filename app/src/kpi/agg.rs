@@ -245,28 +245,37 @@ impl AgentAgg {
     /// hourly rollups, the quarters at both ends one by one.
     pub fn sums(&self, a: i64, b: i64) -> AgentSums {
         let mut s = AgentSums::default();
-        if a < b {
-            for (&c, chunk) in self.quarters.range(chunk_of(a).0..b) {
-                let lo = ((a.max(c) - c) / QUARTER_MS) as usize;
-                let hi = ((b.min(c + CHUNK_MS) - c) / QUARTER_MS) as usize;
-                let (ha, hb) = (lo.div_ceil(PER_HOUR), hi / PER_HOUR);
-                if ha < hb {
-                    let quarters = chunk.quarters[lo..ha * PER_HOUR]
-                        .iter()
-                        .chain(&chunk.quarters[hb * PER_HOUR..hi]);
-                    quarters.for_each(|q| s += &q.sums);
-                    chunk.hours[ha..hb].iter().for_each(|h| s += h);
-                } else {
-                    chunk.quarters[lo..hi].iter().for_each(|q| s += &q.sums);
-                }
-            }
-        }
+        self.each_sum(a, b, |x| s += x);
         s
     }
 
-    /// The occupancy part of [`AgentAgg::sums`].
+    /// The occupancy part of [`AgentAgg::sums`], alone.
     pub fn covered_sum(&self, a: i64, b: i64) -> i64 {
-        self.sums(a, b).covered_ms
+        let mut covered = 0;
+        self.each_sum(a, b, |x| covered += x.covered_ms);
+        covered
+    }
+
+    /// Feeds `add` the sums that make up [`AgentAgg::sums`]`(a, b)`: whole hours' and the
+    /// quarters' at both ends.
+    fn each_sum(&self, a: i64, b: i64, mut add: impl FnMut(&AgentSums)) {
+        if a >= b {
+            return;
+        }
+        for (&c, chunk) in self.quarters.range(chunk_of(a).0..b) {
+            let lo = ((a.max(c) - c) / QUARTER_MS) as usize;
+            let hi = ((b.min(c + CHUNK_MS) - c) / QUARTER_MS) as usize;
+            let (ha, hb) = (lo.div_ceil(PER_HOUR), hi / PER_HOUR);
+            if ha < hb {
+                let quarters = chunk.quarters[lo..ha * PER_HOUR]
+                    .iter()
+                    .chain(&chunk.quarters[hb * PER_HOUR..hi]);
+                quarters.for_each(|q| add(&q.sums));
+                chunk.hours[ha..hb].iter().for_each(&mut add);
+            } else {
+                chunk.quarters[lo..hi].iter().for_each(|q| add(&q.sums));
+            }
+        }
     }
 
     fn quarter(&self, q: i64) -> Option<&Quarter> {
@@ -405,7 +414,8 @@ impl AgentAgg {
 }
 
 /// Time within `[lo, hi)` of `quarter` (starting at `q`) covered by a finished span while
-/// logged in: one walk over its span changes and the presence changes, in time order.
+/// logged in: the presence changes cut `[lo, hi)` into logged-in and offline stretches; a
+/// logged-in one walks its span changes, an offline one only sums them (for the depth after).
 fn covered_walk(
     quarter: &Quarter,
     q: i64,
@@ -418,32 +428,38 @@ fn covered_walk(
         return 0;
     }
     let deltas = &quarter.deltas;
-    let at = |x: u32| q + i64::from(x);
     // Span changes up to `lo` only set the depth at `lo`.
     let mut di = deltas.upto(lo - q);
-    let mut depth = quarter.depth + deltas.iter().take(di).map(|(_, d)| d).sum::<i32>();
+    let mut depth = quarter.depth + deltas.sum(0..di);
     let mut pi = presence.partition_point(|(at, _, _)| *at <= lo);
     let mut logged = pi
         .checked_sub(1)
         .is_some_and(|j| presence[j].2 != Presence::Offline);
     let (mut pos, mut total) = (lo, 0);
-    while pos < hi {
-        let next_delta = deltas.get(di).map_or(hi, |(x, _)| at(x).min(hi));
-        let next_presence = presence.get(pi).map_or(hi, |(at, _, _)| (*at).min(hi));
-        let next = next_delta.min(next_presence);
-        if depth > 0 && logged {
-            total += next - pos;
+    loop {
+        let end = presence.get(pi).map_or(hi, |(at, _, _)| (*at).min(hi));
+        let dj = deltas.before(end - q).max(di);
+        if logged {
+            for (x, d) in deltas.slice(di..dj) {
+                let x = q + i64::from(x);
+                if depth > 0 {
+                    total += x - pos;
+                }
+                (pos, depth) = (x, depth + d);
+            }
+            if depth > 0 {
+                total += end - pos;
+            }
+        } else {
+            depth += deltas.sum(di..dj);
         }
-        pos = next;
-        if next < hi && next == next_delta {
-            depth += deltas.get(di).map_or(0, |(_, d)| d);
-            di += 1;
-        } else if next < hi {
-            logged = presence[pi].2 != Presence::Offline;
-            pi += 1;
+        (pos, di) = (end, dj);
+        if end >= hi {
+            return total;
         }
+        logged = presence[pi].2 != Presence::Offline;
+        pi += 1;
     }
-    total
 }
 
 /// Every agent's aggregates.

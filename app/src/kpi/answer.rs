@@ -10,6 +10,7 @@ use chrono_tz::Tz;
 
 use super::agents::{AgentView, agent_kpis};
 use super::breakdown::fill_in_queue;
+use super::conv::FactsRef;
 use super::engine::Engine;
 use super::facts::{Facts, Status};
 use super::fast::FastMap;
@@ -63,12 +64,12 @@ pub(super) struct View<'e> {
 impl View<'_> {
     /// A conversation's facts, threshold and cell; live, a closed conversation's facts are
     /// derived from its steps here ([`Engine::facts`]).
-    pub(super) fn entry(&self, idx: usize) -> Option<(Cow<'_, Facts>, u32, Cell)> {
+    pub(super) fn entry(&self, idx: usize) -> Option<(FactsRef<'_>, u32, Cell)> {
         match &self.derived {
             Some(all) => all
                 .get(idx)?
                 .as_ref()
-                .map(|(f, sl, c)| (Cow::Borrowed(f), *sl, *c)),
+                .map(|(f, sl, c)| (FactsRef::Held(f), *sl, *c)),
             None => {
                 let c = self.engine.convs.get(idx)?;
                 Some((self.engine.facts(idx)?, c.sl_own, c.cell()?))
@@ -92,7 +93,7 @@ impl View<'_> {
     }
 
     /// Every conversation's entry.
-    pub(super) fn entries(&self) -> Box<dyn Iterator<Item = (Cow<'_, Facts>, u32, Cell)> + '_> {
+    pub(super) fn entries(&self) -> Box<dyn Iterator<Item = (FactsRef<'_>, u32, Cell)> + '_> {
         if let Some(c) = &self.candidates {
             return Box::new(c.iter().filter_map(|&i| self.entry(i)));
         }

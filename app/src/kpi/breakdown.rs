@@ -1,14 +1,13 @@
 //! The per-queue and per-channel rows of a report (with Erlang C predictions) and the
 //! threshold alerts.
 
-use std::borrow::Cow;
 use std::sync::Arc;
 
 use super::agents::AgentView;
 use super::answer::{Limits, Negative, NowValues, View};
+use super::conv::FactsRef;
 use super::engine::Engine;
 use super::erlang;
-use super::facts::Facts;
 use super::fast::FastMap;
 use super::grid::{Cell, Grid, HOUR_MS, Rollup};
 use super::now::AlertMemo;
@@ -32,7 +31,7 @@ impl Engine {
         by_queue: &FastMap<u32, Sums>,
         grid: &Grid,
         keep: &impl Fn(&Cell) -> bool,
-        lookup: &impl Fn(usize) -> Option<(Cow<'f, Facts>, u32, Cell)>,
+        lookup: &impl Fn(usize) -> Option<(FactsRef<'f>, u32, Cell)>,
         agents: &AgentView,
         t: i64,
         slot: usize,

@@ -1,7 +1,7 @@
 //! One conversation in the engine: its events and facts while it is not closed, its events
 //! sealed once it is ([`super::sealed`]), and its facts derived from them when read.
 
-use std::borrow::Cow;
+use std::ops::Deref;
 
 use once_cell::race::OnceBox;
 use serde::{Deserialize, Serialize};
@@ -195,20 +195,52 @@ impl Conv {
         idx: usize,
         names: &Names,
         kept: &Kept,
-    ) -> Option<Cow<'c, Facts>> {
+    ) -> Option<FactsRef<'c>> {
         if let Some(f) = self.held() {
-            return Some(Cow::Borrowed(f));
+            return Some(FactsRef::Held(f));
         }
         self.cell()?;
         if let Some(f) = self.derived.get() {
-            return Some(Cow::Borrowed(f));
+            return Some(FactsRef::Held(f));
         }
-        let f = self.derive(names, i64::MAX)?;
+        let f = Box::new(self.derive(names, i64::MAX)?);
         Some(if kept.claim(idx) {
-            Cow::Borrowed(self.derived.get_or_init(|| Box::new(f)))
+            FactsRef::Held(self.derived.get_or_init(|| f))
         } else {
-            Cow::Owned(f)
+            FactsRef::Derived(f)
         })
+    }
+}
+
+/// A conversation's facts as read: held (or kept) in the engine, or derived for this read
+/// alone. Two words: a `Cow<Facts>` holds the facts inline, and every function returning one
+/// copied all of them (the reports' edge minutes read thousands a call).
+#[derive(Debug)]
+pub enum FactsRef<'a> {
+    /// Held in place.
+    Held(&'a Facts),
+    /// Derived for this read.
+    Derived(Box<Facts>),
+}
+
+impl FactsRef<'_> {
+    /// The facts, owned.
+    pub fn into_owned(self) -> Facts {
+        match self {
+            FactsRef::Held(f) => f.clone(),
+            FactsRef::Derived(f) => *f,
+        }
+    }
+}
+
+impl Deref for FactsRef<'_> {
+    type Target = Facts;
+
+    fn deref(&self) -> &Facts {
+        match self {
+            FactsRef::Held(f) => f,
+            FactsRef::Derived(f) => f,
+        }
     }
 }
 

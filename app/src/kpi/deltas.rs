@@ -6,6 +6,8 @@
 //! thousands of one agent's conversations at one instant) is split into several entries at
 //! the same time, which a walk adds one after the other.
 
+use std::ops::Range;
+
 use serde::{Deserialize, Serialize};
 
 const TIME_BITS: u32 = 20;
@@ -38,9 +40,19 @@ impl Deltas {
         self.0.partition_point(|&e| i64::from(time(e)) <= t)
     }
 
-    /// The entry `i` (time and change), if there is one.
-    pub fn get(&self, i: usize) -> Option<(u32, i32)> {
-        self.0.get(i).map(|&e| (time(e), change(e)))
+    /// How many entries are at times before `t` (ms from the quarter's start).
+    pub fn before(&self, t: i64) -> usize {
+        self.0.partition_point(|&e| i64::from(time(e)) < t)
+    }
+
+    /// The entries `range` (time and change), in time order.
+    pub fn slice(&self, range: Range<usize>) -> impl Iterator<Item = (u32, i32)> + '_ {
+        self.0[range].iter().map(|&e| (time(e), change(e)))
+    }
+
+    /// The sum of the changes of the entries `range`.
+    pub fn sum(&self, range: Range<usize>) -> i32 {
+        self.0[range].iter().map(|&e| change(e)).sum()
     }
 
     /// Adds `d` to the change at `offset` (below 2^20), dropping it when it comes to zero.

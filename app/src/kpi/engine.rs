@@ -3,7 +3,6 @@
 //! with late events placed in order (old contribution out, new one in).
 
 use once_cell::race::OnceBox;
-use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
@@ -12,9 +11,9 @@ use crate::model::event::{Channel, Event, EventBody, Presence};
 
 use super::agg::Aggs;
 pub use super::conv::Conv;
-use super::conv::Open;
+use super::conv::{FactsRef, Open};
 use super::derived::Kept;
-use super::facts::{Act, Creation, Facts, Name, Names, Status, Step};
+use super::facts::{Act, Creation, Name, Names, Status, Step};
 use super::fast::IdMap;
 use super::grid::{Grid, minute_of};
 use super::now::{Now, NowEntry};
@@ -399,12 +398,12 @@ impl Engine {
 
     /// A conversation's facts with every step applied: held while it is not closed, derived
     /// from its steps once it is.
-    pub fn facts(&self, idx: usize) -> Option<Cow<'_, Facts>> {
+    pub fn facts(&self, idx: usize) -> Option<FactsRef<'_>> {
         self.convs.get(idx)?.facts(idx, &self.names, &self.kept)
     }
 
     /// A conversation's facts by id (see [`Engine::facts`]).
-    pub fn facts_of(&self, id: &str) -> Option<Cow<'_, Facts>> {
+    pub fn facts_of(&self, id: &str) -> Option<FactsRef<'_>> {
         self.facts(self.convs.find(id)?)
     }
 

@@ -2,9 +2,9 @@
 //! hour, so a day's sums are read from ~24 hours, a few quarters and a few minutes without
 //! touching a conversation, except the few in the window's two partial edge minutes.
 
-use std::borrow::Cow;
 use std::collections::BTreeMap;
 
+use super::conv::FactsRef;
 use super::facts::Facts;
 use super::minutes::{MinuteSums, each_row};
 use super::slots::SlotSet;
@@ -222,7 +222,7 @@ impl Grid {
         rollup: Rollup,
         part: Part,
         keep: impl Fn(&Cell) -> bool,
-        facts: impl Fn(usize) -> Option<(Cow<'f, Facts>, u32, Cell)>,
+        facts: impl Fn(usize) -> Option<(FactsRef<'f>, u32, Cell)>,
         mut sink: impl FnMut(i64, &Cell, &Sums),
     ) {
         if to < from {
