@@ -6,7 +6,8 @@
 //! 1,000,000), `BENCH_REPORTS` the report calls per case (default 200), `BENCH_SQL_RUNS` the
 //! runs per SQL query (default 20; 0 skips SQL), `BENCH_CASES` a comma-separated list of the
 //! report cases to run (default all; e.g. `24h,2h` for profiling one path), `BENCH_REBUILD=apply`
-//! rebuilds batch by batch with `Engine::apply` instead of `load` + `settle`. DuckDB runs through `benches/kpis_duckdb.py` (`pip install
+//! rebuilds batch by batch with `Engine::apply` instead of `load` + `settle`, `BENCH_AT` fixes the
+//! day's end (ms since 1970; default now), so that two builds count instructions on the same day. DuckDB runs through `benches/kpis_duckdb.py` (`pip install
 //! --user duckdb`); without it that column is skipped with a message.
 
 // Linked for the server's global allocator: the engine is measured on what the server runs.
@@ -134,7 +135,8 @@ async fn main() {
     let n = env("BENCH_CONVERSATIONS", 1_000_000);
     let calls = env("BENCH_REPORTS", 200);
     let runs = env("BENCH_SQL_RUNS", 20);
-    let now = DateTime::from_timestamp_millis(Utc::now().timestamp_millis()).unwrap_or_default();
+    let now = env("BENCH_AT", Utc::now().timestamp_millis() as usize) as i64;
+    let now = DateTime::from_timestamp_millis(now).unwrap_or_default();
     let now_ms = now.timestamp_millis();
 
     let began = Instant::now();

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use super::conv::FactsRef;
 use super::facts::Facts;
+use super::fast::FastMap;
 use super::minutes::{MinuteSums, each_row};
 use super::slots::SlotSet;
 use super::sums::{OfferScope, Part, Sums};
@@ -236,7 +237,14 @@ impl Grid {
             last_minute
         };
         let (qa, qb) = (quarter_ceil(first_full), quarter_of(end));
+        // Minutes within one quarter reach the sink summed per cell when a rollup by quarters
+        // is asked for (each quarter then falls within one of the caller's hours).
         let mut whole = |rows: Rows<'_>, a: i64, b: i64| match rows {
+            Rows::Minutes(minutes)
+                if rollup != Rollup::Minutes && quarter_of(a) == quarter_of(b - 1) =>
+            {
+                minutes.each_summed(a, b, &keep, &mut sink)
+            }
             Rows::Minutes(minutes) => minutes.each(a, b, &keep, &mut sink),
             Rows::Wide(rows) => each_row(rows, a, b, &keep, &mut sink),
         };
@@ -262,17 +270,11 @@ impl Grid {
             let Some(ids) = self.index.get(&minute_of(lo)) else {
                 return;
             };
-            let mut by_cell: Vec<(Cell, Sums)> = Vec::new();
+            let mut by_cell: FastMap<Cell, Sums> = FastMap::default();
             for idx in ids {
                 if let Some((f, sl_own, cell)) = facts(idx).filter(|(_, _, c)| keep(c)) {
-                    let i = match by_cell.iter().position(|(c, _)| *c == cell) {
-                        Some(i) => i,
-                        None => {
-                            by_cell.push((cell, Sums::default()));
-                            by_cell.len() - 1
-                        }
-                    };
-                    by_cell[i].1.contribute_part(&f, lo, hi, sl_own, part);
+                    let sums = by_cell.entry(cell).or_default();
+                    sums.contribute_part(&f, lo, hi, sl_own, part);
                 }
             }
             for (cell, s) in &by_cell {

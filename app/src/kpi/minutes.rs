@@ -28,6 +28,10 @@ pub trait Narrowing:
     fn narrow(&self) -> Option<Self::Narrow>;
     /// The narrow sums wide again.
     fn widen(n: &Self::Narrow) -> Self;
+    /// Adds narrow sums, as adding them widened would.
+    fn add_narrow(&mut self, n: &Self::Narrow) {
+        *self += &Self::widen(n);
+    }
 }
 
 /// An agent's sums in one minute, narrow. `covered_ms` is not kept per minute (always 0).
@@ -193,6 +197,35 @@ impl<K: Copy + Ord, S: Narrowing> MinuteSums<K, S> {
             }
         }
         each_row(&self.wide, a, b, keep, sink);
+    }
+
+    /// Feeds `sink(a, key, sums)` once per key `keep` accepts, with its sums over the minutes
+    /// of `[a, b)`: for a caller that does not tell those minutes apart, the narrow sums are
+    /// added up in place rather than each widened for the sink.
+    pub fn each_summed(
+        &self,
+        a: i64,
+        b: i64,
+        keep: impl Fn(&K) -> bool,
+        mut sink: impl FnMut(i64, &K, &S),
+    ) where
+        K: std::hash::Hash,
+    {
+        if a >= b {
+            return;
+        }
+        let mut by_key: FastMap<K, S> = FastMap::default();
+        for list in self.narrow.range(a..b).map(|(_, l)| l) {
+            for (k, n) in list.iter().filter(|(k, _)| keep(k)) {
+                by_key.entry(*k).or_default().add_narrow(n);
+            }
+        }
+        each_row(&self.wide, a, b, keep, |_, k, s| {
+            *by_key.entry(*k).or_default() += s;
+        });
+        for (k, s) in &by_key {
+            sink(a, k, s);
+        }
     }
 
     /// Drops every minute before `floor`.

@@ -284,6 +284,18 @@ impl super::minutes::Narrowing for Sums {
         narrow_fields!(to_wide);
         s
     }
+
+    fn add_narrow(&mut self, n: &NarrowSums) {
+        macro_rules! add {
+            (counts: [$($c:ident $([$ci:literal])?),*], ms: [$($m:ident),*]) => {
+                let mut counts = n.counts.iter();
+                $(self.$c $([$ci])? += i64::from(*counts.next().expect("31 counts"));)*
+                let mut ms = n.ms.iter();
+                $(self.$m += i64::from(*ms.next().expect("5 times"));)*
+            };
+        }
+        narrow_fields!(add);
+    }
 }
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
@@ -364,7 +376,15 @@ mod tests {
             let time_fit = times.iter().all(|&t| fits(t, true));
             let count_fit = (0..36).filter(|i| !TIMES.contains(i)).all(|i| fits(all[i], false));
             match s.narrow() {
-                Some(n) => prop_assert_eq!(Sums::widen(&n), s),
+                Some(n) => {
+                    prop_assert_eq!(Sums::widen(&n), s.clone());
+                    // Added in place to other sums: as if widened first.
+                    let mut base = sums(&more.map(|m| m * 3).repeat(9).try_into().expect("36"));
+                    let mut want = base.clone();
+                    want += &s;
+                    base.add_narrow(&n);
+                    prop_assert_eq!(base, want);
+                }
                 None => prop_assert!(!(time_fit && count_fit), "{:?} fits", s),
             }
         }
