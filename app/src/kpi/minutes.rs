@@ -186,16 +186,9 @@ impl<K: Copy + Ord, S: Narrowing> MinuteSums<K, S> {
         keep: impl Fn(&K) -> bool,
         mut sink: impl FnMut(i64, &K, &S),
     ) {
-        if a >= b {
-            return;
-        }
-        for (&m, list) in self.narrow.range(a..b) {
-            for (k, n) in list {
-                if keep(k) {
-                    sink(m, k, &S::widen(n));
-                }
-            }
-        }
+        each_row(&self.narrow, a, b, &keep, |m, k, n| {
+            sink(m, k, &S::widen(n))
+        });
         each_row(&self.wide, a, b, keep, sink);
     }
 
@@ -215,11 +208,9 @@ impl<K: Copy + Ord, S: Narrowing> MinuteSums<K, S> {
             return;
         }
         let mut by_key: FastMap<K, S> = FastMap::default();
-        for list in self.narrow.range(a..b).map(|(_, l)| l) {
-            for (k, n) in list.iter().filter(|(k, _)| keep(k)) {
-                by_key.entry(*k).or_default().add_narrow(n);
-            }
-        }
+        each_row(&self.narrow, a, b, &keep, |_, k, n| {
+            by_key.entry(*k).or_default().add_narrow(n);
+        });
         each_row(&self.wide, a, b, keep, |_, k, s| {
             *by_key.entry(*k).or_default() += s;
         });
