@@ -286,7 +286,12 @@ impl AgentView {
                 capacity: i64::from(a.capacity),
                 capacity_used: used,
                 capacity_free: i64::from(a.capacity) - used,
-                conversations: current.remove(id.as_str()).unwrap_or_default(),
+                // Hashing the id costs as much as the rest of a kept row: only when listed.
+                conversations: if with_conversations {
+                    current.remove(id.as_str()).unwrap_or_default()
+                } else {
+                    Vec::new()
+                },
                 ..AgentRow::default()
             };
             [row.active, row.waiting, row.wrap_up] = match now {

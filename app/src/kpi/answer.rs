@@ -113,7 +113,7 @@ pub(super) struct NowValues<'v> {
     pub by_queue: HashMap<&'v str, (u64, i64)>,
     /// In queue, per channel.
     pub by_channel: HashMap<crate::model::event::Channel, u64>,
-    /// Conversations at or below the sentiment threshold.
+    /// Conversations at or below the sentiment threshold, in id order.
     pub negative: Vec<Negative<'v>>,
 }
 
@@ -416,6 +416,7 @@ impl Engine {
             }
         }
         r.longest_wait = longest.map(|l| l as f64 / 1000.0);
+        now.negative.sort_by_cached_key(|n| self.convs[n.idx].id());
         now
     }
 
@@ -432,6 +433,9 @@ impl Engine {
     ) -> NowValues<'v> {
         let mut now = NowValues::default();
         let mut longest: Option<i64> = None;
+        // The sentiment threshold of each cell in scope, and the highest.
+        let mut negative_at_in: FastMap<Cell, i8> = FastMap::default();
+        let mut upto = i8::MIN;
         for (cell, c) in self.now.cells() {
             let queue = self.queue_names[cell.0 as usize].as_str();
             if queues
@@ -445,30 +449,37 @@ impl Engine {
             r.ongoing.active += c.status[1];
             r.ongoing.waiting += c.status[2];
             r.ongoing.wrap_up += c.status[3];
-            if let Some((&entry, _)) = c.entries.first_key_value() {
-                r.in_queue += c.in_queue;
+            if let Some(entry) = c.entries.first() {
+                let in_queue = c.entries.len();
+                r.in_queue += in_queue;
                 let wait = t - entry;
                 longest = Some(longest.map_or(wait, |l| l.max(wait)));
                 let row = now.by_queue.entry(queue).or_insert((0, wait));
-                *row = (row.0 + c.in_queue, row.1.max(wait));
-                *now.by_channel.entry(cell.1).or_default() += c.in_queue;
+                *row = (row.0 + in_queue, row.1.max(wait));
+                *now.by_channel.entry(cell.1).or_default() += in_queue;
             }
             // Not accepted, created in the window more than 5 min before `t`.
-            r.waiting_over_5min += c.unaccepted_in(from, t - FIVE_MIN_MS) as i64;
+            r.waiting_over_5min += c.unaccepted.count_in(from, t - FIVE_MIN_MS) as i64;
             let negative_at = limits.for_queue(queue).sentiment;
-            for (v, set) in (-3i8..=3).zip(&c.sentiment) {
-                *r.sentiment.entry(v).or_default() += set.len() as u64;
+            for (v, &n) in (-3i8..=3).zip(&c.sentiment) {
+                *r.sentiment.entry(v).or_default() += n;
                 if v <= negative_at {
-                    r.negative_sentiment += set.len() as u64;
-                    now.negative.extend(set.iter().map(|(&i, memo)| Negative {
-                        idx: i as usize,
-                        limit: negative_at,
-                        memo: Some(memo),
-                    }));
+                    r.negative_sentiment += n;
                 }
             }
+            negative_at_in.insert(*cell, negative_at);
+            upto = upto.max(negative_at);
         }
         r.longest_wait = longest.map(|l| l as f64 / 1000.0);
+        self.now.each_felt_upto(upto, |v, felt| {
+            if let Some(&limit) = negative_at_in.get(&felt.cell).filter(|&&l| v <= l) {
+                now.negative.push(Negative {
+                    idx: felt.idx as usize,
+                    limit,
+                    memo: Some(&felt.memo),
+                });
+            }
+        });
         now
     }
 }

@@ -95,10 +95,9 @@ impl Engine {
 
     /// Threshold alerts, in key order: per queue service level, longest wait and abandon
     /// rate; per conversation negative sentiment. A busy floor can have thousands of
-    /// conversations in negative sentiment: a live report takes the alerts their cells keep
-    /// (`now::AlertMemo`) and builds only the new ones, in one pass over the message's pieces
-    /// rather than `format!`, then orders them by id (no comparison of whole keys but for
-    /// ids sharing eight bytes).
+    /// conversations in negative sentiment: they come in id order (`NowValues::negative`), and
+    /// a live report takes the alerts kept for them (`now::AlertMemo`) and builds only the
+    /// new ones, in one pass over the message's pieces rather than `format!`.
     pub(super) fn alerts(
         &self,
         r: &mut KpiReport,
@@ -156,38 +155,33 @@ impl Engine {
             }
         }
         per_queue.sort_by(|a, b| a.key.cmp(&b.key));
-        let mut negative: Vec<(u64, Arc<Alert>)> = negative
-            .iter()
-            .filter_map(|n| {
-                let kept = n.memo.and_then(AlertMemo::get);
-                // Kept under another threshold (an admin changed it since): built anew.
-                if let Some(kept) = kept.filter(|(_, a)| a.limit == f64::from(n.limit)) {
-                    return Some(kept.clone());
-                }
-                let built = self.sentiment_alert(view, n.idx, n.limit)?;
-                if let (Some(memo), None) = (n.memo, kept) {
-                    memo.keep(built.clone());
-                }
-                Some(built)
-            })
-            .collect();
-        // By id: by the ids' first eight bytes as a number, then (rarely) by the keys, which
-        // are the ids behind one prefix.
-        negative.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.key.cmp(&b.1.key)));
+        let n = negative.len();
+        // In id order already (see `NowValues::negative`).
+        let negative = negative.iter().filter_map(|n| {
+            let kept = n.memo.and_then(AlertMemo::get);
+            // Kept under another threshold (an admin changed it since): built anew.
+            if let Some(kept) = kept.filter(|a| a.limit == f64::from(n.limit)) {
+                return Some(kept.clone());
+            }
+            let built = self.sentiment_alert(view, n.idx, n.limit)?;
+            if let (Some(memo), None) = (n.memo, kept) {
+                memo.keep(built.clone());
+            }
+            Some(built)
+        });
         // Keys are `kind:subject`: the sentiment ones sort between `longest_wait:…` and
         // `service_level:…`.
         let split = per_queue.partition_point(|a| a.key.as_str() < "sentiment:");
-        let mut alerts = Vec::with_capacity(per_queue.len() + negative.len());
+        let mut alerts = Vec::with_capacity(per_queue.len() + n);
         let mut per_queue = per_queue.into_iter().map(Arc::new);
         alerts.extend(per_queue.by_ref().take(split));
-        alerts.extend(negative.into_iter().map(|(_, a)| a));
+        alerts.extend(negative);
         alerts.extend(per_queue);
         r.alerts = alerts;
     }
 
-    /// The sentiment alert of conversation `idx` under threshold `limit`, with its id's sort
-    /// prefix.
-    fn sentiment_alert(&self, view: &View, idx: usize, limit: i8) -> Option<(u64, Arc<Alert>)> {
+    /// The sentiment alert of conversation `idx` under threshold `limit`.
+    fn sentiment_alert(&self, view: &View, idx: usize, limit: i8) -> Option<Arc<Alert>> {
         let id = self.convs[idx].id();
         let f = view.get(idx)?;
         let value = SENTIMENTS[(f.sentiment.clamp(-3, 3) + 3) as usize];
@@ -209,18 +203,8 @@ impl Engine {
             limit: f64::from(limit),
             message,
         };
-        Some((id_prefix(id), Arc::new(alert)))
+        Some(Arc::new(alert))
     }
-}
-
-/// The first eight bytes of `id` as a big-endian number (zero-padded): ordering two ids by
-/// it, then by the whole id, is their byte order, with most comparisons one of integers.
-fn id_prefix(id: &str) -> u64 {
-    // Byte by byte: a `copy_from_slice` of a length not known here is a `memcpy` call per id.
-    id.bytes()
-        .take(8)
-        .enumerate()
-        .fold(0, |v, (i, b)| v | u64::from(b) << (56 - 8 * i))
 }
 
 /// Sentiment values as text, −3 … 3.
@@ -255,22 +239,5 @@ fn alert(kind: &str, queue: &str, value: f64, limit: f64, message: String) -> Al
         value,
         limit,
         message,
-    }
-}
-
-#[cfg(all(test, not(target_arch = "wasm32")))]
-mod tests {
-    use proptest::prelude::*;
-
-    use super::id_prefix;
-
-    proptest! {
-        /// Ordering by the prefix, then by the whole id, is byte order: short ids, ids that
-        /// share eight bytes, and NUL bytes (the padding's value) included.
-        #[test]
-        fn prefix_then_id_is_byte_order(a in "[a\\x00b]{0,10}", b in "[a\\x00b]{0,10}") {
-            let by_prefix = id_prefix(&a).cmp(&id_prefix(&b)).then_with(|| a.cmp(&b));
-            prop_assert_eq!(by_prefix, a.as_bytes().cmp(b.as_bytes()));
-        }
     }
 }

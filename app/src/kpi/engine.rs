@@ -345,7 +345,7 @@ impl Engine {
             if let (Some(f), Some(cell)) = (&facts, self.convs[i].cell()) {
                 self.grid.put(i, f, cell, self.convs[i].sl_own, true);
                 if let Some(e) = NowEntry::of(f, cell) {
-                    self.now.put(i, &e, -1);
+                    self.now.put(i, self.convs[i].id(), &e, -1);
                 }
             }
             self.agg.update(facts.as_ref(), None, &self.agents);
@@ -452,11 +452,12 @@ impl Engine {
             .zip(facts.as_ref())
             .is_some_and(|(o, f)| o.customer != f.customer);
         if old_now != new_now || customer_changed {
+            let id = self.convs[idx].id();
             if let Some(e) = &old_now {
-                self.now.put(idx, e, -1);
+                self.now.put(idx, id, e, -1);
             }
             if let Some(e) = &new_now {
-                self.now.put(idx, e, 1);
+                self.now.put(idx, id, e, 1);
             }
         }
         if let Some(changed) = changed {
