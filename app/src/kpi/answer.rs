@@ -15,7 +15,7 @@ use super::engine::Engine;
 use super::facts::{Facts, Status};
 use super::fast::FastMap;
 use super::grid::{Cell, Grid, HOUR_MS, Rollup};
-use super::now::AlertMemo;
+use super::now::{AlertMemo, CellNow};
 use super::query::{Query, Window};
 use super::report::{ChannelRow, HourRow, KpiReport, Windowed, ratio, sl_slot};
 use super::sums::{FIVE_MIN_MS, OfferScope, Part, Sums};
@@ -433,9 +433,11 @@ impl Engine {
     ) -> NowValues<'v> {
         let mut now = NowValues::default();
         let mut longest: Option<i64> = None;
-        // The sentiment threshold of each cell in scope, and the highest.
-        let mut negative_at_in: FastMap<Cell, i8> = FastMap::default();
+        // The cells in scope with their sentiment thresholds, the highest, and how many
+        // alerts they raise.
+        let mut scope: Vec<(Cell, &CellNow, i8)> = Vec::new();
         let mut upto = i8::MIN;
+        let mut raised = 0;
         for (cell, c) in self.now.cells() {
             let queue = self.queue_names[cell.0 as usize].as_str();
             if queues
@@ -461,25 +463,46 @@ impl Engine {
             // Not accepted, created in the window more than 5 min before `t`.
             r.waiting_over_5min += c.unaccepted.count_in(from, t - FIVE_MIN_MS) as i64;
             let negative_at = limits.for_queue(queue).sentiment;
-            for (v, &n) in (-3i8..=3).zip(&c.sentiment) {
+            for (v, set) in (-3i8..=3).zip(&c.sentiment) {
+                let n = set.len() as u64;
                 *r.sentiment.entry(v).or_default() += n;
                 if v <= negative_at {
                     r.negative_sentiment += n;
+                    raised += set.len();
                 }
             }
-            negative_at_in.insert(*cell, negative_at);
+            scope.push((*cell, c, negative_at));
             upto = upto.max(negative_at);
         }
         r.longest_wait = longest.map(|l| l as f64 / 1000.0);
-        self.now.each_felt_upto(upto, |v, felt| {
-            if let Some(&limit) = negative_at_in.get(&felt.cell).filter(|&&l| v <= l) {
-                now.negative.push(Negative {
-                    idx: felt.idx as usize,
-                    limit,
-                    memo: Some(&felt.memo),
-                });
+        // In id order: a few (a filter to some cells) sorted, many merged from the id-ordered
+        // sets of the whole floor.
+        if raised * 4 < self.now.felt_upto(upto) {
+            let mut few: Vec<(usize, i8, i8)> = Vec::with_capacity(raised);
+            for &(_, c, limit) in &scope {
+                for (v, set) in (-3i8..=limit.min(3)).zip(&c.sentiment) {
+                    few.extend(set.iter().map(|&idx| (idx as usize, v, limit)));
+                }
             }
-        });
+            few.sort_unstable_by(|a, b| self.convs[a.0].id().cmp(self.convs[b.0].id()));
+            now.negative
+                .extend(few.into_iter().map(|(idx, v, limit)| Negative {
+                    idx,
+                    limit,
+                    memo: self.now.felt(v, self.convs[idx].id()).map(|f| &f.memo),
+                }));
+        } else {
+            let limit_in: FastMap<Cell, i8> = scope.iter().map(|&(cell, _, l)| (cell, l)).collect();
+            self.now.each_felt_upto(upto, |v, felt| {
+                if let Some(&limit) = limit_in.get(&felt.cell).filter(|&&l| v <= l) {
+                    now.negative.push(Negative {
+                        idx: felt.idx as usize,
+                        limit,
+                        memo: Some(&felt.memo),
+                    });
+                }
+            });
+        }
         now
     }
 }

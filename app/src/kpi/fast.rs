@@ -50,6 +50,9 @@ impl Hasher for Fx {
 /// A `HashMap` with the [`Fx`] hash.
 pub type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<Fx>>;
 
+/// A `HashSet` with the [`Fx`] hash.
+pub type FastSet<K> = std::collections::HashSet<K, BuildHasherDefault<Fx>>;
+
 /// A `HashMap` keyed by ids from outside, with per-map seeded foldhash.
 pub type IdMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 

@@ -7,7 +7,7 @@ use std::sync::{Arc, OnceLock};
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use super::fast::FastMap;
+use super::fast::{FastMap, FastSet};
 
 use super::facts::{Facts, Status};
 use super::grid::Cell;
@@ -79,8 +79,9 @@ pub struct CellNow {
     pub entries: Times,
     /// Created times of those not yet accepted: "waiting > 5 min".
     pub unaccepted: Times,
-    /// How many have each sentiment (−3 … 3 at 0 … 6).
-    pub sentiment: [u64; 7],
+    /// Those at each sentiment (−3 … 3 at 0 … 6), by number: a report filtered to a few
+    /// cells reads its few sentiment alerts here rather than walking [`Now`]'s sets.
+    pub sentiment: [FastSet<u32>; 7],
 }
 
 /// A live conversation's sentiment alert, built by the first report
@@ -194,7 +195,11 @@ impl Now {
             c.unaccepted.put(at, sign);
         }
         let v = (e.sentiment.clamp(-3, 3) + 3) as usize;
-        c.sentiment[v] = c.sentiment[v].wrapping_add_signed(i64::from(sign));
+        if sign > 0 {
+            c.sentiment[v].insert(idx as u32);
+        } else {
+            c.sentiment[v].remove(&(idx as u32));
+        }
         if c.is_empty() {
             self.cells.remove(&e.cell);
         }
@@ -234,6 +239,17 @@ impl Now {
             }
             *head = walk.next();
         }
+    }
+
+    /// How many live conversations have a sentiment at or below `upto`.
+    pub fn felt_upto(&self, upto: i8) -> usize {
+        let n = (i16::from(upto.clamp(-4, 3)) + 4) as usize;
+        self.sentiment[..n].iter().map(BTreeMap::len).sum()
+    }
+
+    /// The live conversation `id`, whose sentiment is `v`.
+    pub fn felt(&self, v: i8, id: &str) -> Option<&Felt> {
+        self.sentiment[(v.clamp(-3, 3) + 3) as usize].get(id)
     }
 
     /// Every cell with something live.
