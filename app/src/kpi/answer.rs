@@ -92,6 +92,20 @@ impl View<'_> {
         }
     }
 
+    /// The conversations live at the instant that can pass the query's filters: under a live
+    /// agent filter those offered to the agents that are still live (a few hundred), where
+    /// the live list holds every live conversation on the floor.
+    pub(super) fn live_in_scope(&self) -> Box<dyn Iterator<Item = usize> + '_> {
+        match (&self.candidates, self.is_live()) {
+            (Some(c), true) => Box::new(
+                c.iter()
+                    .copied()
+                    .filter(|&i| self.engine.convs.get(i).is_some_and(|c| c.is_live())),
+            ),
+            _ => Box::new(self.live.iter().copied()),
+        }
+    }
+
     /// Every conversation's entry.
     pub(super) fn entries(&self) -> Box<dyn Iterator<Item = (FactsRef<'_>, u32, Cell)> + '_> {
         if let Some(c) = &self.candidates {
@@ -378,7 +392,7 @@ impl Engine {
         }
         let mut now = NowValues::default();
         let mut longest: Option<i64> = None;
-        for &idx in view.live.iter() {
+        for idx in view.live_in_scope() {
             let Some(f) = view.get(idx).filter(|f| q.keeps(f, queues)) else {
                 continue;
             };

@@ -139,6 +139,11 @@ impl Conv {
         self.open()?.held.as_deref()
     }
 
+    /// Whether it is in the engine's live list (`Engine::set_live` keeps it).
+    pub(super) fn is_live(&self) -> bool {
+        self.open().is_some_and(|o| o.live_at.is_some())
+    }
+
     /// Whether its events are sealed (it is closed).
     pub fn is_sealed(&self) -> bool {
         matches!(self.body, Body::Sealed(_))
