@@ -231,7 +231,7 @@ async fn main() {
         ),
         ("2h", vec![("window", "2h")]),
         (
-            "24h agent (slow path)",
+            "24h agent",
             vec![("window", "24h"), ("agent", "a7")],
         ),
     ];

@@ -14,7 +14,7 @@ use super::conv::FactsRef;
 use super::engine::Engine;
 use super::facts::{Facts, Status};
 use super::fast::FastMap;
-use super::grid::{Cell, Grid, HOUR_MS, Rollup};
+use super::grid::{Cell, Grid, HOUR_MS, InScope, Rollup, SumSource};
 use super::now::{AlertMemo, CellNow};
 use super::query::{Query, Window};
 use super::report::{ChannelRow, HourRow, KpiReport, Windowed, ratio, sl_slot};
@@ -57,8 +57,9 @@ pub(super) struct View<'e> {
     pub live: Cow<'e, [usize]>,
     /// A grid built for this view (replay, filters), or `None` to use the engine's.
     pub grid: Option<Grid>,
-    /// The only conversations that can pass the query's filters, when known.
-    candidates: Option<Vec<usize>>,
+    /// The only conversations that pass the query's filters, with their facts, when known
+    /// (a live agent filter's: those offered to the agents).
+    few: Option<Vec<InScope<'e>>>,
 }
 
 impl View<'_> {
@@ -96,10 +97,10 @@ impl View<'_> {
     /// agent filter those offered to the agents that are still live (a few hundred), where
     /// the live list holds every live conversation on the floor.
     pub(super) fn live_in_scope(&self) -> Box<dyn Iterator<Item = usize> + '_> {
-        match (&self.candidates, self.is_live()) {
-            (Some(c), true) => Box::new(
-                c.iter()
-                    .copied()
+        match (&self.few, self.is_live()) {
+            (Some(few), true) => Box::new(
+                few.iter()
+                    .map(|&(i, ..)| i)
                     .filter(|&i| self.engine.convs.get(i).is_some_and(|c| c.is_live())),
             ),
             _ => Box::new(self.live.iter().copied()),
@@ -108,8 +109,11 @@ impl View<'_> {
 
     /// Every conversation's entry.
     pub(super) fn entries(&self) -> Box<dyn Iterator<Item = (FactsRef<'_>, u32, Cell)> + '_> {
-        if let Some(c) = &self.candidates {
-            return Box::new(c.iter().filter_map(|&i| self.entry(i)));
+        if let Some(few) = &self.few {
+            return Box::new(
+                few.iter()
+                    .map(|(_, f, sl, c)| (FactsRef::Held(f), *sl, *c)),
+            );
         }
         let n = self
             .derived
@@ -197,7 +201,11 @@ impl Engine {
         } else {
             self.view_at(t, q, &queues)
         };
-        let grid = view.grid.as_ref().unwrap_or(&self.grid);
+        let source = match (&view.grid, &view.few) {
+            (Some(grid), _) => SumSource::Grid(grid),
+            (None, Some(few)) => SumSource::Few(few),
+            (None, None) => SumSource::Grid(&self.grid),
+        };
         let slot = sl_slot(q.sl_seconds);
         let queue_ok = |qi: u32| {
             queues
@@ -216,7 +224,7 @@ impl Engine {
         let rollup = Rollup::aligned_to(h0);
         // Nothing applied after the instant: nothing is keyed after it either.
         let open_end = self.newest().is_none_or(|n| n <= t);
-        grid.fold(
+        source.fold(
             from,
             t,
             open_end,
@@ -287,7 +295,9 @@ impl Engine {
                 kpis: Windowed::of(s, slot),
             })
             .collect();
-        r.by_queue = self.queue_rows(&by_queue, grid, &keep, &lookup, &agents, t, slot, &queues);
+        r.by_queue = self.queue_rows(
+            &by_queue, &source, &keep, &lookup, &agents, t, slot, &queues,
+        );
         fill_in_queue(&mut r, &now);
         // A queue shows once it was upserted, or once it has something to show.
         r.by_queue.retain(|row| {
@@ -309,12 +319,12 @@ impl Engine {
             derived: None,
             live: Cow::Borrowed(&self.live),
             grid: None,
-            candidates: None,
+            few: None,
         }
     }
 
     /// The live view under an agent filter: the conversations offered to the filtered agents
-    /// that pass every filter, from their live facts, in a throw-away grid.
+    /// that pass every filter, with their live facts, summed as a report reads them.
     fn live_filtered(&self, q: &Query, queues: &Option<Vec<String>>) -> View<'_> {
         let mut candidates: Vec<usize> = q
             .agents
@@ -324,21 +334,20 @@ impl Engine {
             .collect();
         candidates.sort_unstable();
         candidates.dedup();
-        let mut grid = Grid::default();
-        for &idx in &candidates {
-            let c = &self.convs[idx];
-            if let (Some(f), Some(cell)) = (self.facts(idx), c.cell())
-                && q.keeps(&f, queues)
-            {
-                grid.put(idx, &f, cell, c.sl_own, false);
-            }
-        }
+        let few = candidates
+            .into_iter()
+            .filter_map(|idx| {
+                let c = &self.convs[idx];
+                let (f, cell) = (self.facts(idx)?, c.cell()?);
+                q.keeps(&f, queues).then_some((idx, f, c.sl_own, cell))
+            })
+            .collect();
         View {
             engine: self,
             derived: None,
             live: Cow::Borrowed(&self.live),
-            grid: Some(grid),
-            candidates: Some(candidates),
+            grid: None,
+            few: Some(few),
         }
     }
 
@@ -372,7 +381,7 @@ impl Engine {
             derived: Some(facts),
             live: Cow::Owned(live),
             grid: Some(grid),
-            candidates: None,
+            few: None,
         }
     }
 

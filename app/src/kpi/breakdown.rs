@@ -9,7 +9,7 @@ use super::conv::FactsRef;
 use super::engine::Engine;
 use super::erlang;
 use super::fast::FastMap;
-use super::grid::{Cell, Grid, HOUR_MS, Rollup};
+use super::grid::{Cell, HOUR_MS, Rollup, SumSource};
 use super::now::AlertMemo;
 use super::report::{Alert, KpiReport, QueueRow, Windowed};
 use super::sums::{Part, Sums};
@@ -29,7 +29,7 @@ impl Engine {
     pub(super) fn queue_rows<'f>(
         &self,
         by_queue: &FastMap<u32, Sums>,
-        grid: &Grid,
+        source: &SumSource,
         keep: &impl Fn(&Cell) -> bool,
         lookup: &impl Fn(usize) -> Option<(FactsRef<'f>, u32, Cell)>,
         agents: &AgentView,
@@ -39,7 +39,7 @@ impl Engine {
     ) -> Vec<QueueRow> {
         let open_end = self.newest().is_none_or(|n| n <= t);
         let mut arrivals: FastMap<u32, i64> = FastMap::default();
-        grid.fold(
+        source.fold(
             t - HALF_HOUR_MS,
             t,
             open_end,
@@ -52,7 +52,7 @@ impl Engine {
             },
         );
         let mut handled: FastMap<u32, (i64, i64)> = FastMap::default();
-        grid.fold(
+        source.fold(
             t - HOUR_MS,
             t,
             open_end,

@@ -289,3 +289,65 @@ impl Grid {
         }
     }
 }
+
+/// One conversation in scope of a question, with its facts, service-level threshold and cell.
+pub type InScope<'a> = (usize, FactsRef<'a>, u32, Cell);
+
+/// Where a report's windowed sums come from: a grid (the engine's, or one built for a
+/// replay's view), or a few conversations summed as they are read — a live agent filter's
+/// few thousand, for which a grid cost more to build than the report that reads it once.
+pub enum SumSource<'a> {
+    /// Per-minute sums and their rollups.
+    Grid(&'a Grid),
+    /// The only conversations in scope.
+    Few(&'a [InScope<'a>]),
+}
+
+impl SumSource<'_> {
+    /// As [`Grid::fold`]: the sums of `[from, to]` by minute (or a rollup's bucket) and cell.
+    /// The few conversations' sums come by the minutes they touch, each over the part of that
+    /// minute the grid would read, so both give the same numbers.
+    #[allow(clippy::too_many_arguments)]
+    pub fn fold<'f>(
+        &self,
+        from: i64,
+        to: i64,
+        open_end: bool,
+        rollup: Rollup,
+        part: Part,
+        keep: impl Fn(&Cell) -> bool,
+        facts: impl Fn(usize) -> Option<(FactsRef<'f>, u32, Cell)>,
+        mut sink: impl FnMut(i64, &Cell, &Sums),
+    ) {
+        let few = match self {
+            SumSource::Grid(grid) => {
+                return grid.fold(from, to, open_end, rollup, part, keep, facts, sink);
+            }
+            SumSource::Few(few) => few,
+        };
+        if to < from {
+            return;
+        }
+        // The grid reads the last minute whole when nothing is keyed after `to`, unless the
+        // window lies within one minute.
+        let last_minute = minute_of(to);
+        let end = if open_end && last_minute >= minute_ceil(from) {
+            last_minute + MINUTE_MS
+        } else {
+            to + 1
+        };
+        for (_, f, sl_own, cell) in few.iter().filter(|(_, _, _, c)| keep(c)) {
+            for m in minutes_of(f) {
+                let (lo, hi) = (m.max(from), (m + MINUTE_MS).min(end));
+                if lo >= hi {
+                    continue;
+                }
+                let mut s = Sums::default();
+                s.contribute_part(f, lo, hi, *sl_own, part);
+                if s != Sums::default() {
+                    sink(m, cell, &s);
+                }
+            }
+        }
+    }
+}
