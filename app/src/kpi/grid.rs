@@ -344,7 +344,9 @@ impl SumSource<'_> {
                 }
                 let mut s = Sums::default();
                 s.contribute_part(f, lo, hi, *sl_own, part);
-                if s != Sums::default() {
+                // The grid reads an edge minute's conversations one by one, and hands on
+                // each cell it finds there, even when they add nothing within the window.
+                if s != Sums::default() || (lo, hi) != (m, m + MINUTE_MS) {
                     sink(m, cell, &s);
                 }
             }
