@@ -14,6 +14,7 @@
 //! - [`answer`], [`breakdown`], [`agents`]: turning it into a [`report::KpiReport`].
 //! - [`erlang`]: Erlang C predictions.
 
+pub mod agent_sums;
 pub mod agents;
 pub mod agg;
 pub mod answer;
