@@ -230,10 +230,7 @@ async fn main() {
             vec![("window", "24h"), ("queue", "q1"), ("channel", "chat")],
         ),
         ("2h", vec![("window", "2h")]),
-        (
-            "24h agent",
-            vec![("window", "24h"), ("agent", "a7")],
-        ),
+        ("24h agent", vec![("window", "24h"), ("agent", "a7")]),
     ];
     let mut engine_rows = Vec::new();
     println!("\nKPI snapshot, Engine::report (all tiles + by_queue/by_channel/hourly):");

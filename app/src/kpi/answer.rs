@@ -110,10 +110,7 @@ impl View<'_> {
     /// Every conversation's entry.
     pub(super) fn entries(&self) -> Box<dyn Iterator<Item = (FactsRef<'_>, u32, Cell)> + '_> {
         if let Some(few) = &self.few {
-            return Box::new(
-                few.iter()
-                    .map(|(_, f, sl, c)| (FactsRef::Held(f), *sl, *c)),
-            );
+            return Box::new(few.iter().map(|(_, f, sl, c)| (FactsRef::Held(f), *sl, *c)));
         }
         let n = self
             .derived
