@@ -511,7 +511,7 @@ impl Engine {
                     limit,
                     memo: self.now.felt(v, self.convs[idx].id()).map(|f| &f.memo),
                 }));
-        } else {
+        } else if !scope.is_empty() {
             let limit_in: FastMap<Cell, i8> = scope.iter().map(|&(cell, _, l)| (cell, l)).collect();
             self.now.each_felt_upto(upto, |v, felt| {
                 if let Some(&limit) = limit_in.get(&felt.cell).filter(|&&l| v <= l) {
