@@ -100,7 +100,7 @@ impl View<'_> {
         match (&self.few, self.is_live()) {
             (Some(few), true) => Box::new(
                 few.iter()
-                    .map(|&(i, ..)| i)
+                    .map(|c| c.idx)
                     .filter(|&i| self.engine.convs.get(i).is_some_and(|c| c.is_live())),
             ),
             _ => Box::new(self.live.iter().copied()),
@@ -110,7 +110,10 @@ impl View<'_> {
     /// Every conversation's entry.
     pub(super) fn entries(&self) -> Box<dyn Iterator<Item = (FactsRef<'_>, u32, Cell)> + '_> {
         if let Some(few) = &self.few {
-            return Box::new(few.iter().map(|(_, f, sl, c)| (FactsRef::Held(f), *sl, *c)));
+            return Box::new(
+                few.iter()
+                    .map(|c| (FactsRef::Held(&c.facts), c.sl_own, c.cell)),
+            );
         }
         let n = self
             .derived
@@ -336,7 +339,8 @@ impl Engine {
             .filter_map(|idx| {
                 let c = &self.convs[idx];
                 let (f, cell) = (self.facts(idx)?, c.cell()?);
-                q.keeps(&f, queues).then_some((idx, f, c.sl_own, cell))
+                q.keeps(&f, queues)
+                    .then(|| InScope::new(idx, f, c.sl_own, cell))
             })
             .collect();
         View {

@@ -290,8 +290,33 @@ impl Grid {
     }
 }
 
-/// One conversation in scope of a question, with its facts, service-level threshold and cell.
-pub type InScope<'a> = (usize, FactsRef<'a>, u32, Cell);
+/// One conversation in scope of a question, with what a fold of it reads.
+pub struct InScope<'a> {
+    /// The conversation.
+    pub idx: usize,
+    /// Its facts.
+    pub facts: FactsRef<'a>,
+    /// Its queue's service-level threshold (s).
+    pub sl_own: u32,
+    /// Its cell.
+    pub cell: Cell,
+    /// The minutes it touches ([`minutes_of`]), found once for a report's several folds.
+    pub minutes: Vec<i64>,
+}
+
+impl<'a> InScope<'a> {
+    /// Conversation `idx`, with its facts, threshold and cell.
+    pub fn new(idx: usize, facts: FactsRef<'a>, sl_own: u32, cell: Cell) -> InScope<'a> {
+        let minutes = minutes_of(&facts);
+        InScope {
+            idx,
+            facts,
+            sl_own,
+            cell,
+            minutes,
+        }
+    }
+}
 
 /// Where a report's windowed sums come from: a grid (the engine's, or one built for a
 /// replay's view), or a few conversations summed as they are read — a live agent filter's
@@ -336,18 +361,17 @@ impl SumSource<'_> {
         } else {
             to + 1
         };
-        for (_, f, sl_own, cell) in few.iter().filter(|(_, _, _, c)| keep(c)) {
-            for m in minutes_of(f) {
+        let first = minute_of(from);
+        for c in few.iter().filter(|c| keep(&c.cell)) {
+            let touched = &c.minutes[c.minutes.partition_point(|&m| m < first)..];
+            for &m in touched.iter().take_while(|&&m| m < end) {
                 let (lo, hi) = (m.max(from), (m + MINUTE_MS).min(end));
-                if lo >= hi {
-                    continue;
-                }
                 let mut s = Sums::default();
-                s.contribute_part(f, lo, hi, *sl_own, part);
+                s.contribute_part(&c.facts, lo, hi, c.sl_own, part);
                 // The grid reads an edge minute's conversations one by one, and hands on
                 // each cell it finds there, even when they add nothing within the window.
                 if s != Sums::default() || (lo, hi) != (m, m + MINUTE_MS) {
-                    sink(m, cell, &s);
+                    sink(m, &c.cell, &s);
                 }
             }
         }
