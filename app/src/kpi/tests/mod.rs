@@ -5,6 +5,7 @@ mod properties;
 mod scenario;
 mod sealed;
 mod snapshot;
+mod window_properties;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use serde_json::{Value, json};
