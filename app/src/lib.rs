@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod charts;
 pub mod components;
+pub mod csv;
 pub mod format;
 pub mod i18n;
 pub mod kpi;

@@ -55,22 +55,14 @@ impl Chart {
         self.targets.get(i.min(n - 1))
     }
 
-    /// The data table as CSV (RFC 4180: fields quoted when they hold a comma, quote or newline).
+    /// The data table as CSV (RFC 4180, formulas written as text: [`crate::csv::field`]).
     pub fn to_csv(&self) -> String {
         let mut out = String::new();
         for row in std::iter::once(&self.columns).chain(&self.rows) {
-            let fields: Vec<String> = row.iter().map(|f| csv_field(f)).collect();
+            let fields: Vec<String> = row.iter().map(|f| crate::csv::field(f)).collect();
             out.push_str(&fields.join(","));
             out.push_str("\r\n");
         }
         out
-    }
-}
-
-fn csv_field(f: &str) -> String {
-    if f.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", f.replace('"', "\"\""))
-    } else {
-        f.to_owned()
     }
 }

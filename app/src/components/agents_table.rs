@@ -45,7 +45,7 @@ fn sort_key(a: &AgentRow, key: &str) -> (f64, String) {
 /// The agents table as CSV (header + one row per agent), numbers unformatted.
 pub fn agents_csv(rows: &[AgentRow]) -> String {
     let opt = |v: Option<f64>| v.map_or(String::new(), |x| format!("{x}"));
-    let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
+    let quote = crate::csv::quoted;
     let mut out = String::from(
         "agent_id,name,presence,presence_since,capacity,capacity_used,capacity_free,active,waiting,wrap_up,closed,offers,reject_rate,timeout_rate,avg_acceptance_time,aht,occupancy\n",
     );
@@ -54,8 +54,8 @@ pub fn agents_csv(rows: &[AgentRow]) -> String {
             "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
             quote(&a.agent_id),
             quote(&a.name),
-            a.presence,
-            a.presence_since.clone().unwrap_or_default(),
+            crate::csv::field(&a.presence),
+            crate::csv::field(&a.presence_since.clone().unwrap_or_default()),
             a.capacity,
             a.capacity_used,
             a.capacity_free,

@@ -346,3 +346,20 @@ fn charts_speak_polish_when_asked() {
         assert!(c.svg.contains("Brak danych w tym oknie"), "{}", c.id);
     }
 }
+
+#[test]
+fn csv_writes_formulas_as_text() {
+    let c = Chart {
+        id: "x".into(),
+        title: "X".into(),
+        svg: String::new(),
+        columns: vec!["Queue".into(), "Incoming".into()],
+        rows: vec![vec!["=HYPERLINK(\"http://evil\")".into(), "-2".into()]],
+        targets: vec![ChartTarget::default()],
+        plot_x: (0.1, 0.9),
+    };
+    assert_eq!(
+        c.to_csv(),
+        "Queue,Incoming\r\n\"'=HYPERLINK(\"\"http://evil\"\")\",-2\r\n"
+    );
+}
