@@ -56,6 +56,35 @@ pub struct Viewer {
     pub embedded: bool,
 }
 
+impl Viewer {
+    /// The name the audit log records this person's actions under: a portal's embedded
+    /// sign-in as `portal:<sub>`, so it never reads as the local user of the same login.
+    pub fn actor(&self) -> String {
+        if self.embedded {
+            format!("portal:{}", self.login)
+        } else {
+            self.login.clone()
+        }
+    }
+}
+
+/// Where to go after signing in: `next` when it is a path of this site, else `/`. Browsers
+/// drop tabs and line breaks from a URL and read `\\` as `/`, so `/\t/evil.example` would
+/// become `//evil.example`, another site: only a path that starts with one `/`, holds no
+/// control character, whitespace or backslash, and so has no scheme and no authority, passes.
+pub fn safe_next(next: &str) -> String {
+    let path_of_this_site = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next
+            .chars()
+            .any(|c| c.is_control() || c.is_whitespace() || c == '\\');
+    if path_of_this_site {
+        next.to_owned()
+    } else {
+        "/".to_owned()
+    }
+}
+
 /// Why a caller may not have something.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Denied {
@@ -109,7 +138,8 @@ impl Viewer {
 
     /// Whether this person may administer settings.
     pub fn is_admin(&self) -> bool {
-        self.role == Role::Admin
+        // A portal's session is never an admin, whatever it says (embedding refuses the role).
+        self.role == Role::Admin && !self.embedded
     }
 }
 
@@ -156,6 +186,7 @@ pub fn require_supervisor() -> Result<(Viewer, Option<Vec<String>>), leptos::pre
 #[cfg(feature = "ssr")]
 pub fn require_admin() -> Result<Viewer, leptos::prelude::ServerFnError> {
     match current_viewer() {
+        // A portal's session is never an admin, whatever it says (embedding refuses the role).
         Some(v) if v.is_admin() => Ok(v),
         Some(_) => Err(deny(Denied::Role)),
         None => Err(deny(Denied::SignedOut)),
@@ -230,6 +261,33 @@ mod tests {
             locale: None,
             embedded: false,
         }
+    }
+
+    #[test]
+    fn next_stays_on_this_site() {
+        assert_eq!(safe_next("/insights?queue=a"), "/insights?queue=a");
+        for evil in [
+            "//evil.example",
+            "https://evil.example",
+            "/\\evil",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/\r/evil.example",
+            " //evil.example",
+            "/ /evil.example",
+            "javascript:alert(1)",
+            "",
+        ] {
+            assert_eq!(safe_next(evil), "/", "{evil:?}");
+        }
+    }
+
+    #[test]
+    fn embedded_people_audit_as_portal_users() {
+        let mut v = viewer(Role::Supervisor, &["a"]);
+        assert_eq!(v.actor(), "x");
+        v.embedded = true;
+        assert_eq!(v.actor(), "portal:x");
     }
 
     #[test]

@@ -11,14 +11,7 @@ use crate::i18n::t;
 pub fn SignInPage() -> impl IntoView {
     let query = use_query_map();
     let param = move |name: &str| query.with(|q| q.get(name).unwrap_or_default());
-    let next = move || {
-        let n = param("next");
-        if n.starts_with('/') && !n.starts_with("//") {
-            n
-        } else {
-            "/".to_owned()
-        }
-    };
+    let next = move || crate::auth::safe_next(&param("next"));
     let message = move || match param("error").as_str() {
         "invalid" => Some(t("signin.error_invalid").to_owned()),
         "locked" => Some(t("signin.error_locked").replace(
