@@ -315,13 +315,7 @@ impl AgentView {
                 row.walk(engine, view, id, from, t, &logged);
                 logged.iter().map(|(a, b)| b - a).sum()
             };
-            row.occupied.1 = logged_ms;
-            row.logged_in_seconds = logged_ms as f64 / 1000.0;
-            row.occupancy = ratio(row.occupied.0, row.occupied.1);
-            row.aht = mean_s(row.handle.0, row.handle.1);
-            row.reject_rate = ratio(row.offers_rejected, row.offers);
-            row.timeout_rate = ratio(row.offers_timed_out, row.offers);
-            row.avg_acceptance_time = mean_s(row.acceptance_ms, row.offers_accepted);
+            row.finish(logged_ms);
             if matches!(presence, Presence::Available | Presence::Busy) && row.capacity_free > 0 {
                 for (i, queue) in a.queues.iter().enumerate() {
                     if !a.queues[..i].contains(queue) {
@@ -360,9 +354,27 @@ impl AgentRow {
         t: i64,
         logged: &[(i64, i64)],
     ) {
+        let facts = engine
+            .agent_convs
+            .get(id)
+            .into_iter()
+            .flatten()
+            .filter_map(|idx| view.get(idx));
+        self.walk_facts(facts, id, from, t, logged);
+    }
+
+    /// [`AgentRow::walk`] over the given conversations of agent `id` (the drill-through passes
+    /// only those of the supervisor's queues).
+    pub(super) fn walk_facts<F: std::ops::Deref<Target = super::facts::Facts>>(
+        &mut self,
+        facts: impl Iterator<Item = F>,
+        id: &str,
+        from: i64,
+        t: i64,
+        logged: &[(i64, i64)],
+    ) {
         let mut spans = Vec::new();
-        for idx in engine.agent_convs.get(id).into_iter().flatten() {
-            let Some(f) = view.get(idx) else { continue };
+        for f in facts {
             // Closed before the window: none of its offers, intervals or close is in it.
             if f.closed.is_some_and(|(c, _)| c < from) {
                 continue;
@@ -396,6 +408,61 @@ impl AgentRow {
             }
         }
         self.occupied.0 = covered(spans, logged);
+    }
+
+    /// Limits the row of agent `id` to a supervisor's queues: `in_scope` are the agent's
+    /// conversations of those queues (as of `t`), and every count, sum and list is made of
+    /// them alone, as the rest of what that supervisor sees.
+    pub(super) fn limit_to(
+        &mut self,
+        scope: &[String],
+        in_scope: &[(String, super::facts::Facts)],
+        presence: &[(i64, u64, Presence)],
+        id: &str,
+        from: i64,
+        t: i64,
+    ) {
+        self.queues.retain(|q| scope.contains(q));
+        let mine = || {
+            in_scope
+                .iter()
+                .filter(|(_, f)| f.agent.as_deref() == Some(id) && f.status != Status::Closed)
+        };
+        let (mut counts, mut used) = ([0u64; 3], 0);
+        for (_, f) in mine() {
+            match f.status {
+                Status::Active => counts[0] += 1,
+                Status::Waiting => counts[1] += 1,
+                Status::WrapUp => counts[2] += 1,
+                Status::Open | Status::Closed => {}
+            }
+            if matches!(f.status, Status::Active | Status::WrapUp) {
+                used += Engine::cost(f.channel);
+            }
+        }
+        [self.active, self.waiting, self.wrap_up] = counts;
+        self.capacity_used = used;
+        self.capacity_free = self.capacity - used;
+        let live: std::collections::HashSet<&str> = mine().map(|(c, _)| c.as_str()).collect();
+        self.conversations
+            .retain(|c| live.contains(c.conversation_id.as_str()));
+        (self.offers, self.offers_accepted, self.offers_rejected) = (0, 0, 0);
+        (self.offers_timed_out, self.closed, self.acceptance_ms) = (0, 0, 0);
+        (self.handle, self.occupied) = ((0, 0), (0, 0));
+        let logged = logged_in(presence, from, t);
+        self.walk_facts(in_scope.iter().map(|(_, f)| f), id, from, t, &logged);
+        self.finish(logged.iter().map(|(a, b)| b - a).sum());
+    }
+
+    /// The rates and means of the window's sums, with `logged_ms` logged in.
+    pub(super) fn finish(&mut self, logged_ms: i64) {
+        self.occupied.1 = logged_ms;
+        self.logged_in_seconds = logged_ms as f64 / 1000.0;
+        self.occupancy = ratio(self.occupied.0, self.occupied.1);
+        self.aht = mean_s(self.handle.0, self.handle.1);
+        self.reject_rate = ratio(self.offers_rejected, self.offers);
+        self.timeout_rate = ratio(self.offers_timed_out, self.offers);
+        self.avg_acceptance_time = mean_s(self.acceptance_ms, self.offers_accepted);
     }
 
     /// The window stats of agent `id` from the live aggregates: whole quarters from the

@@ -66,7 +66,8 @@ pub struct AgentDetail {
 }
 
 impl Engine {
-    /// The drill-through of agent `id` for the window of `q` (its other filters ignored).
+    /// The drill-through of agent `id` for the window of `q` (its other filters ignored), made
+    /// of the agent's work in `q.scope`'s queues only.
     pub fn agent_detail(
         &self,
         id: &str,
@@ -82,11 +83,30 @@ impl Engine {
             at: q.at,
             ..Query::default()
         };
-        let row = self
+        let mut row = self
             .agent_rows(&only, now)
             .into_iter()
             .find(|r| r.agent_id == id)?;
         let rec = self.agents.get(id)?;
+        // A supervisor sees the agent's work in their own queues only, as everywhere else.
+        let derived: Vec<(String, super::facts::Facts)> = self
+            .agent_convs
+            .get(id)
+            .into_iter()
+            .flatten()
+            .filter_map(|idx| {
+                let c = &self.convs[idx];
+                let f = c.derive(&self.names, t)?;
+                let visible = q
+                    .scope
+                    .as_ref()
+                    .is_none_or(|s| s.iter().any(|x| *x == *f.queue));
+                visible.then(|| (c.id().to_string(), f))
+            })
+            .collect();
+        if let Some(scope) = &q.scope {
+            row.limit_to(scope, &derived, &rec.presence, id, from, t);
+        }
         let mut presence = Vec::new();
         let (mut cur, mut since) = (rec.presence_at(from).0, from);
         for &(at, _, p) in rec
@@ -110,11 +130,7 @@ impl Engine {
 
         let mut changes: Vec<(i64, i64)> = Vec::new();
         let mut conversations = Vec::new();
-        for idx in self.agent_convs.get(id).into_iter().flatten() {
-            let c = &self.convs[idx];
-            let Some(f) = c.derive(&self.names, t) else {
-                continue;
-            };
+        for (conversation_id, f) in &derived {
             if f.created > t || f.closed.is_some_and(|(x, _)| x < from) {
                 continue;
             }
@@ -125,7 +141,7 @@ impl Engine {
                 changes.push((b.min(t).max(a.max(from)), -cost));
             }
             conversations.push(AgentConversationRow {
-                conversation_id: c.id().to_string(),
+                conversation_id: conversation_id.clone(),
                 queue_id: f.queue.to_string(),
                 channel: f.channel.as_str().to_owned(),
                 status: f.status.as_str().to_owned(),

@@ -93,6 +93,12 @@ pub struct QueryError {
     pub message: String,
 }
 
+/// The most filter values a question may hold (all parameters together): each is checked
+/// against every conversation under the engine's read lock.
+pub const MAX_FILTER_VALUES: usize = 100;
+/// The longest filter value (an id is at most 128 characters).
+pub const MAX_FILTER_CHARS: usize = 128;
+
 impl Query {
     /// Builds a query from `(name, value)` pairs of a query string; repeated names and
     /// comma-separated values both add to a filter.
@@ -104,7 +110,32 @@ impl Query {
             field: field.to_owned(),
             message,
         };
+        let mut count = 0usize;
         for (name, value) in pairs {
+            if value.chars().count() > MAX_FILTER_CHARS * MAX_FILTER_VALUES {
+                return Err(bad(
+                    name,
+                    format!(
+                        "is longer than {} characters",
+                        MAX_FILTER_CHARS * MAX_FILTER_VALUES
+                    ),
+                ));
+            }
+            for v in value.split(',').map(str::trim).filter(|v| !v.is_empty()) {
+                count += 1;
+                if count > MAX_FILTER_VALUES {
+                    return Err(bad(
+                        name,
+                        format!("a question holds at most {MAX_FILTER_VALUES} filter values"),
+                    ));
+                }
+                if v.chars().count() > MAX_FILTER_CHARS {
+                    return Err(bad(
+                        name,
+                        format!("a value has at most {MAX_FILTER_CHARS} characters"),
+                    ));
+                }
+            }
             let values = value.split(',').map(str::trim).filter(|v| !v.is_empty());
             match name {
                 "window" => q.window = Window::parse(value).map_err(|m| bad(name, m))?,

@@ -35,8 +35,9 @@ pub async fn get_agent_detail(
     let pairs = filters
         .iter()
         .filter(|(k, v)| !v.is_empty() && matches!(k.as_str(), "window" | "tz" | "at"));
-    let q = Query::from_pairs(pairs.map(|(k, v)| (k.as_str(), v.as_str())))
+    let mut q = Query::from_pairs(pairs.map(|(k, v)| (k.as_str(), v.as_str())))
         .map_err(|e| ServerFnError::new(format!("{}: {}", e.field, e.message)))?;
+    q.scope = scope.clone();
     let mut out = None;
     source.with_engine(&mut |e| {
         if agent_in_scope(e, &agent_id, scope.as_deref()) {
@@ -80,7 +81,7 @@ pub async fn set_agent_presence(agent_id: String, presence: String) -> Result<()
         "agent_id": agent_id,
         "presence": presence,
     });
-    sink.act(viewer.login, "agent.presence", agent_id, vec![event])
+    sink.act(viewer.actor(), "agent.presence", agent_id, vec![event])
         .await
         .map_err(ServerFnError::new)
 }

@@ -259,6 +259,21 @@ fn bad_query_values_are_refused_with_the_field() {
     ])
     .unwrap();
     assert_eq!(q.queues, ["q1", "q2", "q3"]);
+    // Filter lists are bounded: a repeated `agent=` cannot multiply the work of a report.
+    let many: Vec<String> = (0..101).map(|i| format!("a{i}")).collect();
+    let err = Query::from_pairs(many.iter().map(|a| ("agent", a.as_str()))).unwrap_err();
+    assert_eq!(err.field, "agent");
+    assert!(err.message.contains("100"), "{}", err.message);
+    let joined = many.join(",");
+    assert_eq!(
+        Query::from_pairs([("queue", joined.as_str())])
+            .unwrap_err()
+            .field,
+        "queue"
+    );
+    let long = "q".repeat(129);
+    assert!(Query::from_pairs([("skill", long.as_str())]).is_err());
+    assert!(Query::from_pairs(many[..100].iter().map(|a| ("agent", a.as_str()))).is_ok());
 }
 
 #[test]
@@ -376,6 +391,53 @@ fn an_agents_day_shows_presence_capacity_and_conversations() {
         e.agent_detail("nobody", &Query::default(), at(1000.0))
             .is_none()
     );
+}
+
+#[test]
+fn a_supervisors_drill_through_holds_only_their_queues() {
+    let e = engine(&day());
+    let scoped = |queues: &[&str]| {
+        let q = Query {
+            scope: Some(queues.iter().map(|q| q.to_string()).collect()),
+            ..Query::default()
+        };
+        e.agent_detail("a1", &q, at(1000.0)).expect("a1")
+    };
+    let all = e
+        .agent_detail("a1", &Query::default(), at(1000.0))
+        .expect("a1");
+    // Every queue of the agent in scope: the same drill-through as an admin's.
+    assert_eq!(scoped(&["q1", "q2"]), all);
+    assert!(all.row.offers > 1 && all.row.closed >= 1);
+
+    // c1 ended in q1, c3 in q2 (transferred): each supervisor sees their own only.
+    let q1 = scoped(&["q1"]);
+    let ids: Vec<&str> = q1
+        .conversations
+        .iter()
+        .map(|c| c.conversation_id.as_str())
+        .collect();
+    assert_eq!(ids, ["c1"]);
+    assert_eq!(q1.row.queues, ["q1"]);
+    assert_eq!((q1.row.offers, q1.row.offers_rejected), (1, 0));
+    assert_eq!(q1.row.closed, 1);
+    assert_eq!(q1.row.aht, Some(105.0));
+    assert!(
+        q1.capacity.iter().all(|c| c.used <= 1),
+        "c3's unit is not shown"
+    );
+
+    let q2 = scoped(&["q2"]);
+    let ids: Vec<&str> = q2
+        .conversations
+        .iter()
+        .map(|c| c.conversation_id.as_str())
+        .collect();
+    assert_eq!(ids, ["c3"]);
+    assert_eq!(q2.row.queues, ["q2"]);
+    assert_eq!((q2.row.offers, q2.row.offers_rejected), (2, 1));
+    assert_eq!(q2.row.offers + q1.row.offers, all.row.offers);
+    assert_eq!(q2.row.closed + q1.row.closed, all.row.closed);
 }
 
 #[test]
