@@ -20,6 +20,7 @@ run: tools site
 bench: tools-test
 	cargo bench -p server --bench ingest
 	ulimit -n 8192 2>/dev/null; cargo bench -p server --bench fanout
+	ulimit -n 8192 2>/dev/null; cargo bench -p server --bench hostile
 
 ## Everything: formatting, clippy (server and browser feature sets), unit and integration tests
 ## on SQLite and PostgreSQL, and browser tests against the release server.

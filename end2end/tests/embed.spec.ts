@@ -1,16 +1,8 @@
-import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, Server } from 'node:http';
 import { test, expect, Page } from '@playwright/test';
+import { signToken } from './signin';
 
-// What a portal's backend does: sign the person's claims with the shared secret (kept in step
-// with playwright.config.ts). The format is the README's.
-const SECRET = 'e2e-embed-secret-shared-with-the-portal';
-function signToken(claims: object): string {
-  const body = Buffer.from(JSON.stringify(claims)).toString('base64url');
-  const sig = createHmac('sha256', SECRET).update(body).digest('base64url');
-  return `${body}.${sig}`;
-}
 const token = () => readFileSync('.data/token', 'utf8').trim();
 
 // Two portals, real web servers on this machine (Chromium refuses to let a public site frame a

@@ -1,3 +1,4 @@
+import { createHmac, randomUUID } from 'node:crypto';
 import { expect, Page } from '@playwright/test';
 
 // The users playwright.config.ts creates before the server starts, all with this password.
@@ -19,4 +20,14 @@ export async function signIn(page: Page, login: string, next = '/') {
   await page.getByTestId('signin-password').fill(PASSWORD);
   await page.getByTestId('signin-submit').click();
   await expect(page.getByTestId('user-name')).toHaveText(login);
+}
+
+// What a portal's backend does: sign the person's claims with the shared secret (kept in step
+// with playwright.config.ts). The format is the README's; each token gets its own `jti`, since
+// a token signs in once.
+const SECRET = 'e2e-embed-secret-shared-with-the-portal';
+export function signToken(claims: object): string {
+  const body = Buffer.from(JSON.stringify({ jti: randomUUID(), ...claims })).toString('base64url');
+  const sig = createHmac('sha256', SECRET).update(body).digest('base64url');
+  return `${body}.${sig}`;
 }

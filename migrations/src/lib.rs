@@ -7,6 +7,7 @@ mod m20261125_000001_create_event_log;
 mod m20261125_000002_create_reference_and_admin_tables;
 mod m20261125_000003_create_kpi_hourly;
 mod m20261125_000004_create_sessions;
+mod m20261207_000001_create_embed_tokens_used;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000002_create_reference_and_admin_tables::Migration),
             Box::new(m20261125_000003_create_kpi_hourly::Migration),
             Box::new(m20261125_000004_create_sessions::Migration),
+            Box::new(m20261207_000001_create_embed_tokens_used::Migration),
         ]
     }
 }

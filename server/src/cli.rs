@@ -208,14 +208,18 @@ pub struct Scopes(pub Vec<Scope>);
 fn parse_scopes(value: &str) -> Result<Scopes, String> {
     let mut scopes = Vec::new();
     for part in value.split(',').filter(|p| !p.trim().is_empty()) {
-        let scope = Scope::parse(part)
-            .ok_or_else(|| format!("unknown scope {:?}: use ingest, read or both", part.trim()))?;
+        let scope = Scope::parse(part).ok_or_else(|| {
+            format!(
+                "unknown scope {:?}: use ingest, read, metrics or several",
+                part.trim()
+            )
+        })?;
         if !scopes.contains(&scope) {
             scopes.push(scope);
         }
     }
     if scopes.is_empty() {
-        return Err("give at least one scope: ingest, read".into());
+        return Err("give at least one scope: ingest, read, metrics".into());
     }
     Ok(Scopes(scopes))
 }

@@ -38,6 +38,25 @@ pub struct Config {
     /// Minutes between snapshots while the log moves (`snapshot_minutes`,
     /// `INTRADAY_SNAPSHOT_MINUTES`, default 10; 0: only after start-up and at shutdown).
     pub snapshot_minutes: u32,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (`trusted_proxies`, a list of
+    /// IP addresses; `INTRADAY_TRUSTED_PROXIES`, comma-separated; default none: the client is
+    /// the connection's peer and the header is ignored).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Whether the session cookie is `Secure` with the `__Host-` prefix (`secure_cookies`,
+    /// `INTRADAY_SECURE_COOKIES`; unset: on unless the server listens on a loopback address).
+    pub secure_cookies: Option<bool>,
+    /// Whether `/metrics` answers without a token with the `metrics` scope (`metrics_open`,
+    /// `INTRADAY_METRICS_OPEN`, default false).
+    pub metrics_open: bool,
+    /// The longest a portal's embedded session lives, in minutes (`embed_session_minutes`,
+    /// `INTRADAY_EMBED_SESSION_MINUTES`, default 60, at most 720).
+    pub embed_session_minutes: u32,
+    /// Live streams open at once on this server (`stream_max`, `INTRADAY_STREAM_MAX`, default
+    /// 5,000) and per person or token (`stream_max_per_caller`,
+    /// `INTRADAY_STREAM_MAX_PER_CALLER`, default 20); more are refused with 429.
+    pub stream_max: usize,
+    /// See [`Config::stream_max`].
+    pub stream_max_per_caller: usize,
 }
 
 impl Default for Config {
@@ -53,6 +72,12 @@ impl Default for Config {
             embed_secret: None,
             snapshot_path: None,
             snapshot_minutes: 10,
+            trusted_proxies: Vec::new(),
+            secure_cookies: None,
+            metrics_open: false,
+            embed_session_minutes: 60,
+            stream_max: 5_000,
+            stream_max_per_caller: 20,
         }
     }
 }
@@ -71,6 +96,12 @@ struct FileSettings {
     embed_secret: Option<String>,
     snapshot_path: Option<String>,
     snapshot_minutes: Option<u32>,
+    trusted_proxies: Option<Vec<String>>,
+    secure_cookies: Option<bool>,
+    metrics_open: Option<bool>,
+    embed_session_minutes: Option<u32>,
+    stream_max: Option<usize>,
+    stream_max_per_caller: Option<usize>,
 }
 
 impl Config {
@@ -101,6 +132,18 @@ impl Config {
         c.embed_secret = file.embed_secret.or(c.embed_secret);
         c.snapshot_path = file.snapshot_path;
         c.snapshot_minutes = file.snapshot_minutes.unwrap_or(c.snapshot_minutes);
+        if let Some(list) = &file.trusted_proxies {
+            c.trusted_proxies = parse_ips(list.iter().map(String::as_str), "trusted_proxies")?;
+        }
+        c.secure_cookies = file.secure_cookies;
+        c.metrics_open = file.metrics_open.unwrap_or(c.metrics_open);
+        c.embed_session_minutes = file
+            .embed_session_minutes
+            .unwrap_or(c.embed_session_minutes);
+        c.stream_max = file.stream_max.unwrap_or(c.stream_max);
+        c.stream_max_per_caller = file
+            .stream_max_per_caller
+            .unwrap_or(c.stream_max_per_caller);
 
         let env = |name: &str| env(name).filter(|v| !v.trim().is_empty());
         if let Some(v) = env("INTRADAY_DB").or_else(|| env("DATABASE_URL")) {
@@ -139,6 +182,29 @@ impl Config {
             c.snapshot_minutes =
                 parse(&v, "INTRADAY_SNAPSHOT_MINUTES", "a whole number of minutes")?;
         }
+        if let Some(v) = env("INTRADAY_TRUSTED_PROXIES") {
+            c.trusted_proxies = parse_ips(v.split(','), "INTRADAY_TRUSTED_PROXIES")?;
+        }
+        if let Some(v) = env("INTRADAY_SECURE_COOKIES") {
+            c.secure_cookies = Some(parse(&v, "INTRADAY_SECURE_COOKIES", "true or false")?);
+        }
+        if let Some(v) = env("INTRADAY_METRICS_OPEN") {
+            c.metrics_open = parse(&v, "INTRADAY_METRICS_OPEN", "true or false")?;
+        }
+        if let Some(v) = env("INTRADAY_EMBED_SESSION_MINUTES") {
+            c.embed_session_minutes = parse(
+                &v,
+                "INTRADAY_EMBED_SESSION_MINUTES",
+                "a whole number of minutes",
+            )?;
+        }
+        if let Some(v) = env("INTRADAY_STREAM_MAX") {
+            c.stream_max = parse(&v, "INTRADAY_STREAM_MAX", "a number of streams")?;
+        }
+        if let Some(v) = env("INTRADAY_STREAM_MAX_PER_CALLER") {
+            c.stream_max_per_caller =
+                parse(&v, "INTRADAY_STREAM_MAX_PER_CALLER", "a number of streams")?;
+        }
         c.validate()?;
         Ok(c)
     }
@@ -149,6 +215,15 @@ impl Config {
                 "max_body_bytes = {} is too small: at least 1024",
                 self.max_body_bytes
             ));
+        }
+        if !(1..=720).contains(&self.embed_session_minutes) {
+            return Err(format!(
+                "embed_session_minutes = {} must be 1 to 720",
+                self.embed_session_minutes
+            ));
+        }
+        if self.stream_max == 0 || self.stream_max_per_caller == 0 {
+            return Err("stream_max and stream_max_per_caller must be at least 1".to_owned());
         }
         if self.stream_buffer == 0 || self.stream_client_buffer == 0 {
             return Err("stream_buffer and stream_client_buffer must be at least 1".to_owned());
@@ -194,7 +269,7 @@ impl Config {
     pub fn describe(&self) -> String {
         let or_default = |v: &Option<String>, d: &str| v.clone().unwrap_or_else(|| d.to_owned());
         format!(
-            "database_url = {}\naddr = {}\nmax_body_bytes = {}\ningest_rate = {}\nretention_days = {}\nstream_buffer = {}\nstream_client_buffer = {}\nembed_secret = {}\nsnapshot_path = {}\nsnapshot_minutes = {}\n",
+            "database_url = {}\naddr = {}\nmax_body_bytes = {}\ningest_rate = {}\nretention_days = {}\nstream_buffer = {}\nstream_client_buffer = {}\nembed_secret = {}\nsnapshot_path = {}\nsnapshot_minutes = {}\ntrusted_proxies = {:?}\nsecure_cookies = {}\nmetrics_open = {}\nembed_session_minutes = {}\nstream_max = {}\nstream_max_per_caller = {}\n",
             crate::db::redact(&or_default(&self.database_url, crate::cli::DEFAULT_DB_URL)),
             or_default(&self.addr, "(site-addr of Leptos.toml)"),
             self.max_body_bytes,
@@ -210,9 +285,29 @@ impl Config {
             self.snapshot_path.as_deref().unwrap_or(
                 "(default: FILE.snapshot beside an SQLite database file, none on PostgreSQL)"
             ),
-            self.snapshot_minutes
+            self.snapshot_minutes,
+            self.trusted_proxies,
+            self.secure_cookies.map_or(
+                "(default: on unless listening on loopback)".to_owned(),
+                |b| b.to_string()
+            ),
+            self.metrics_open,
+            self.embed_session_minutes,
+            self.stream_max,
+            self.stream_max_per_caller,
         )
     }
+}
+
+fn parse_ips<'a>(
+    values: impl Iterator<Item = &'a str>,
+    name: &str,
+) -> Result<Vec<std::net::IpAddr>, String> {
+    values
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(|v| parse(v, name, "a list of IP addresses"))
+        .collect()
 }
 
 fn read_file(path: &str) -> Result<FileSettings, String> {
@@ -318,6 +413,32 @@ mod tests {
             Config::load_with(None, env)
                 .unwrap_err()
                 .contains("INTRADAY_SNAPSHOT_MINUTES=\"soon\"")
+        );
+    }
+
+    #[test]
+    fn security_settings_are_read_and_checked() {
+        let env = |name: &str| match name {
+            "INTRADAY_TRUSTED_PROXIES" => Some("10.0.0.1, ::1".to_owned()),
+            "INTRADAY_SECURE_COOKIES" => Some("true".to_owned()),
+            "INTRADAY_METRICS_OPEN" => Some("true".to_owned()),
+            _ => None,
+        };
+        let c = Config::load_with(None, env).expect("valid");
+        assert_eq!(c.trusted_proxies.len(), 2);
+        assert_eq!((c.secure_cookies, c.metrics_open), (Some(true), true));
+        assert_eq!(Config::default().embed_session_minutes, 60);
+        let bad = |name: &str| (name == "INTRADAY_TRUSTED_PROXIES").then(|| "proxy".to_owned());
+        assert!(
+            Config::load_with(None, bad)
+                .unwrap_err()
+                .contains("INTRADAY_TRUSTED_PROXIES")
+        );
+        let long = file("embed_session_minutes = 100000\n");
+        assert!(
+            Config::load_with(Some(&long), |_| None)
+                .unwrap_err()
+                .contains("embed_session_minutes")
         );
     }
 

@@ -4,8 +4,11 @@
 //! in a header (and its EventSource in a query parameter).
 //!
 //! Token: `base64url(claims JSON) "." base64url(HMAC-SHA256(secret, first part))`, no padding.
-//! Claims: `{"sub": login, "role": "agent|supervisor|admin", "queues": [...], "agent_id": …,
-//! "locale": "en|pl", "exp": unix seconds}`; `exp` at most [`MAX_TTL_S`] ahead.
+//! Claims: `{"sub": login, "role": "agent|supervisor", "queues": [...], "agent_id": …,
+//! "locale": "en|pl", "jti": unique id, "exp": unix seconds}`; `exp` at most [`MAX_TTL_S`]
+//! ahead. A token signs in once (its `jti`, or its signature when it has none, is remembered
+//! until it expires); embedding never grants `admin`, and the session it starts lives at most
+//! `embed_session_minutes`.
 
 use app::auth::{Role, Viewer};
 use base64::Engine as _;
@@ -34,7 +37,21 @@ pub struct Claims {
     /// Their language.
     #[serde(default)]
     pub locale: Option<String>,
+    /// A unique id of this token (it signs in once).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jti: Option<String>,
     /// Expiry, Unix seconds.
+    pub exp: i64,
+}
+
+/// A checked token: the person it signs in, and what marks it used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Signed {
+    /// The person.
+    pub viewer: Viewer,
+    /// `jti:<jti>`, or `sig:<signature>` for a token without one.
+    pub once_key: String,
+    /// Its expiry (Unix seconds).
     pub exp: i64,
 }
 
@@ -59,6 +76,12 @@ pub enum EmbedError {
     /// A claim is not valid.
     #[error("the sign-in token's {0} is not valid")]
     Claim(&'static str),
+    /// `role: admin`: administration is never embedded.
+    #[error("an embedded sign-in cannot be an admin: use agent or supervisor")]
+    Admin,
+    /// The token was used before.
+    #[error("this sign-in link was already used; open the page again from your portal")]
+    Replayed,
 }
 
 fn mac(secret: &str) -> Hmac<Sha256> {
@@ -76,6 +99,11 @@ pub fn sign(secret: &str, claims: &Claims) -> String {
 
 /// Checks a token at `now_s` (Unix seconds) and returns the person it signs in.
 pub fn verify(secret: Option<&str>, token: &str, now_s: i64) -> Result<Viewer, EmbedError> {
+    verify_signed(secret, token, now_s).map(|s| s.viewer)
+}
+
+/// [`verify`], with what marks the token used.
+pub fn verify_signed(secret: Option<&str>, token: &str, now_s: i64) -> Result<Signed, EmbedError> {
     let secret = secret.ok_or(EmbedError::NotConfigured)?;
     let (body, sig) = token.trim().split_once('.').ok_or(EmbedError::Malformed)?;
     let sig = URL_SAFE_NO_PAD
@@ -98,6 +126,21 @@ pub fn verify(secret: Option<&str>, token: &str, now_s: i64) -> Result<Viewer, E
         return Err(EmbedError::Claim("sub"));
     }
     let role = Role::parse(&claims.role).ok_or(EmbedError::Claim("role"))?;
+    if role == Role::Admin {
+        return Err(EmbedError::Admin);
+    }
+    if claims
+        .jti
+        .as_deref()
+        .is_some_and(|j| j.trim().is_empty() || j.chars().count() > 128)
+    {
+        return Err(EmbedError::Claim("jti"));
+    }
+    let once_key = match &claims.jti {
+        Some(jti) => format!("jti:{jti}"),
+        None => format!("sig:{}", URL_SAFE_NO_PAD.encode(&sig)),
+    };
+    let exp = claims.exp;
     if claims
         .locale
         .as_deref()
@@ -105,14 +148,18 @@ pub fn verify(secret: Option<&str>, token: &str, now_s: i64) -> Result<Viewer, E
     {
         return Err(EmbedError::Claim("locale"));
     }
-    Ok(Viewer {
-        user_id: None,
-        login: claims.sub,
-        role,
-        queues: claims.queues,
-        agent_id: claims.agent_id,
-        locale: claims.locale,
-        embedded: true,
+    Ok(Signed {
+        viewer: Viewer {
+            user_id: None,
+            login: claims.sub,
+            role,
+            queues: claims.queues,
+            agent_id: claims.agent_id,
+            locale: claims.locale,
+            embedded: true,
+        },
+        once_key,
+        exp,
     })
 }
 
@@ -182,12 +229,20 @@ pub async fn run(
                     "--ttl must be 1 to {MAX_TTL_S} seconds"
                 )));
             }
+            if args.role == Role::Admin {
+                return Err(StartError::Invalid(
+                    "an embedded sign-in cannot be an admin: use agent or supervisor".into(),
+                ));
+            }
             let claims = Claims {
                 sub: args.login,
                 role: args.role.as_str().to_owned(),
                 queues: args.queues,
                 agent_id: args.agent,
                 locale: args.locale,
+                jti: Some(crate::store::tokens::generate().map_err(|e| {
+                    StartError::Invalid(format!("no randomness for the token's jti: {e}"))
+                })?),
                 exp: chrono::Utc::now().timestamp() + args.ttl,
             };
             println!("{}", sign(secret, &claims));
@@ -209,6 +264,7 @@ mod tests {
             queues: vec!["qa".into()],
             agent_id: None,
             locale: Some("pl".into()),
+            jti: Some(format!("t-{exp}")),
             exp,
         }
     }
@@ -254,6 +310,12 @@ mod tests {
         assert_eq!(
             verify(Some(SECRET), &token, 1_000),
             Err(EmbedError::TooLong)
+        );
+        let mut admin = claims(1_100);
+        admin.role = "admin".into();
+        assert_eq!(
+            verify(Some(SECRET), &sign(SECRET, &admin), 1_000),
+            Err(EmbedError::Admin)
         );
         let mut bad = claims(1_100);
         bad.role = "root".into();

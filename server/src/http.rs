@@ -35,7 +35,9 @@ pub struct AppState {
     /// The live stream's fan-out.
     pub hub: Arc<Hub>,
     /// Failed sign-ins per login and address.
-    pub logins: Arc<crate::session::LoginLimiter>,
+    pub logins: Arc<crate::login_limit::LoginLimiter>,
+    /// The password checks in flight.
+    pub passwords: Arc<crate::login_limit::PasswordGate>,
     /// The admin's alert thresholds.
     pub thresholds: Arc<crate::thresholds::Thresholds>,
 }
@@ -68,9 +70,27 @@ impl AppState {
             db_kind,
             limiter: Arc::new(RateLimiter::new(config.ingest_rate_per_second)),
             logins: Arc::default(),
+            passwords: Arc::default(),
             config: Arc::new(config),
             ingestor,
         })
+    }
+}
+
+impl AppState {
+    /// Whether the session cookie is `Secure` (with the `__Host-` prefix) for this request:
+    /// the setting, by default on unless the server listens on a loopback address, or the
+    /// request came over HTTPS through a proxy.
+    pub fn secure_cookies(&self, request: &axum::extract::Request) -> bool {
+        self.config
+            .secure_cookies
+            .unwrap_or(!self.leptos_options.site_addr.ip().is_loopback())
+            || crate::client::over_https(request, &self.config.trusted_proxies)
+    }
+
+    /// The session cookie's name for this request.
+    pub fn cookie_name(&self, request: &axum::extract::Request) -> &'static str {
+        crate::session::cookie_name(self.secure_cookies(request))
     }
 }
 
@@ -97,6 +117,7 @@ pub fn router(state: AppState) -> Router {
         db: state.db.clone(),
         retention_default: state.config.retention_days,
         thresholds: state.thresholds.clone(),
+        hub: state.hub.clone(),
     });
     let thresholds = state.thresholds.clone();
     let preferences: Arc<dyn app::server_fns::Preferences> =
@@ -112,7 +133,12 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/conversations", get(crate::read_api::conversations))
         .route("/api/v1/agents", get(crate::read_api::agents))
         .route("/metrics", get(metrics))
-        .route("/auth/signin", post(crate::session::sign_in))
+        .route(
+            "/auth/signin",
+            post(crate::session::sign_in).layer(axum::extract::DefaultBodyLimit::max(
+                crate::session::MAX_SIGNIN_BYTES,
+            )),
+        )
         .route("/auth/signout", post(crate::session::sign_out))
         .leptos_routes_with_context(
             &state,
@@ -139,11 +165,44 @@ pub fn router(state: AppState) -> Router {
             state.ingestor.clone(),
             time_server_fns,
         ))
+        .layer(axum::middleware::from_fn(limit_server_fn_bodies))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             crate::session::identify,
         ))
         .with_state(state)
+}
+
+/// The largest body a page's server function takes: its forms and filters are a few hundred
+/// bytes; the 2 MB default let anyone signed in make the server parse megabytes per request.
+pub const MAX_SERVER_FN_BYTES: usize = 64 * 1024;
+
+/// Caps the pages' server functions' bodies at [`MAX_SERVER_FN_BYTES`]: 413 at once when the
+/// declared length is over, and a body that runs over while read fails as too large.
+async fn limit_server_fn_bodies(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let path = request.uri().path();
+    let server_fn = path.starts_with("/api/") && !path.starts_with("/api/v1/");
+    if !server_fn {
+        return next.run(request).await;
+    }
+    let declared = request
+        .headers()
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok()?.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > MAX_SERVER_FN_BYTES) {
+        return (
+            axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+            format!("a request to this function may be at most {MAX_SERVER_FN_BYTES} bytes"),
+        )
+            .into_response();
+    }
+    let request = request
+        .map(|body| axum::body::Body::new(http_body_util::Limited::new(body, MAX_SERVER_FN_BYTES)));
+    next.run(request).await
 }
 
 /// Times the pages' server functions (`/api/…` outside the versioned REST API).
@@ -162,11 +221,20 @@ async fn time_server_fns(
     response
 }
 
-/// Prometheus metrics of this server.
+/// Prometheus metrics of this server: for a token with the `metrics` scope, or anyone when
+/// the settings open them (`metrics_open`).
 async fn metrics(
     axum::extract::State(state): axum::extract::State<AppState>,
-) -> impl axum::response::IntoResponse {
+    headers: axum::http::HeaderMap,
+) -> axum::response::Response {
     use app::model::event::Presence;
+    use axum::response::IntoResponse;
+    if !state.config.metrics_open
+        && let Err(e) =
+            crate::auth::bearer(&state.db, &headers, crate::store::tokens::Scope::Metrics).await
+    {
+        return e.into_response();
+    }
     let mut gauges = state
         .ingestor
         .with_ledger(|l| crate::metrics::Gauges {
@@ -197,6 +265,7 @@ async fn metrics(
         )],
         state.ingestor.metrics().render(gauges),
     )
+        .into_response()
 }
 
 /// The OpenAPI 3 description of the API (kept true by a test that calls every operation).

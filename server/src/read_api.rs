@@ -103,6 +103,9 @@ pub async fn agents(
     Json(json!({"agents": rows})).into_response()
 }
 
+/// The longest range one history question may span (744 hours a queue).
+pub const MAX_HISTORY_DAYS: i64 = 31;
+
 /// The hourly KPI history: `from` and `to` (RFC 3339, default the last 7 days), `queue` (default
 /// every queue together; a token limited to queues gets its queues).
 #[tracing::instrument(skip_all)]
@@ -133,6 +136,12 @@ pub async fn history(
     }
     if to < from {
         return bad("to", "is before from".into());
+    }
+    if to - from > chrono::TimeDelta::days(MAX_HISTORY_DAYS) {
+        return bad(
+            "from",
+            format!("the range may span at most {MAX_HISTORY_DAYS} days; ask in parts"),
+        );
     }
     let queues = match (&grant.queues, queues.is_empty()) {
         (None, true) => vec![String::new()],

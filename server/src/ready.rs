@@ -53,6 +53,7 @@ pub fn router(startup: Arc<Startup>) -> Router {
         .route("/readyz", get(readyz))
         .fallback(forward)
         .with_state(startup)
+        .layer(axum::middleware::map_response(baseline_headers))
         // Layers run bottom-up: the id is set first, then the span reads it.
         .layer(PropagateRequestIdLayer::new(header.clone()))
         .layer(
@@ -66,6 +67,29 @@ pub fn router(startup: Arc<Startup>) -> Router {
             header,
             crate::telemetry::RequestIds::default(),
         ))
+}
+
+/// The security headers of answers the application did not write (health, readiness, "still
+/// starting"): the application's own answers carry the full set, with their nonce.
+async fn baseline_headers(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    // The application's answers have their policy (an allowed portal may frame `/embed`).
+    if headers.contains_key(header::CONTENT_SECURITY_POLICY) {
+        return response;
+    }
+    let baseline = [
+        (
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'none'; frame-ancestors 'none'",
+        ),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::REFERRER_POLICY, "same-origin"),
+    ];
+    for (name, value) in baseline {
+        headers.insert(name, HeaderValue::from_static(value));
+    }
+    response
 }
 
 /// The process answers.

@@ -53,8 +53,21 @@ pub async fn frame_ancestors(state: &AppState, path: &str) -> String {
     "'none'".to_owned()
 }
 
-/// Adds the security headers to an answer for `path`.
-pub async fn add_headers(state: &AppState, path: &str, nonce: &Nonce, headers: &mut HeaderMap) {
+/// Adds the security headers to an answer for `path` (`https`: the browser came over HTTPS,
+/// so it is told to keep doing so).
+pub async fn add_headers(
+    state: &AppState,
+    path: &str,
+    nonce: &Nonce,
+    https: bool,
+    headers: &mut HeaderMap,
+) {
+    if https {
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        );
+    }
     let ancestors = frame_ancestors(state, path).await;
     let csp = format!(
         "default-src 'self'; script-src 'self' 'nonce-{}' 'wasm-unsafe-eval'; \

@@ -62,11 +62,15 @@ pub async fn run(args: ServeArgs, mut config: Config) -> Result<(), StartError> 
     });
     let mut graceful = stopping.clone();
     let mut server = tokio::spawn(
-        axum::serve(listener.tap_io(no_delay), ready::router(startup.clone()))
-            .with_graceful_shutdown(async move {
-                let _ = graceful.wait_for(|s| *s).await;
-            })
-            .into_future(),
+        axum::serve(
+            listener.tap_io(no_delay),
+            // The peer's address is the sign-in limit's key (behind a proxy, see `client`).
+            ready::router(startup.clone()).into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move {
+            let _ = graceful.wait_for(|s| *s).await;
+        })
+        .into_future(),
     );
 
     let db = db::connect(&url).await?;

@@ -2,13 +2,10 @@
 //! and sign-out endpoints with a failed-login limit, cross-site request checks and the security
 //! headers of every answer.
 
-use std::collections::{HashMap, VecDeque};
-use std::net::SocketAddr;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use axum::Form;
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -17,17 +14,26 @@ use serde::Deserialize;
 use crate::http::AppState;
 use crate::store::{self, sessions, users};
 
-/// The session cookie's name.
+/// The session cookie's name on plain HTTP (a loopback server, or `secure_cookies = false`).
 pub const COOKIE: &str = "intraday_session";
+/// Its name when cookies are `Secure`: the `__Host-` prefix makes the browser refuse one set
+/// by another host or over plain HTTP, or with a `Domain`.
+pub const SECURE_COOKIE: &str = "__Host-intraday_session";
+
+/// The session cookie's name under these settings.
+pub fn cookie_name(secure: bool) -> &'static str {
+    if secure { SECURE_COOKIE } else { COOKIE }
+}
 /// The header an embedded page sends its session in (no third-party cookie needed).
 pub const EMBED_HEADER: &str = "x-intraday-session";
 /// The query parameter an embedded page's EventSource sends its session in.
 pub const EMBED_QUERY: &str = "session";
 
-/// The session token a request carries: the cookie, else the embed header, else (for the
-/// page's EventSource, which cannot set headers) the `session` query parameter.
-pub fn presented(request: &Request) -> Option<(String, Carrier)> {
-    if let Some(token) = cookie(request.headers(), COOKIE) {
+/// The session token a request carries: the cookie (named `cookie_name`), else the embed
+/// header, else (for the page's EventSource, which cannot set headers) the `session` query
+/// parameter.
+pub fn presented(request: &Request, cookie_name: &str) -> Option<(String, Carrier)> {
+    if let Some(token) = cookie(request.headers(), cookie_name) {
         return Some((token, Carrier::Cookie));
     }
     if let Some(token) = request
@@ -46,6 +52,11 @@ pub fn presented(request: &Request) -> Option<(String, Carrier)> {
         .find(|(k, _)| *k == EMBED_QUERY)
         .map(|(_, v)| (v.to_owned(), Carrier::Header))
 }
+
+/// The session token of a signed-in request (request extension), for what must check the
+/// session again later: a live stream.
+#[derive(Clone, Debug)]
+pub struct SessionToken(pub String);
 
 /// How the session came: a cookie is sent by the browser on its own, so state-changing requests
 /// that rely on it must prove they come from our own pages.
@@ -100,8 +111,25 @@ fn is_private_page(path: &str) -> bool {
 /// Identifies the person of every request (into the request's extensions, where pages and
 /// server functions read it), refuses cross-site state changes, sends signed-out visitors of a
 /// page to the sign-in page, and adds the security headers.
-pub async fn identify(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+pub async fn identify(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let path = request.uri().path().to_owned();
+    let https = crate::client::over_https(&request, &state.config.trusted_proxies);
+    let nonce = crate::security::Nonce::new();
+    // Every answer carries the security headers, refusals and redirects included.
+    let mut response = identified(&state, &path, nonce.clone(), request, next).await;
+    crate::security::add_headers(&state, &path, &nonce, https, response.headers_mut()).await;
+    response
+}
+
+async fn identified(
+    state: &AppState,
+    path: &str,
+    nonce: crate::security::Nonce,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let state = state.clone();
+    let path = path.to_owned();
     let embed_path = path == "/embed" || path.starts_with("/embed/");
     if embed_path
         && request.method() == Method::GET
@@ -122,14 +150,19 @@ pub async fn identify(State(state): State<AppState>, mut request: Request, next:
                     .extensions_mut()
                     .insert(app::auth::EmbedSession(session));
                 request.extensions_mut().insert(viewer);
-                return finish(&state, &path, request, next).await;
+                request.extensions_mut().insert(nonce);
+                return next.run(request).await;
             }
             Err(response) => return response,
         }
     }
     // The site's static files (WASM, JS, CSS, icons) are the same for everyone: no lookup.
     let asset = path.starts_with("/pkg/") || path == "/favicon.svg";
-    let presented = if asset { None } else { presented(&request) };
+    let presented = if asset {
+        None
+    } else {
+        presented(&request, state.cookie_name(&request))
+    };
     let viewer = match &presented {
         Some((token, _)) => match sessions::find(&state.db, token).await {
             Ok(v) => v,
@@ -150,11 +183,12 @@ pub async fn identify(State(state): State<AppState>, mut request: Request, next:
     );
     // Only a request the browser adds credentials to on its own can be forged from another
     // site: one with the session cookie, or the sign-in form (which would sign the victim in
-    // as the attacker). A bearer token or the embed header is added by the caller's own code.
+    // as the attacker). A bearer token or the embed header is added by the caller's own code,
+    // but an `Authorization` header beside the cookie excuses nothing: the cookie still
+    // identifies the caller to the pages' server functions.
     let ambient =
         matches!(presented, Some((_, Carrier::Cookie))) || request.uri().path() == "/auth/signin";
-    let bearer = request.headers().contains_key(header::AUTHORIZATION);
-    if unsafe_method && ambient && !bearer && !same_origin(request.headers()) {
+    if unsafe_method && ambient && !same_origin(request.headers()) {
         return (
             StatusCode::FORBIDDEN,
             "cross-site request refused: this request must come from Intraday's own pages",
@@ -169,6 +203,9 @@ pub async fn identify(State(state): State<AppState>, mut request: Request, next:
         return Redirect::to(&format!("/signin?next={}", encode(&next))).into_response();
     }
     if let Some(viewer) = viewer {
+        if let Some((token, _)) = &presented {
+            request.extensions_mut().insert(SessionToken(token.clone()));
+        }
         if let (true, Some((token, Carrier::Header))) = (embed_path, &presented) {
             // An embedded page reloaded with its session: it keeps sending it.
             request
@@ -177,16 +214,8 @@ pub async fn identify(State(state): State<AppState>, mut request: Request, next:
         }
         request.extensions_mut().insert(viewer);
     }
-    finish(&state, &path, request, next).await
-}
-
-/// Runs the request with a fresh script nonce and adds the security headers to its answer.
-async fn finish(state: &AppState, path: &str, mut request: Request, next: Next) -> Response {
-    let nonce = crate::security::Nonce::new();
-    request.extensions_mut().insert(nonce.clone());
-    let mut response = next.run(request).await;
-    crate::security::add_headers(state, path, &nonce, response.headers_mut()).await;
-    response
+    request.extensions_mut().insert(nonce);
+    next.run(request).await
 }
 
 /// A query parameter's (percent-decoded) value.
@@ -230,18 +259,31 @@ async fn embed_sign_in(
     token: &str,
     locale: app::i18n::Locale,
 ) -> Result<(String, app::auth::Viewer), Response> {
+    use crate::embed::EmbedError;
     let now = store::now_ms();
-    let viewer = crate::embed::verify(state.config.embed_secret.as_deref(), token, now / 1000)
-        .map_err(|e| {
-            tracing::info!(error = %e, "embedded sign-in refused");
-            embed_refused(&e, locale)
-        })?;
-    let session = sessions::start(&state.db, &viewer, now + sessions::SESSION_MS)
+    let refused = |e: EmbedError| {
+        tracing::info!(error = %e, "embedded sign-in refused");
+        embed_refused(&e, locale)
+    };
+    let unavailable = |e: sea_orm::DbErr| {
+        tracing::error!(error = %e, "embedded sign-in could not be stored");
+        embed_refused(&EmbedError::Malformed, locale)
+    };
+    let signed =
+        crate::embed::verify_signed(state.config.embed_secret.as_deref(), token, now / 1000)
+            .map_err(refused)?;
+    // A token signs in once: a leaked link (history, logs, a shared screen) is spent.
+    let first_use = sessions::use_embed_token(&state.db, &signed.once_key, signed.exp * 1000)
         .await
-        .map_err(|e| {
-            tracing::error!(error = %e, "session start failed");
-            embed_refused(&crate::embed::EmbedError::Malformed, locale)
-        })?;
+        .map_err(unavailable)?;
+    if !first_use {
+        return Err(refused(EmbedError::Replayed));
+    }
+    let viewer = signed.viewer;
+    let lifetime = i64::from(state.config.embed_session_minutes) * 60_000;
+    let session = sessions::start(&state.db, &viewer, now + lifetime)
+        .await
+        .map_err(unavailable)?;
     tracing::info!(login = %viewer.login, role = viewer.role.as_str(), "signed in from a portal");
     let _ = store::audit::record(
         &state.db,
@@ -259,6 +301,7 @@ fn embed_refused(error: &crate::embed::EmbedError, locale: app::i18n::Locale) ->
     use crate::embed::EmbedError;
     let key = match error {
         EmbedError::Expired => "signin.error_expired",
+        EmbedError::Replayed => "embed.replayed",
         EmbedError::NotConfigured => "embed.not_configured",
         _ => "embed.invalid",
     };
@@ -287,6 +330,9 @@ pub fn spawn_purge(db: sea_orm::DatabaseConnection) {
                 Ok(n) => tracing::info!(sessions = n, "expired sessions forgotten"),
                 Err(e) => tracing::error!(error = %e, "purging expired sessions failed"),
             }
+            if let Err(e) = sessions::purge_used_embed_tokens(&db).await {
+                tracing::error!(error = %e, "purging used portal tokens failed");
+            }
         }
     });
 }
@@ -306,10 +352,7 @@ pub fn encode(value: &str) -> String {
 
 /// Where to go after signing in: a path of this site only (never another site).
 fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
-        _ => "/".to_owned(),
-    }
+    app::auth::safe_next(next.unwrap_or("/"))
 }
 
 /// The sign-in form.
@@ -325,65 +368,91 @@ pub struct SignInForm {
     pub next: Option<String>,
 }
 
-/// `POST /auth/signin`: checks the password (at most [`MAX_FAILURES`] failures per login and
-/// per address in [`FAILURE_WINDOW`]), starts a session and sets its cookie.
-pub async fn sign_in(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    request: Request,
-) -> Response {
-    let peer = request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string());
-    let Ok(Form(form)) = Form::<SignInForm>::from_request(request, &()).await else {
-        return back("invalid", None);
+/// The largest sign-in form accepted (login, password, next and their names).
+pub const MAX_SIGNIN_BYTES: usize = 4 * 1024;
+/// The longest login accepted at sign-in (in characters).
+pub const MAX_LOGIN_CHARS: usize = 128;
+/// The longest password accepted at sign-in (in characters).
+pub const MAX_PASSWORD_CHARS: usize = 1024;
+
+/// `POST /auth/signin`: checks the password (at most [`MAX_FAILURES`] failures per login from
+/// one address in [`FAILURE_WINDOW`], each address slowed down after many), starts a session,
+/// ends the one the browser had and sets the cookie. A form over [`MAX_SIGNIN_BYTES`] is a 413
+/// and a login or password over its limit a 400, before any lookup or hashing.
+///
+/// [`MAX_FAILURES`]: crate::login_limit::MAX_FAILURES
+/// [`FAILURE_WINDOW`]: crate::login_limit::FAILURE_WINDOW
+pub async fn sign_in(State(state): State<AppState>, request: Request) -> Response {
+    use crate::login_limit::loggable;
+    let too_large = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok()?.parse::<usize>().ok())
+        .is_some_and(|n| n > MAX_SIGNIN_BYTES);
+    if too_large {
+        return too_large_form();
+    }
+    let address = crate::client::address(&request, &state.config.trusted_proxies);
+    let secure = state.secure_cookies(&request);
+    let previous = presented(&request, state.cookie_name(&request)).map(|(token, _)| token);
+    let form = match Form::<SignInForm>::from_request(request, &()).await {
+        Ok(Form(form)) => form,
+        Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return too_large_form(),
+        Err(_) => return back("invalid", None),
     };
     let next = safe_next(form.next.as_deref());
     let login = form.login.trim().to_owned();
-    let keys = [
-        Some(format!("login:{login}")),
-        peer.map(|p| format!("ip:{p}")),
-    ];
-    if let Some(wait) = keys
-        .iter()
-        .flatten()
-        .filter_map(|k| state.logins.locked(k))
-        .max()
+    if login.chars().count() > MAX_LOGIN_CHARS || form.password.chars().count() > MAX_PASSWORD_CHARS
     {
-        tracing::warn!(login = %login, "sign-in refused: too many failures");
+        return (
+            StatusCode::BAD_REQUEST,
+            format!(
+                "a login has at most {MAX_LOGIN_CHARS} characters and a password at most {MAX_PASSWORD_CHARS}"
+            ),
+        )
+            .into_response();
+    }
+    if let Some(wait) = state.logins.wait(&login, address) {
+        tracing::warn!(login = %loggable(&login), "sign-in refused: too many failures");
         return back(
             &format!("locked&wait={}", wait.as_secs().div_ceil(60)),
             Some(&next),
         );
     }
-    let user = match users::find(&state.db, &login).await {
-        Ok(u) => u,
-        Err(e) => {
-            tracing::error!(error = %e, "user lookup failed");
-            return back("unavailable", Some(&next));
+    // No login longer than a valid one exists: no lookup and no password check for it.
+    let user = if crate::store::users::valid_login(&login) {
+        match users::find(&state.db, &login).await {
+            Ok(u) => u,
+            Err(e) => {
+                tracing::error!(error = %e, "user lookup failed");
+                return back("unavailable", Some(&next));
+            }
         }
+    } else {
+        None
     };
     let stored = user
         .as_ref()
-        .map_or(users::decoy_hash(), |u| &u.password_hash);
-    let password = form.password.clone();
-    let stored = stored.to_owned();
-    let matches = tokio::task::spawn_blocking(move || users::verify_password(&password, &stored))
-        .await
-        .unwrap_or(false);
+        .map_or(users::decoy_hash(), |u| &u.password_hash)
+        .to_owned();
+    let Some(matches) = state.passwords.verify(form.password, stored).await else {
+        tracing::warn!("sign-in refused: too many sign-ins waiting for a password check");
+        return back("unavailable", Some(&next));
+    };
     let viewer = match (matches, user.as_ref().and_then(users::viewer)) {
         (true, Some(v)) => v,
         _ => {
-            for key in keys.iter().flatten() {
-                state.logins.failed(key);
-            }
-            tracing::info!(login = %login, "sign-in failed");
+            state.logins.failed(&login, address);
+            tracing::info!(login = %loggable(&login), "sign-in failed");
             return back("invalid", Some(&next));
         }
     };
-    for key in keys.iter().flatten() {
-        state.logins.forget(key);
+    state.logins.succeeded(&login, address);
+    // Signing in again ends the session this browser had (whoever it was).
+    if let Some(previous) = previous
+        && let Err(e) = sessions::end(&state.db, &previous).await
+    {
+        tracing::error!(error = %e, "ending the previous session failed");
     }
     let expires = store::now_ms() + sessions::SESSION_MS;
     let token = match sessions::start(&state.db, &viewer, expires).await {
@@ -403,36 +472,40 @@ pub async fn sign_in(
     )
     .await;
     let mut response = Redirect::to(&next).into_response();
+    set_cookie(&mut response, secure, &token, sessions::SESSION_MS / 1000);
+    response
+}
+
+fn too_large_form() -> Response {
+    (
+        StatusCode::PAYLOAD_TOO_LARGE,
+        format!("the sign-in form may be at most {MAX_SIGNIN_BYTES} bytes"),
+    )
+        .into_response()
+}
+
+/// Sets (or, with `max_age` 0, clears) the session cookie.
+fn set_cookie(response: &mut Response, secure: bool, token: &str, max_age: i64) {
     let cookie = format!(
-        "{COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{}",
-        sessions::SESSION_MS / 1000,
-        if is_https(&headers) { "; Secure" } else { "" }
+        "{}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{}",
+        cookie_name(secure),
+        if secure { "; Secure" } else { "" }
     );
     if let Ok(v) = HeaderValue::from_str(&cookie) {
-        response.headers_mut().insert(header::SET_COOKIE, v);
+        response.headers_mut().append(header::SET_COOKIE, v);
     }
-    response
 }
 
 /// `POST /auth/signout`: ends the session and clears its cookie.
 pub async fn sign_out(State(state): State<AppState>, request: Request) -> Response {
-    if let Some((token, _)) = presented(&request)
-        && let Err(e) = sessions::end(&state.db, &token).await
-    {
-        tracing::error!(error = %e, "session end failed");
+    if let Some((token, _)) = presented(&request, state.cookie_name(&request)) {
+        match sessions::end(&state.db, &token).await {
+            Ok(()) => state.hub.callers_changed(),
+            Err(e) => tracing::error!(error = %e, "session end failed"),
+        }
     }
     let mut response = Redirect::to("/signin?error=signed_out").into_response();
-    let cookie = format!(
-        "{COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{}",
-        if is_https(request.headers()) {
-            "; Secure"
-        } else {
-            ""
-        }
-    );
-    if let Ok(v) = HeaderValue::from_str(&cookie) {
-        response.headers_mut().insert(header::SET_COOKIE, v);
-    }
+    set_cookie(&mut response, state.secure_cookies(&request), "", 0);
     response
 }
 
@@ -444,66 +517,6 @@ fn back(error: &str, next: Option<&str>) -> Response {
         .map(|n| format!("&next={}", encode(n)))
         .unwrap_or_default();
     Redirect::to(&format!("/signin?error={error}{next}")).into_response()
-}
-
-/// Whether the browser reached us over HTTPS (directly or through a proxy that says so).
-pub fn is_https(headers: &HeaderMap) -> bool {
-    headers
-        .get("x-forwarded-proto")
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|p| p.eq_ignore_ascii_case("https"))
-}
-
-/// Failed sign-ins allowed per login and per address in [`FAILURE_WINDOW`].
-pub const MAX_FAILURES: usize = 5;
-/// The window failed sign-ins are counted over.
-pub const FAILURE_WINDOW: Duration = Duration::from_secs(15 * 60);
-
-/// Failed sign-ins per login and per address, in memory (a restart forgets them).
-#[derive(Default)]
-pub struct LoginLimiter {
-    failures: Mutex<HashMap<String, VecDeque<Instant>>>,
-}
-
-impl LoginLimiter {
-    /// How long `key` must wait, if it has failed too often.
-    pub fn locked(&self, key: &str) -> Option<Duration> {
-        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        let times = map.get_mut(key)?;
-        let now = Instant::now();
-        while times
-            .front()
-            .is_some_and(|t| now.duration_since(*t) >= FAILURE_WINDOW)
-        {
-            times.pop_front();
-        }
-        (times.len() >= MAX_FAILURES)
-            .then(|| {
-                times
-                    .front()
-                    .map(|t| FAILURE_WINDOW - now.duration_since(*t))
-            })
-            .flatten()
-    }
-
-    /// Counts a failure of `key`.
-    pub fn failed(&self, key: &str) {
-        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        if map.len() > 100_000 {
-            map.clear();
-        }
-        map.entry(key.to_owned())
-            .or_default()
-            .push_back(Instant::now());
-    }
-
-    /// Forgets `key`'s failures (after a success).
-    pub fn forget(&self, key: &str) {
-        self.failures
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(key);
-    }
 }
 
 #[cfg(test)]
@@ -543,6 +556,7 @@ mod tests {
         assert_eq!(safe_next(Some("//evil.example")), "/");
         assert_eq!(safe_next(Some("https://evil.example")), "/");
         assert_eq!(safe_next(Some("/\\evil")), "/");
+        assert_eq!(safe_next(Some("/\t/evil.example")), "/");
         assert_eq!(safe_next(None), "/");
     }
 
@@ -551,19 +565,5 @@ mod tests {
         let h = headers(&[("cookie", "a=1; intraday_session=ses_x; b=2")]);
         assert_eq!(cookie(&h, COOKIE).as_deref(), Some("ses_x"));
         assert_eq!(cookie(&h, "c"), None);
-    }
-
-    #[test]
-    fn the_limiter_locks_after_five_failures_and_forgets_on_success() {
-        let l = LoginLimiter::default();
-        for _ in 0..MAX_FAILURES - 1 {
-            l.failed("login:ann");
-        }
-        assert_eq!(l.locked("login:ann"), None);
-        l.failed("login:ann");
-        assert!(l.locked("login:ann").is_some_and(|d| d <= FAILURE_WINDOW));
-        assert_eq!(l.locked("login:bob"), None);
-        l.forget("login:ann");
-        assert_eq!(l.locked("login:ann"), None);
     }
 }

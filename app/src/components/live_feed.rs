@@ -118,6 +118,16 @@ fn connect(live: LiveState) {
     source.set_onerror(Some(on_error.as_ref().unchecked_ref()));
     // The pages' feed says only that the log moved.
     let _ = source.add_event_listener_with_callback("changed", on_delta.as_ref().unchecked_ref());
+    // The session ended, its user or queues changed: reloading shows the sign-in page (or, in a
+    // portal's frame, the page saying to open it again from the portal) instead of stale data.
+    let on_unauthorized = Closure::<dyn FnMut()>::new(move || {
+        if let Some(window) = web_sys::window() {
+            let _ = window.location().reload();
+        }
+    });
+    let _ = source
+        .add_event_listener_with_callback("unauthorized", on_unauthorized.as_ref().unchecked_ref());
+    on_unauthorized.forget();
     on_open.forget();
     on_error.forget();
     on_delta.forget();

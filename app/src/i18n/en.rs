@@ -99,6 +99,10 @@ pub const TEXTS: &[(&str, &str)] = &[
         "Embedding is not set up on this Intraday server yet. Ask its administrator to set the embedding secret.",
     ),
     (
+        "embed.replayed",
+        "This sign-in link was already used. Open the page again from your portal for a new one.",
+    ),
+    (
         "error.database",
         "The database did not answer. Try again in a moment; if it persists, check the server log.",
     ),
@@ -339,7 +343,15 @@ pub const TEXTS: &[(&str, &str)] = &[
         "Portals at these origins may show Intraday in a frame (/embed/…). Give scheme://host[:port], no path.",
     ),
     ("admin.embed_origins_label", "Origins, one per line"),
+    ("admin.embedded_sessions", "Embedded sessions"),
+    (
+        "admin.embedded_sessions_about",
+        "People signed in through a portal's embedding. Each lives at most as long as the server's embed_session_minutes; ending one closes its pages and live streams at once.",
+    ),
     ("admin.enabled", "Enabled"),
+    ("admin.end_session", "End session"),
+    ("admin.end_session_q", "End {name}'s embedded session?"),
+    ("admin.ends", "Ends"),
     ("admin.initial_password", "Initial password"),
     ("admin.kind", "Kind"),
     (
@@ -358,6 +370,10 @@ pub const TEXTS: &[(&str, &str)] = &[
         "No agents yet. Add one above, or send agent.upserted events.",
     ),
     ("admin.no_audit", "Nothing has been changed yet."),
+    (
+        "admin.no_embedded_sessions",
+        "No one is signed in through a portal now.",
+    ),
     (
         "admin.no_panels",
         "No report panels yet. Add one above; it appears on Intraday Insights.",
@@ -410,6 +426,7 @@ pub const TEXTS: &[(&str, &str)] = &[
     ("admin.save", "Save"),
     ("admin.saved", "Saved"),
     ("admin.scope_ingest", "Ingest (send events)"),
+    ("admin.scope_metrics", "Metrics (/metrics)"),
     ("admin.scope_read", "Read (API and stream)"),
     ("admin.scopes", "Scopes"),
     ("admin.sentiment", "Sentiment"),
@@ -526,6 +543,10 @@ pub const TEXTS: &[(&str, &str)] = &[
     ("problem.name_queue", "name the queue"),
     ("problem.no_panel", "there is no panel {}"),
     ("problem.no_queue", "there is no queue {}"),
+    (
+        "problem.no_session",
+        "there is no such embedded session (it ended already)",
+    ),
     (
         "problem.no_token",
         "there is no token {} that is not revoked already",

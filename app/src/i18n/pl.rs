@@ -102,6 +102,10 @@ pub const TEXTS: &[(&str, &str)] = &[
         "Osadzanie nie jest jeszcze skonfigurowane na tym serwerze Intraday. Poproś administratora o ustawienie sekretu osadzania.",
     ),
     (
+        "embed.replayed",
+        "Ten link logowania został już użyty. Otwórz stronę ponownie z portalu, aby dostać nowy.",
+    ),
+    (
         "error.database",
         "Baza danych nie odpowiedziała. Spróbuj ponownie za chwilę; jeśli problem się powtarza, sprawdź dziennik serwera.",
     ),
@@ -357,7 +361,15 @@ pub const TEXTS: &[(&str, &str)] = &[
         "Portale z tych źródeł mogą pokazywać Intraday w ramce (/embed/…). Podaj schemat://host[:port], bez ścieżki.",
     ),
     ("admin.embed_origins_label", "Źródła, jedno w wierszu"),
+    ("admin.embedded_sessions", "Sesje osadzone"),
+    (
+        "admin.embedded_sessions_about",
+        "Osoby zalogowane przez osadzenie w portalu. Każda trwa najwyżej tyle, ile embed_session_minutes serwera; zakończenie sesji od razu zamyka jej strony i strumienie na żywo.",
+    ),
     ("admin.enabled", "Włączone"),
+    ("admin.end_session", "Zakończ sesję"),
+    ("admin.end_session_q", "Zakończyć osadzoną sesję {name}?"),
+    ("admin.ends", "Kończy się"),
     ("admin.initial_password", "Hasło początkowe"),
     ("admin.kind", "Rodzaj"),
     (
@@ -376,6 +388,10 @@ pub const TEXTS: &[(&str, &str)] = &[
         "Nie ma jeszcze agentów. Dodaj agenta powyżej albo wyślij zdarzenia agent.upserted.",
     ),
     ("admin.no_audit", "Nic jeszcze nie zmieniono."),
+    (
+        "admin.no_embedded_sessions",
+        "Nikt nie jest teraz zalogowany przez portal.",
+    ),
     (
         "admin.no_panels",
         "Nie ma jeszcze paneli raportów. Dodaj panel powyżej; pojawi się w Intraday Insights.",
@@ -428,6 +444,7 @@ pub const TEXTS: &[(&str, &str)] = &[
     ("admin.save", "Zapisz"),
     ("admin.saved", "Zapisano"),
     ("admin.scope_ingest", "Zapis (wysyłanie zdarzeń)"),
+    ("admin.scope_metrics", "Metryki (/metrics)"),
     ("admin.scope_read", "Odczyt (API i strumień)"),
     ("admin.scopes", "Uprawnienia"),
     ("admin.sentiment", "Nastawienie"),
@@ -550,6 +567,10 @@ pub const TEXTS: &[(&str, &str)] = &[
     ("problem.name_queue", "wskaż kolejkę"),
     ("problem.no_panel", "nie ma panelu {}"),
     ("problem.no_queue", "nie ma kolejki {}"),
+    (
+        "problem.no_session",
+        "nie ma takiej sesji osadzonej (już się zakończyła)",
+    ),
     ("problem.no_token", "nie ma nieodwołanego tokenu {}"),
     ("problem.no_user", "nie ma użytkownika {}"),
     (

@@ -113,6 +113,23 @@ pub struct TokenRow {
     pub revoked_at: Option<String>,
 }
 
+/// A portal's embedded session (never its token).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EmbeddedSessionRow {
+    /// The stored hash of its token (what revoking names).
+    pub id: String,
+    /// The portal's login for the person (audited as `portal:<login>`).
+    pub login: String,
+    /// `agent` or `supervisor`.
+    pub role: String,
+    /// Their queues.
+    pub queues: Vec<String>,
+    /// Started (RFC 3339, UTC).
+    pub created_at: String,
+    /// Ends (RFC 3339, UTC).
+    pub expires_at: String,
+}
+
 /// One audit record.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditRow {

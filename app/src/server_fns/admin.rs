@@ -5,7 +5,9 @@
 
 use leptos::prelude::*;
 
-use crate::model::admin::{AdminSettings, AgentInfo, AuditPage, QueueInfo, TokenRow, UserRow};
+use crate::model::admin::{
+    AdminSettings, AgentInfo, AuditPage, EmbeddedSessionRow, QueueInfo, TokenRow, UserRow,
+};
 use crate::model::panel::ReportPanel;
 
 #[cfg(feature = "ssr")]
@@ -89,6 +91,10 @@ mod store {
         ) -> Fut<'_, String>;
         /// Revokes a token.
         fn revoke_token(&self, actor: String, id: i32) -> Fut<'_, ()>;
+        /// The portals' live embedded sessions, newest first.
+        fn embedded_sessions(&self) -> Fut<'_, Vec<EmbeddedSessionRow>>;
+        /// Ends a portal's embedded session.
+        fn revoke_embedded_session(&self, actor: String, id: String) -> Fut<'_, ()>;
         /// The report panels, in order.
         fn panels(&self) -> Fut<'_, Vec<ReportPanel>>;
         /// Adds a panel (an http(s) `url` or a saved `view` query); returns its id.
@@ -489,6 +495,27 @@ pub async fn admin_token_revoke(id: String) -> Result<(), ServerFnError> {
     let id = number::<i32>("id", &id)?;
     admin_store()?
         .revoke_token(admin.login, id)
+        .await
+        .map_err(answer)
+}
+
+/// The portals' live embedded sessions.
+#[server(endpoint = "admin_embedded_sessions")]
+pub async fn admin_embedded_sessions() -> Result<Vec<EmbeddedSessionRow>, ServerFnError> {
+    crate::auth::require_admin()?;
+    admin_store()?.embedded_sessions().await.map_err(answer)
+}
+
+/// Ends a portal's embedded session (its open pages and streams stop at once).
+#[server(endpoint = "admin_embedded_session_revoke")]
+pub async fn admin_embedded_session_revoke(id: String) -> Result<(), ServerFnError> {
+    let admin = crate::auth::require_admin()?;
+    let id = id.trim().to_owned();
+    if id.len() != 64 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(crate::auth::fail(400, "id: not a session id"));
+    }
+    admin_store()?
+        .revoke_embedded_session(admin.login, id)
         .await
         .map_err(answer)
 }

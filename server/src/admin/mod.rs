@@ -27,6 +27,8 @@ pub struct Admin {
     pub retention_default: u32,
     /// The thresholds the KPI answers use (reloaded after a change).
     pub thresholds: Arc<ThresholdCache>,
+    /// The live streams, told when a user, session or token changes (they check their caller).
+    pub hub: Arc<crate::stream::Hub>,
 }
 
 /// Which supervisor actions are enabled (all when the setting is absent or unreadable): the
@@ -144,6 +146,7 @@ impl AdminStore for Admin {
                 }
             }
             users::update(&self.db, &new).await.map_err(user_error)?;
+            self.hub.callers_changed();
             self.record(&actor, "user.update", &new.login, user_detail(&new))
                 .await;
             Ok(())
@@ -161,6 +164,7 @@ impl AdminStore for Admin {
                     .await
                     .map_err(internal)?;
             }
+            self.hub.callers_changed();
             self.record(&actor, "user.password", &login, json!({}))
                 .await;
             Ok(())
@@ -188,6 +192,7 @@ impl AdminStore for Admin {
                 ));
             }
             users::delete(&self.db, &login).await.map_err(internal)?;
+            self.hub.callers_changed();
             self.record(&actor, "user.delete", &login, json!({"role": row.role}))
                 .await;
             Ok(())
@@ -259,6 +264,7 @@ impl AdminStore for Admin {
             } else {
                 "queue.unassign_supervisor"
             };
+            self.hub.callers_changed();
             self.record(&actor, action, &queue_id, json!({"login": login}))
                 .await;
             Ok(())
@@ -485,7 +491,42 @@ impl AdminStore for Admin {
             if !tokens::revoke(&self.db, id).await.map_err(internal)? {
                 return Err(AdminError::not_found(problem("problem.no_token", &[&id])));
             }
+            self.hub.callers_changed();
             self.record(&actor, "token.revoke", &format!("token:{id}"), json!({}))
+                .await;
+            Ok(())
+        })
+    }
+
+    fn embedded_sessions(&self) -> Fut<'_, Vec<EmbeddedSessionRow>> {
+        Box::pin(async move {
+            let rows = crate::store::sessions::embedded(&self.db, 500)
+                .await
+                .map_err(internal)?;
+            Ok(rows
+                .into_iter()
+                .map(|s| EmbeddedSessionRow {
+                    id: s.id,
+                    login: s.viewer.login,
+                    role: s.viewer.role.as_str().to_owned(),
+                    queues: s.viewer.queues,
+                    created_at: rfc3339(s.created_at_ms),
+                    expires_at: rfc3339(s.expires_at_ms),
+                })
+                .collect())
+        })
+    }
+
+    fn revoke_embedded_session(&self, actor: String, id: String) -> Fut<'_, ()> {
+        Box::pin(async move {
+            let gone = crate::store::sessions::revoke_embedded(&self.db, &id)
+                .await
+                .map_err(internal)?;
+            if !gone {
+                return Err(AdminError::not_found(problem("problem.no_session", &[])));
+            }
+            self.hub.callers_changed();
+            self.record(&actor, "session.embed_revoke", &id, json!({}))
                 .await;
             Ok(())
         })

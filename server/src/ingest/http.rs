@@ -91,11 +91,26 @@ pub async fn post_events(
             ),
         );
     }
-    match state.ingestor.submit(events).await {
+    match state
+        .ingestor
+        .submit_as(events, grant.queues.as_deref())
+        .await
+    {
         Ok(outcome) => (StatusCode::OK, Json(outcome)).into_response(),
         Err(IngestError::Invalid(errors)) => (
             StatusCode::UNPROCESSABLE_ENTITY,
             Json(json!({ "errors": errors })),
+        )
+            .into_response(),
+        Err(IngestError::OutsideQueues(errors)) => (
+            StatusCode::FORBIDDEN,
+            Json(json!({
+                "error": format!(
+                    "{} event(s) of queues this token may not write; nothing of this batch was stored",
+                    errors.len()
+                ),
+                "errors": errors,
+            })),
         )
             .into_response(),
         Err(e @ IngestError::TooMany(_)) => error(StatusCode::PAYLOAD_TOO_LARGE, e.to_string()),

@@ -11,6 +11,7 @@ pub mod http;
 pub mod projection;
 pub mod rate;
 mod replay;
+pub mod scope;
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -73,6 +74,9 @@ pub enum IngestError {
     /// The database failed; nothing was stored.
     #[error("the event log could not be written: {0}")]
     Storage(#[from] DbErr),
+    /// A queue-limited token wrote events of other queues; nothing was stored.
+    #[error("{} event(s) of queues this token may not write; nothing of this batch was stored", .0.len())]
+    OutsideQueues(Vec<EventError>),
 }
 
 /// The single writer of the event log and owner of the ledger.
@@ -294,8 +298,18 @@ impl Ingestor {
     /// Validates a batch, appends it durably and applies it; all or nothing. Counted in
     /// [`Self::metrics`].
     pub async fn submit(&self, batch: Vec<Value>) -> Result<IngestOutcome, IngestError> {
+        self.submit_as(batch, None).await
+    }
+
+    /// [`Ingestor::submit`] for a source limited to `queues` (`None`: any queue): an event of
+    /// another queue refuses the batch ([`IngestError::OutsideQueues`]).
+    pub async fn submit_as(
+        &self,
+        batch: Vec<Value>,
+        queues: Option<&[String]>,
+    ) -> Result<IngestOutcome, IngestError> {
         let started = Instant::now();
-        let result = self.submit_unmetered(batch).await;
+        let result = self.submit_unmetered(batch, queues).await;
         match &result {
             Ok((outcome, sequence)) => self.metrics.batch_committed(
                 outcome.accepted,
@@ -311,6 +325,7 @@ impl Ingestor {
             }
             Err(IngestError::TooMany(_)) => self.metrics.refused(Refusal::TooLarge, 0),
             Err(IngestError::Storage(_)) => self.metrics.refused(Refusal::Storage, 0),
+            Err(IngestError::OutsideQueues(_)) => self.metrics.refused(Refusal::Forbidden, 0),
         }
         result.map(|(outcome, _)| outcome)
     }
@@ -318,6 +333,7 @@ impl Ingestor {
     async fn submit_unmetered(
         &self,
         batch: Vec<Value>,
+        queues: Option<&[String]>,
     ) -> Result<(IngestOutcome, i64), IngestError> {
         if batch.len() > MAX_BATCH {
             return Err(IngestError::TooMany(batch.len()));
@@ -373,6 +389,12 @@ impl Ingestor {
                 },
                 0,
             ));
+        }
+        if let Some(queues) = queues {
+            let outside = scope::outside(queues, &writer.ledger, &fresh, &ids);
+            if !outside.is_empty() {
+                return Err(IngestError::OutsideQueues(outside));
+            }
         }
         // Within a batch, events are taken in `at` order, ties by position (EVENTS.md).
         fresh.sort_by_key(|(index, e)| (e.at, *index));

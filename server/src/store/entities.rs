@@ -228,3 +228,24 @@ pub mod session {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+/// Portal sign-in tokens already used (each signs in once).
+pub mod embed_token_used {
+    use sea_orm::entity::prelude::*;
+
+    /// A used token.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "embed_tokens_used")]
+    pub struct Model {
+        /// Hex SHA-256 of its `jti` (or of its signature when it has no `jti`).
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub key: String,
+        /// When the token expires (ms); it is forgotten after.
+        pub expires_at_ms: i64,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

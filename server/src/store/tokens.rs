@@ -12,14 +12,17 @@ pub enum Scope {
     Ingest,
     /// The read API and the stream.
     Read,
+    /// `/metrics` (Prometheus).
+    Metrics,
 }
 
 impl Scope {
-    /// Parses `ingest` or `read`.
+    /// Parses `ingest`, `read` or `metrics`.
     pub fn parse(s: &str) -> Option<Scope> {
         match s.trim() {
             "ingest" => Some(Scope::Ingest),
             "read" => Some(Scope::Read),
+            "metrics" => Some(Scope::Metrics),
             _ => None,
         }
     }
@@ -29,6 +32,7 @@ impl Scope {
         match self {
             Scope::Ingest => "ingest",
             Scope::Read => "read",
+            Scope::Metrics => "metrics",
         }
     }
 }

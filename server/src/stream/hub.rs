@@ -5,7 +5,7 @@
 //! `try_send`: a subscriber whose queue is full is dropped and flagged, and its stream sends a
 //! fresh snapshot (`resync`) instead of the deltas it could not take.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
@@ -67,13 +67,34 @@ struct Counters {
     too_far_behind: AtomicU64,
 }
 
-/// Counts one open stream while alive.
-pub struct OpenStream(Arc<Counters>);
+/// Open streams per caller (login or token name).
+type CallerCounts = Arc<Mutex<HashMap<String, usize>>>;
+
+/// Counts one open stream while alive (and, when it has one, against its caller's limit).
+pub struct OpenStream(Arc<Counters>, Option<(CallerCounts, String)>);
 
 impl Drop for OpenStream {
     fn drop(&mut self) {
         self.0.open.fetch_sub(1, Ordering::Relaxed);
+        if let Some((callers, caller)) = &self.1 {
+            let mut callers = callers.lock().unwrap_or_else(PoisonError::into_inner);
+            if let Some(n) = callers.get_mut(caller) {
+                *n -= 1;
+                if *n == 0 {
+                    callers.remove(caller);
+                }
+            }
+        }
     }
+}
+
+/// Why a stream may not open now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StreamLimit {
+    /// The server holds as many streams as it allows.
+    Server(usize),
+    /// This person or token holds as many as one caller may.
+    Caller(usize),
 }
 
 /// The fan-out of deltas to the live streams of one server.
@@ -82,6 +103,10 @@ pub struct Hub {
     state: Mutex<State>,
     counters: Arc<Counters>,
     shutdown: watch::Sender<bool>,
+    /// Open streams per caller (login or token name).
+    callers: CallerCounts,
+    /// Moves when sessions, users or tokens change: open streams check their caller again.
+    callers_changed: watch::Sender<u64>,
 }
 
 impl Hub {
@@ -97,6 +122,8 @@ impl Hub {
             }),
             counters: Arc::default(),
             shutdown: watch::Sender::new(false),
+            callers: Arc::default(),
+            callers_changed: watch::Sender::new(0),
         }
     }
 
@@ -223,7 +250,42 @@ impl Hub {
     /// Counts a stream as open until the returned guard drops.
     pub fn open_stream(&self) -> OpenStream {
         self.counters.open.fetch_add(1, Ordering::Relaxed);
-        OpenStream(self.counters.clone())
+        OpenStream(self.counters.clone(), None)
+    }
+
+    /// Opens a stream of `caller` if the server holds fewer than `max` and the caller fewer
+    /// than `per_caller`; it counts until the returned guard drops.
+    pub fn try_open(
+        &self,
+        caller: &str,
+        max: usize,
+        per_caller: usize,
+    ) -> Result<OpenStream, StreamLimit> {
+        let mut callers = self.callers.lock().unwrap_or_else(PoisonError::into_inner);
+        if self.counters.open.load(Ordering::Relaxed) >= max as i64 {
+            return Err(StreamLimit::Server(max));
+        }
+        let n = callers.entry(caller.to_owned()).or_default();
+        if *n >= per_caller {
+            return Err(StreamLimit::Caller(per_caller));
+        }
+        *n += 1;
+        self.counters.open.fetch_add(1, Ordering::Relaxed);
+        Ok(OpenStream(
+            self.counters.clone(),
+            Some((self.callers.clone(), caller.to_owned())),
+        ))
+    }
+
+    /// Sessions, users, their queues or tokens changed: every open stream checks its caller
+    /// again now (they also do every few seconds, for changes made by another replica).
+    pub fn callers_changed(&self) {
+        self.callers_changed.send_modify(|n| *n += 1);
+    }
+
+    /// Moves on [`Hub::callers_changed`].
+    pub fn callers_signal(&self) -> watch::Receiver<u64> {
+        self.callers_changed.subscribe()
     }
 
     /// Ends every stream (each gets a final `shutdown` event); new streams end at once.

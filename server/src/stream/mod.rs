@@ -5,6 +5,7 @@
 //! A delta's id is the log sequence of the event that caused it, so every replica of a shared
 //! PostgreSQL log gives the same ids and a browser resumes on any replica with `Last-Event-ID`.
 
+pub mod caller;
 pub mod frame;
 pub mod hub;
 pub mod page;

@@ -1,7 +1,9 @@
 //! `GET /api/v1/stream/page`: the Insights page's change feed, for a signed-in supervisor or
 //! admin (or a `read` token). It carries no conversation or customer data — only that the log
-//! moved (`changed` with the sequence and the newest event time); the page then asks its server
-//! function for the numbers of its own filters and queues.
+//! moved in the caller's queues (`changed` with the sequence and the newest event time); the
+//! page then asks its server function for the numbers of its own filters and queues. Like the
+//! delta stream it is scoped, capped per caller and ends (`unauthorized`) when its caller may no
+//! longer read.
 
 use std::convert::Infallible;
 use std::sync::atomic::Ordering;
@@ -14,35 +16,63 @@ use serde_json::json;
 
 use crate::http::AppState;
 
+/// One page feed's state.
+struct Feed {
+    sub: super::hub::Subscription,
+    shutdown: tokio::sync::watch::Receiver<bool>,
+    recheck: super::sse::Recheck,
+    scope: super::Scope,
+    _open: super::hub::OpenStream,
+}
+
 /// Opens a change feed (every queue, no details).
 pub async fn page_stream(
     State(state): State<AppState>,
     headers: axum::http::HeaderMap,
     viewer: Option<axum::Extension<app::auth::Viewer>>,
+    session: Option<axum::Extension<crate::session::SessionToken>>,
 ) -> Response {
-    if let Err(e) = crate::auth::reader(&state.db, &headers, viewer.as_deref(), None).await {
-        return e.into_response();
-    }
+    let grant = match crate::auth::reader(&state.db, &headers, viewer.as_deref(), None).await {
+        Ok(grant) => grant,
+        Err(e) => return e.into_response(),
+    };
+    let open = match super::sse::open_slot(&state, &grant.name) {
+        Ok(open) => open,
+        Err(limit) => return super::sse::too_many(limit),
+    };
+    let caller = super::caller::Caller::of(&headers, None, session.as_deref());
+    let recheck = super::sse::Recheck::new(&state, caller);
+    let scope = grant.queues;
     let hub = state.hub.clone();
-    let subscription = hub.subscribe(None);
+    let subscription = hub.subscribe(scope.clone());
     let shutdown = hub.shutdown_signal();
-    let open = hub.open_stream();
     let first = Event::default()
         .event("changed")
         .retry(Duration::from_secs(3))
         .data(json!({ "seq": state.ingestor.applied_seq() }).to_string());
+    let feed = Feed {
+        sub: subscription,
+        shutdown,
+        recheck,
+        scope,
+        _open: open,
+    };
     let stream = futures_util::stream::unfold(
-        (Some(first), subscription, shutdown, open, false),
-        |(mut first, mut sub, mut shutdown, open, done)| async move {
+        (Some(first), feed, false),
+        |(mut first, mut feed, done)| async move {
             if let Some(event) = first.take() {
-                return Some((
-                    Ok::<_, Infallible>(event),
-                    (None, sub, shutdown, open, done),
-                ));
+                return Some((Ok::<_, Infallible>(event), (None, feed, done)));
             }
             if done {
                 return None;
             }
+            let Feed {
+                sub,
+                shutdown,
+                recheck,
+                scope,
+                ..
+            } = &mut feed;
             loop {
                 if *shutdown.borrow() || sub.overflowed.load(Ordering::Acquire) {
                     // Shutting down, or too slow: say so and let the browser reconnect.
@@ -50,7 +80,7 @@ pub async fn page_stream(
                         .event("shutdown")
                         .data("{}")
                         .retry(Duration::from_secs(1));
-                    return Some((Ok(bye), (None, sub, shutdown, open, true)));
+                    return Some((Ok(bye), (None, feed, true)));
                 }
                 tokio::select! {
                     changed = shutdown.changed() => {
@@ -58,10 +88,21 @@ pub async fn page_stream(
                             return None;
                         }
                     }
+                    () = recheck.due() => {
+                        if !recheck.allowed(scope).await {
+                            let bye = Event::default()
+                                .event("unauthorized")
+                                .data(super::sse::UNAUTHORIZED);
+                            return Some((Ok(bye), (None, feed, true)));
+                        }
+                    }
                     frame = sub.frames.recv() => {
                         let Some(frame) = frame else { continue };
-                        // Tiles and alerts are figures, not changes of the log.
-                        let Some(last) = frame.iter().rev().find(|d| !matches!(d.kind, "kpis" | "alert")) else {
+                        // Tiles and alerts are figures, not changes of the log; another
+                        // queue's change is none of this caller's business.
+                        let Some(last) = frame.iter().rev().find(|d| {
+                            !matches!(d.kind, "kpis" | "alert") && d.visible_to(scope)
+                        }) else {
                             continue;
                         };
                         let as_of = serde_json::from_str::<serde_json::Value>(&last.data)
@@ -71,7 +112,7 @@ pub async fn page_stream(
                             .event("changed")
                             .id(last.seq.to_string())
                             .data(json!({ "seq": last.seq, "as_of": as_of }).to_string());
-                        return Some((Ok(event), (None, sub, shutdown, open, false)));
+                        return Some((Ok(event), (None, feed, false)));
                     }
                 }
             }

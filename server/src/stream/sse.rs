@@ -19,8 +19,9 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use tokio::sync::watch;
 
+use super::caller::{Caller, RECHECK};
 use super::frame::{event, render};
-use super::hub::{OpenStream, Subscription};
+use super::hub::{OpenStream, StreamLimit, Subscription};
 use super::{Hub, Scope, views};
 use crate::auth;
 use crate::http::AppState;
@@ -48,6 +49,7 @@ pub async fn stream(
     State(state): State<AppState>,
     headers: HeaderMap,
     viewer: Option<axum::Extension<app::auth::Viewer>>,
+    session: Option<axum::Extension<crate::session::SessionToken>>,
     Query(query): Query<StreamQuery>,
 ) -> Response {
     let grant = match auth::reader(
@@ -62,6 +64,11 @@ pub async fn stream(
         Err(e) => return e.into_response(),
     };
     tracing::Span::current().record("reader", grant.name.as_str());
+    let open = match open_slot(&state, &grant.name) {
+        Ok(open) => open,
+        Err(limit) => return too_many(limit),
+    };
+    let caller = Caller::of(&headers, query.access_token.as_deref(), session.as_deref());
     let last = headers
         .get("last-event-id")
         .and_then(|v| v.to_str().ok())
@@ -72,6 +79,8 @@ pub async fn stream(
         state.ingestor.clone(),
         grant.queues,
         last,
+        Recheck::new(&state, caller),
+        open,
     )
     .await;
     // The SSE text is written here rather than with axum's `Sse`, so that a frame rendered once
@@ -86,6 +95,77 @@ pub async fn stream(
         .into_response()
 }
 
+/// A stream slot for `caller` within the server's and the caller's caps.
+pub(super) fn open_slot(state: &AppState, caller: &str) -> Result<OpenStream, StreamLimit> {
+    state.hub.try_open(
+        caller,
+        state.config.stream_max,
+        state.config.stream_max_per_caller,
+    )
+}
+
+/// The 429 (with `Retry-After`) that refuses a stream over a cap.
+pub(super) fn too_many(limit: StreamLimit) -> Response {
+    let message = match limit {
+        StreamLimit::Server(n) => {
+            format!("this server holds its most live streams ({n}); retry shortly")
+        }
+        StreamLimit::Caller(n) => {
+            format!("you have {n} live streams open, the most one person or token may; close one")
+        }
+    };
+    (
+        axum::http::StatusCode::TOO_MANY_REQUESTS,
+        [(header::RETRY_AFTER, "5")],
+        axum::Json(serde_json::json!({ "error": message })),
+    )
+        .into_response()
+}
+
+/// Checks a stream's caller again every [`RECHECK`] and whenever the hub says callers changed.
+pub(super) struct Recheck {
+    db: sea_orm::DatabaseConnection,
+    caller: Option<Caller>,
+    changed: watch::Receiver<u64>,
+    next: tokio::time::Instant,
+}
+
+impl Recheck {
+    pub(super) fn new(state: &AppState, caller: Option<Caller>) -> Recheck {
+        Recheck {
+            db: state.db.clone(),
+            caller,
+            changed: state.hub.callers_signal(),
+            next: tokio::time::Instant::now() + RECHECK,
+        }
+    }
+
+    /// Waits until the caller should be checked again.
+    pub(super) async fn due(&mut self) {
+        tokio::select! {
+            changed = self.changed.changed() => {
+                if changed.is_err() {
+                    std::future::pending::<()>().await;
+                }
+            }
+            () = tokio::time::sleep_until(self.next) => {}
+        }
+    }
+
+    /// Whether the caller may still read `scope`.
+    pub(super) async fn allowed(&mut self, scope: &Scope) -> bool {
+        self.next = tokio::time::Instant::now() + RECHECK;
+        match &self.caller {
+            Some(caller) => caller.still_reads(&self.db, scope).await,
+            None => true,
+        }
+    }
+}
+
+/// The last words of a stream whose caller lost the right to it.
+pub(super) const UNAUTHORIZED: &str =
+    r#"{"error":"your sign-in or token no longer allows this stream; sign in again"}"#;
+
 /// One subscriber's stream state.
 struct Client {
     hub: Arc<Hub>,
@@ -95,6 +175,7 @@ struct Client {
     pending: VecDeque<Bytes>,
     shutdown: watch::Receiver<bool>,
     done: bool,
+    recheck: Recheck,
     _open: OpenStream,
 }
 
@@ -104,6 +185,8 @@ impl Client {
         ingestor: Arc<Ingestor>,
         scope: Scope,
         last: Option<i64>,
+        recheck: Recheck,
+        open: OpenStream,
     ) -> Client {
         let mut pending = VecDeque::from([message("", "", None, Some(RETRY))]);
         let subscription = match last.and_then(|n| hub.resume(n, scope.clone())) {
@@ -119,7 +202,8 @@ impl Client {
             }
         };
         Client {
-            _open: hub.open_stream(),
+            _open: open,
+            recheck,
             shutdown: hub.shutdown_signal(),
             hub,
             ingestor,
@@ -165,6 +249,12 @@ impl Client {
                     // A comment line keeps idle connections (and proxies) open.
                     self.pending.push_back(Bytes::from_static(b":\n\n"));
                 }
+                () = self.recheck.due() => {
+                    if !self.recheck.allowed(&self.scope).await {
+                        self.pending.push_back(message("unauthorized", UNAUTHORIZED, None, None));
+                        self.done = true;
+                    }
+                }
                 frame = self.subscription.frames.recv() => match frame {
                     Some(frame) => self.pending.push_back(frame.sse(&self.scope)),
                     // Dropped by the hub: overflowed (resync on the next turn) or shut down.
@@ -182,15 +272,18 @@ async fn snapshot(
     scope: &Scope,
     kind: &'static str,
 ) -> (Subscription, Bytes) {
-    let (subscription, seq, data) = ingestor
+    // Subscribed and copied at the same log position under the writer's lock; the JSON is
+    // written after it is released.
+    let (subscription, seq, copy) = ingestor
         .with_ledger_at(|ledger, seq| {
             (
                 hub.subscribe(scope.clone()),
                 seq,
-                views::snapshot(ledger, seq, scope),
+                views::SnapshotCopy::take(ledger, scope),
             )
         })
         .await;
+    let data = copy.to_json(seq);
     (subscription, message(kind, &data, Some(seq), None))
 }
 

@@ -151,24 +151,58 @@ fn delta(seq: i64, kind: &'static str, visibility: Visibility, data: Arc<str>) -
 
 /// Every live conversation and every agent in scope, as of log sequence `seq`, sorted by id.
 pub fn snapshot(ledger: &Ledger, seq: i64, scope: &Scope) -> Arc<str> {
-    let mut conversations: Vec<&Conversation> = ledger
-        .live_conversations()
-        .filter(|c| in_scope(scope, &c.queue_id))
-        .collect();
-    conversations.sort_by(|a, b| a.id.cmp(&b.id));
-    let used = capacity_by_agent(ledger);
-    let mut agents: Vec<AgentView<'_>> = ledger
-        .agents()
-        .filter(|a| scope.is_none() || a.queues.iter().any(|q| in_scope(scope, q)))
-        .map(|a| agent_view(a, &used))
-        .collect();
-    agents.sort_by(|a, b| a.agent.id.cmp(&b.agent.id));
-    json(&Snapshot {
-        seq,
-        as_of: ledger.newest_at(),
-        conversations,
-        agents,
-    })
+    SnapshotCopy::take(ledger, scope).to_json(seq)
+}
+
+/// What a snapshot holds, copied out of the ledger so that the writer's lock is held only
+/// for the copy: the JSON (most of a snapshot's cost) is written after the lock is released,
+/// and ingest does not wait for it.
+pub struct SnapshotCopy {
+    conversations: Vec<Conversation>,
+    agents: Vec<(Agent, u32)>,
+    as_of: Option<DateTime<Utc>>,
+}
+
+impl SnapshotCopy {
+    /// Copies the live conversations and agents in `scope`.
+    pub fn take(ledger: &Ledger, scope: &Scope) -> SnapshotCopy {
+        let used = capacity_by_agent(ledger);
+        SnapshotCopy {
+            conversations: ledger
+                .live_conversations()
+                .filter(|c| in_scope(scope, &c.queue_id))
+                .cloned()
+                .collect(),
+            agents: ledger
+                .agents()
+                .filter(|a| scope.is_none() || a.queues.iter().any(|q| in_scope(scope, q)))
+                .map(|a| (a.clone(), used.get(a.id.as_str()).copied().unwrap_or(0)))
+                .collect(),
+            as_of: ledger.newest_at(),
+        }
+    }
+
+    /// The snapshot's JSON at log sequence `seq`.
+    pub fn to_json(&self, seq: i64) -> Arc<str> {
+        let mut conversations: Vec<&Conversation> = self.conversations.iter().collect();
+        conversations.sort_by(|a, b| a.id.cmp(&b.id));
+        let mut agents: Vec<AgentView<'_>> = self
+            .agents
+            .iter()
+            .map(|(agent, used)| AgentView {
+                agent,
+                capacity_used: *used,
+                capacity_free: i64::from(agent.capacity) - i64::from(*used),
+            })
+            .collect();
+        agents.sort_by(|a, b| a.agent.id.cmp(&b.agent.id));
+        json(&Snapshot {
+            seq,
+            as_of: self.as_of,
+            conversations,
+            agents,
+        })
+    }
 }
 
 /// Serialises a view; these types always serialise, but a failure is logged, not a panic.

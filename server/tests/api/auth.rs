@@ -161,7 +161,7 @@ async fn repeated_failures_lock_the_login_for_a_while() {
     server::store::users::insert(&app.db, &new, "ann's password")
         .await
         .expect("user");
-    for _ in 0..server::session::MAX_FAILURES {
+    for _ in 0..server::login_limit::MAX_FAILURES {
         let (_, head, _) = app
             .page_request(
                 "POST",
@@ -303,8 +303,8 @@ async fn expired_sessions_stop_working_and_are_forgotten() {
         let viewer = app::auth::Viewer {
             user_id: None,
             login: "old".into(),
-            role: app::auth::Role::Admin,
-            queues: vec![],
+            role: app::auth::Role::Supervisor,
+            queues: vec!["qa".into()],
             agent_id: None,
             locale: None,
             embedded: true,

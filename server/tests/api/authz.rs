@@ -125,6 +125,7 @@ async fn the_authorization_matrix() {
         ("admin_panel_add", "title=M&view=window%3D4h".into()),
         ("admin_panel_remove", "id=1".into()),
         ("admin_audit", "page=0".into()),
+        ("admin_embedded_sessions", String::new()),
         ("admin_user_delete", "login=matrix".into()),
     ];
     let mut cases: Vec<(&str, String, Option<String>, [u16; 6])> = [
@@ -145,6 +146,13 @@ async fn the_authorization_matrix() {
             .into_iter()
             .map(|(f, body)| ("POST", format!("/api/{f}"), Some(body), admin_fn)),
     );
+    // Ending a portal session that does not exist: the admin is told it is not there.
+    cases.push((
+        "POST",
+        "/api/admin_embedded_session_revoke".into(),
+        Some(format!("id={}", "0".repeat(64))),
+        [401, 403, 403, 403, 404, 401],
+    ));
     let common: Vec<(&str, &str, Option<String>, [u16; 6])> = vec![
         ("GET", "/", None, page),
         ("GET", "/signin", None, open),
@@ -195,7 +203,21 @@ async fn the_authorization_matrix() {
         ("GET", "/api/v1/conversations", None, read),
         ("GET", "/api/v1/agents", None, read),
         ("GET", "/api/v1/openapi.json", None, open),
-        ("GET", "/metrics", None, open),
+        // Metrics need a token with the `metrics` scope (or `metrics_open`).
+        ("GET", "/metrics", None, [401, 401, 401, 401, 401, 403]),
+        ("GET", "/embed", None, [401, 200, 200, 200, 200, 401]),
+        (
+            "GET",
+            "/embed/wallboard",
+            None,
+            [401, 403, 200, 200, 200, 401],
+        ),
+        (
+            "GET",
+            "/embed/insights/agents/ann",
+            None,
+            [401, 403, 200, 404, 200, 401],
+        ),
         ("GET", "/healthz", None, open),
         ("GET", "/readyz", None, open),
         (
@@ -203,6 +225,13 @@ async fn the_authorization_matrix() {
             "/api/v1/events",
             Some("EVENT".into()),
             [401, 401, 401, 401, 401, 200],
+        ),
+        // A wrong sign-in goes back to the form (a right one would end the caller's session).
+        (
+            "POST",
+            "/auth/signin",
+            Some("login=nobody&password=wrong".into()),
+            [303; 6],
         ),
         ("POST", "/auth/signout", Some(String::new()), [303; 6]),
     ];
@@ -281,4 +310,72 @@ async fn the_authorization_matrix() {
         wrong.len(),
         wrong.join("\n")
     );
+    let listed: Vec<String> = cases
+        .iter()
+        .map(|(_, p, _, _)| p.clone())
+        .chain(streams.iter().map(|(p, _)| p.to_string()))
+        .collect();
+    let unlisted = unlisted(&listed);
+    assert!(
+        unlisted.is_empty(),
+        "routes and server functions missing from the authorization matrix (add each with the answer every caller must get): {unlisted:?}"
+    );
+}
+
+/// Every route the server has that no row of the matrix reaches: the app's pages (from the
+/// router), its server functions (from their registry) and the HTTP routes of `http.rs` and
+/// `ready.rs` (from their source, where each is one `.route("…"` call).
+fn unlisted(listed: &[String]) -> Vec<String> {
+    let pages = leptos_axum::generate_route_list(app::App)
+        .into_iter()
+        .map(|r| r.path().to_owned());
+    let server_fns = leptos::server_fn::axum::server_fn_paths().map(|(p, _)| p.to_owned());
+    let sources = [
+        include_str!("../../src/http.rs"),
+        include_str!("../../src/ready.rs"),
+    ];
+    let routes = sources.into_iter().flat_map(|src| {
+        src.split(".route(").skip(1).filter_map(|rest| {
+            let rest = rest.trim_start().strip_prefix('"')?;
+            rest.split_once('"').map(|(path, _)| path.to_owned())
+        })
+    });
+    let mut missing: Vec<String> = pages
+        .chain(server_fns)
+        .chain(routes)
+        .filter(|route| !listed.iter().any(|path| reaches(path, route)))
+        .collect();
+    missing.sort();
+    missing.dedup();
+    missing
+}
+
+/// Whether a request for `path` (query ignored) is one of `route` (`:name` or `{name}`
+/// segments match any one segment).
+fn reaches(path: &str, route: &str) -> bool {
+    let path = path.split('?').next().unwrap_or(path);
+    let (a, b): (Vec<&str>, Vec<&str>) = (
+        path.trim_end_matches('/').split('/').collect(),
+        route.trim_end_matches('/').split('/').collect(),
+    );
+    a.len() == b.len()
+        && a.iter()
+            .zip(&b)
+            .all(|(x, y)| x == y || y.starts_with(':') || y.starts_with('{'))
+}
+
+#[test]
+fn a_route_missing_from_the_matrix_is_found() {
+    assert!(reaches("/insights/agents/ann", "/insights/agents/:id"));
+    assert!(reaches("/", "/"));
+    assert!(!reaches("/insights", "/insights/agents/:id"));
+    let missing = unlisted(&["/".to_owned()]);
+    for route in [
+        "/api/v1/events",
+        "/api/admin_users",
+        "/admin/tokens",
+        "/healthz",
+    ] {
+        assert!(missing.iter().any(|m| m == route), "{route} in {missing:?}");
+    }
 }

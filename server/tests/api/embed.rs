@@ -16,6 +16,13 @@ fn claims(queues: &[&str], ttl: i64) -> Claims {
         queues: queues.iter().map(|q| q.to_string()).collect(),
         agent_id: None,
         locale: None,
+        // Each token signs in once: a fresh id per token.
+        jti: Some(format!(
+            "t-{}",
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_nanos())
+        )),
         exp: chrono::Utc::now().timestamp() + ttl,
     }
 }
@@ -87,7 +94,13 @@ async fn a_signed_token_signs_in_inside_the_frame_without_cookies() {
         server::embed::set_origins(&app.db, &["https://portal.example".into()], "test")
             .await
             .expect("origins");
-        let (_, head, _) = request_with(&app.base, "GET", &path, &[], b"").await;
+        // A token signs in once: a new one for the framed page.
+        let path = format!(
+            "/embed/insights?token={}",
+            sign(SECRET, &claims(&["qa"], 300))
+        );
+        let (status, head, _) = request_with(&app.base, "GET", &path, &[], b"").await;
+        assert_eq!(status, 200);
         let csp = header(&head, "content-security-policy").expect("csp");
         assert!(
             csp.contains("frame-ancestors https://portal.example"),

@@ -36,6 +36,11 @@ impl TestApp {
         post_events(&self.base, &self.token, body.as_bytes()).await
     }
 
+    /// `/metrics` as the app's token (which has the `metrics` scope): status and text.
+    pub async fn metrics(&self) -> (u16, String) {
+        request(&self.base, "GET", "/metrics", Some(&self.token), None, b"").await
+    }
+
     /// Events in the log.
     pub async fn stored(&self) -> u64 {
         server::store::events::count(&self.db).await.expect("count")
@@ -190,16 +195,28 @@ pub async fn spawn_app_with(kind: DbKind, config: Config) -> TestApp {
     let mut leptos_options = conf.leptos_options;
     leptos_options.site_addr = addr;
     let token = tokens::generate().expect("random");
-    tokens::insert(&db, "tests", &token, &[Scope::Ingest, Scope::Read], None)
-        .await
-        .expect("token");
+    tokens::insert(
+        &db,
+        "tests",
+        &token,
+        &[Scope::Ingest, Scope::Read, Scope::Metrics],
+        None,
+    )
+    .await
+    .expect("token");
     let state = AppState::new(leptos_options, db.clone(), kind, config)
         .await
         .expect("state");
     let ingestor = state.ingestor.clone();
     let startup = Startup::new();
     startup.ready(router(state), db.clone());
-    tokio::spawn(async move { axum::serve(listener, ready::router(startup)).await });
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            ready::router(startup).into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+    });
     TestApp {
         base: format!("http://{addr}"),
         db,
@@ -387,6 +404,8 @@ pub async fn start_server_with(url: &str, port: u16, global: &[&str], stderr: St
     let mut child = intraday()
         .args(global)
         .args(["serve", "--db", url, "--addr", &format!("127.0.0.1:{port}")])
+        // These servers' tests read their counters without a token.
+        .env("INTRADAY_METRICS_OPEN", "true")
         .stdout(Stdio::null())
         .stderr(stderr)
         .spawn()

@@ -29,6 +29,7 @@ mod panels;
 mod read;
 mod replicas;
 mod retention;
+mod security;
 mod simulate;
 mod site_config;
 mod snapshot;

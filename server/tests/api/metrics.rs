@@ -4,7 +4,7 @@
 use serde_json::json;
 use server::simulate::{LocalSink, SimPlan, drive};
 
-use crate::helpers::{BACKENDS, get, request, spawn_app};
+use crate::helpers::{BACKENDS, request, spawn_app};
 
 fn value(text: &str, series: &str) -> f64 {
     text.lines()
@@ -69,7 +69,7 @@ async fn counters_move_by_exactly_what_was_ingested_and_refused() {
         let (status, _) = app.ingest("[{").await;
         assert_eq!(status, 400);
 
-        let (status, text) = get(&app.base, "/metrics").await;
+        let (status, text) = app.metrics().await;
         assert_eq!(status, 200);
         assert_eq!(
             value(&text, "intraday_ingest_events_total{result=\"accepted\"}"),
@@ -123,7 +123,7 @@ async fn counters_move_by_exactly_what_was_ingested_and_refused() {
 async fn kpi_queries_and_server_functions_are_timed() {
     for kind in BACKENDS {
         let app = spawn_app(kind).await;
-        let scrape = || async { get(&app.base, "/metrics").await.1 };
+        let scrape = || async { app.metrics().await.1 };
         let before = scrape().await;
         assert_eq!(value(&before, "intraday_kpi_query_seconds_count"), 0.0);
         assert_eq!(value(&before, "intraday_server_fn_seconds_count"), 0.0);

@@ -45,9 +45,19 @@ pub async fn max_seq(db: &sea_orm::DatabaseConnection) -> i64 {
     server::store::events::max_seq(db).await.expect("max seq")
 }
 
-/// A counter or gauge from `/metrics` (the first sample whose line starts with `sample`).
+/// A counter or gauge from `/metrics` of a server whose metrics are open (the first sample
+/// whose line starts with `sample`).
 pub async fn metric(base: &str, sample: &str) -> f64 {
     let (_, text) = get(base, "/metrics").await;
+    sample_of(&text, sample)
+}
+
+/// A counter or gauge from the app's `/metrics`, read with its token.
+pub async fn app_metric(app: &crate::helpers::TestApp, sample: &str) -> f64 {
+    sample_of(&app.metrics().await.1, sample)
+}
+
+fn sample_of(text: &str, sample: &str) -> f64 {
     text.lines()
         .find_map(|l| l.strip_prefix(sample)?.trim().parse().ok())
         .unwrap_or_else(|| panic!("no {sample} in {text}"))
@@ -262,7 +272,7 @@ async fn resuming_from_before_the_buffer_or_the_future_gets_a_resync_snapshot() 
         .await;
         assert_eq!(first(&mut client).await.event, "conversation");
         let sample = "intraday_stream_resyncs_total{reason=\"too_far_behind\"}";
-        assert_eq!(metric(&app.base, sample).await, 2.0, "{kind:?}");
+        assert_eq!(app_metric(&app, sample).await, 2.0, "{kind:?}");
     }
 }
 
@@ -279,15 +289,17 @@ async fn a_slow_client_never_delays_a_fast_one_and_is_resynced() {
         let mut fast = connect(&app.base, "/api/v1/stream", Some(&app.token), None).await;
         first(&mut fast).await;
         let overflow = "intraday_stream_resyncs_total{reason=\"overflow\"}";
-        let padding = "x".repeat(400);
+        // The longest name and subject an event may carry (200 characters each).
+        let padding = "x".repeat(200);
         let mut batches = 0;
-        while metric(&app.base, overflow).await < 1.0 {
+        while app_metric(&app, overflow).await < 1.0 {
             batches += 1;
             assert!(batches <= 400, "{kind:?}: the slow client never overflowed");
             let batch: Vec<Value> = (0..50)
                 .map(|n| {
                     let mut e = created(&format!("b{batches}-{n}"), "q1");
                     e["customer"]["name"] = json!(padding);
+                    e["subject"] = json!(padding);
                     e
                 })
                 .collect();
@@ -297,7 +309,7 @@ async fn a_slow_client_never_delays_a_fast_one_and_is_resynced() {
             let deltas = events.iter().filter(|e| e.event == "conversation").count();
             assert_eq!(deltas, 50, "{kind:?}");
         }
-        assert_eq!(metric(&app.base, "intraday_stream_subscribers").await, 2.0);
+        assert_eq!(app_metric(&app, "intraday_stream_subscribers").await, 2.0);
         // When the slow client reads again it gets a snapshot of everything instead of the
         // deltas it had no room for.
         let last = max_seq(&app.db).await;

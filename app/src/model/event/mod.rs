@@ -393,6 +393,56 @@ fn check_body(body: &EventBody) -> Vec<FieldError> {
             ));
         }
     };
+    let mut limits = Vec::new();
+    let mut name = |field: &str, value: &str| {
+        if value.chars().count() > MAX_NAME_CHARS {
+            limits.push(FieldError::new(
+                field,
+                format!("must be at most {MAX_NAME_CHARS} characters"),
+            ));
+        }
+    };
+    match body {
+        B::QueueUpserted(q) => name("name", &q.name),
+        B::AgentUpserted(a) => name("name", &a.name),
+        B::ConversationCreated(c) => {
+            name("customer.name", &c.customer.name);
+            if let Some(subject) = &c.subject {
+                name("subject", subject);
+            }
+        }
+        _ => {}
+    }
+    let lists: [(&str, usize); 4] = match body {
+        B::QueueUpserted(q) => [("channels", q.channels.len()), ("", 0), ("", 0), ("", 0)],
+        B::AgentUpserted(a) => [
+            ("queues", a.queues.len()),
+            ("skills", a.skills.len()),
+            ("", 0),
+            ("", 0),
+        ],
+        B::ConversationCreated(c) => [("skills", c.skills.len()), ("", 0), ("", 0), ("", 0)],
+        _ => [("", 0); 4],
+    };
+    for (field, n) in lists.into_iter().filter(|(_, n)| *n > MAX_LIST) {
+        limits.push(FieldError::new(
+            field,
+            format!("may list at most {MAX_LIST} entries (this one has {n})"),
+        ));
+    }
+    let entries: &[(&str, &[String])] = match body {
+        B::AgentUpserted(a) => &[("queues", &a.queues), ("skills", &a.skills)],
+        B::ConversationCreated(c) => &[("skills", &c.skills)],
+        _ => &[],
+    };
+    for (field, list) in entries {
+        if list.iter().any(|v| v.chars().count() > 128) {
+            limits.push(FieldError::new(
+                field,
+                "each entry must be at most 128 characters",
+            ));
+        }
+    }
     match body {
         B::QueueUpserted(q) => {
             id("queue_id", &q.queue_id);
@@ -466,5 +516,12 @@ fn check_body(body: &EventBody) -> Vec<FieldError> {
             }
         }
     }
+    errors.append(&mut limits);
     errors
 }
+
+/// The longest display name, customer name or subject (in characters): every stream frame
+/// and page copies them.
+pub const MAX_NAME_CHARS: usize = 200;
+/// The most entries of a list in an event (queues, skills, channels).
+pub const MAX_LIST: usize = 100;

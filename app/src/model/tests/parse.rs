@@ -126,3 +126,28 @@ fn a_stored_payload_parses_as_its_tree_does() {
     assert_eq!(crate::model::event::parse_stored(twice), parse_event(&tree));
     assert!(crate::model::event::parse_stored("{not json").is_err());
 }
+
+#[test]
+fn names_and_lists_have_limits_that_name_their_field() {
+    let now = "2026-01-01T00:00:00Z";
+    let agent = |name: &str, queues: Vec<String>, skills: Vec<String>| {
+        json!({"id": "e1", "type": "agent.upserted", "at": now, "agent_id": "a1",
+               "name": name, "queues": queues, "skills": skills})
+    };
+    let many: Vec<String> = (0..101).map(|i| format!("q{i}")).collect();
+    assert_eq!(field_of(agent(&"n".repeat(201), vec![], vec![])), ["name"]);
+    assert_eq!(field_of(agent("Ann", many.clone(), vec![])), ["queues"]);
+    assert_eq!(field_of(agent("Ann", vec![], many.clone())), ["skills"]);
+    assert_eq!(
+        field_of(agent("Ann", vec!["q".repeat(129)], vec![])),
+        ["queues"]
+    );
+    assert!(parse_event(&agent(&"n".repeat(200), many[..100].to_vec(), vec![])).is_ok());
+    let created = json!({"id": "e2", "type": "conversation.created", "at": now,
+        "conversation_id": "c1", "queue_id": "q1", "channel": "chat",
+        "customer": {"id": "k", "name": "x".repeat(201)}, "subject": "s".repeat(201)});
+    assert_eq!(field_of(created), ["customer.name", "subject"]);
+    let queue = json!({"id": "e3", "type": "queue.upserted", "at": now, "queue_id": "q1",
+        "name": "x".repeat(201), "channels": ["chat"]});
+    assert_eq!(field_of(queue), ["name"]);
+}

@@ -1,13 +1,17 @@
-//! `/admin/tokens`: API tokens for ingest and the read API — create one (its secret is shown
-//! once), see scopes, queues and dates, revoke.
+//! `/admin/tokens`: API tokens for ingest, the read API and metrics — create one (its secret is
+//! shown once), see scopes, queues and dates, revoke — and the portals' embedded sessions, each
+//! of which can be ended.
 
 use super::columns;
 use leptos::prelude::*;
 
 use super::{ConfirmSubmit, message, outcome, queue_checkboxes};
 use crate::i18n::t;
-use crate::model::admin::TokenRow;
-use crate::server_fns::admin::{AdminTokenCreate, AdminTokenRevoke, admin_queues, admin_tokens};
+use crate::model::admin::{EmbeddedSessionRow, TokenRow};
+use crate::server_fns::admin::{
+    AdminEmbeddedSessionRevoke, AdminTokenCreate, AdminTokenRevoke, admin_embedded_sessions,
+    admin_queues, admin_tokens,
+};
 
 fn date(s: &str) -> String {
     s.replace('T', " ").trim_end_matches('Z').to_owned()
@@ -64,6 +68,10 @@ pub fn TokensPage() -> impl IntoView {
                                     <input type="checkbox" name="scopes[1]" value="read" checked data-testid="token-scope-read" />
                                     {t("admin.scope_read")}
                                 </label>
+                                <label class="check">
+                                    <input type="checkbox" name="scopes[2]" value="metrics" data-testid="token-scope-metrics" />
+                                    {t("admin.scope_metrics")}
+                                </label>
                             </fieldset>
                             {queue_checkboxes(&all, &[], "token-queue")}
                             <span class="hint">{t("admin.token_queues_hint")}</span>
@@ -83,7 +91,72 @@ pub fn TokensPage() -> impl IntoView {
                 </ErrorBoundary>
             </Transition>
         </section>
+        <EmbeddedSessions />
     }
+}
+
+/// The portals' embedded sessions, each of which the admin can end.
+#[component]
+fn EmbeddedSessions() -> impl IntoView {
+    let end = ServerAction::<AdminEmbeddedSessionRevoke>::new();
+    let sessions = Resource::new(move || end.version().get(), |_| admin_embedded_sessions());
+    view! {
+        <section class="card" aria-labelledby="embedded-title">
+            <h2 id="embedded-title">{t("admin.embedded_sessions")}</h2>
+            <p class="lead">{t("admin.embedded_sessions_about")}</p>
+            <p class="row-outcome">{outcome(end.value())}</p>
+            <Transition fallback=|| view! { <p class="skeleton">{t("admin.loading")}</p> }>
+                <ErrorBoundary fallback=|errors| crate::components::errors::error_list(errors, "admin-error")>
+                    {move || Suspend::new(async move {
+                        sessions.await.map(|rows| view! { <EmbeddedTable rows end /> })
+                    })}
+                </ErrorBoundary>
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+fn EmbeddedTable(
+    rows: Vec<EmbeddedSessionRow>,
+    end: ServerAction<AdminEmbeddedSessionRevoke>,
+) -> impl IntoView {
+    if rows.is_empty() {
+        return view! { <p class="empty" data-testid="embedded-none">{t("admin.no_embedded_sessions")}</p> }
+            .into_any();
+    }
+    view! {
+        <div class="scroll">
+            <table class="grid" data-testid="embedded-table">
+                {columns(&["admin.name", "admin.role", "admin.queues", "admin.created", "admin.ends", "admin.actions"], &[])}
+                <tbody>
+                    {rows
+                        .into_iter()
+                        .map(|row| {
+                            let question = t("admin.end_session_q").replace("{name}", &row.login);
+                            let test_id = format!("embedded-end-{}", row.login);
+                            view! {
+                                <tr data-testid=format!("embedded-{}", row.login)>
+                                    <th scope="row">{format!("portal:{}", row.login)}</th>
+                                    <td>{row.role.clone()}</td>
+                                    <td>{row.queues.join(", ")}</td>
+                                    <td>{date(&row.created_at)}</td>
+                                    <td>{date(&row.expires_at)}</td>
+                                    <td>
+                                        <ActionForm action=end attr:class="inline-form">
+                                            <input type="hidden" name="id" value=row.id.clone() />
+                                            <ConfirmSubmit label="admin.end_session" question test_id />
+                                        </ActionForm>
+                                    </td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+    .into_any()
 }
 
 #[component]
