@@ -121,6 +121,7 @@ pub async fn identify(State(state): State<AppState>, request: Request, next: Nex
     response
 }
 
+/// [`identify`] up to the answer, whose headers it adds.
 async fn identified(
     state: &AppState,
     path: &str,
@@ -128,8 +129,6 @@ async fn identified(
     mut request: Request,
     next: Next,
 ) -> Response {
-    let state = state.clone();
-    let path = path.to_owned();
     let embed_path = path == "/embed" || path.starts_with("/embed/");
     if embed_path
         && request.method() == Method::GET
@@ -144,7 +143,7 @@ async fn identified(
                 None,
             )
         };
-        match embed_sign_in(&state, &token, locale).await {
+        match embed_sign_in(state, &token, locale).await {
             Ok((session, viewer)) => {
                 request
                     .extensions_mut()
@@ -195,7 +194,7 @@ async fn identified(
         )
             .into_response();
     }
-    if viewer.is_none() && request.method() == Method::GET && is_private_page(&path) {
+    if viewer.is_none() && request.method() == Method::GET && is_private_page(path) {
         let next = request
             .uri()
             .path_and_query()
@@ -394,7 +393,9 @@ pub async fn sign_in(State(state): State<AppState>, request: Request) -> Respons
     }
     let address = crate::client::address(&request, &state.config.trusted_proxies);
     let secure = state.secure_cookies(&request);
-    let previous = presented(&request, state.cookie_name(&request)).map(|(token, _)| token);
+    let previous = presented(&request, state.cookie_name(&request))
+        .filter(|(_, carrier)| *carrier == Carrier::Cookie)
+        .map(|(token, _)| token);
     let form = match Form::<SignInForm>::from_request(request, &()).await {
         Ok(Form(form)) => form,
         Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return too_large_form(),

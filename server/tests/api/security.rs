@@ -350,6 +350,23 @@ async fn a_portal_token_signs_in_once_and_never_as_admin() {
     }
 }
 
+/// Whether the stream's next events within `wait` end in `unauthorized` (`Err`: none came).
+async fn until_unauthorized(
+    client: &mut crate::sse::SseClient,
+    wait: Duration,
+) -> Result<bool, tokio::time::error::Elapsed> {
+    tokio::time::timeout(wait, async {
+        loop {
+            match client.next().await {
+                Some(e) if e.event == "unauthorized" => return true,
+                Some(_) => {}
+                None => return false,
+            }
+        }
+    })
+    .await
+}
+
 // 6. Open streams end when their caller may no longer read.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn streams_end_when_their_caller_loses_the_right() {
@@ -370,16 +387,7 @@ async fn streams_end_when_their_caller_loses_the_right() {
                     .await;
                 assert_eq!(status, 303);
             }
-            let end = tokio::time::timeout(Duration::from_secs(7), async {
-                loop {
-                    match client.next().await {
-                        Some(e) if e.event == "unauthorized" => return true,
-                        Some(_) => {}
-                        None => return false,
-                    }
-                }
-            })
-            .await;
+            let end = until_unauthorized(&mut client, Duration::from_secs(7)).await;
             if path == "/api/v1/stream/page" {
                 assert_eq!(end, Ok(true), "{kind:?} {path}");
             } else {
@@ -405,16 +413,7 @@ async fn streams_end_when_their_caller_loses_the_right() {
         server::store::tokens::revoke(&app.db, id)
             .await
             .expect("revoke");
-        let ended = tokio::time::timeout(Duration::from_secs(8), async {
-            loop {
-                match client.next().await {
-                    Some(e) if e.event == "unauthorized" => return true,
-                    Some(_) => {}
-                    None => return false,
-                }
-            }
-        })
-        .await;
+        let ended = until_unauthorized(&mut client, Duration::from_secs(8)).await;
         assert_eq!(ended, Ok(true), "{kind:?}");
     }
 }
