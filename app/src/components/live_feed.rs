@@ -118,11 +118,22 @@ fn connect(live: LiveState) {
     source.set_onerror(Some(on_error.as_ref().unchecked_ref()));
     // The pages' feed says only that the log moved.
     let _ = source.add_event_listener_with_callback("changed", on_delta.as_ref().unchecked_ref());
-    // The session ended, its user or queues changed: reloading shows the sign-in page (or, in a
-    // portal's frame, the page saying to open it again from the portal) instead of stale data.
+    // The session ended, its user or queues changed: the sign-in page says so (the same page
+    // a sign-out in this tab leads to, so the two never disagree), or, in a portal's frame, a
+    // reload shows the page saying to open it again from the portal.
+    let embedded = crate::auth::embed_session().is_some();
     let on_unauthorized = Closure::<dyn FnMut()>::new(move || {
-        if let Some(window) = web_sys::window() {
-            let _ = window.location().reload();
+        let Some(window) = web_sys::window() else {
+            return;
+        };
+        let location = window.location();
+        if embedded {
+            let _ = location.reload();
+        } else {
+            let here =
+                location.pathname().unwrap_or_default() + &location.search().unwrap_or_default();
+            let next = crate::components::filter_bar::encode(&crate::auth::safe_next(&here));
+            let _ = location.set_href(&format!("/signin?error=signed_out&next={next}"));
         }
     });
     let _ = source
