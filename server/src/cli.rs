@@ -190,10 +190,10 @@ pub enum TokenCommand {
 pub struct TokenCreateArgs {
     /// A name saying who uses the token (e.g. the ACD's name).
     pub name: String,
-    /// Comma-separated scopes: ingest, read.
+    /// Comma-separated scopes: ingest, read, metrics.
     #[arg(long, value_name = "SCOPES", default_value = "ingest,read", value_parser = parse_scopes)]
     pub scope: Scopes,
-    /// Comma-separated queue ids the token may read; default all queues.
+    /// Comma-separated queue ids the token may read and write events of; default all queues.
     #[arg(long, value_name = "Q1,Q2", value_delimiter = ',')]
     pub queues: Option<Vec<String>>,
     /// The database.
