@@ -185,12 +185,20 @@ impl PasswordGate {
     /// Checks `password` against `stored` when a permit is free; `None` when too many
     /// sign-ins are already waiting.
     pub async fn verify(&self, password: String, stored: String) -> Option<bool> {
+        // Counted out when dropped, also when the client goes away while it waits (the
+        // request's future is dropped then): a leak would close sign-in for everyone.
+        struct Queued<'a>(&'a AtomicUsize);
+        impl Drop for Queued<'_> {
+            fn drop(&mut self) {
+                self.0.fetch_sub(1, Ordering::AcqRel);
+            }
+        }
+        let queued = Queued(&self.queued);
         if self.queued.fetch_add(1, Ordering::AcqRel) >= MAX_QUEUED {
-            self.queued.fetch_sub(1, Ordering::AcqRel);
             return None;
         }
         let permit = self.permits.acquire().await;
-        self.queued.fetch_sub(1, Ordering::AcqRel);
+        drop(queued);
         let _permit = permit.ok()?;
         let matches = tokio::task::spawn_blocking(move || {
             crate::store::users::verify_password(&password, &stored)
@@ -265,6 +273,28 @@ mod tests {
         }
         assert!(l.len() <= 50, "{}", l.len());
         assert!(l.wait("admin", ip("10.0.0.9")).is_some(), "the lock stays");
+    }
+
+    #[tokio::test]
+    async fn a_sign_in_that_gives_up_while_waiting_frees_its_place() {
+        let gate = PasswordGate::default();
+        let held = gate.permits.acquire().await.expect("permit");
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let others: Vec<_> = (1..cores.saturating_sub(1).max(1))
+            .filter_map(|_| gate.permits.try_acquire().ok())
+            .collect();
+        // Many sign-ins start waiting and are dropped (their clients went away).
+        for _ in 0..MAX_QUEUED * 2 {
+            let waiting = gate.verify("x".into(), "y".into());
+            let _ = tokio::time::timeout(Duration::from_millis(1), waiting).await;
+        }
+        assert_eq!(gate.queued.load(Ordering::Acquire), 0);
+        drop(held);
+        drop(others);
+        assert_eq!(
+            gate.verify("x".into(), "not a hash".into()).await,
+            Some(false)
+        );
     }
 
     #[test]
