@@ -68,7 +68,13 @@ pub async fn bearer(
     headers: &HeaderMap,
     scope: Scope,
 ) -> Result<TokenGrant, AuthError> {
-    let token = headers
+    let token = bearer_token(headers).ok_or(AuthError::Missing)?;
+    grant(db, token, scope).await
+}
+
+/// The token of the request's `Authorization: Bearer …` header, if it has one.
+pub fn bearer_token(headers: &HeaderMap) -> Option<&str> {
+    headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| {
@@ -76,8 +82,6 @@ pub async fn bearer(
             scheme.eq_ignore_ascii_case("bearer").then(|| rest.trim())
         })
         .filter(|t| !t.is_empty())
-        .ok_or(AuthError::Missing)?;
-    grant(db, token, scope).await
 }
 
 /// The grant of the request's bearer token, else of the `access_token` query parameter, if it

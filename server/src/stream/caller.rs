@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use axum::http::{HeaderMap, header};
+use axum::http::HeaderMap;
 use sea_orm::DatabaseConnection;
 
 use super::Scope;
@@ -31,12 +31,7 @@ impl Caller {
         access_token: Option<&str>,
         session: Option<&crate::session::SessionToken>,
     ) -> Option<Caller> {
-        let bearer = headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split_once(' '))
-            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-            .map(|(_, t)| t.trim().to_owned());
+        let bearer = crate::auth::bearer_token(headers).map(str::to_owned);
         let query = access_token
             .map(str::trim)
             .filter(|t| !t.is_empty())

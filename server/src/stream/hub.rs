@@ -70,19 +70,18 @@ struct Counters {
 /// Open streams per caller (login or token name).
 type CallerCounts = Arc<Mutex<HashMap<String, usize>>>;
 
-/// Counts one open stream while alive (and, when it has one, against its caller's limit).
-pub struct OpenStream(Arc<Counters>, Option<(CallerCounts, String)>);
+/// Counts one open stream while alive, against the server's and its caller's limits.
+pub struct OpenStream(Arc<Counters>, (CallerCounts, String));
 
 impl Drop for OpenStream {
     fn drop(&mut self) {
         self.0.open.fetch_sub(1, Ordering::Relaxed);
-        if let Some((callers, caller)) = &self.1 {
-            let mut callers = callers.lock().unwrap_or_else(PoisonError::into_inner);
-            if let Some(n) = callers.get_mut(caller) {
-                *n -= 1;
-                if *n == 0 {
-                    callers.remove(caller);
-                }
+        let (callers, caller) = &self.1;
+        let mut callers = callers.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(n) = callers.get_mut(caller) {
+            *n -= 1;
+            if *n == 0 {
+                callers.remove(caller);
             }
         }
     }
@@ -247,12 +246,6 @@ impl Hub {
         }
     }
 
-    /// Counts a stream as open until the returned guard drops.
-    pub fn open_stream(&self) -> OpenStream {
-        self.counters.open.fetch_add(1, Ordering::Relaxed);
-        OpenStream(self.counters.clone(), None)
-    }
-
     /// Opens a stream of `caller` if the server holds fewer than `max` and the caller fewer
     /// than `per_caller`; it counts until the returned guard drops.
     pub fn try_open(
@@ -273,7 +266,7 @@ impl Hub {
         self.counters.open.fetch_add(1, Ordering::Relaxed);
         Ok(OpenStream(
             self.counters.clone(),
-            Some((self.callers.clone(), caller.to_owned())),
+            (self.callers.clone(), caller.to_owned()),
         ))
     }
 

@@ -59,8 +59,7 @@ pub fn capacity_by_agent(ledger: &Ledger) -> HashMap<&str, u32> {
     used
 }
 
-fn agent_view<'a>(agent: &'a Agent, used: &HashMap<&str, u32>) -> AgentView<'a> {
-    let capacity_used = used.get(agent.id.as_str()).copied().unwrap_or(0);
+fn agent_view(agent: &Agent, capacity_used: u32) -> AgentView<'_> {
     AgentView {
         agent,
         capacity_used,
@@ -125,7 +124,7 @@ pub fn deltas(applied: Applied<'_>) -> Vec<Delta> {
             let data = json(&AgentDelta {
                 seq,
                 as_of,
-                agent: agent_view(agent, &used),
+                agent: agent_view(agent, used.get(agent.id.as_str()).copied().unwrap_or(0)),
             });
             out.push(delta(
                 seq,
@@ -149,12 +148,7 @@ fn delta(seq: i64, kind: &'static str, visibility: Visibility, data: Arc<str>) -
     }
 }
 
-/// Every live conversation and every agent in scope, as of log sequence `seq`, sorted by id.
-pub fn snapshot(ledger: &Ledger, seq: i64, scope: &Scope) -> Arc<str> {
-    SnapshotCopy::take(ledger, scope).to_json(seq)
-}
-
-/// What a snapshot holds, copied out of the ledger so that the writer's lock is held only
+/// Every live conversation and every agent in scope, sorted by id: what a snapshot holds, copied out of the ledger so that the writer's lock is held only
 /// for the copy: the JSON (most of a snapshot's cost) is written after the lock is released,
 /// and ingest does not wait for it.
 pub struct SnapshotCopy {
@@ -189,11 +183,7 @@ impl SnapshotCopy {
         let mut agents: Vec<AgentView<'_>> = self
             .agents
             .iter()
-            .map(|(agent, used)| AgentView {
-                agent,
-                capacity_used: *used,
-                capacity_free: i64::from(agent.capacity) - i64::from(*used),
-            })
+            .map(|(agent, used)| agent_view(agent, *used))
             .collect();
         agents.sort_by(|a, b| a.agent.id.cmp(&b.agent.id));
         json(&Snapshot {
