@@ -56,6 +56,9 @@ test.describe.serial('Sign-in, roles and queue scoping', () => {
     await expect(page.locator('main')).not.toContainText('Bill Payer');
 
     await page.getByTestId('sign-out').click();
+    // The sign-out's own page first: its live feed, told the session ended, would otherwise
+    // take the tab to the sign-in page again in the middle of the next sign-in.
+    await expect(page.getByTestId('signin-message')).toContainText('signed out');
     await signIn(page, USERS.billing, '/insights');
     await expect(page.getByTestId('queue-au-billing')).toBeVisible();
     await expect(page.getByTestId('queue-ins-other')).toHaveCount(0);
