@@ -24,7 +24,8 @@ use sea_orm::{ConnectionTrait, Database, Statement};
 use serde_json::{Value, json};
 use server::config::Config;
 use server::db::{self, DbKind};
-use server::http::{AppState, router};
+use server::http::router;
+use server::state::AppState;
 use server::store::tokens::{self, Scope};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -296,9 +297,10 @@ fn start_server(kind: DbKind, url: String, runtime: &tokio::runtime::Runtime) ->
             ingest_rate_per_second: 0,
             ..Config::default()
         };
-        let state = AppState::new(conf.leptos_options, db.clone(), kind, config)
+        let state = AppState::build(conf.leptos_options, db.clone(), kind, config)
             .await
             .expect("state");
+        server::tasks::start(&state, server::tasks::Plan::default());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
@@ -323,7 +325,7 @@ fn start_server(kind: DbKind, url: String, runtime: &tokio::runtime::Runtime) ->
         }
         tx.send((host, ingest, readers)).expect("send");
         // As `intraday serve` listens.
-        axum::serve(listener.tap_io(server::serve::no_delay), router(state)).await
+        axum::serve(listener.tap_io(server::cli::serve::no_delay), router(state)).await
     });
     rx.recv().expect("server start")
 }

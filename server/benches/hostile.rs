@@ -16,7 +16,8 @@ use leptos::prelude::get_configuration;
 use serde_json::{Value, json};
 use server::config::Config;
 use server::db::{self, DbKind};
-use server::http::{AppState, router};
+use server::http::router;
+use server::state::AppState;
 use server::store::tokens::{self, Scope};
 
 fn env(name: &str, default: usize) -> usize {
@@ -123,9 +124,10 @@ async fn main() {
         ingest_rate_per_second: 0,
         ..Config::default()
     };
-    let state = AppState::new(conf.leptos_options, db, DbKind::Sqlite, config)
+    let state = AppState::build(conf.leptos_options, db, DbKind::Sqlite, config)
         .await
         .expect("state");
+    server::tasks::start(&state, server::tasks::Plan::default());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");

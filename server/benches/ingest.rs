@@ -12,7 +12,8 @@ use sea_orm::{ConnectionTrait, Database, Statement};
 use serde_json::{Value, json};
 use server::config::Config;
 use server::db::{self, DbKind};
-use server::http::{AppState, router};
+use server::http::router;
+use server::state::AppState;
 use server::store::tokens::{self, Scope};
 
 const BATCH: usize = 1_000;
@@ -96,9 +97,10 @@ async fn run(kind: DbKind, total: usize) -> f64 {
         ingest_rate_per_second: 0,
         ..Config::default()
     };
-    let state = AppState::new(conf.leptos_options, db, kind, config)
+    let state = AppState::build(conf.leptos_options, db, kind, config)
         .await
         .expect("state");
+    server::tasks::start(&state, server::tasks::Plan::default());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");

@@ -21,7 +21,7 @@ use app::model::event::EventBody as B;
 use chrono::Utc;
 use serde_json::{Value, json};
 use server::ingest::Ingestor;
-use server::snapshot::Snapshots;
+use server::live::snapshot::Snapshots;
 use server::store::events::{self, NewEvent};
 
 #[path = "kpis/day.rs"]
@@ -171,7 +171,7 @@ async fn main() {
     }
     drop(sim);
 
-    // The start: a new connection, then what `AppState::new` does before serving.
+    // The start: a new connection, then what `AppState::build` does before serving.
     let rss_before = rss_mb();
     let began = Instant::now();
     let db = server::db::connect(&url).await.expect("database");

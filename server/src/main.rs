@@ -9,7 +9,7 @@ use server::config::Config;
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
-    server::telemetry::init(cli.log_format);
+    server::ops::telemetry::init(cli.log_format);
     let config = match Config::load(cli.config.as_deref()) {
         Ok(config) => config,
         Err(error) => {
@@ -18,14 +18,16 @@ async fn main() -> ExitCode {
         }
     };
     let outcome = match cli.command {
-        Command::Serve(args) => server::serve::run(args, config).await,
+        Command::Serve(args) => server::cli::serve::run(args, config).await,
         Command::Migrate(args) => server::db::migrate_command(args, &config).await,
-        Command::Backup(args) => server::backup::run(args, &config).await,
-        Command::Simulate(args) => server::simulate::remote(args).await,
-        Command::Token(TokenCommand::Create(args)) => server::token::create(args, &config).await,
-        Command::User(command) => server::users::run(command, &config).await,
-        Command::Embed(command) => server::embed::run(command, &config).await,
-        Command::Panel(command) => server::panels::run(command, &config).await,
+        Command::Backup(args) => server::cli::backup::run(args, &config).await,
+        Command::Simulate(args) => server::simulator::drive::remote(args).await,
+        Command::Token(TokenCommand::Create(args)) => {
+            server::cli::token::create(args, &config).await
+        }
+        Command::User(command) => server::cli::users::run(command, &config).await,
+        Command::Embed(command) => server::auth::embed::run(command, &config).await,
+        Command::Panel(command) => server::admin::panels::run(command, &config).await,
         Command::Config(ConfigCommand::Check) => {
             print!("{}", config.describe());
             Ok(())

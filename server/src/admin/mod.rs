@@ -12,11 +12,12 @@ use app::server_fns::admin::{AdminStore, Fut, UserForm};
 use sea_orm::{DatabaseConnection, DbErr};
 use serde_json::json;
 
+use crate::live::thresholds::Thresholds as ThresholdCache;
 use crate::store::users::{self, NewUser};
 use crate::store::{audit, reference, settings, tokens};
-use crate::thresholds::Thresholds as ThresholdCache;
 
 mod forms;
+pub mod panels;
 use forms::{new_user, user_detail, user_error};
 
 /// The server's [`AdminStore`].
@@ -295,7 +296,7 @@ impl AdminStore for Admin {
                 thresholds: self.setting(THRESHOLDS).await?,
                 retention_days: self.setting(RETENTION_DAYS).await?,
                 retention_default: self.retention_default,
-                embed_origins: self.setting(crate::security::EMBED_ORIGINS).await?,
+                embed_origins: self.setting(crate::auth::security::EMBED_ORIGINS).await?,
             })
         })
     }
@@ -387,7 +388,7 @@ impl AdminStore for Admin {
             let mut checked = Vec::new();
             for o in &origins {
                 let o = check_origin(o).map_err(|e| AdminError::field("embed_origins", e))?;
-                if !crate::embed::valid_origin(&o) {
+                if !crate::auth::embed::valid_origin(&o) {
                     return Err(AdminError::field(
                         "embed_origins",
                         problem("problem.not_origin", &[&format!("{o:?}")]),
@@ -396,7 +397,7 @@ impl AdminStore for Admin {
                 checked.push(o);
             }
             // The same path as `intraday embed allow`: stored and audited there.
-            crate::embed::set_origins(&self.db, &checked, &actor)
+            crate::auth::embed::set_origins(&self.db, &checked, &actor)
                 .await
                 .map_err(|e| {
                     tracing::error!(error = %e, "storing the embedding origins failed");
@@ -533,7 +534,7 @@ impl AdminStore for Admin {
     }
 
     fn panels(&self) -> Fut<'_, Vec<ReportPanel>> {
-        Box::pin(async move { crate::panels::list(&self.db).await.map_err(internal) })
+        Box::pin(async move { crate::admin::panels::list(&self.db).await.map_err(internal) })
     }
 
     fn add_panel(&self, actor: String, title: String, url: String, view: String) -> Fut<'_, u32> {
@@ -546,7 +547,7 @@ impl AdminStore for Admin {
                     problem("problem.url_or_view", &[]),
                 ));
             }
-            crate::panels::add(&self.db, &actor, &title, url, view)
+            crate::admin::panels::add(&self.db, &actor, &title, url, view)
                 .await
                 .map_err(internal)?
                 .map_err(|(field, message)| AdminError::field(field, message))
@@ -555,7 +556,7 @@ impl AdminStore for Admin {
 
     fn remove_panel(&self, actor: String, id: u32) -> Fut<'_, ()> {
         Box::pin(async move {
-            if crate::panels::remove(&self.db, &actor, id)
+            if crate::admin::panels::remove(&self.db, &actor, id)
                 .await
                 .map_err(internal)?
             {

@@ -5,6 +5,7 @@
 //! is all-or-nothing and acknowledged only after its commit; then the registered
 //! [`projection::Projection`]s (the live stream's hub, …) see its events.
 
+pub mod actions;
 mod append;
 pub mod body;
 pub mod http;
@@ -26,7 +27,7 @@ use serde_json::Value;
 use tokio::sync::Mutex;
 
 use crate::live::Live;
-use crate::metrics::{Metrics, Refusal};
+use crate::ops::metrics::{Metrics, Refusal};
 use crate::store::{self, events::NewEvent};
 use projection::Projection;
 use replay::Writer;
@@ -83,7 +84,7 @@ pub enum IngestError {
 ///
 /// On PostgreSQL several replicas may share the log: each batch's transaction first takes an
 /// advisory lock and applies what the others appended since, so every replica applies the log
-/// in its order; committed batches are announced on [`NOTIFY_CHANNEL`] (see `crate::replica`).
+/// in its order; committed batches are announced on [`NOTIFY_CHANNEL`] (see `crate::live::replica`).
 pub struct Ingestor {
     db: DatabaseConnection,
     writer: Arc<Mutex<Writer>>,
@@ -107,7 +108,7 @@ impl Ingestor {
     }
 
     /// Rebuilds the ledger and the given projections in log order: from the snapshot at
-    /// `snapshot` when there is one that fits this log (see [`crate::snapshot`]) and the log's
+    /// `snapshot` when there is one that fits this log (see [`crate::live::snapshot`]) and the log's
     /// tail after it, else from the whole log. The projections see only the replayed events.
     pub async fn open_with(
         db: DatabaseConnection,
@@ -116,7 +117,7 @@ impl Ingestor {
     ) -> Result<Ingestor, DbErr> {
         let started = Instant::now();
         let restored = match snapshot {
-            Some(path) => crate::snapshot::read(path, &db).await,
+            Some(path) => crate::live::snapshot::read(path, &db).await,
             None => None,
         };
         let (live, ledger, from_seq) = match restored {
@@ -220,7 +221,7 @@ impl Ingestor {
         &self,
         path: &std::path::Path,
         after: i64,
-    ) -> Result<Option<crate::snapshot::Written>, crate::snapshot::WriteError> {
+    ) -> Result<Option<crate::live::snapshot::Written>, crate::live::snapshot::WriteError> {
         let writer = self.writer.clone().lock_owned().await;
         let seq = writer.applied_seq;
         if seq <= after {
@@ -234,9 +235,9 @@ impl Ingestor {
             return Ok(None);
         };
         let written_at_ms = Utc::now().timestamp_millis();
-        let header = crate::snapshot::Header {
+        let header = crate::live::snapshot::Header {
             fingerprint: app::model::snapshot::FINGERPRINT.to_owned(),
-            log_id: crate::snapshot::log_id(&self.db).await?,
+            log_id: crate::live::snapshot::log_id(&self.db).await?,
             seq,
             event_id,
             written_at_ms,
@@ -244,15 +245,16 @@ impl Ingestor {
         let (live, path) = (self.live.clone(), path.to_owned());
         let started = Instant::now();
         let (size, locked) = tokio::task::spawn_blocking(move || {
-            let written =
-                live.read(|engine| crate::snapshot::write(&path, &header, &writer.ledger, engine));
+            let written = live.read(|engine| {
+                crate::live::snapshot::write(&path, &header, &writer.ledger, engine)
+            });
             // Ingest goes on while the file is synced.
             drop(writer);
             let locked = started.elapsed();
             written?.commit().map(|size| (size, locked))
         })
         .await
-        .map_err(|e| crate::snapshot::WriteError::Task(e.to_string()))??;
+        .map_err(|e| crate::live::snapshot::WriteError::Task(e.to_string()))??;
         tracing::info!(
             seq,
             bytes = size,
@@ -260,7 +262,7 @@ impl Ingestor {
             elapsed_ms = started.elapsed().as_millis() as u64,
             "snapshot written"
         );
-        Ok(Some(crate::snapshot::Written {
+        Ok(Some(crate::live::snapshot::Written {
             seq,
             written_at_ms,
             bytes: size,

@@ -7,6 +7,7 @@
 //! conversation's or agent's previous event; events are held back until their stamp is reached.
 
 mod curve;
+pub mod drive;
 mod handling;
 mod incidents;
 mod lifecycle;

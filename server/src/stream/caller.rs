@@ -29,7 +29,7 @@ impl Caller {
     pub fn of(
         headers: &HeaderMap,
         access_token: Option<&str>,
-        session: Option<&crate::session::SessionToken>,
+        session: Option<&crate::auth::session::SessionToken>,
     ) -> Option<Caller> {
         let bearer = crate::auth::bearer_token(headers).map(str::to_owned);
         let query = access_token

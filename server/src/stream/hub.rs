@@ -15,7 +15,7 @@ use tokio::sync::{mpsc, watch};
 use super::frame::Frame;
 use super::{Delta, Scope, views};
 use crate::ingest::projection::{Applied, Projection};
-use crate::metrics::StreamCounts;
+use crate::ops::metrics::StreamCounts;
 
 /// Sizes of the hub's buffers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

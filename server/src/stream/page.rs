@@ -14,7 +14,7 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
-use crate::http::AppState;
+use crate::state::AppState;
 
 /// One page feed's state.
 struct Feed {
@@ -30,7 +30,7 @@ pub async fn page_stream(
     State(state): State<AppState>,
     headers: axum::http::HeaderMap,
     viewer: Option<axum::Extension<app::auth::Viewer>>,
-    session: Option<axum::Extension<crate::session::SessionToken>>,
+    session: Option<axum::Extension<crate::auth::session::SessionToken>>,
 ) -> Response {
     let grant = match crate::auth::reader(&state.db, &headers, viewer.as_deref(), None).await {
         Ok(grant) => grant,

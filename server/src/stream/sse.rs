@@ -24,8 +24,8 @@ use super::frame::{event, render};
 use super::hub::{OpenStream, StreamLimit, Subscription};
 use super::{Hub, Scope, views};
 use crate::auth;
-use crate::http::AppState;
 use crate::ingest::Ingestor;
+use crate::state::AppState;
 
 /// How long a browser waits before reconnecting after a dropped stream.
 const RETRY: Duration = Duration::from_secs(3);
@@ -49,7 +49,7 @@ pub async fn stream(
     State(state): State<AppState>,
     headers: HeaderMap,
     viewer: Option<axum::Extension<app::auth::Viewer>>,
-    session: Option<axum::Extension<crate::session::SessionToken>>,
+    session: Option<axum::Extension<crate::auth::session::SessionToken>>,
     Query(query): Query<StreamQuery>,
 ) -> Response {
     let grant = match auth::reader(

@@ -108,13 +108,13 @@ fn deltas(scope: &Scope, r: &mut KpiReport, seq: i64, sent: &mut Sent) -> Vec<De
 }
 
 /// Publishes tiles and alerts once a second until the hub shuts down.
-pub fn spawn(
+pub async fn publish(
     hub: Arc<Hub>,
     ingestor: Arc<Ingestor>,
-    thresholds: Arc<crate::thresholds::Thresholds>,
+    thresholds: Arc<crate::live::thresholds::Thresholds>,
 ) {
     let mut shutdown = hub.shutdown_signal();
-    tokio::spawn(async move {
+    {
         let mut sent: HashMap<Scope, Sent> = HashMap::new();
         let mut tick = tokio::time::interval(Duration::from_secs(1));
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
@@ -156,7 +156,7 @@ pub fn spawn(
             }
             hub.publish_transient(out);
         }
-    });
+    }
 }
 
 #[cfg(test)]

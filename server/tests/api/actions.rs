@@ -2,11 +2,10 @@
 
 use serde_json::Value;
 
-use crate::helpers::{BACKENDS, request, request_with, spawn_app};
+use crate::helpers::{request, request_with, spawn_app};
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn changing_an_agents_presence_is_an_audited_event() {
-    for kind in BACKENDS {
+each_backend! {
+    async fn changing_an_agents_presence_is_an_audited_event(kind) {
         let app = spawn_app(kind).await;
         let at = chrono::Utc::now().to_rfc3339();
         let body = format!(

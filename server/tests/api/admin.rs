@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use crate::helpers::{BACKENDS, TestApp, spawn_app};
+use crate::helpers::{TestApp, spawn_app};
 
 /// Queues qa and qb with a conversation waiting in each since two minutes ago; agent Ann in qa.
 pub(crate) async fn queues(app: &TestApp) {
@@ -66,9 +66,8 @@ fn case<'a>(
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_admin_function_works_for_admins_only_is_audited_and_names_bad_fields() {
-    for kind in BACKENDS {
+each_backend! {
+    async fn every_admin_function_works_for_admins_only_is_audited_and_names_bad_fields(kind) {
         let app = spawn_app(kind).await;
         queues(&app).await;
         let admin = app.session("admin", &[], None).await;
@@ -318,9 +317,8 @@ async fn every_admin_function_works_for_admins_only_is_audited_and_names_bad_fie
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn users_are_added_can_sign_in_and_the_last_admin_stays() {
-    for kind in BACKENDS {
+each_backend! {
+    async fn users_are_added_can_sign_in_and_the_last_admin_stays(kind) {
         let app = spawn_app(kind).await;
         queues(&app).await;
         let admin = app.session("admin", &[], None).await;

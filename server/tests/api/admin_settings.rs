@@ -4,7 +4,7 @@
 use serde_json::Value;
 
 use crate::admin::queues;
-use crate::helpers::{BACKENDS, TestApp, spawn_app};
+use crate::helpers::{TestApp, spawn_app};
 
 /// The alert keys the read API returns.
 async fn alert_keys(app: &TestApp) -> Vec<String> {
@@ -27,9 +27,8 @@ async fn alert_keys(app: &TestApp) -> Vec<String> {
         .collect()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn thresholds_change_the_alerts_the_read_api_returns() {
-    for kind in BACKENDS {
+each_backend! {
+    async fn thresholds_change_the_alerts_the_read_api_returns(kind) {
         let app = spawn_app(kind).await;
         queues(&app).await;
         let admin = app.session("admin", &[], None).await;
@@ -87,10 +86,9 @@ async fn thresholds_change_the_alerts_the_read_api_returns() {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_retention_setting_is_used_by_each_run() {
-    use server::store::events::{self, NewEvent};
-    for kind in BACKENDS {
+each_backend! {
+    async fn the_retention_setting_is_used_by_each_run(kind) {
+        use server::store::events::{self, NewEvent};
         let app = spawn_app(kind).await;
         let admin = app.session("admin", &[], None).await;
         let day = 86_400_000;
@@ -109,7 +107,7 @@ async fn the_retention_setting_is_used_by_each_run() {
             .collect();
         events::append(&app.db, &rows).await.expect("append");
         assert_eq!(
-            server::retention::run_once(&app.db, 35).await.expect("run"),
+            server::ops::retention::run_once(&app.db, 35).await.expect("run"),
             (35, 0),
             "the configured days"
         );
@@ -123,7 +121,7 @@ async fn the_retention_setting_is_used_by_each_run() {
             .await;
         assert_eq!(status, 200);
         assert_eq!(
-            server::retention::run_once(&app.db, 35).await.expect("run"),
+            server::ops::retention::run_once(&app.db, 35).await.expect("run"),
             (3, 1),
             "the admin's days: the 4-day-old event goes"
         );
@@ -136,13 +134,12 @@ async fn the_retention_setting_is_used_by_each_run() {
             )
             .await;
         assert_eq!(status, 200);
-        assert_eq!(server::retention::days(&app.db, 35).await, 35, "cleared");
+        assert_eq!(server::ops::retention::days(&app.db, 35).await, 35, "cleared");
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_created_token_reads_until_it_is_revoked() {
-    for kind in BACKENDS {
+each_backend! {
+    async fn a_created_token_reads_until_it_is_revoked(kind) {
         let app = spawn_app(kind).await;
         queues(&app).await;
         let admin = app.session("admin", &[], None).await;

@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use crate::helpers::{BACKENDS, TestApp, request_with, spawn_app};
+use crate::helpers::{TestApp, request_with, spawn_app};
 
 /// Two queues with one conversation each; agent Ann works in qa.
 pub(crate) async fn two_queues(app: &TestApp) {
@@ -32,9 +32,8 @@ fn header<'a>(head: &'a str, name: &str) -> Option<&'a str> {
     })
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn signing_in_and_out_with_a_password() {
-    for kind in BACKENDS {
+each_backend! {
+    async fn signing_in_and_out_with_a_password(kind) {
         let app = spawn_app(kind).await;
         let new = server::store::users::NewUser {
             login: "sue".into(),
@@ -161,7 +160,7 @@ async fn repeated_failures_lock_the_login_for_a_while() {
     server::store::users::insert(&app.db, &new, "ann's password")
         .await
         .expect("user");
-    for _ in 0..server::login_limit::MAX_FAILURES {
+    for _ in 0..server::auth::login_limit::MAX_FAILURES {
         let (_, head, _) = app
             .page_request(
                 "POST",
@@ -220,9 +219,8 @@ async fn pages_carry_security_headers_and_escape_customer_text() {
     assert_ne!(header(&head2, "content-security-policy"), Some(csp));
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn supervisors_see_only_their_queues_everywhere() {
-    for kind in BACKENDS {
+each_backend! {
+    async fn supervisors_see_only_their_queues_everywhere(kind) {
         let app = spawn_app(kind).await;
         two_queues(&app).await;
         let sup_a = app.session("supervisor", &["qa"], None).await;
@@ -296,9 +294,8 @@ pub(crate) async fn open_stream(app: &TestApp, path: &str, cookie: Option<&str>)
         .expect("status")
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn expired_sessions_stop_working_and_are_forgotten() {
-    for kind in BACKENDS {
+each_backend! {
+    async fn expired_sessions_stop_working_and_are_forgotten(kind) {
         let app = spawn_app(kind).await;
         let viewer = app::auth::Viewer {
             user_id: None,
@@ -316,7 +313,7 @@ async fn expired_sessions_stop_working_and_are_forgotten() {
         let fresh = server::store::sessions::start(&app.db, &viewer, now + 60_000)
             .await
             .expect("session");
-        let cookie = format!("{}={stale}", server::session::COOKIE);
+        let cookie = format!("{}={stale}", server::auth::session::COOKIE);
         let (status, _, _) = app
             .page_request("GET", "/insights", Some(&cookie), None)
             .await;

@@ -323,16 +323,16 @@ async fn the_authorization_matrix() {
 }
 
 /// Every route the server has that no row of the matrix reaches: the app's pages (from the
-/// router), its server functions (from their registry) and the HTTP routes of `http.rs` and
-/// `ready.rs` (from their source, where each is one `.route("…"` call).
+/// router), its server functions (from their registry) and the HTTP routes of `http/mod.rs`
+/// and `ops/ready.rs` (from their source, where each is one `.route("…"` call).
 fn unlisted(listed: &[String]) -> Vec<String> {
     let pages = leptos_axum::generate_route_list(app::App)
         .into_iter()
         .map(|r| r.path().to_owned());
     let server_fns = leptos::server_fn::axum::server_fn_paths().map(|(p, _)| p.to_owned());
     let sources = [
-        include_str!("../../src/http.rs"),
-        include_str!("../../src/ready.rs"),
+        include_str!("../../src/http/mod.rs"),
+        include_str!("../../src/ops/ready.rs"),
     ];
     let routes = sources.into_iter().flat_map(|src| {
         src.split(".route(").skip(1).filter_map(|rest| {

@@ -7,9 +7,7 @@ use chrono::Utc;
 use serde_json::json;
 use server::db::DbKind;
 
-use crate::helpers::{
-    BACKENDS, create_token_cli, free_port, fresh_database, post_events, start_server,
-};
+use crate::helpers::{create_token_cli, free_port, fresh_database, post_events, start_server};
 
 fn batch(n: usize) -> String {
     let at = Utc::now().to_rfc3339();
@@ -45,9 +43,8 @@ async fn stored_ids(db: &sea_orm::DatabaseConnection) -> HashSet<String> {
         .collect()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn acknowledged_events_survive_kill_9() {
-    for kind in BACKENDS {
+each_backend! {
+    async fn acknowledged_events_survive_kill_9(kind) {
         let url = fresh_database(kind).await;
         let token = create_token_cli(&url, "crash-test", &[]);
         let port = free_port();

@@ -2,10 +2,10 @@
 //! requests carry the session in a header, and only the admin's origins may frame it.
 
 use serde_json::Value;
+use server::auth::embed::{Claims, sign};
 use server::config::Config;
-use server::embed::{Claims, sign};
 
-use crate::helpers::{BACKENDS, request_with, spawn_app, spawn_app_with};
+use crate::helpers::{request_with, spawn_app, spawn_app_with};
 
 const SECRET: &str = "the portal and intraday share this secret!";
 
@@ -34,9 +34,8 @@ fn header<'a>(head: &'a str, name: &str) -> Option<&'a str> {
     })
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_signed_token_signs_in_inside_the_frame_without_cookies() {
-    for kind in BACKENDS {
+each_backend! {
+    async fn a_signed_token_signs_in_inside_the_frame_without_cookies(kind) {
         let app = spawn_app_with(
             kind,
             Config {
@@ -91,7 +90,7 @@ async fn a_signed_token_signs_in_inside_the_frame_without_cookies() {
         assert_eq!(data["report"]["incoming"], 1);
 
         // The admin allows a portal: /embed pages may be framed by it, nothing else changes.
-        server::embed::set_origins(&app.db, &["https://portal.example".into()], "test")
+        server::auth::embed::set_origins(&app.db, &["https://portal.example".into()], "test")
             .await
             .expect("origins");
         // A token signs in once: a new one for the framed page.
@@ -113,7 +112,7 @@ async fn a_signed_token_signs_in_inside_the_frame_without_cookies() {
                 .is_some_and(|c| c.contains("frame-ancestors 'none'"))
         );
         assert!(
-            server::embed::set_origins(&app.db, &["https://x.example/path".into()], "t")
+            server::auth::embed::set_origins(&app.db, &["https://x.example/path".into()], "t")
                 .await
                 .is_err()
         );

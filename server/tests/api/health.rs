@@ -1,8 +1,7 @@
-use crate::helpers::{BACKENDS, get, spawn_app};
+use crate::helpers::{get, spawn_app};
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn healthz_answers_200_on_every_backend() {
-    for kind in BACKENDS {
+each_backend! {
+    async fn healthz_answers_200_on_every_backend(kind) {
         let app = spawn_app(kind).await;
         let (status, body) = get(&app.base, "/healthz").await;
         assert_eq!(status, 200, "{kind:?}");
@@ -10,9 +9,8 @@ async fn healthz_answers_200_on_every_backend() {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn start_page_is_server_rendered_with_the_database_status() {
-    for kind in BACKENDS {
+each_backend! {
+    async fn start_page_is_server_rendered_with_the_database_status(kind) {
         let app = spawn_app(kind).await;
         let agent = app.session("agent", &[], None).await;
         let (status, _, body) = app.page_request("GET", "/", Some(&agent), None).await;
@@ -35,9 +33,8 @@ async fn unknown_page_is_404() {
     assert!(body.contains("Page not found."), "{body}");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn readyz_is_ready_once_migrated_and_rebuilt() {
-    for kind in BACKENDS {
+each_backend! {
+    async fn readyz_is_ready_once_migrated_and_rebuilt(kind) {
         let app = spawn_app(kind).await;
         let (status, body) = get(&app.base, "/readyz").await;
         assert_eq!((status, body.trim()), (200, "ready"), "{kind:?}");
@@ -46,7 +43,7 @@ async fn readyz_is_ready_once_migrated_and_rebuilt() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn before_start_up_ends_readyz_and_routes_are_503_with_the_reason() {
-    use server::ready::{Startup, router};
+    use server::ops::ready::{Startup, router};
     let startup = Startup::new();
     startup.set_stage("rebuilding the live state from the event log");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")

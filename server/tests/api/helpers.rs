@@ -9,12 +9,10 @@ use leptos::prelude::get_configuration;
 use sea_orm::{ConnectionTrait, Database, Statement};
 use server::config::Config;
 use server::db::{self, DbKind};
-use server::http::{AppState, router};
-use server::ready::{self, Startup};
+use server::http::router;
+use server::ops::ready::{self, Startup};
+use server::state::AppState;
 use server::store::tokens::{self, Scope};
-
-/// The database engines every test runs against.
-pub const BACKENDS: [DbKind; 2] = [DbKind::Sqlite, DbKind::Postgres];
 
 /// A running server and its database.
 pub struct TestApp {
@@ -68,7 +66,7 @@ impl TestApp {
             server::store::sessions::start(&self.db, &viewer, server::store::now_ms() + 3_600_000)
                 .await
                 .expect("session");
-        format!("{}={token}", server::session::COOKIE)
+        format!("{}={token}", server::auth::session::COOKIE)
     }
 
     /// A request from one of the app's own pages: with the session cookie (if any) and the
@@ -204,9 +202,10 @@ pub async fn spawn_app_with(kind: DbKind, config: Config) -> TestApp {
     )
     .await
     .expect("token");
-    let state = AppState::new(leptos_options, db.clone(), kind, config)
+    let state = AppState::build(leptos_options, db.clone(), kind, config)
         .await
         .expect("state");
+    server::tasks::start(&state, server::tasks::Plan::default());
     let ingestor = state.ingestor.clone();
     let startup = Startup::new();
     startup.ready(router(state), db.clone());

@@ -6,7 +6,7 @@ use server::config::Config;
 use server::db::DbKind;
 use server::store::tokens::{self, Scope};
 
-use crate::helpers::{BACKENDS, request, spawn_app, spawn_app_with};
+use crate::helpers::{request, spawn_app, spawn_app_with};
 
 /// A minute ago plus `s` seconds, RFC 3339.
 fn at(s: i64) -> String {
@@ -33,9 +33,8 @@ fn json_of(body: &str) -> Value {
     serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {body}"))
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn accepted_batch_is_durable_and_duplicates_are_counted_and_ignored() {
-    for kind in BACKENDS {
+each_backend! {
+    async fn accepted_batch_is_durable_and_duplicates_are_counted_and_ignored(kind) {
         let app = spawn_app(kind).await;
         let (status, reply) = app.ingest(&body(&conversation(1))).await;
         assert_eq!(
@@ -72,9 +71,8 @@ async fn accepted_batch_is_durable_and_duplicates_are_counted_and_ignored() {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn ndjson_batches_are_accepted() {
-    for kind in BACKENDS {
+each_backend! {
+    async fn ndjson_batches_are_accepted(kind) {
         let app = spawn_app(kind).await;
         let lines: Vec<String> = conversation(1).iter().map(Value::to_string).collect();
         let (status, reply) = request(
@@ -108,9 +106,8 @@ async fn a_batch_is_taken_in_at_order_whatever_its_order() {
     assert_eq!(status, Some(app::model::ledger::ConversationStatus::Active));
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn invalid_events_are_refused_by_index_id_and_field_and_nothing_is_stored() {
-    for kind in BACKENDS {
+each_backend! {
+    async fn invalid_events_are_refused_by_index_id_and_field_and_nothing_is_stored(kind) {
         let app = spawn_app(kind).await;
         let mut events = conversation(1);
         events[1]["by"] = json!("telepathy");
@@ -150,9 +147,8 @@ async fn unknown_type_is_refused() {
     assert_eq!(app.stored().await, 0);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn invalid_transition_is_refused_naming_the_current_state() {
-    for kind in BACKENDS {
+each_backend! {
+    async fn invalid_transition_is_refused_naming_the_current_state(kind) {
         let app = spawn_app(kind).await;
         let mut events = conversation(1);
         events.push(json!({"id": "c1-4", "type": "conversation.closed", "at": at(3), "conversation_id": "c1", "reason": "resolved"}));
@@ -177,9 +173,8 @@ async fn invalid_transition_is_refused_naming_the_current_state() {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn late_event_is_placed_in_order_accepted_when_it_fits_refused_when_not() {
-    for kind in BACKENDS {
+each_backend! {
+    async fn late_event_is_placed_in_order_accepted_when_it_fits_refused_when_not(kind) {
         let app = spawn_app(kind).await;
         assert_eq!(app.ingest(&body(&conversation(1))).await.0, 200);
         // A customer message from between the offer and the accept, arriving after both.
@@ -196,9 +191,8 @@ async fn late_event_is_placed_in_order_accepted_when_it_fits_refused_when_not() 
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn unparsable_json_is_400_with_line_and_column() {
-    for kind in BACKENDS {
+each_backend! {
+    async fn unparsable_json_is_400_with_line_and_column(kind) {
         let app = spawn_app(kind).await;
         let (status, reply) = app.ingest("[\n  {\"id\": \"a\",,}\n]").await;
         assert_eq!(status, 400, "{kind:?}");
@@ -218,9 +212,8 @@ async fn unparsable_json_is_400_with_line_and_column() {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn missing_unknown_and_unscoped_tokens_are_401_and_403() {
-    for kind in BACKENDS {
+each_backend! {
+    async fn missing_unknown_and_unscoped_tokens_are_401_and_403(kind) {
         let app = spawn_app(kind).await;
         let events = body(&conversation(1));
         let post = |token: Option<String>| {
@@ -270,9 +263,8 @@ async fn wrong_content_type_is_415() {
     assert_eq!(app.stored().await, 0);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn oversized_body_and_oversized_batch_are_413() {
-    for kind in BACKENDS {
+each_backend! {
+    async fn an_oversized_body_is_413(kind) {
         let app = spawn_app_with(
             kind,
             Config {
@@ -288,6 +280,10 @@ async fn oversized_body_and_oversized_batch_are_413() {
         assert!(reply.contains("2000 bytes"), "{reply}");
         assert_eq!(app.stored().await, 0);
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_oversized_batch_is_413() {
     let app = spawn_app(DbKind::Sqlite).await;
     let many: Vec<Value> = (0..5_001)
         .map(|n| json!({"id": format!("p{n}"), "type": "agent.presence", "at": at(0), "agent_id": "a1", "presence": "away"}))
@@ -332,10 +328,9 @@ async fn events_too_old_or_in_the_future_are_refused() {
     assert_eq!(app.stored().await, 0);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_simulated_day_ingests_with_no_refused_event() {
-    use server::simulate::{LocalSink, SimPlan, drive};
-    for kind in BACKENDS {
+each_backend! {
+    async fn a_simulated_day_ingests_with_no_refused_event(kind) {
+        use server::simulator::drive::{LocalSink, SimPlan, drive};
         let app = spawn_app(kind).await;
         let plan = SimPlan {
             seed: 7,

@@ -2,7 +2,7 @@
 
 use server::store::tokens::{self, Scope};
 
-use crate::helpers::{BACKENDS, spawn_app};
+use crate::helpers::spawn_app;
 use crate::sse::{SseClient, connect};
 
 /// The next `kind` event's JSON, skipping others.
@@ -18,9 +18,8 @@ async fn next_of(feed: &mut SseClient, kind: &str) -> serde_json::Value {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn kpi_tiles_and_alerts_follow_the_log_for_each_scope() {
-    for kind in BACKENDS {
+each_backend! {
+    async fn kpi_tiles_and_alerts_follow_the_log_for_each_scope(kind) {
         let app = spawn_app(kind).await;
         let wall = tokens::generate().expect("random");
         let q2 = ["q2".to_owned()];

@@ -6,6 +6,31 @@
 //! these tests one at a time, and the test client asks such a GET once more
 //! (`helpers::request_with`), with a warning.
 
+/// One test per backend, so a failure on PostgreSQL no longer hides SQLite's result:
+/// `each_backend! { async fn name(kind) { … } }` makes the tests `name::sqlite` and
+/// `name::postgres`, each running the body with its `DbKind`.
+macro_rules! each_backend {
+    ($(#[$attr:meta])* async fn $name:ident($kind:ident) $body:block) => {
+        $(#[$attr])*
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            async fn run($kind: server::db::DbKind) $body
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                run(server::db::DbKind::Sqlite).await
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                run(server::db::DbKind::Postgres).await
+            }
+        }
+    };
+}
+
 mod actions;
 mod admin;
 mod admin_settings;

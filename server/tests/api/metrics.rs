@@ -2,9 +2,9 @@
 //! happened, on SQLite and PostgreSQL.
 
 use serde_json::json;
-use server::simulate::{LocalSink, SimPlan, drive};
+use server::simulator::drive::{LocalSink, SimPlan, drive};
 
-use crate::helpers::{BACKENDS, request, spawn_app};
+use crate::helpers::{request, spawn_app};
 
 fn value(text: &str, series: &str) -> f64 {
     text.lines()
@@ -16,9 +16,8 @@ fn value(text: &str, series: &str) -> f64 {
         .unwrap_or_else(|| panic!("no series {series} in\n{text}"))
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn counters_move_by_exactly_what_was_ingested_and_refused() {
-    for kind in BACKENDS {
+each_backend! {
+    async fn counters_move_by_exactly_what_was_ingested_and_refused(kind) {
         let app = spawn_app(kind).await;
         let plan = SimPlan {
             seed: 5,
@@ -119,9 +118,8 @@ async fn counters_move_by_exactly_what_was_ingested_and_refused() {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn kpi_queries_and_server_functions_are_timed() {
-    for kind in BACKENDS {
+each_backend! {
+    async fn kpi_queries_and_server_functions_are_timed(kind) {
         let app = spawn_app(kind).await;
         let scrape = || async { app.metrics().await.1 };
         let before = scrape().await;

@@ -1,11 +1,10 @@
 use sea_orm::{ConnectionTrait, Statement};
 use server::store::events::count as count_events;
 
-use crate::helpers::{BACKENDS, fresh_database};
+use crate::helpers::fresh_database;
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn migrations_create_the_event_log_and_are_idempotent() {
-    for kind in BACKENDS {
+each_backend! {
+    async fn migrations_create_the_event_log_and_are_idempotent(kind) {
         let url = fresh_database(kind).await;
         let db = server::db::connect_and_migrate(&url)
             .await
@@ -26,9 +25,8 @@ async fn migrations_create_the_event_log_and_are_idempotent() {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn event_ids_are_unique_in_the_log() {
-    for kind in BACKENDS {
+each_backend! {
+    async fn event_ids_are_unique_in_the_log(kind) {
         let url = fresh_database(kind).await;
         let db = server::db::connect_and_migrate(&url)
             .await

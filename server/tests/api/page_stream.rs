@@ -1,11 +1,10 @@
 //! The pages' change feed says that the log moved, never what it holds.
 
-use crate::helpers::{BACKENDS, spawn_app};
+use crate::helpers::spawn_app;
 use crate::sse::connect;
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_page_feed_announces_each_commit_without_customer_data() {
-    for kind in BACKENDS {
+each_backend! {
+    async fn the_page_feed_announces_each_commit_without_customer_data(kind) {
         let app = spawn_app(kind).await;
         let anonymous = connect(&app.base, "/api/v1/stream/page", None, None).await;
         assert_eq!(anonymous.status, 401, "{}", anonymous.head);

@@ -3,11 +3,10 @@
 
 use serde_json::Value;
 
-use crate::helpers::{BACKENDS, spawn_app};
+use crate::helpers::spawn_app;
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn panels_are_validated_audited_and_served_to_the_page() {
-    for kind in BACKENDS {
+each_backend! {
+    async fn panels_are_validated_audited_and_served_to_the_page(kind) {
         let app = spawn_app(kind).await;
         let db_url = app.db_url.clone();
         let run = |args: &[&str]| {

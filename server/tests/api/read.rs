@@ -5,7 +5,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use serde_json::{Value, json};
 use server::store::tokens::{self, Scope};
 
-use crate::helpers::{BACKENDS, TestApp, request, spawn_app};
+use crate::helpers::{TestApp, request, spawn_app};
 
 pub(crate) fn at(base: DateTime<Utc>, secs: i64) -> String {
     (base + TimeDelta::seconds(secs)).to_rfc3339()
@@ -63,9 +63,8 @@ pub(crate) async fn seeded(kind: server::db::DbKind) -> TestApp {
     app
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn kpis_match_the_hand_computed_day_on_every_backend() {
-    for kind in BACKENDS {
+each_backend! {
+    async fn kpis_match_the_hand_computed_day_on_every_backend(kind) {
         let app = seeded(kind).await;
         let (status, k) = read(&app, &app.token, "/api/v1/kpis?window=2h").await;
         assert_eq!(status, 200, "{k}");
@@ -96,9 +95,8 @@ async fn kpis_match_the_hand_computed_day_on_every_backend() {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn conversations_and_agents_list_the_live_state() {
-    for kind in BACKENDS {
+each_backend! {
+    async fn conversations_and_agents_list_the_live_state(kind) {
         let app = seeded(kind).await;
         let (status, body) = read(&app, &app.token, "/api/v1/conversations").await;
         assert_eq!(status, 200);
@@ -126,9 +124,8 @@ async fn conversations_and_agents_list_the_live_state() {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_token_limited_to_a_queue_sees_only_that_queue() {
-    for kind in BACKENDS {
+each_backend! {
+    async fn a_token_limited_to_a_queue_sees_only_that_queue(kind) {
         let app = seeded(kind).await;
         let token = tokens::generate().expect("random");
         let q2 = ["q2".to_owned()];
@@ -181,9 +178,8 @@ async fn bad_parameters_and_missing_tokens_get_clear_errors() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_insights_server_function_answers_without_filters_and_names_a_bad_one() {
-    for kind in BACKENDS {
+each_backend! {
+    async fn the_insights_server_function_answers_without_filters_and_names_a_bad_one(kind) {
         let app = seeded(kind).await;
         let admin = app.session("admin", &[], None).await;
         let (status, _, body) = app
@@ -214,17 +210,16 @@ async fn the_insights_server_function_answers_without_filters_and_names_a_bad_on
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn hourly_history_is_recorded_and_outlives_the_events() {
-    for kind in BACKENDS {
+each_backend! {
+    async fn hourly_history_is_recorded_and_outlives_the_events(kind) {
         let app = seeded(kind).await;
         // Two hours on, every hour of the seeded day is complete.
         let later = Utc::now() + TimeDelta::hours(2);
-        let rows = server::history::record(&app.db, app.ingestor.live(), later)
+        let rows = server::live::history::record(&app.db, app.ingestor.live(), later)
             .await
             .expect("record");
         assert!(rows >= 2, "every queue together and q1: {rows}");
-        let pruned = server::retention::prune(&app.db, i64::MAX, 1_000)
+        let pruned = server::ops::retention::prune(&app.db, i64::MAX, 1_000)
             .await
             .expect("prune");
         assert_eq!(pruned, 18, "every event is gone");
@@ -250,11 +245,10 @@ async fn hourly_history_is_recorded_and_outlives_the_events() {
     }
 }
 
-/// A server started on a log rebuilds (log loaded, each conversation derived once at the end)
-/// the very numbers the server that ingested it shows, on both databases.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_rebuilt_live_state_shows_the_same_numbers() {
-    for kind in BACKENDS {
+each_backend! {
+    /// A server started on a log rebuilds (log loaded, each conversation derived once at the end)
+    /// the very numbers the server that ingested it shows, on both databases.
+    async fn a_rebuilt_live_state_shows_the_same_numbers(kind) {
         let app = seeded(kind).await;
         // More pages than one: late events and a second batch after the first.
         let base = Utc::now() - TimeDelta::minutes(20);

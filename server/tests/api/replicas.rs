@@ -7,9 +7,7 @@ use std::time::Duration;
 use serde_json::Value;
 use server::db::DbKind;
 
-use crate::helpers::{
-    BACKENDS, create_token_cli, free_port, fresh_database, post_events, start_server,
-};
+use crate::helpers::{create_token_cli, free_port, fresh_database, post_events, start_server};
 use crate::sse::{SseClient, WAIT, connect};
 use crate::stream::{created, metric, offered_and_accepted};
 
@@ -111,9 +109,8 @@ async fn two_replicas_on_one_postgres_log_stay_in_step() {
     stop(b);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sigterm_ends_streams_with_a_shutdown_event_and_exits() {
-    for kind in BACKENDS {
+each_backend! {
+    async fn sigterm_ends_streams_with_a_shutdown_event_and_exits(kind) {
         let url = fresh_database(kind).await;
         let token = create_token_cli(&url, "shutdown", &[]);
         let port = free_port();

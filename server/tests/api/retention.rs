@@ -1,14 +1,13 @@
 //! Retention prunes old events in batches and keeps the rest, on SQLite and PostgreSQL.
 
 use sea_orm::{ConnectionTrait, Statement};
-use server::retention::prune;
+use server::ops::retention::prune;
 use server::store::events::{self, NewEvent};
 
-use crate::helpers::{BACKENDS, spawn_app};
+use crate::helpers::spawn_app;
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn prune_removes_only_events_older_than_the_cutoff_in_batches() {
-    for kind in BACKENDS {
+each_backend! {
+    async fn prune_removes_only_events_older_than_the_cutoff_in_batches(kind) {
         let app = spawn_app(kind).await;
         let rows: Vec<NewEvent> = (0..250)
             .map(|i| NewEvent {

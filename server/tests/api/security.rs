@@ -7,7 +7,7 @@ use serde_json::json;
 use server::config::Config;
 
 use crate::auth::two_queues;
-use crate::helpers::{BACKENDS, TestApp, request, request_with, spawn_app, spawn_app_with};
+use crate::helpers::{TestApp, request, request_with, spawn_app, spawn_app_with};
 use crate::sse::connect;
 
 fn header<'a>(head: &'a str, name: &str) -> Option<&'a str> {
@@ -50,9 +50,8 @@ fn signed_in(head: &str) -> Option<String> {
 }
 
 // 1. The sign-in form is capped before any lookup or hashing.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_oversized_sign_in_is_refused_before_any_hashing() {
-    for kind in BACKENDS {
+each_backend! {
+    async fn an_oversized_sign_in_is_refused_before_any_hashing(kind) {
         let app = spawn_app(kind).await;
         let big = format!("login={}&password=x", "a".repeat(5_000));
         assert_eq!(sign_in(&app, &big, &[]).await.0, 413, "{kind:?}");
@@ -121,9 +120,8 @@ async fn five_hundred_two_megabyte_logins_leave_memory_where_it_was() {
 }
 
 // 2. The per-address limit applies; one login's lock is per address.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn guessing_locks_the_guesser_not_the_admin() {
-    for kind in BACKENDS {
+each_backend! {
+    async fn guessing_locks_the_guesser_not_the_admin(kind) {
         let proxy = "127.0.0.1".parse().expect("ip");
         let app = spawn_app_with(
             kind,
@@ -152,7 +150,7 @@ async fn guessing_locks_the_guesser_not_the_admin() {
         let (_, head) = sign_in(&app, "login=admin1&password=a+long+enough+password", &admin).await;
         assert!(signed_in(&head).is_some(), "{kind:?}: {head}");
         // An address trying many logins is slowed down.
-        for n in 0..server::login_limit::ADDRESS_FREE {
+        for n in 0..server::auth::login_limit::ADDRESS_FREE {
             sign_in(&app, &format!("login=u{n}&password=guess+guess"), &attacker).await;
         }
         let (_, head) = sign_in(&app, "login=fresh&password=guess+guess", &attacker).await;
@@ -190,9 +188,8 @@ async fn forwarded_for_is_ignored_unless_from_a_named_proxy() {
 }
 
 // 3. The drill-through holds only the supervisor's queues.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_drill_through_shows_only_the_supervisors_queues() {
-    for kind in BACKENDS {
+each_backend! {
+    async fn a_drill_through_shows_only_the_supervisors_queues(kind) {
         let app = spawn_app(kind).await;
         let t = |s: i64| (chrono::Utc::now() - chrono::TimeDelta::seconds(300 - s)).to_rfc3339();
         let body = json!([
@@ -246,9 +243,8 @@ async fn a_drill_through_shows_only_the_supervisors_queues() {
 }
 
 // 4. No open redirect after sign-in.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sign_in_never_leads_to_another_site() {
-    for kind in BACKENDS {
+each_backend! {
+    async fn sign_in_never_leads_to_another_site(kind) {
         let app = spawn_app(kind).await;
         user(&app, "sue", "admin", &[]).await;
         for next in [
@@ -265,10 +261,9 @@ async fn sign_in_never_leads_to_another_site() {
 }
 
 // 5. Portal tokens: once, never admin, short, listed, revocable, audited as portal users.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_portal_token_signs_in_once_and_never_as_admin() {
-    const SECRET: &str = "a shared secret of at least 32 characters";
-    for kind in BACKENDS {
+each_backend! {
+    async fn a_portal_token_signs_in_once_and_never_as_admin(kind) {
+        const SECRET: &str = "a shared secret of at least 32 characters";
         let app = spawn_app_with(
             kind,
             Config {
@@ -280,7 +275,7 @@ async fn a_portal_token_signs_in_once_and_never_as_admin() {
         )
         .await;
         two_queues(&app).await;
-        let claims = |role: &str, jti: &str| server::embed::Claims {
+        let claims = |role: &str, jti: &str| server::auth::embed::Claims {
             sub: "portal.sue".into(),
             role: role.into(),
             queues: vec!["qa".into()],
@@ -289,14 +284,14 @@ async fn a_portal_token_signs_in_once_and_never_as_admin() {
             jti: Some(jti.into()),
             exp: chrono::Utc::now().timestamp() + 300,
         };
-        let token = server::embed::sign(SECRET, &claims("supervisor", "j1"));
+        let token = server::auth::embed::sign(SECRET, &claims("supervisor", "j1"));
         let path = format!("/embed/insights?token={token}");
         let (first, _, _) = request_with(&app.base, "GET", &path, &[], b"").await;
         assert_eq!(first, 200, "{kind:?}");
         let (again, _, body) = request_with(&app.base, "GET", &path, &[], b"").await;
         assert_eq!(again, 401, "a replayed link is spent");
         assert!(body.contains("already used"), "{body}");
-        let admin = server::embed::sign(SECRET, &claims("admin", "j2"));
+        let admin = server::auth::embed::sign(SECRET, &claims("admin", "j2"));
         let (status, _, _) = request_with(
             &app.base,
             "GET",
@@ -368,9 +363,8 @@ async fn until_unauthorized(
 }
 
 // 6. Open streams end when their caller may no longer read.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn streams_end_when_their_caller_loses_the_right() {
-    for kind in BACKENDS {
+each_backend! {
+    async fn streams_end_when_their_caller_loses_the_right(kind) {
         let app = spawn_app(kind).await;
         two_queues(&app).await;
         // Signed out: the session's stream ends with `unauthorized`.
@@ -419,9 +413,8 @@ async fn streams_end_when_their_caller_loses_the_right() {
 }
 
 // 7. The page feed tells a supervisor about their own queues only.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_page_feed_is_scoped_to_the_callers_queues() {
-    for kind in BACKENDS {
+each_backend! {
+    async fn the_page_feed_is_scoped_to_the_callers_queues(kind) {
         let app = spawn_app(kind).await;
         two_queues(&app).await;
         let sup_b = app.session("supervisor", &["qb"], None).await;
@@ -453,9 +446,8 @@ async fn the_page_feed_is_scoped_to_the_callers_queues() {
 }
 
 // 8. Signed-in callers' heavy requests are bounded.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn heavy_questions_are_bounded() {
-    for kind in BACKENDS {
+each_backend! {
+    async fn heavy_questions_are_bounded(kind) {
         let app = spawn_app_with(
             kind,
             Config {
@@ -506,9 +498,8 @@ async fn heavy_questions_are_bounded() {
 }
 
 // 9. A queue-limited ingest token writes its queues only; names and lists are bounded.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_ingest_token_writes_only_its_queues() {
-    for kind in BACKENDS {
+each_backend! {
+    async fn an_ingest_token_writes_only_its_queues(kind) {
         let app = spawn_app(kind).await;
         two_queues(&app).await;
         let limited = server::store::tokens::generate().expect("random");
@@ -560,9 +551,8 @@ async fn an_ingest_token_writes_only_its_queues() {
 }
 
 // 11. Hardening.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn metrics_need_a_token_unless_opened() {
-    for kind in BACKENDS {
+each_backend! {
+    async fn metrics_need_a_token_unless_opened(kind) {
         let app = spawn_app(kind).await;
         assert_eq!(crate::helpers::get(&app.base, "/metrics").await.0, 401);
         let read_only = server::store::tokens::generate().expect("random");
@@ -590,9 +580,8 @@ async fn metrics_need_a_token_unless_opened() {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn cookies_are_secure_by_setting_and_https_gets_hsts() {
-    for kind in BACKENDS {
+each_backend! {
+    async fn cookies_are_secure_by_setting_and_https_gets_hsts(kind) {
         let app = spawn_app_with(
             kind,
             Config {
@@ -639,9 +628,8 @@ async fn cookies_are_secure_by_setting_and_https_gets_hsts() {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_bearer_header_does_not_excuse_a_cross_site_cookie() {
-    for kind in BACKENDS {
+each_backend! {
+    async fn a_bearer_header_does_not_excuse_a_cross_site_cookie(kind) {
         let app = spawn_app(kind).await;
         let admin = app.session("admin", &[], None).await;
         let (status, head, _) = request_with(
@@ -689,9 +677,8 @@ async fn every_answer_carries_the_security_headers() {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn signing_in_again_ends_the_previous_session() {
-    for kind in BACKENDS {
+each_backend! {
+    async fn signing_in_again_ends_the_previous_session(kind) {
         let app = spawn_app(kind).await;
         user(&app, "sue", "admin", &[]).await;
         let form = "login=sue&password=a+long+enough+password";

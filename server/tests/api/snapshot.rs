@@ -7,10 +7,10 @@ use std::process::Stdio;
 use chrono::{TimeDelta, Utc};
 use serde_json::{Value, json};
 use server::ingest::Ingestor;
-use server::snapshot::{Snapshots, read_header};
+use server::live::snapshot::{Snapshots, read_header};
 
 use crate::helpers::{
-    BACKENDS, TestApp, assert_same, create_token_cli, free_port, fresh_database, get, post_events,
+    TestApp, assert_same, create_token_cli, free_port, fresh_database, get, post_events,
     start_server, start_server_with,
 };
 use crate::read::{at, seeded};
@@ -46,9 +46,8 @@ async fn snapshot_of(app: &TestApp, path: &Path) -> (i64, u64) {
     (w.seq, w.bytes)
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_state_restored_from_a_snapshot_and_the_tail_equals_the_one_that_never_stopped() {
-    for kind in BACKENDS {
+each_backend! {
+    async fn a_state_restored_from_a_snapshot_and_the_tail_equals_the_one_that_never_stopped(kind) {
         let app = seeded(kind).await;
         let path = snapshot_path(&format!("restore-{kind:?}"));
         let (seq, size) = snapshot_of(&app, &path).await;
@@ -95,9 +94,8 @@ async fn a_state_restored_from_a_snapshot_and_the_tail_equals_the_one_that_never
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_snapshot_that_does_not_fit_is_not_read() {
-    for kind in BACKENDS {
+each_backend! {
+    async fn a_snapshot_that_does_not_fit_is_not_read(kind) {
         let app = seeded(kind).await;
         let path = snapshot_path(&format!("unfit-{kind:?}"));
         snapshot_of(&app, &path).await;

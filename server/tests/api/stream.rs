@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 use server::config::Config;
 use server::store::tokens::{self, Scope};
 
-use crate::helpers::{BACKENDS, TestApp, get, spawn_app, spawn_app_with};
+use crate::helpers::{TestApp, get, spawn_app, spawn_app_with};
 use crate::sse::{SseEvent, connect, connect_small};
 
 /// A minute ago plus `s` seconds, RFC 3339.
@@ -77,9 +77,8 @@ fn conversation_ids(snapshot: &Value) -> Vec<&str> {
         .collect()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn subscriber_receives_deltas_whose_ids_are_log_sequences() {
-    for kind in BACKENDS {
+each_backend! {
+    async fn subscriber_receives_deltas_whose_ids_are_log_sequences(kind) {
         let app = spawn_app(kind).await;
         let mut client = connect(&app.base, "/api/v1/stream", Some(&app.token), None).await;
         assert_eq!(client.status, 200, "{kind:?}: {}", client.head);
@@ -134,9 +133,8 @@ async fn subscriber_receives_deltas_whose_ids_are_log_sequences() {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_token_sees_only_its_queues_and_needs_the_read_scope() {
-    for kind in BACKENDS {
+each_backend! {
+    async fn a_token_sees_only_its_queues_and_needs_the_read_scope(kind) {
         let app = spawn_app(kind).await;
         let scoped = tokens::generate().expect("token");
         let q1 = vec!["q1".to_owned()];
@@ -173,9 +171,8 @@ async fn a_token_sees_only_its_queues_and_needs_the_read_scope() {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn resuming_replays_exactly_the_missed_deltas() {
-    for kind in BACKENDS {
+each_backend! {
+    async fn resuming_replays_exactly_the_missed_deltas(kind) {
         let app = spawn_app(kind).await;
         ingest(&app, &[created("c1", "q1")]).await;
         let seen = max_seq(&app.db).await;
@@ -239,9 +236,8 @@ async fn resuming_replays_exactly_the_missed_deltas() {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn resuming_from_before_the_buffer_or_the_future_gets_a_resync_snapshot() {
-    for kind in BACKENDS {
+each_backend! {
+    async fn resuming_from_before_the_buffer_or_the_future_gets_a_resync_snapshot(kind) {
         let config = Config {
             ingest_rate_per_second: 0,
             stream_buffer: 2,
@@ -276,9 +272,8 @@ async fn resuming_from_before_the_buffer_or_the_future_gets_a_resync_snapshot() 
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_slow_client_never_delays_a_fast_one_and_is_resynced() {
-    for kind in BACKENDS {
+each_backend! {
+    async fn a_slow_client_never_delays_a_fast_one_and_is_resynced(kind) {
         let config = Config {
             ingest_rate_per_second: 0,
             stream_client_buffer: 4,

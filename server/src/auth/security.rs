@@ -4,7 +4,7 @@
 
 use axum::http::{HeaderMap, HeaderValue, header};
 
-use crate::http::AppState;
+use crate::state::AppState;
 
 /// The settings key of the origins allowed to frame `/embed/…` (a JSON list).
 pub const EMBED_ORIGINS: &str = "embed_origins";

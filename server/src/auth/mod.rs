@@ -1,6 +1,11 @@
 //! Who is calling: API tokens presented as `Authorization: Bearer …` (or, for browsers'
 //! EventSource, which cannot set headers, as `?access_token=…`).
 
+pub mod embed;
+pub mod login_limit;
+pub mod security;
+pub mod session;
+
 use axum::http::{HeaderMap, header};
 use sea_orm::DatabaseConnection;
 

@@ -10,9 +10,10 @@ use crate::cli::ServeArgs;
 use crate::config::Config;
 use crate::db::{self, DbKind};
 use crate::error::StartError;
-use crate::http::{AppState, router};
-use crate::ready::{self, Startup};
-use crate::simulate::{LocalSink, SimPlan, drive};
+use crate::http::router;
+use crate::ops::ready::{self, Startup};
+use crate::simulator::drive::SimPlan;
+use crate::state::AppState;
 use migrations::{Migrator, MigratorTrait};
 
 /// Sends small writes (a stream's deltas) at once instead of holding them back until the
@@ -78,33 +79,32 @@ pub async fn run(args: ServeArgs, mut config: Config) -> Result<(), StartError> 
     Migrator::up(&db, None).await.map_err(StartError::Migrate)?;
     tracing::info!(database = %db::redact(&url), "database ready");
     startup.set_stage("rebuilding the live state from the event log");
-    crate::retention::spawn(db.clone(), config.retention_days);
-    crate::session::spawn_purge(db.clone());
-    let state = AppState::new(leptos_options, db.clone(), db_kind, config)
+    let state = AppState::build(leptos_options, db.clone(), db_kind, config)
         .await
         .map_err(StartError::Database)?;
-    crate::history::spawn(db.clone(), state.ingestor.live().clone());
-    let snapshots = state.config.snapshot_path.as_ref().map(|path| {
-        let s = crate::snapshot::Snapshots::new(state.ingestor.clone(), path.into());
-        s.spawn(every);
-        s
-    });
-    if let (Some(speed), false) = (args.simulate, args.no_simulate) {
-        seed_demo_users(&db).await;
-        start_simulator(&state, &args, speed).await;
-    } else if crate::store::users::count(&db).await.unwrap_or(1) == 0 {
-        println!(
-            "No user can sign in yet: add one with `echo PASSWORD | intraday user add LOGIN --role admin`"
-        );
-    }
-    // Live streams never end by themselves: on shutdown the hub ends them (each with a
-    // `shutdown` event), so graceful shutdown can finish.
-    let hub = state.hub.clone();
-    let mut hub_stopping = stopping.clone();
-    tokio::spawn(async move {
-        let _ = hub_stopping.wait_for(|s| *s).await;
-        hub.shut_down();
-    });
+    let simulator = match (args.simulate, args.no_simulate) {
+        (Some(speed), false) => {
+            seed_demo_users(&db).await;
+            Some(simulator_plan(&state, &args, speed).await)
+        }
+        _ => {
+            if crate::store::users::count(&db).await.unwrap_or(1) == 0 {
+                println!(
+                    "No user can sign in yet: add one with `echo PASSWORD | intraday user add LOGIN --role admin`"
+                );
+            }
+            None
+        }
+    };
+    let tasks = crate::tasks::start(
+        &state,
+        crate::tasks::Plan {
+            housekeeping: true,
+            snapshots: Some(every),
+            simulator,
+            stop: Some(stopping.clone()),
+        },
+    );
     startup.ready(router(state), db);
     println!("Intraday is running: open http://{local}/ (Ctrl-C to stop)");
     let mut deadline = stopping;
@@ -119,7 +119,7 @@ pub async fn run(args: ServeArgs, mut config: Config) -> Result<(), StartError> 
         }
     };
     // The next start reads this instead of replaying the log.
-    if let Some(s) = &snapshots {
+    if let Some(s) = &tasks.snapshots {
         s.write().await;
     }
     let Some(result) = result else {
@@ -139,7 +139,7 @@ async fn seed_demo_users(db: &sea_orm::DatabaseConnection) {
     let password = std::env::var("INTRADAY_DEMO_PASSWORD")
         .ok()
         .filter(|p| !p.is_empty());
-    match crate::users::seed_demo(db, password).await {
+    match crate::cli::users::seed_demo(db, password).await {
         Ok(Some((users, password))) => {
             println!("Demo users (password {password}):");
             for u in users {
@@ -163,9 +163,9 @@ async fn seed_demo_users(db: &sea_orm::DatabaseConnection) {
 /// How long in-flight requests may take to finish after SIGTERM/SIGINT.
 const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(10);
 
-/// Starts the built-in simulator in the background. The backfill runs only over an empty log,
-/// so a restart does not add a second history.
-async fn start_simulator(state: &AppState, args: &ServeArgs, speed: f64) {
+/// The built-in simulator's plan. The backfill runs only over an empty log, so a restart does
+/// not add a second history.
+async fn simulator_plan(state: &AppState, args: &ServeArgs, speed: f64) -> SimPlan {
     let empty = crate::store::events::count(&state.db)
         .await
         .map(|n| n == 0)
@@ -178,24 +178,18 @@ async fn start_simulator(state: &AppState, args: &ServeArgs, speed: f64) {
         }
         None => std::time::Duration::ZERO,
     };
-    let plan = SimPlan {
-        seed: args.sim.seed,
-        speed,
-        backfill,
-        live: true,
-    };
-    let sink = LocalSink(state.ingestor.clone());
     tracing::info!(
-        seed = plan.seed,
+        seed = args.sim.seed,
         speed,
         backfill_hours = backfill.as_secs_f64() / 3600.0,
         "simulator on"
     );
-    tokio::spawn(async move {
-        if let Err(e) = drive(&plan, &sink).await {
-            tracing::error!(error = %e, "the simulator stopped");
-        }
-    });
+    SimPlan {
+        seed: args.sim.seed,
+        speed,
+        backfill,
+        live: true,
+    }
 }
 
 async fn shutdown_signal() {

@@ -65,14 +65,12 @@ pub async fn run_once(db: &DatabaseConnection, configured: u32) -> Result<(u32, 
 }
 
 /// Prunes once at start and then every hour, with the days in force at each run.
-pub fn spawn(db: DatabaseConnection, configured: u32) {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(3600));
-        loop {
-            tick.tick().await;
-            if let Err(e) = run_once(&db, configured).await {
-                tracing::error!(error = %e, "retention: pruning failed; will retry in an hour")
-            }
+pub async fn run(db: DatabaseConnection, configured: u32) {
+    let mut tick = tokio::time::interval(Duration::from_secs(3600));
+    loop {
+        tick.tick().await;
+        if let Err(e) = run_once(&db, configured).await {
+            tracing::error!(error = %e, "retention: pruning failed; will retry in an hour")
         }
-    });
+    }
 }

@@ -1,6 +1,11 @@
 //! The live state the read API and the stream answer from: the KPI engine of `app`, fed every
 //! applied event in log order by the ingest path (and rebuilt from the log at start).
 
+pub mod history;
+pub mod replica;
+pub mod snapshot;
+pub mod thresholds;
+
 use std::sync::RwLock;
 
 use app::kpi::Engine;

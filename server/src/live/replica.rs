@@ -7,16 +7,15 @@ use std::time::Duration;
 
 use sea_orm::DatabaseConnection;
 use sea_orm::sqlx::postgres::PgListener;
-use tokio::task::JoinHandle;
 
 use crate::ingest::{Ingestor, NOTIFY_CHANNEL};
 
 /// How often the log is checked even without a notification.
 const POLL: Duration = Duration::from_secs(2);
 
-/// Starts following the other replicas' appends (PostgreSQL only; a no-op task elsewhere).
-pub fn spawn(db: DatabaseConnection, ingestor: Arc<Ingestor>) -> JoinHandle<()> {
-    tokio::spawn(async move {
+/// Follows the other replicas' appends (PostgreSQL only; returns at once elsewhere).
+pub async fn follow(db: DatabaseConnection, ingestor: Arc<Ingestor>) {
+    {
         if db.get_database_backend() != sea_orm::DbBackend::Postgres {
             return;
         }
@@ -52,7 +51,7 @@ pub fn spawn(db: DatabaseConnection, ingestor: Arc<Ingestor>) -> JoinHandle<()> 
                 Err(error) => tracing::warn!(%error, "catching up with the log failed; retrying"),
             }
         }
-    })
+    }
 }
 
 async fn listen(db: &DatabaseConnection) -> Option<PgListener> {

@@ -53,19 +53,17 @@ impl Thresholds {
         Ok(())
     }
 
-    /// Re-reads them every few seconds.
-    pub fn spawn_refresh(self: &Arc<Self>) {
-        let this = Arc::downgrade(self);
-        tokio::spawn(async move {
-            let mut tick = tokio::time::interval(REFRESH);
-            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
-            loop {
-                tick.tick().await;
-                let Some(this) = this.upgrade() else { return };
-                if let Err(e) = this.reload().await {
-                    tracing::warn!(error = %e, "reloading the alert thresholds failed");
-                }
+    /// Re-reads them every few seconds, for as long as anyone else holds them (a weak
+    /// reference, so a test's dropped server does not keep polling its database).
+    pub async fn refresh(this: std::sync::Weak<Self>) {
+        let mut tick = tokio::time::interval(REFRESH);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+        loop {
+            tick.tick().await;
+            let Some(this) = this.upgrade() else { return };
+            if let Err(e) = this.reload().await {
+                tracing::warn!(error = %e, "reloading the alert thresholds failed");
             }
-        });
+        }
     }
 }

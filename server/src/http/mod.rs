@@ -1,104 +1,24 @@
-//! The HTTP surface: health, the SSR'd app and its static files.
+//! The HTTP surface: the router (the versioned API, sign-in, metrics, the SSR'd app and its
+//! static files), the pages' server-function limits, and the read API's handlers.
+
+pub mod caller;
+pub mod client;
+pub mod error;
+pub mod preferences;
+pub mod read_api;
 
 use std::sync::Arc;
 
 use app::server_fns::{ActionSink, LiveSource, StatusSource};
 use app::{App, shell};
 use axum::Router;
-use axum::extract::FromRef;
 use axum::routing::{get, post};
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
-use sea_orm::DatabaseConnection;
 
-use crate::config::Config;
 use crate::db::DbKind;
-use crate::ingest::{Ingestor, rate::RateLimiter};
-use crate::status::DbStatus;
-use crate::stream::{Hub, StreamSettings};
-
-/// What every handler can reach.
-#[derive(Clone)]
-pub struct AppState {
-    /// The site's run-time settings (from Leptos.toml).
-    pub leptos_options: LeptosOptions,
-    /// The database.
-    pub db: DatabaseConnection,
-    /// Its engine.
-    pub db_kind: DbKind,
-    /// Intraday's own settings.
-    pub config: Arc<Config>,
-    /// The single writer of the event log.
-    pub ingestor: Arc<Ingestor>,
-    /// Ingest rate limits per token.
-    pub limiter: Arc<RateLimiter>,
-    /// The live stream's fan-out.
-    pub hub: Arc<Hub>,
-    /// Failed sign-ins per login and address.
-    pub logins: Arc<crate::login_limit::LoginLimiter>,
-    /// The password checks in flight.
-    pub passwords: Arc<crate::login_limit::PasswordGate>,
-    /// The admin's alert thresholds.
-    pub thresholds: Arc<crate::thresholds::Thresholds>,
-}
-
-impl AppState {
-    /// Opens the ingest path over a migrated database (rebuilding the ledger from the log),
-    /// registers the live stream's hub on it and, on PostgreSQL, follows other replicas.
-    pub async fn new(
-        leptos_options: LeptosOptions,
-        db: DatabaseConnection,
-        db_kind: DbKind,
-        config: Config,
-    ) -> Result<AppState, sea_orm::DbErr> {
-        let snapshot = config.snapshot_path.as_deref().map(std::path::Path::new);
-        let ingestor = Arc::new(Ingestor::open_with(db.clone(), Vec::new(), snapshot).await?);
-        let hub = Arc::new(Hub::new(StreamSettings {
-            buffer: config.stream_buffer,
-            client_buffer: config.stream_client_buffer,
-        }));
-        ingestor.add_projection(hub.clone()).await;
-        crate::replica::spawn(db.clone(), ingestor.clone());
-        let thresholds = crate::thresholds::Thresholds::open(db.clone()).await?;
-        thresholds.spawn_refresh();
-        crate::stream::tiles::spawn(hub.clone(), ingestor.clone(), thresholds.clone());
-        Ok(AppState {
-            thresholds,
-            hub,
-            leptos_options,
-            db,
-            db_kind,
-            limiter: Arc::new(RateLimiter::new(config.ingest_rate_per_second)),
-            logins: Arc::default(),
-            passwords: Arc::default(),
-            config: Arc::new(config),
-            ingestor,
-        })
-    }
-}
-
-impl AppState {
-    /// Whether the session cookie is `Secure` (with the `__Host-` prefix) for this request:
-    /// the setting, by default on unless the server listens on a loopback address, or the
-    /// request came over HTTPS through a proxy.
-    pub fn secure_cookies(&self, request: &axum::extract::Request) -> bool {
-        self.config
-            .secure_cookies
-            .unwrap_or(!self.leptos_options.site_addr.ip().is_loopback())
-            || crate::client::over_https(request, &self.config.trusted_proxies)
-    }
-
-    /// The session cookie's name for this request.
-    pub fn cookie_name(&self, request: &axum::extract::Request) -> &'static str {
-        crate::session::cookie_name(self.secure_cookies(request))
-    }
-}
-
-impl FromRef<AppState> for LeptosOptions {
-    fn from_ref(state: &AppState) -> Self {
-        state.leptos_options.clone()
-    }
-}
+use crate::ops::status::DbStatus;
+use crate::state::AppState;
 
 /// The whole application router.
 pub fn router(state: AppState) -> Router {
@@ -109,8 +29,8 @@ pub fn router(state: AppState) -> Router {
     });
     let live: Arc<dyn LiveSource> = state.ingestor.live().clone();
     let panels: Arc<dyn app::server_fns::PanelSource> =
-        Arc::new(crate::panels::Panels(state.db.clone()));
-    let actions: Arc<dyn ActionSink> = Arc::new(crate::actions::Actions {
+        Arc::new(crate::admin::panels::Panels(state.db.clone()));
+    let actions: Arc<dyn ActionSink> = Arc::new(crate::ingest::actions::Actions {
         ingestor: state.ingestor.clone(),
     });
     let admin: Arc<dyn app::server_fns::admin::AdminStore> = Arc::new(crate::admin::Admin {
@@ -121,25 +41,28 @@ pub fn router(state: AppState) -> Router {
     });
     let thresholds = state.thresholds.clone();
     let preferences: Arc<dyn app::server_fns::Preferences> =
-        Arc::new(crate::preferences::Preferences(state.db.clone()));
+        Arc::new(crate::http::preferences::Preferences(state.db.clone()));
     let options = state.leptos_options.clone();
     Router::new()
         .route("/api/v1/events", post(crate::ingest::http::post_events))
         .route("/api/v1/stream", get(crate::stream::sse::stream))
         .route("/api/v1/stream/page", get(crate::stream::page::page_stream))
         .route("/api/v1/openapi.json", get(openapi))
-        .route("/api/v1/kpis", get(crate::read_api::kpis))
-        .route("/api/v1/kpis/history", get(crate::read_api::history))
-        .route("/api/v1/conversations", get(crate::read_api::conversations))
-        .route("/api/v1/agents", get(crate::read_api::agents))
+        .route("/api/v1/kpis", get(crate::http::read_api::kpis))
+        .route("/api/v1/kpis/history", get(crate::http::read_api::history))
+        .route(
+            "/api/v1/conversations",
+            get(crate::http::read_api::conversations),
+        )
+        .route("/api/v1/agents", get(crate::http::read_api::agents))
         .route("/metrics", get(metrics))
         .route(
             "/auth/signin",
-            post(crate::session::sign_in).layer(axum::extract::DefaultBodyLimit::max(
-                crate::session::MAX_SIGNIN_BYTES,
+            post(crate::auth::session::sign_in).layer(axum::extract::DefaultBodyLimit::max(
+                crate::auth::session::MAX_SIGNIN_BYTES,
             )),
         )
-        .route("/auth/signout", post(crate::session::sign_out))
+        .route("/auth/signout", post(crate::auth::session::sign_out))
         .leptos_routes_with_context(
             &state,
             routes,
@@ -153,7 +76,7 @@ pub fn router(state: AppState) -> Router {
                 provide_context(preferences.clone());
                 // The pages' inline scripts carry the nonce the security headers allow.
                 if let Some(nonce) = use_context::<axum::http::request::Parts>()
-                    .and_then(|p| p.extensions.get::<crate::security::Nonce>().cloned())
+                    .and_then(|p| p.extensions.get::<crate::auth::security::Nonce>().cloned())
                 {
                     provide_context(leptos::nonce::Nonce::from_value(nonce.0));
                 }
@@ -168,7 +91,7 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(limit_server_fn_bodies))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            crate::session::identify,
+            crate::auth::session::identify,
         ))
         .with_state(state)
 }
@@ -225,19 +148,13 @@ async fn time_server_fns(
 /// the settings open them (`metrics_open`).
 async fn metrics(
     axum::extract::State(state): axum::extract::State<AppState>,
-    headers: axum::http::HeaderMap,
+    _caller: caller::MetricsCaller,
 ) -> axum::response::Response {
     use app::model::event::Presence;
     use axum::response::IntoResponse;
-    if !state.config.metrics_open
-        && let Err(e) =
-            crate::auth::bearer(&state.db, &headers, crate::store::tokens::Scope::Metrics).await
-    {
-        return e.into_response();
-    }
     let mut gauges = state
         .ingestor
-        .with_ledger(|l| crate::metrics::Gauges {
+        .with_ledger(|l| crate::ops::metrics::Gauges {
             live_conversations: l.live_conversations().count(),
             agents: l.agents().count(),
             agents_logged_in: l

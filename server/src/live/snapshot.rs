@@ -362,20 +362,17 @@ impl Snapshots {
 
     /// Writes one now (when the start-up replayed events) and then every `every` (none: only
     /// this one).
-    pub fn spawn(self: &Arc<Self>, every: Option<Duration>) {
-        let this = self.clone();
-        tokio::spawn(async move {
-            this.write().await;
-            let Some(every) = every else {
-                return;
-            };
-            let mut tick = tokio::time::interval(every);
-            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    pub async fn run(self: Arc<Self>, every: Option<Duration>) {
+        self.write().await;
+        let Some(every) = every else {
+            return;
+        };
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        tick.tick().await;
+        loop {
             tick.tick().await;
-            loop {
-                tick.tick().await;
-                this.write().await;
-            }
-        });
+            self.write().await;
+        }
     }
 }

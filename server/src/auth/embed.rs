@@ -191,14 +191,14 @@ pub async fn set_origins(
         ));
     }
     let json = serde_json::json!(origins).to_string();
-    crate::store::settings::set(db, crate::security::EMBED_ORIGINS, &json)
+    crate::store::settings::set(db, crate::auth::security::EMBED_ORIGINS, &json)
         .await
         .map_err(|e| e.to_string())?;
     crate::store::audit::record(
         db,
         actor,
         "settings.embed_origins",
-        crate::security::EMBED_ORIGINS,
+        crate::auth::security::EMBED_ORIGINS,
         serde_json::json!({ "origins": origins }),
     )
     .await

@@ -1,5 +1,10 @@
 //! The command line of `intraday`, as DESIGN.md lists it.
 
+pub mod backup;
+pub mod serve;
+pub mod token;
+pub mod users;
+
 use clap::{Args, Parser, Subcommand};
 
 use crate::config::Config;

@@ -56,17 +56,15 @@ pub async fn record(
 }
 
 /// Records every ten minutes (the first time at once).
-pub fn spawn(db: DatabaseConnection, live: Arc<Live>) {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(600));
-        loop {
-            tick.tick().await;
-            match record(&db, &live, Utc::now()).await {
-                Ok(n) => tracing::debug!(rows = n, "KPI history recorded"),
-                Err(e) => {
-                    tracing::error!(error = %e, "recording the KPI history failed; retrying in ten minutes")
-                }
+pub async fn run(db: DatabaseConnection, live: Arc<Live>) {
+    let mut tick = tokio::time::interval(Duration::from_secs(600));
+    loop {
+        tick.tick().await;
+        match record(&db, &live, Utc::now()).await {
+            Ok(n) => tracing::debug!(rows = n, "KPI history recorded"),
+            Err(e) => {
+                tracing::error!(error = %e, "recording the KPI history failed; retrying in ten minutes")
             }
         }
-    });
+    }
 }

@@ -11,7 +11,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use crate::http::AppState;
+use crate::state::AppState;
 use crate::store::{self, sessions, users};
 
 /// The session cookie's name on plain HTTP (a loopback server, or `secure_cookies = false`).
@@ -113,11 +113,11 @@ fn is_private_page(path: &str) -> bool {
 /// page to the sign-in page, and adds the security headers.
 pub async fn identify(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let path = request.uri().path().to_owned();
-    let https = crate::client::over_https(&request, &state.config.trusted_proxies);
-    let nonce = crate::security::Nonce::new();
+    let https = crate::http::client::over_https(&request, &state.config.trusted_proxies);
+    let nonce = crate::auth::security::Nonce::new();
     // Every answer carries the security headers, refusals and redirects included.
     let mut response = identified(&state, &path, nonce.clone(), request, next).await;
-    crate::security::add_headers(&state, &path, &nonce, https, response.headers_mut()).await;
+    crate::auth::security::add_headers(&state, &path, &nonce, https, response.headers_mut()).await;
     response
 }
 
@@ -125,7 +125,7 @@ pub async fn identify(State(state): State<AppState>, request: Request, next: Nex
 async fn identified(
     state: &AppState,
     path: &str,
-    nonce: crate::security::Nonce,
+    nonce: crate::auth::security::Nonce,
     mut request: Request,
     next: Next,
 ) -> Response {
@@ -258,7 +258,7 @@ async fn embed_sign_in(
     token: &str,
     locale: app::i18n::Locale,
 ) -> Result<(String, app::auth::Viewer), Response> {
-    use crate::embed::EmbedError;
+    use crate::auth::embed::EmbedError;
     let now = store::now_ms();
     let refused = |e: EmbedError| {
         tracing::info!(error = %e, "embedded sign-in refused");
@@ -269,7 +269,7 @@ async fn embed_sign_in(
         embed_refused(&EmbedError::Malformed, locale)
     };
     let signed =
-        crate::embed::verify_signed(state.config.embed_secret.as_deref(), token, now / 1000)
+        crate::auth::embed::verify_signed(state.config.embed_secret.as_deref(), token, now / 1000)
             .map_err(refused)?;
     // A token signs in once: a leaked link (history, logs, a shared screen) is spent.
     let first_use = sessions::use_embed_token(&state.db, &signed.once_key, signed.exp * 1000)
@@ -296,8 +296,8 @@ async fn embed_sign_in(
 }
 
 /// The page a refused embedded sign-in shows inside the portal's frame.
-fn embed_refused(error: &crate::embed::EmbedError, locale: app::i18n::Locale) -> Response {
-    use crate::embed::EmbedError;
+fn embed_refused(error: &crate::auth::embed::EmbedError, locale: app::i18n::Locale) -> Response {
+    use crate::auth::embed::EmbedError;
     let key = match error {
         EmbedError::Expired => "signin.error_expired",
         EmbedError::Replayed => "embed.replayed",
@@ -318,22 +318,20 @@ fn embed_refused(error: &crate::embed::EmbedError, locale: app::i18n::Locale) ->
         .into_response()
 }
 
-/// Forgets expired sessions every hour.
-pub fn spawn_purge(db: sea_orm::DatabaseConnection) {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(3600));
-        loop {
-            tick.tick().await;
-            match sessions::purge_expired(&db).await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(sessions = n, "expired sessions forgotten"),
-                Err(e) => tracing::error!(error = %e, "purging expired sessions failed"),
-            }
-            if let Err(e) = sessions::purge_used_embed_tokens(&db).await {
-                tracing::error!(error = %e, "purging used portal tokens failed");
-            }
+/// Forgets expired sessions and used portal tokens every hour.
+pub async fn purge(db: sea_orm::DatabaseConnection) {
+    let mut tick = tokio::time::interval(Duration::from_secs(3600));
+    loop {
+        tick.tick().await;
+        match sessions::purge_expired(&db).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(sessions = n, "expired sessions forgotten"),
+            Err(e) => tracing::error!(error = %e, "purging expired sessions failed"),
         }
-    });
+        if let Err(e) = sessions::purge_used_embed_tokens(&db).await {
+            tracing::error!(error = %e, "purging used portal tokens failed");
+        }
+    }
 }
 
 /// Percent-encodes a query value.
@@ -379,10 +377,10 @@ pub const MAX_PASSWORD_CHARS: usize = 1024;
 /// ends the one the browser had and sets the cookie. A form over [`MAX_SIGNIN_BYTES`] is a 413
 /// and a login or password over its limit a 400, before any lookup or hashing.
 ///
-/// [`MAX_FAILURES`]: crate::login_limit::MAX_FAILURES
-/// [`FAILURE_WINDOW`]: crate::login_limit::FAILURE_WINDOW
+/// [`MAX_FAILURES`]: crate::auth::login_limit::MAX_FAILURES
+/// [`FAILURE_WINDOW`]: crate::auth::login_limit::FAILURE_WINDOW
 pub async fn sign_in(State(state): State<AppState>, request: Request) -> Response {
-    use crate::login_limit::loggable;
+    use crate::auth::login_limit::loggable;
     let too_large = request
         .headers()
         .get(header::CONTENT_LENGTH)
@@ -391,7 +389,7 @@ pub async fn sign_in(State(state): State<AppState>, request: Request) -> Respons
     if too_large {
         return too_large_form();
     }
-    let address = crate::client::address(&request, &state.config.trusted_proxies);
+    let address = crate::http::client::address(&request, &state.config.trusted_proxies);
     let secure = state.secure_cookies(&request);
     let previous = presented(&request, state.cookie_name(&request))
         .filter(|(_, carrier)| *carrier == Carrier::Cookie)

@@ -58,14 +58,14 @@ pub fn router(startup: Arc<Startup>) -> Router {
         .layer(PropagateRequestIdLayer::new(header.clone()))
         .layer(
             TraceLayer::new_for_http()
-                .make_span_with(crate::telemetry::request_span)
+                .make_span_with(crate::ops::telemetry::request_span)
                 .on_response(
                     tower_http::trace::DefaultOnResponse::new().level(tracing::Level::INFO),
                 ),
         )
         .layer(SetRequestIdLayer::new(
             header,
-            crate::telemetry::RequestIds::default(),
+            crate::ops::telemetry::RequestIds::default(),
         ))
 }
 

@@ -1,0 +1,66 @@
+//! Who is calling the JSON API, as axum extractors, so a handler names the caller it needs in
+//! its arguments and an unauthorised request never reaches its body.
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+
+use crate::auth::{self, Reader};
+use crate::http::error::ApiError;
+use crate::ops::metrics::Refusal;
+use crate::state::AppState;
+use crate::store::tokens::{Scope, TokenGrant};
+
+/// A reader: a token with the `read` scope (header), else the signed-in supervisor or admin
+/// of the request's session; with the queues they may see.
+pub struct ReadCaller(pub Reader);
+
+impl FromRequestParts<AppState> for ReadCaller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let viewer = parts.extensions.get::<app::auth::Viewer>();
+        Ok(Self(
+            auth::reader(&state.db, &parts.headers, viewer, None).await?,
+        ))
+    }
+}
+
+/// A writer of events: a token with the `ingest` scope. A refusal is counted in the ingest
+/// metrics like every other refused batch.
+pub struct IngestCaller(pub TokenGrant);
+
+impl FromRequestParts<AppState> for IngestCaller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        match auth::bearer(&state.db, &parts.headers, Scope::Ingest).await {
+            Ok(grant) => Ok(Self(grant)),
+            Err(e) => {
+                let reason = match e {
+                    auth::AuthError::Missing | auth::AuthError::Unknown => Refusal::Unauthorized,
+                    auth::AuthError::Forbidden(_) | auth::AuthError::Denied(_) => {
+                        Refusal::Forbidden
+                    }
+                    auth::AuthError::Storage => Refusal::Storage,
+                };
+                state.ingestor.metrics().refused(reason, 0);
+                Err(e.into())
+            }
+        }
+    }
+}
+
+/// A scraper of the metrics: a token with the `metrics` scope, or anyone when the settings
+/// open them (`metrics_open`).
+pub struct MetricsCaller;
+
+impl FromRequestParts<AppState> for MetricsCaller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        if !state.config.metrics_open {
+            auth::bearer(&state.db, &parts.headers, Scope::Metrics).await?;
+        }
+        Ok(Self)
+    }
+}

@@ -1,0 +1,94 @@
+//! What every handler can reach ([`AppState`]): the database, the settings, the ingest path,
+//! the stream's hub, the sign-in limits and the alert thresholds. Built once at start; the
+//! background work on it is started by [`crate::tasks`].
+
+use std::sync::Arc;
+
+use axum::extract::FromRef;
+use leptos::prelude::LeptosOptions;
+use sea_orm::DatabaseConnection;
+
+use crate::config::Config;
+use crate::db::DbKind;
+use crate::ingest::{Ingestor, rate::RateLimiter};
+use crate::stream::{Hub, StreamSettings};
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    /// The site's run-time settings (from Leptos.toml).
+    pub leptos_options: LeptosOptions,
+    /// The database.
+    pub db: DatabaseConnection,
+    /// Its engine.
+    pub db_kind: DbKind,
+    /// Intraday's own settings.
+    pub config: Arc<Config>,
+    /// The single writer of the event log.
+    pub ingestor: Arc<Ingestor>,
+    /// Ingest rate limits per token.
+    pub limiter: Arc<RateLimiter>,
+    /// The live stream's fan-out.
+    pub hub: Arc<Hub>,
+    /// Failed sign-ins per login and address.
+    pub logins: Arc<crate::auth::login_limit::LoginLimiter>,
+    /// The password checks in flight.
+    pub passwords: Arc<crate::auth::login_limit::PasswordGate>,
+    /// The admin's alert thresholds.
+    pub thresholds: Arc<crate::live::thresholds::Thresholds>,
+}
+
+impl AppState {
+    /// Opens the ingest path over a migrated database (rebuilding the ledger from the log) and
+    /// registers the live stream's hub on it. Starts nothing: [`crate::tasks::start`] does.
+    pub async fn build(
+        leptos_options: LeptosOptions,
+        db: DatabaseConnection,
+        db_kind: DbKind,
+        config: Config,
+    ) -> Result<AppState, sea_orm::DbErr> {
+        let snapshot = config.snapshot_path.as_deref().map(std::path::Path::new);
+        let ingestor = Arc::new(Ingestor::open_with(db.clone(), Vec::new(), snapshot).await?);
+        let hub = Arc::new(Hub::new(StreamSettings {
+            buffer: config.stream_buffer,
+            client_buffer: config.stream_client_buffer,
+        }));
+        ingestor.add_projection(hub.clone()).await;
+        let thresholds = crate::live::thresholds::Thresholds::open(db.clone()).await?;
+        Ok(AppState {
+            thresholds,
+            hub,
+            leptos_options,
+            db,
+            db_kind,
+            limiter: Arc::new(RateLimiter::new(config.ingest_rate_per_second)),
+            logins: Arc::default(),
+            passwords: Arc::default(),
+            config: Arc::new(config),
+            ingestor,
+        })
+    }
+}
+
+impl AppState {
+    /// Whether the session cookie is `Secure` (with the `__Host-` prefix) for this request:
+    /// the setting, by default on unless the server listens on a loopback address, or the
+    /// request came over HTTPS through a proxy.
+    pub fn secure_cookies(&self, request: &axum::extract::Request) -> bool {
+        self.config
+            .secure_cookies
+            .unwrap_or(!self.leptos_options.site_addr.ip().is_loopback())
+            || crate::http::client::over_https(request, &self.config.trusted_proxies)
+    }
+
+    /// The session cookie's name for this request.
+    pub fn cookie_name(&self, request: &axum::extract::Request) -> &'static str {
+        crate::auth::session::cookie_name(self.secure_cookies(request))
+    }
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
