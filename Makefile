@@ -43,11 +43,9 @@ clippy:
 	cargo clippy -p server -p app -p migrations --all-targets -- -D warnings
 	cargo clippy -p frontend -p app --all-targets --target wasm32-unknown-unknown -- -D warnings
 
-# One test at a time: many in-process servers at once now and then left a Leptos SSR page
-# stream stalled before its first chunk (never seen with one server per process); ~15 s more.
 unit:
 	@mkdir -p $(LOGS)
-	cargo test -p server -p app -p migrations -- --test-threads=1 2>&1 | tee $(LOGS)/cargo-test.log
+	cargo test -p server -p app -p migrations 2>&1 | tee $(LOGS)/cargo-test.log
 
 e2e:
 	@mkdir -p $(LOGS)

@@ -14,15 +14,26 @@ use app::{App, shell};
 use axum::Router;
 use axum::routing::{get, post};
 use leptos::prelude::*;
-use leptos_axum::{LeptosRoutes, generate_route_list};
+use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 
 use crate::db::DbKind;
 use crate::ops::status::DbStatus;
 use crate::state::AppState;
 
+/// The app's pages, listed once per process. Listing renders the app with resource loading
+/// suppressed process-wide (leptos_server's `IS_SUPPRESSING_RESOURCE_LOAD`, leptos-rs/leptos
+/// issue 4773), so a second listing while another server in the process renders a page leaves
+/// that page's resources pending forever: its SSR stream stalls. Listing once, before any
+/// router serves, makes that impossible.
+pub fn route_list() -> Vec<AxumRouteListing> {
+    static ROUTES: std::sync::LazyLock<Vec<AxumRouteListing>> =
+        std::sync::LazyLock::new(|| generate_route_list(App));
+    ROUTES.clone()
+}
+
 /// The whole application router.
 pub fn router(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    let routes = route_list();
     let status: Arc<dyn StatusSource> = Arc::new(DbStatus {
         db: state.db.clone(),
         kind: state.db_kind,

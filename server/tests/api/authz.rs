@@ -326,7 +326,7 @@ async fn the_authorization_matrix() {
 /// router), its server functions (from their registry) and the HTTP routes of `http/mod.rs`
 /// and `ops/ready.rs` (from their source, where each is one `.route("…"` call).
 fn unlisted(listed: &[String]) -> Vec<String> {
-    let pages = leptos_axum::generate_route_list(app::App)
+    let pages = server::http::route_list()
         .into_iter()
         .map(|r| r.path().to_owned());
     let server_fns = leptos::server_fn::axum::server_fn_paths().map(|(p, _)| p.to_owned());

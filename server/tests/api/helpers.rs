@@ -265,13 +265,7 @@ pub async fn request(
 }
 
 /// One HTTP/1.1 request with the given headers; returns the status, the response's head and
-/// its body.
-///
-/// A GET whose response head arrived but whose body did not start within 20 s is asked once
-/// more, with a warning on stderr: with many servers in one test process, a Leptos SSR page
-/// stream now and then stalls before its first chunk (not seen with the real server in the
-/// browser tests; cf. leptos-rs/leptos#4647). A second stall, or any other response that
-/// never ends within 60 s, fails the test with what arrived.
+/// its body. A response that never ends within 60 s fails the test with what arrived.
 pub async fn request_with(
     base: &str,
     method: &str,
@@ -279,25 +273,7 @@ pub async fn request_with(
     headers: &[(&str, &str)],
     body: &[u8],
 ) -> (u16, String, String) {
-    let mut retried = false;
-    let raw = loop {
-        match exchange(
-            base,
-            method,
-            path,
-            headers,
-            body,
-            !retried && method == "GET",
-        )
-        .await
-        {
-            Some(raw) => break raw,
-            None => {
-                eprintln!("warning: {method} {path}: SSR body stalled for 20 s; asking once more");
-                retried = true;
-            }
-        }
-    };
+    let raw = exchange(base, method, path, headers, body).await;
     let text = String::from_utf8_lossy(&raw).into_owned();
     let status = text
         .split_whitespace()
@@ -308,16 +284,14 @@ pub async fn request_with(
     (status, head.to_owned(), dechunk(body))
 }
 
-/// Sends the request and reads the whole response; `None` when `may_stall` and the head
-/// arrived but no body byte followed within 20 s.
+/// Sends the request and reads the whole response.
 async fn exchange(
     base: &str,
     method: &str,
     path: &str,
     headers: &[(&str, &str)],
     body: &[u8],
-    may_stall: bool,
-) -> Option<Vec<u8>> {
+) -> Vec<u8> {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let host = base.trim_start_matches("http://");
     let mut stream = tokio::net::TcpStream::connect(host).await.expect("connect");
@@ -331,29 +305,18 @@ async fn exchange(
     let _ = stream.write_all(body).await;
     let mut raw = Vec::new();
     let mut buf = [0u8; 16 * 1024];
-    let began = tokio::time::Instant::now();
-    let deadline = began + std::time::Duration::from_secs(60);
-    let stall = began + std::time::Duration::from_secs(20);
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(60);
     loop {
-        // Only the head so far: its body has 20 s to start (when a stall may be retried).
-        let head_only =
-            raw.windows(4).position(|w| w == b"\r\n\r\n").map(|i| i + 4) == Some(raw.len());
-        let until = if may_stall && head_only {
-            stall
-        } else {
-            deadline
-        };
-        match tokio::time::timeout_at(until, stream.read(&mut buf)).await {
+        match tokio::time::timeout_at(deadline, stream.read(&mut buf)).await {
             Ok(Ok(0)) | Ok(Err(_)) => break,
             Ok(Ok(n)) => raw.extend_from_slice(&buf[..n]),
-            Err(_) if until == stall => return None,
             Err(_) => panic!(
                 "{method} {path}: no end of the response after 60 s; received so far:\n{}",
                 String::from_utf8_lossy(&raw)
             ),
         }
     }
-    Some(raw)
+    raw
 }
 
 /// Undoes `Transfer-Encoding: chunked` when the body looks chunked.

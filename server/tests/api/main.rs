@@ -1,10 +1,8 @@
 //! Integration tests of the server: real listener, real database (SQLite and PostgreSQL).
 //!
 //! Each test serves the app on a two-worker multi-thread runtime, as `intraday serve` runs on
-//! these 2-core machines. A Leptos SSR page stream (`GET /insights`) now and then stalls before
-//! its first chunk with many servers in this one process, on either runtime: `make test` runs
-//! these tests one at a time, and the test client asks such a GET once more
-//! (`helpers::request_with`), with a warning.
+//! these 2-core machines; the tests run side by side, many servers in this one process (which
+//! is why the app's pages are listed once per process: `server::http::route_list`).
 
 /// One test per backend, so a failure on PostgreSQL no longer hides SQLite's result:
 /// `each_backend! { async fn name(kind) { … } }` makes the tests `name::sqlite` and
