@@ -4,8 +4,17 @@
 //! `<html lang>`, and the browser reads it back from there so hydration renders the same text.
 //! A test fails when a key is missing in a language or used by UI code without a text.
 
+// The tables the locale files were made from, kept until a test has compared them.
+#[cfg(test)]
 mod en;
+#[cfg(test)]
 mod pl;
+
+/// The texts of `app/locales/<tag>.json`, one `(key, text)` table per language (`EN`, `PL`),
+/// sorted by key; `build.rs` writes them.
+mod texts {
+    include!(concat!(env!("OUT_DIR"), "/texts.rs"));
+}
 
 #[cfg(test)]
 mod tests;
@@ -31,8 +40,8 @@ impl Locale {
 
     fn table(self) -> &'static [(&'static str, &'static str)] {
         match self {
-            Locale::En => en::TEXTS,
-            Locale::Pl => pl::TEXTS,
+            Locale::En => texts::EN,
+            Locale::Pl => texts::PL,
         }
     }
 
