@@ -1,14 +1,8 @@
-//! Every user-facing string by key, in English and Polish. The page's language is a Leptos
-//! context: on the server it is resolved per request ([`resolve_locale`]: the user's saved
-//! language, the `intraday_lang` cookie, `Accept-Language`, English), the shell writes it to
-//! `<html lang>`, and the browser reads it back from there so hydration renders the same text.
-//! A test fails when a key is missing in a language or used by UI code without a text.
-
-// The tables the locale files were made from, kept until a test has compared them.
-#[cfg(test)]
-mod en;
-#[cfg(test)]
-mod pl;
+//! Every user-facing string by key, in English and Polish (`app/locales/*.json`). The page's
+//! language is a Leptos context: on the server it is resolved per request ([`resolve_locale`]:
+//! the user's saved language, the `intraday_lang` cookie, `Accept-Language`, English), the shell
+//! writes it to `<html lang>`, and the browser reads it back from there so hydration renders the
+//! same text. A test fails when a key is missing in a language or used by UI code without a text.
 
 /// The texts of `app/locales/<tag>.json`, one `(key, text)` table per language (`EN`, `PL`),
 /// sorted by key; `build.rs` writes them.

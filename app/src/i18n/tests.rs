@@ -308,16 +308,3 @@ fn unfill_takes_values_between_the_literal_parts() {
     assert_eq!(unfill("there is no panel {}", "there is no user 7"), None);
     assert_eq!(fill("from {} to {}", &[&1, &"x"]), "from 1 to x");
 }
-
-#[test]
-fn the_locale_files_hold_exactly_the_old_tables() {
-    for (locale, old) in [(Locale::En, en::TEXTS), (Locale::Pl, pl::TEXTS)] {
-        let mut old = old.to_vec();
-        old.sort();
-        let new = locale.table();
-        assert_eq!(new.len(), old.len(), "{locale:?}");
-        for (n, o) in new.iter().zip(&old) {
-            assert_eq!(n, o, "{locale:?}");
-        }
-    }
-}
