@@ -1,11 +1,14 @@
-//! Every user-facing string by key, in English and Polish. The page's language is a Leptos
-//! context: on the server it is resolved per request ([`resolve_locale`]: the user's saved
-//! language, the `intraday_lang` cookie, `Accept-Language`, English), the shell writes it to
-//! `<html lang>`, and the browser reads it back from there so hydration renders the same text.
-//! A test fails when a key is missing in a language or used by UI code without a text.
+//! Every user-facing string by key, in English and Polish (`app/locales/*.json`). The page's
+//! language is a Leptos context: on the server it is resolved per request ([`resolve_locale`]:
+//! the user's saved language, the `intraday_lang` cookie, `Accept-Language`, English), the shell
+//! writes it to `<html lang>`, and the browser reads it back from there so hydration renders the
+//! same text. A test fails when a key is missing in a language or used by UI code without a text.
 
-mod en;
-mod pl;
+/// The texts of `app/locales/<tag>.json`, one `(key, text)` table per language (`EN`, `PL`),
+/// sorted by key; `build.rs` writes them.
+mod texts {
+    include!(concat!(env!("OUT_DIR"), "/texts.rs"));
+}
 
 #[cfg(test)]
 mod tests;
@@ -31,8 +34,8 @@ impl Locale {
 
     fn table(self) -> &'static [(&'static str, &'static str)] {
         match self {
-            Locale::En => en::TEXTS,
-            Locale::Pl => pl::TEXTS,
+            Locale::En => texts::EN,
+            Locale::Pl => texts::PL,
         }
     }
 

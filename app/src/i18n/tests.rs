@@ -97,6 +97,33 @@ fn english_and_polish_have_the_same_keys() {
     assert!(missing.is_empty(), "{missing:#?}");
 }
 
+/// The `{}` and `{name}` placeholders of `text`, sorted.
+fn placeholders(text: &str) -> Vec<&str> {
+    let mut found = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find('{') {
+        let Some(len) = rest[start..].find('}') else {
+            break;
+        };
+        found.push(&rest[start..=start + len]);
+        rest = &rest[start + len + 1..];
+    }
+    found.sort_unstable();
+    found
+}
+
+#[test]
+fn every_text_has_the_placeholders_of_its_english_text() {
+    let differ: Vec<String> = Locale::ALL
+        .iter()
+        .flat_map(|l| l.table().iter().map(move |(k, v)| (l, k, v)))
+        .filter(|(_, k, v)| placeholders(v) != placeholders(tr(Locale::En, k)))
+        .map(|(l, k, v)| format!("{k} in {l:?}: {v:?}"))
+        .collect();
+    assert!(differ.is_empty(), "{differ:#?}");
+    assert_eq!(placeholders("{b} and {} of {a}"), ["{a}", "{b}", "{}"]);
+}
+
 #[test]
 fn polish_is_actually_polish() {
     // A table copied from English would pass the key checks; these would not.
