@@ -23,9 +23,9 @@ pub struct Conv {
     cell: u32,
     pub(super) sl_own: u32,
     /// Its facts as last derived while closed, kept for a while ([`super::derived`]): one
-    /// pointer, set once through `&self`. A table of its own for the few thousand kept saved
-    /// 8 MB of a day's million, but each read then reached one more cache line, and reports
-    /// were slower with it (the fifteenth round in `docs/kpi-bench-history.md`).
+    /// pointer, set once through `&self`. A table of its own for the few thousand kept would
+    /// save memory, but each read would then reach one more cache line, and reports were
+    /// slower with it (measured: `docs/kpi-bench-history.md`).
     #[serde(skip)]
     pub(super) derived: OnceBox<Facts>,
 }

@@ -97,10 +97,9 @@ struct History {
 }
 
 /// A conversation not closed: the state its steps fold to, and the steps sealed as a closed
-/// one's are ([`sealed`]), extended as its events come: a few bytes a step, where a step was
-/// a time and a transition with its own strings (the ledger's open conversations went from
-/// 37.7 to 14.4 MB at the end of the bench's simulated day, ~37,000 of them, with the box
-/// below).
+/// one's are ([`sealed`]), extended as its events come: a few bytes a step instead of a time
+/// and a transition with strings of its own, since a busy day holds tens of thousands open
+/// (the figures are in `docs/kpi-engine.md`).
 #[derive(Clone, Debug, Serialize, Deserialize)]
 struct Open {
     state: Conversation,
