@@ -81,14 +81,15 @@ pub async fn get_insights(
 ) -> Result<InsightsData, ServerFnError> {
     use std::sync::Arc;
 
+    use crate::kpi::query::FILTER_KEYS;
     use crate::kpi::{Limits, Query};
 
     let (_, scope) = crate::auth::require_supervisor()?;
     let source = use_context::<Arc<dyn LiveSource>>()
         .ok_or_else(|| ServerFnError::new("the server is starting; try again in a moment"))?;
-    let pairs = filters.iter().filter(|(k, v)| {
-        !v.is_empty() && crate::routes::insights::FILTER_KEYS.contains(&k.as_str())
-    });
+    let pairs = filters
+        .iter()
+        .filter(|(k, v)| !v.is_empty() && FILTER_KEYS.contains(&k.as_str()));
     let mut q = Query::from_pairs(pairs.map(|(k, v)| (k.as_str(), v.as_str())))
         .map_err(|e| ServerFnError::new(format!("{}: {}", e.field, e.message)))?;
     q.scope = scope;
