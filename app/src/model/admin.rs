@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::problem::Problem;
 use crate::auth::Role;
-use crate::i18n::problem;
 
 /// The settings key of the enabled supervisor actions (a JSON [`SupervisorActions`]).
 pub const SUPERVISOR_ACTIONS: &str = "supervisor_actions";
@@ -46,7 +46,7 @@ impl AdminError {
     pub fn internal() -> AdminError {
         AdminError {
             status: 500,
-            message: problem("problem.internal", &[]),
+            message: Problem::new("problem.internal", &[]).to_string(),
         }
     }
 }
@@ -288,7 +288,7 @@ impl Thresholds {
                 .ok()
                 .filter(|v| v.is_finite() && (lo..=hi).contains(v))
                 .ok_or_else(|| {
-                    AdminError::field(field, problem("problem.number_range", &[&lo, &hi]))
+                    AdminError::field(field, Problem::new("problem.number_range", &[&lo, &hi]))
                 })
         };
         Ok(Thresholds {
@@ -308,7 +308,7 @@ impl Thresholds {
                 .ok_or_else(|| {
                     AdminError::field(
                         "sentiment",
-                        problem("problem.whole_number_range", &[&-3, &3]),
+                        Problem::new("problem.whole_number_range", &[&-3, &3]),
                     )
                 })?,
         })
@@ -363,16 +363,21 @@ pub fn parse_retention_days(s: &str) -> Result<Option<u32>, AdminError> {
         .ok()
         .filter(|d| (3..=3650).contains(d))
         .map(Some)
-        .ok_or_else(|| AdminError::field("retention_days", problem("problem.retention_days", &[])))
+        .ok_or_else(|| {
+            AdminError::field(
+                "retention_days",
+                Problem::new("problem.retention_days", &[]),
+            )
+        })
 }
 
 /// Checks an embedding origin: `http(s)://host[:port]`, nothing after it.
-pub fn check_origin(origin: &str) -> Result<String, String> {
+pub fn check_origin(origin: &str) -> Result<String, Problem> {
     let o = origin.trim().trim_end_matches('/');
     let rest = o
         .strip_prefix("https://")
         .or_else(|| o.strip_prefix("http://"))
-        .ok_or_else(|| problem("problem.origin_scheme", &[&format!("{o:?}")]))?;
+        .ok_or_else(|| Problem::new("problem.origin_scheme", &[&format!("{o:?}")]))?;
     let (host, port) = match rest.rsplit_once(':') {
         Some((h, p)) => (h, Some(p)),
         None => (rest, None),
@@ -383,7 +388,7 @@ pub fn check_origin(origin: &str) -> Result<String, String> {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-'));
     let port_ok = port.is_none_or(|p| p.parse::<u16>().is_ok_and(|n| n > 0));
     if !host_ok || !port_ok {
-        return Err(problem("problem.not_origin", &[&format!("{o:?}")]));
+        return Err(Problem::new("problem.not_origin", &[&format!("{o:?}")]));
     }
     Ok(o.to_ascii_lowercase())
 }
@@ -423,7 +428,10 @@ pub fn check_id(field: &str, id: &str) -> Result<(), AdminError> {
     if ok {
         Ok(())
     } else {
-        Err(AdminError::field(field, problem("problem.id_format", &[])))
+        Err(AdminError::field(
+            field,
+            Problem::new("problem.id_format", &[]),
+        ))
     }
 }
 
