@@ -15,37 +15,11 @@ use super::engine::Engine;
 use super::facts::{Facts, Status};
 use super::fast::FastMap;
 use super::grid::{Cell, Grid, HOUR_MS, InScope, Rollup, SumSource};
+use super::limits::Limits;
 use super::now::{AlertMemo, CellNow};
 use super::query::{Query, Window};
 use super::report::{ChannelRow, HourRow, KpiReport, Windowed, ratio, sl_slot};
 use super::sums::{FIVE_MIN_MS, OfferScope, Part, Sums};
-
-/// Per-queue limits that raise alerts (admin-configurable; these are the defaults).
-#[derive(Clone, Debug, PartialEq)]
-pub struct Limits {
-    /// Service-level target (fraction).
-    pub service_level_target: f64,
-    /// Longest-wait limit (s).
-    pub longest_wait: f64,
-    /// Abandon-rate limit (fraction).
-    pub abandon_rate: f64,
-    /// Sentiment at or below this raises an alert.
-    pub sentiment: i8,
-    /// Queues with their own limits (queue id → limits); the others use these.
-    pub per_queue: BTreeMap<String, Limits>,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Limits {
-            service_level_target: 0.8,
-            longest_wait: 300.0,
-            abandon_rate: 0.1,
-            sentiment: -2,
-            per_queue: BTreeMap::new(),
-        }
-    }
-}
 
 /// Conversations as of the evaluation instant: the engine's own, read in place (live), or
 /// derived at the instant (replay, agent/skill/status filters).

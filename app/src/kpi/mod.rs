@@ -11,7 +11,8 @@
 //! - [`engine`]: the state, updated one event at a time (late events re-contribute).
 //! - [`conv`]: one conversation: open, or sealed once closed ([`sealed`]: in a few bytes).
 //!   [`slots`]: conversations by slot number, found by id.
-//! - [`answer`], [`breakdown`], [`agents`]: turning it into a [`report::KpiReport`].
+//! - [`answer`], [`breakdown`], [`agents`]: turning it into a [`report::KpiReport`];
+//!   [`limits`]: the limits that raise its alerts.
 //! - [`erlang`]: Erlang C predictions.
 
 pub mod agent_sums;
@@ -28,6 +29,7 @@ pub mod erlang;
 pub mod facts;
 pub mod fast;
 pub mod grid;
+pub mod limits;
 pub mod minutes;
 pub mod now;
 pub mod query;
@@ -40,7 +42,7 @@ pub mod sums;
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests;
 
-pub use answer::Limits;
 pub use engine::Engine;
+pub use limits::Limits;
 pub use query::{Query, QueryError, Window};
 pub use report::KpiReport;

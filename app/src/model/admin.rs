@@ -248,33 +248,19 @@ pub struct Thresholds {
 }
 
 impl Default for Thresholds {
+    /// 80 % service level, 5 min longest wait, 10 % abandons, sentiment −2 (also the engine's
+    /// default limits).
     fn default() -> Self {
-        Thresholds::from_limits(&crate::kpi::Limits::default())
+        Thresholds {
+            service_level_target_pct: 80.0,
+            longest_wait_seconds: 300.0,
+            abandon_rate_pct: 10.0,
+            sentiment: -2,
+        }
     }
 }
 
 impl Thresholds {
-    /// The engine's limits in an admin's units.
-    pub fn from_limits(l: &crate::kpi::Limits) -> Thresholds {
-        Thresholds {
-            service_level_target_pct: l.service_level_target * 100.0,
-            longest_wait_seconds: l.longest_wait,
-            abandon_rate_pct: l.abandon_rate * 100.0,
-            sentiment: l.sentiment,
-        }
-    }
-
-    /// The engine's limits (no per-queue overrides).
-    pub fn limits(&self) -> crate::kpi::Limits {
-        crate::kpi::Limits {
-            service_level_target: self.service_level_target_pct / 100.0,
-            longest_wait: self.longest_wait_seconds,
-            abandon_rate: self.abandon_rate_pct / 100.0,
-            sentiment: self.sentiment,
-            ..crate::kpi::Limits::default()
-        }
-    }
-
     /// Parses the settings form's fields, naming the first bad one.
     pub fn parse(
         service_level_target: &str,
@@ -323,19 +309,6 @@ pub struct ThresholdSettings {
     pub default: Thresholds,
     /// Queue id → its own thresholds.
     pub queues: BTreeMap<String, Thresholds>,
-}
-
-impl ThresholdSettings {
-    /// The engine's limits, with the per-queue overrides.
-    pub fn limits(&self) -> crate::kpi::Limits {
-        let mut limits = self.default.limits();
-        limits.per_queue = self
-            .queues
-            .iter()
-            .map(|(q, t)| (q.clone(), t.limits()))
-            .collect();
-        limits
-    }
 }
 
 /// Every setting the settings page edits.
@@ -470,22 +443,21 @@ mod tests {
     }
 
     #[test]
-    fn thresholds_parse_naming_the_bad_field_and_map_to_limits() {
+    fn thresholds_parse_naming_the_bad_field() {
         let t = Thresholds::parse("90", "120", "5", "-1").unwrap();
-        let l = t.limits();
-        assert!((l.service_level_target - 0.9).abs() < 1e-9);
-        assert!((l.abandon_rate - 0.05).abs() < 1e-9);
-        assert_eq!(l.longest_wait, 120.0);
-        assert_eq!(l.sentiment, -1);
+        assert_eq!(
+            (
+                t.service_level_target_pct,
+                t.longest_wait_seconds,
+                t.abandon_rate_pct,
+                t.sentiment
+            ),
+            (90.0, 120.0, 5.0, -1)
+        );
         let e = Thresholds::parse("90", "x", "5", "-1").unwrap_err();
         assert!(e.message.starts_with("longest_wait:"), "{}", e.message);
         assert!(Thresholds::parse("101", "1", "5", "0").is_err());
         assert!(Thresholds::parse("90", "1", "5", "-4").is_err());
-        let mut s = ThresholdSettings::default();
-        s.queues.insert("billing".into(), t);
-        let limits = s.limits();
-        assert_eq!(limits.for_queue("billing").longest_wait, 120.0);
-        assert_eq!(limits.for_queue("other").longest_wait, 300.0);
     }
 
     #[test]

@@ -136,9 +136,9 @@ pub async fn get_insights(
             _ => None,
         });
         out = Some(InsightsData {
-            limits: crate::model::admin::Thresholds::from_limits(
-                one_queue.map_or(&limits, |queue| limits.for_queue(queue)),
-            ),
+            limits: one_queue
+                .map_or(&limits, |queue| limits.for_queue(queue))
+                .thresholds(),
             charts: crate::charts::insights_charts_in(locale, &report, 640, 280),
             panels,
             oldest: if q.at.is_some() {
