@@ -7,9 +7,9 @@ use once_cell::race::OnceBox;
 use serde::{Deserialize, Serialize};
 
 use super::derived::Kept;
-use super::engine::DEFAULT_SL_SECONDS;
 use super::facts::{Creation, Facts, Names, Step};
 use super::grid::Cell;
+use super::reference::DEFAULT_SL_SECONDS;
 use super::sealed;
 use crate::model::sealed::{CHANNELS, channel_code};
 

@@ -8,7 +8,8 @@
 //! - [`now`]: now-values (in queue, longest wait, status, sentiment) per queue × channel.
 //! - [`agg`]: each agent's offers, handle time and occupancy per quarter hour.
 //!   [`minutes`]: their offer and close sums per minute, narrow.
-//! - [`engine`]: the state, updated one event at a time (late events re-contribute).
+//! - [`engine`]: the state, updated one event at a time (late events re-contribute);
+//!   [`reference`]: its agents' and queues' reference data.
 //! - [`conv`]: one conversation: open, or sealed once closed ([`sealed`]: in a few bytes).
 //!   [`slots`]: conversations by slot number, found by id.
 //! - [`answer`], [`breakdown`], [`agents`]: turning it into a [`report::KpiReport`];
@@ -33,6 +34,7 @@ pub mod limits;
 pub mod minutes;
 pub mod now;
 pub mod query;
+pub mod reference;
 pub mod report;
 pub mod rows;
 pub mod sealed;
