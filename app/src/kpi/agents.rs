@@ -5,7 +5,8 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::agg::{AgentAgg, AgentSums, for_each_keyed, logged_ms};
+use super::agent_sums::{AgentSums, for_each_keyed};
+use super::agg::{AgentAgg, logged_ms};
 use super::answer::View;
 use super::engine::Engine;
 use super::facts::{OfferOutcome, Status};

@@ -14,8 +14,7 @@
 
 use std::collections::BTreeMap;
 
-pub use super::agent_sums::{AgentSums, for_each_keyed};
-use super::agent_sums::{Contribution, contributions};
+use super::agent_sums::{AgentSums, Contribution, contributions};
 use super::deltas::Deltas;
 use super::facts::Facts;
 use super::fast::{FastMap, IdMap};

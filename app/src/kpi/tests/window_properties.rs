@@ -162,7 +162,7 @@ proptest! {
         start in 0u64..120_000,
         len in 0u64..90_000,
     ) {
-        use crate::kpi::agg::{AgentSums, for_each_keyed};
+        use crate::kpi::agent_sums::{AgentSums, for_each_keyed};
         let events = day(seed, n);
         let mut e = Engine::new();
         e.apply(&events);
