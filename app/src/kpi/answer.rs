@@ -10,11 +10,11 @@ use chrono_tz::Tz;
 
 use super::agents::{AgentView, agent_kpis};
 use super::breakdown::fill_in_queue;
-use super::conv::FactsRef;
+use super::conv::{Cell, FactsRef};
 use super::engine::Engine;
 use super::facts::{Facts, Status};
 use super::fast::FastMap;
-use super::grid::{Cell, Grid, HOUR_MS, InScope, Rollup, SumSource};
+use super::grid::{Grid, HOUR_MS, InScope, Rollup, SumSource};
 use super::limits::Limits;
 use super::now::{AlertMemo, CellNow};
 use super::query::{Query, Window};

@@ -5,11 +5,11 @@ use std::sync::Arc;
 
 use super::agents::AgentView;
 use super::answer::{Negative, NowValues, View};
-use super::conv::FactsRef;
+use super::conv::{Cell, FactsRef};
 use super::engine::Engine;
 use super::erlang;
 use super::fast::FastMap;
-use super::grid::{Cell, HOUR_MS, Rollup, SumSource};
+use super::grid::{HOUR_MS, Rollup, SumSource};
 use super::limits::Limits;
 use super::now::AlertMemo;
 use super::report::{Alert, KpiReport, QueueRow, Windowed};

@@ -9,7 +9,8 @@ use serde_json::json;
 use super::properties::{Rng, day};
 use super::{at, conv, created};
 use crate::kpi::Engine;
-use crate::kpi::grid::{Cell, QUARTER_MS, Rollup};
+use crate::kpi::conv::Cell;
+use crate::kpi::grid::{QUARTER_MS, Rollup};
 use crate::kpi::sums::{OfferScope, Part, Sums};
 use crate::model::event::Event;
 
