@@ -4,7 +4,6 @@
 use std::sync::Arc;
 
 use super::agents::AgentView;
-use super::answer::{Negative, NowValues, View};
 use super::conv::{Cell, FactsRef};
 use super::engine::Engine;
 use super::erlang;
@@ -12,8 +11,10 @@ use super::fast::FastMap;
 use super::grid::{HOUR_MS, Rollup, SumSource};
 use super::limits::Limits;
 use super::now::AlertMemo;
+use super::now_values::{Negative, NowValues};
 use super::report::{Alert, KpiReport, QueueRow, Windowed};
 use super::sums::{Part, Sums};
+use super::view::View;
 
 const HALF_HOUR_MS: i64 = 1_800_000;
 

@@ -12,7 +12,8 @@
 //!   [`reference`]: its agents' and queues' reference data.
 //! - [`conv`]: one conversation: open, or sealed once closed ([`sealed`]: in a few bytes).
 //!   [`slots`]: conversations by slot number, found by id.
-//! - [`answer`], [`breakdown`], [`agents`]: turning it into a [`report::KpiReport`];
+//! - [`answer`], [`breakdown`], [`agents`]: turning it into a [`report::KpiReport`], from
+//!   a [`view`] of the conversations at the report's instant and their [`now_values`];
 //!   [`limits`]: the limits that raise its alerts.
 //! - [`erlang`]: Erlang C predictions.
 
@@ -33,6 +34,7 @@ pub mod grid;
 pub mod limits;
 pub mod minutes;
 pub mod now;
+pub mod now_values;
 pub mod query;
 pub mod reference;
 pub mod report;
@@ -40,6 +42,7 @@ pub mod rows;
 pub mod sealed;
 pub mod slots;
 pub mod sums;
+pub mod view;
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests;
