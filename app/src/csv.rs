@@ -1,5 +1,7 @@
-//! CSV cells for every file the product writes (RFC 4180 quoting) made safe to open in a
-//! spreadsheet: a cell a spreadsheet would read as a formula is written as text.
+//! CSV cells for every file the product writes (RFC 4180 quoting, by the csv crate) made safe
+//! to open in a spreadsheet: a cell a spreadsheet would read as a formula is written as text.
+
+use csv::{QuoteStyle, WriterBuilder};
 
 /// Characters that make a spreadsheet read a cell as a formula (OWASP's list).
 const FORMULA_START: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
@@ -9,16 +11,34 @@ const FORMULA_START: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
 /// it cannot run anything, and a sentiment column of text would not sort.
 pub fn field(value: &str) -> String {
     let value = inert(value);
-    if value.contains([',', '"', '\n', '\r']) {
-        quoted(&value)
-    } else {
-        value
+    // Alone in a record the crate writes an empty field as `""` (an empty line is no record);
+    // within a row it is nothing.
+    if value.is_empty() {
+        return value;
     }
+    write(&value, QuoteStyle::Necessary)
 }
 
 /// One CSV field, always quoted (text columns), formulas written as text.
 pub fn quoted(value: &str) -> String {
-    format!("\"{}\"", inert(value).replace('"', "\"\""))
+    write(&inert(value), QuoteStyle::Always)
+}
+
+/// `value` as one CSV field, quoted as `style` says (quotes inside doubled).
+fn write(value: &str, style: QuoteStyle) -> String {
+    let mut w = WriterBuilder::new()
+        .quote_style(style)
+        // Room for the field quoted whole, so that it is written in one piece.
+        .buffer_capacity(2 * value.len() + 3)
+        .from_writer(Vec::new());
+    // Writing one record to memory cannot fail.
+    let mut bytes = match w.write_record([value]) {
+        Ok(()) => w.into_inner().unwrap_or_default(),
+        Err(_) => Vec::new(),
+    };
+    // The record's terminator.
+    bytes.pop();
+    String::from_utf8_lossy(&bytes).into_owned()
 }
 
 /// `value` with a `'` before it when a spreadsheet would run it as a formula.
@@ -49,5 +69,9 @@ mod tests {
         assert_eq!(field("plain"), "plain");
         assert_eq!(super::quoted("=1+1"), "\"'=1+1\"");
         assert_eq!(super::quoted("a\"b"), "\"a\"\"b\"");
+        assert_eq!(field(""), "");
+        assert_eq!(super::quoted(""), "\"\"");
+        assert_eq!(field("a\nb"), "\"a\nb\"");
+        assert_eq!(field(" zażółć #1 "), " zażółć #1 ");
     }
 }

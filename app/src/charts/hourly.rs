@@ -1,6 +1,6 @@
 //! The per-hour charts of the Insights page, from `KpiReport::hourly`.
 
-use super::insights::{Draft, target};
+use super::draft::{Draft, target};
 use super::labels::{self, column};
 use super::palette;
 use super::render::{Kind, Plot, Series};

@@ -3,10 +3,11 @@
 
 use plotters::style::RGBColor;
 
+use super::draft::{Draft, finish, target};
 use super::hourly;
 use super::labels::{self, column};
 use super::palette;
-use super::render::{self, Kind, Plot, Series};
+use super::render::{Kind, Plot, Series};
 use super::types::{Chart, ChartTarget};
 use crate::i18n::{Locale, tr};
 use crate::kpi::report::KpiReport;
@@ -19,20 +20,6 @@ const MAX_SIZE: u32 = 4096;
 const STATUSES: [&str; 4] = ["open", "active", "waiting", "wrap_up"];
 /// The presence order of the agents chart (others follow, by name).
 const PRESENCES: [&str; 5] = ["available", "busy", "busy_dnd", "away", "offline"];
-
-/// One chart before drawing.
-pub(super) struct Draft {
-    /// Chart id (its title comes from [`labels::title`]).
-    pub id: &'static str,
-    /// Data table header, already in the chart's language.
-    pub columns: Vec<&'static str>,
-    /// Data table, one row per category.
-    pub rows: Vec<Vec<String>>,
-    /// Click targets, one per category.
-    pub targets: Vec<ChartTarget>,
-    /// What to draw.
-    pub plot: Plot,
-}
 
 /// Every chart of the Insights page for `report` in the page's language
 /// ([`crate::i18n::use_locale`]); see [`insights_charts_in`].
@@ -64,44 +51,6 @@ pub fn insights_charts_in(
     .into_iter()
     .map(|d| finish(d, locale, width, height))
     .collect()
-}
-
-fn finish(d: Draft, locale: Locale, width: u32, height: u32) -> Chart {
-    let title = labels::title(d.id)
-        .map_or(d.id, |k| tr(locale, k))
-        .to_owned();
-    let columns = d.columns.iter().map(|c| (*c).to_owned()).collect();
-    let (svg, rows, targets, plot_x) = if d.plot.is_empty() {
-        let svg = render::empty_svg(&title, tr(locale, labels::NO_DATA), width, height);
-        (svg, Vec::new(), Vec::new(), (0.0, 1.0))
-    } else {
-        match render::render(&d.plot, &title, width, height) {
-            Ok((svg, plot_x)) => (svg, d.rows, d.targets, plot_x),
-            // The data table still holds the numbers; only the picture is missing.
-            Err(_) => {
-                let svg = render::empty_svg(&title, tr(locale, labels::UNAVAILABLE), width, height);
-                (svg, d.rows, Vec::new(), (0.0, 1.0))
-            }
-        }
-    };
-    Chart {
-        id: d.id.to_owned(),
-        title,
-        svg,
-        columns,
-        rows,
-        targets,
-        plot_x,
-    }
-}
-
-/// A category and its filter.
-pub(super) fn target(label: &str, param: &str, value: &str) -> ChartTarget {
-    ChartTarget {
-        label: label.to_owned(),
-        param: param.to_owned(),
-        value: value.to_owned(),
-    }
 }
 
 /// The label of a value whose key `key_of` knows (the value itself otherwise).

@@ -3,12 +3,15 @@
 //!
 //! - [`types`]: [`Chart`] and [`ChartTarget`], on both sides.
 //! - [`labels`]: the i18n keys of every word the charts show (drawn in the request's language).
-//! - `insights`, `hourly` (server): [`insights_charts_in`], from a [`crate::kpi::KpiReport`].
+//! - `insights`, `hourly` (server): [`insights_charts_in`], from a [`crate::kpi::KpiReport`];
+//!   `draft` (server): one chart before drawing, and drawing it.
 //! - `render`, `palette` (server): plotters drawing and the accessible colours.
 
 pub mod labels;
 pub mod types;
 
+#[cfg(feature = "ssr")]
+mod draft;
 #[cfg(feature = "ssr")]
 mod hourly;
 #[cfg(feature = "ssr")]

@@ -237,6 +237,18 @@ pub fn problem(key: &'static str, args: &[&dyn std::fmt::Display]) -> String {
     fill(tr(Locale::En, key), args)
 }
 
+/// A domain check's problem in English ([`problem`]), as the server states it.
+impl std::fmt::Display for crate::model::problem::Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let args: Vec<&dyn std::fmt::Display> = self
+            .args
+            .iter()
+            .map(|a| a as &dyn std::fmt::Display)
+            .collect();
+        f.write_str(&problem(self.key, &args))
+    }
+}
+
 /// A problem sentence the server stated (`field: problem` or a bare problem) in `locale`: the
 /// field's label and the problem's text with the same values; `None` when it is not one.
 pub fn problem_in(locale: Locale, english: &str) -> Option<String> {

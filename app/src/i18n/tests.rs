@@ -318,6 +318,23 @@ fn every_problem_round_trips_into_every_language_with_its_values() {
 }
 
 #[test]
+fn a_domain_problem_reads_as_the_server_states_it() {
+    use crate::model::problem::Problem;
+    assert_eq!(
+        Problem::new("problem.number_range", &[&0.0, &100.0]).to_string(),
+        problem("problem.number_range", &[&0.0, &100.0])
+    );
+    assert_eq!(
+        Problem::new("problem.whole_number_range", &[&-3, &3]).to_string(),
+        problem("problem.whole_number_range", &[&-3, &3])
+    );
+    assert_eq!(
+        Problem::new("problem.internal", &[]).to_string(),
+        tr(Locale::En, "problem.internal")
+    );
+}
+
+#[test]
 fn unfill_takes_values_between_the_literal_parts() {
     assert_eq!(
         unfill("from {} to {}", "from -3 to 3"),

@@ -5,14 +5,15 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::agg::{AgentAgg, AgentSums, for_each_keyed, logged_ms};
-use super::answer::View;
+use super::agent_sums::{AgentSums, for_each_keyed};
+use super::agg::{AgentAgg, logged_ms};
 use super::engine::Engine;
 use super::facts::{OfferOutcome, Status};
 use super::fast::{FastMap, IdMap};
 use super::grid::{MINUTE_MS, minute_ceil, minute_of, quarter_ceil, quarter_of};
 use super::query::Query;
 use super::report::{KpiReport, mean_s, ratio};
+use super::view::View;
 use crate::model::event::Presence;
 
 /// One of an agent's current conversations.

@@ -14,14 +14,13 @@
 
 use std::collections::BTreeMap;
 
-pub use super::agent_sums::{AgentSums, for_each_keyed};
-use super::agent_sums::{Contribution, contributions};
+use super::agent_sums::{AgentSums, Contribution, contributions};
 use super::deltas::Deltas;
-use super::engine::AgentRec;
 use super::facts::Facts;
 use super::fast::{FastMap, IdMap};
 use super::grid::{QUARTER_MS, minute_of, quarter_ceil, quarter_of};
 use super::minutes::MinuteSums;
+use super::reference::AgentRec;
 use crate::model::event::Presence;
 use crate::model::snapshot;
 

@@ -4,24 +4,19 @@
 use std::sync::Arc;
 
 use super::agents::AgentView;
-use super::answer::{Limits, Negative, NowValues, View};
-use super::conv::FactsRef;
+use super::conv::{Cell, FactsRef};
 use super::engine::Engine;
 use super::erlang;
 use super::fast::FastMap;
-use super::grid::{Cell, HOUR_MS, Rollup, SumSource};
+use super::grid::{HOUR_MS, Rollup, SumSource};
+use super::limits::Limits;
 use super::now::AlertMemo;
+use super::now_values::{Negative, NowValues};
 use super::report::{Alert, KpiReport, QueueRow, Windowed};
 use super::sums::{Part, Sums};
+use super::view::View;
 
 const HALF_HOUR_MS: i64 = 1_800_000;
-
-impl Limits {
-    /// The limits of `queue`: its own if an admin set them, else these.
-    pub fn for_queue(&self, queue: &str) -> &Limits {
-        self.per_queue.get(queue).unwrap_or(self)
-    }
-}
 
 impl Engine {
     /// One row per queue in scope, with its Erlang C prediction.

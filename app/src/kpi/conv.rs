@@ -7,11 +7,15 @@ use once_cell::race::OnceBox;
 use serde::{Deserialize, Serialize};
 
 use super::derived::Kept;
-use super::engine::DEFAULT_SL_SECONDS;
 use super::facts::{Creation, Facts, Names, Step};
-use super::grid::Cell;
+use super::reference::DEFAULT_SL_SECONDS;
 use super::sealed;
+use crate::model::event::Channel;
 use crate::model::sealed::{CHANNELS, channel_code};
+
+/// A conversation's queue (interned) and channel: the cell of the grid and of the now-values
+/// it counts in.
+pub type Cell = (u32, Channel);
 
 /// One conversation in the engine.
 #[derive(Clone, Debug, Serialize, Deserialize)]

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::event::{Channel, Event, EventBody, Presence};
+use crate::model::event::{Channel, Event, EventBody};
 
 use super::agg::Aggs;
 pub use super::conv::Conv;
@@ -17,67 +17,9 @@ use super::facts::{Act, Creation, Name, Names, Status, Step};
 use super::fast::IdMap;
 use super::grid::{Grid, minute_of};
 use super::now::{Now, NowEntry};
+use super::reference::{AgentRec, DEFAULT_SL_SECONDS, QueueRec};
 use super::slots::{SlotSet, Slots};
 use crate::model::snapshot;
-
-/// An agent: reference data and presence over time.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct AgentRec {
-    /// Display name.
-    pub name: String,
-    /// Queues.
-    pub queues: Vec<String>,
-    /// Skills.
-    pub skills: Vec<String>,
-    /// Capacity units.
-    pub capacity: u32,
-    /// `at` of the winning upsert.
-    upserted: Option<i64>,
-    /// Presence changes ordered by (`at`, arrival).
-    pub presence: Vec<(i64, u64, Presence)>,
-}
-
-impl Default for AgentRec {
-    /// An agent known only by id: no queues or skills, the default capacity of 3, offline.
-    fn default() -> AgentRec {
-        AgentRec {
-            name: String::new(),
-            queues: Vec::new(),
-            skills: Vec::new(),
-            capacity: 3,
-            upserted: None,
-            presence: Vec::new(),
-        }
-    }
-}
-
-impl AgentRec {
-    /// Presence as of `t` (offline before any) and since when.
-    pub fn presence_at(&self, t: i64) -> (Presence, Option<i64>) {
-        let n = self.presence.partition_point(|(at, _, _)| *at <= t);
-        match n {
-            0 => (Presence::Offline, None),
-            n => (self.presence[n - 1].2, Some(self.presence[n - 1].0)),
-        }
-    }
-}
-
-/// A queue's reference data.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct QueueRec {
-    /// Display name.
-    pub name: String,
-    /// Service-level threshold (s).
-    pub service_level_seconds: u32,
-    upserted: Option<i64>,
-}
-
-impl QueueRec {
-    /// Whether it had been upserted by `t` (ms).
-    pub fn upserted_by(&self, t: i64) -> bool {
-        self.upserted.is_some_and(|u| u <= t)
-    }
-}
 
 /// What an apply changed (for deltas).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -122,9 +64,6 @@ pub struct Engine {
     #[serde(skip)]
     kept_minute: Option<i64>,
 }
-
-/// Default service-level threshold (EVENTS.md).
-pub const DEFAULT_SL_SECONDS: u32 = 20;
 
 impl Engine {
     /// An empty engine.
@@ -244,14 +183,10 @@ impl Engine {
                     if let Some(c) = changed.as_deref_mut() {
                         c.agents.insert(a.agent_id.clone());
                     }
-                    let rec = self.agents.entry(a.agent_id.clone()).or_default();
-                    if rec.upserted.is_none_or(|t| at >= t) {
-                        rec.name = a.name.clone();
-                        rec.queues = a.queues.clone();
-                        rec.skills = a.skills.clone();
-                        rec.capacity = a.capacity;
-                        rec.upserted = Some(at);
-                    }
+                    self.agents
+                        .entry(a.agent_id.clone())
+                        .or_default()
+                        .upsert(a, at);
                 }
                 EventBody::AgentPresence(p) => {
                     if let Some(c) = changed.as_deref_mut() {
@@ -298,24 +233,18 @@ impl Engine {
         touched: &mut impl FnMut(usize),
     ) {
         self.intern(&q.queue_id);
-        let rec = self.queues.entry(q.queue_id.clone()).or_insert(QueueRec {
-            name: q.queue_id.clone(),
-            service_level_seconds: DEFAULT_SL_SECONDS,
-            upserted: None,
-        });
-        if rec.upserted.is_none_or(|t| at >= t) {
-            let sl_changed = rec.service_level_seconds != q.service_level_seconds;
-            rec.name = q.name.clone();
-            rec.service_level_seconds = q.service_level_seconds;
-            rec.upserted = Some(at);
-            if sl_changed {
-                // Every conversation of the queue re-contributes with the new threshold.
-                let qi = self.queue_index.get(q.queue_id.as_str()).copied();
-                for i in 0..self.convs.slots() {
-                    if self.convs[i].cell().is_some_and(|c| Some(c.0) == qi) {
-                        self.hold(i);
-                        touched(i);
-                    }
+        let rec = self
+            .queues
+            .entry(q.queue_id.clone())
+            .or_insert_with(|| QueueRec::new(&q.queue_id));
+        let sl_changed = rec.upsert(q, at);
+        if sl_changed {
+            // Every conversation of the queue re-contributes with the new threshold.
+            let qi = self.queue_index.get(q.queue_id.as_str()).copied();
+            for i in 0..self.convs.slots() {
+                if self.convs[i].cell().is_some_and(|c| Some(c.0) == qi) {
+                    self.hold(i);
+                    touched(i);
                 }
             }
         }

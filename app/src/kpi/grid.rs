@@ -4,13 +4,12 @@
 
 use std::collections::BTreeMap;
 
-use super::conv::FactsRef;
+use super::conv::{Cell, FactsRef};
 use super::facts::Facts;
 use super::fast::FastMap;
 use super::minutes::{MinuteSums, each_row};
 use super::slots::SlotSet;
 use super::sums::{OfferScope, Part, Sums};
-use crate::model::event::Channel;
 
 /// One minute in ms.
 pub const MINUTE_MS: i64 = 60_000;
@@ -77,9 +76,6 @@ pub fn quarter_of(t: i64) -> i64 {
 pub fn quarter_ceil(t: i64) -> i64 {
     ceil_to(t, QUARTER_MS)
 }
-
-/// A bucket's queue (interned) and channel.
-pub type Cell = (u32, Channel);
 
 /// The minute a time falls in (its start, ms).
 pub fn minute_of(t: i64) -> i64 {

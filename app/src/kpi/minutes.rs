@@ -15,7 +15,7 @@ use std::ops::{AddAssign, SubAssign};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use super::agg::AgentSums;
+use super::agent_sums::AgentSums;
 use super::fast::FastMap;
 
 /// Sums with a narrow form, which holds most of them.

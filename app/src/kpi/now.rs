@@ -7,10 +7,9 @@ use std::sync::{Arc, OnceLock};
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use super::fast::{FastMap, FastSet};
-
+use super::conv::Cell;
 use super::facts::{Facts, Status};
-use super::grid::Cell;
+use super::fast::{FastMap, FastSet};
 use super::report::Alert;
 
 /// Times, each as often as it was added, in order: how many lie in a range is two binary

@@ -41,6 +41,12 @@ impl Window {
     }
 }
 
+/// The query-string keys a [`Query`] is made from ([`Query::from_pairs`]); pages and server
+/// functions ignore every other key of a URL.
+pub const FILTER_KEYS: [&str; 9] = [
+    "window", "tz", "queue", "channel", "agent", "skill", "status", "at", "sl",
+];
+
 /// A KPI question. Empty filter lists mean "any"; lists combine as OR within a field and AND
 /// across fields.
 #[derive(Clone, Debug, PartialEq)]

@@ -344,7 +344,7 @@ mod tests {
     #[test]
     fn a_minute_cell_takes_92_bytes_narrow() {
         assert_eq!(
-            std::mem::size_of::<(super::super::grid::Cell, NarrowSums)>(),
+            std::mem::size_of::<(super::super::conv::Cell, NarrowSums)>(),
             92
         );
     }

@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::problem::Problem;
 use crate::auth::Role;
-use crate::i18n::problem;
 
 /// The settings key of the enabled supervisor actions (a JSON [`SupervisorActions`]).
 pub const SUPERVISOR_ACTIONS: &str = "supervisor_actions";
@@ -46,7 +46,7 @@ impl AdminError {
     pub fn internal() -> AdminError {
         AdminError {
             status: 500,
-            message: problem("problem.internal", &[]),
+            message: Problem::new("problem.internal", &[]).to_string(),
         }
     }
 }
@@ -248,33 +248,19 @@ pub struct Thresholds {
 }
 
 impl Default for Thresholds {
+    /// 80 % service level, 5 min longest wait, 10 % abandons, sentiment −2 (also the engine's
+    /// default limits).
     fn default() -> Self {
-        Thresholds::from_limits(&crate::kpi::Limits::default())
+        Thresholds {
+            service_level_target_pct: 80.0,
+            longest_wait_seconds: 300.0,
+            abandon_rate_pct: 10.0,
+            sentiment: -2,
+        }
     }
 }
 
 impl Thresholds {
-    /// The engine's limits in an admin's units.
-    pub fn from_limits(l: &crate::kpi::Limits) -> Thresholds {
-        Thresholds {
-            service_level_target_pct: l.service_level_target * 100.0,
-            longest_wait_seconds: l.longest_wait,
-            abandon_rate_pct: l.abandon_rate * 100.0,
-            sentiment: l.sentiment,
-        }
-    }
-
-    /// The engine's limits (no per-queue overrides).
-    pub fn limits(&self) -> crate::kpi::Limits {
-        crate::kpi::Limits {
-            service_level_target: self.service_level_target_pct / 100.0,
-            longest_wait: self.longest_wait_seconds,
-            abandon_rate: self.abandon_rate_pct / 100.0,
-            sentiment: self.sentiment,
-            ..crate::kpi::Limits::default()
-        }
-    }
-
     /// Parses the settings form's fields, naming the first bad one.
     pub fn parse(
         service_level_target: &str,
@@ -288,7 +274,7 @@ impl Thresholds {
                 .ok()
                 .filter(|v| v.is_finite() && (lo..=hi).contains(v))
                 .ok_or_else(|| {
-                    AdminError::field(field, problem("problem.number_range", &[&lo, &hi]))
+                    AdminError::field(field, Problem::new("problem.number_range", &[&lo, &hi]))
                 })
         };
         Ok(Thresholds {
@@ -308,7 +294,7 @@ impl Thresholds {
                 .ok_or_else(|| {
                     AdminError::field(
                         "sentiment",
-                        problem("problem.whole_number_range", &[&-3, &3]),
+                        Problem::new("problem.whole_number_range", &[&-3, &3]),
                     )
                 })?,
         })
@@ -323,19 +309,6 @@ pub struct ThresholdSettings {
     pub default: Thresholds,
     /// Queue id → its own thresholds.
     pub queues: BTreeMap<String, Thresholds>,
-}
-
-impl ThresholdSettings {
-    /// The engine's limits, with the per-queue overrides.
-    pub fn limits(&self) -> crate::kpi::Limits {
-        let mut limits = self.default.limits();
-        limits.per_queue = self
-            .queues
-            .iter()
-            .map(|(q, t)| (q.clone(), t.limits()))
-            .collect();
-        limits
-    }
 }
 
 /// Every setting the settings page edits.
@@ -363,16 +336,21 @@ pub fn parse_retention_days(s: &str) -> Result<Option<u32>, AdminError> {
         .ok()
         .filter(|d| (3..=3650).contains(d))
         .map(Some)
-        .ok_or_else(|| AdminError::field("retention_days", problem("problem.retention_days", &[])))
+        .ok_or_else(|| {
+            AdminError::field(
+                "retention_days",
+                Problem::new("problem.retention_days", &[]),
+            )
+        })
 }
 
 /// Checks an embedding origin: `http(s)://host[:port]`, nothing after it.
-pub fn check_origin(origin: &str) -> Result<String, String> {
+pub fn check_origin(origin: &str) -> Result<String, Problem> {
     let o = origin.trim().trim_end_matches('/');
     let rest = o
         .strip_prefix("https://")
         .or_else(|| o.strip_prefix("http://"))
-        .ok_or_else(|| problem("problem.origin_scheme", &[&format!("{o:?}")]))?;
+        .ok_or_else(|| Problem::new("problem.origin_scheme", &[&format!("{o:?}")]))?;
     let (host, port) = match rest.rsplit_once(':') {
         Some((h, p)) => (h, Some(p)),
         None => (rest, None),
@@ -383,7 +361,7 @@ pub fn check_origin(origin: &str) -> Result<String, String> {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-'));
     let port_ok = port.is_none_or(|p| p.parse::<u16>().is_ok_and(|n| n > 0));
     if !host_ok || !port_ok {
-        return Err(problem("problem.not_origin", &[&format!("{o:?}")]));
+        return Err(Problem::new("problem.not_origin", &[&format!("{o:?}")]));
     }
     Ok(o.to_ascii_lowercase())
 }
@@ -423,7 +401,10 @@ pub fn check_id(field: &str, id: &str) -> Result<(), AdminError> {
     if ok {
         Ok(())
     } else {
-        Err(AdminError::field(field, problem("problem.id_format", &[])))
+        Err(AdminError::field(
+            field,
+            Problem::new("problem.id_format", &[]),
+        ))
     }
 }
 
@@ -462,22 +443,21 @@ mod tests {
     }
 
     #[test]
-    fn thresholds_parse_naming_the_bad_field_and_map_to_limits() {
+    fn thresholds_parse_naming_the_bad_field() {
         let t = Thresholds::parse("90", "120", "5", "-1").unwrap();
-        let l = t.limits();
-        assert!((l.service_level_target - 0.9).abs() < 1e-9);
-        assert!((l.abandon_rate - 0.05).abs() < 1e-9);
-        assert_eq!(l.longest_wait, 120.0);
-        assert_eq!(l.sentiment, -1);
+        assert_eq!(
+            (
+                t.service_level_target_pct,
+                t.longest_wait_seconds,
+                t.abandon_rate_pct,
+                t.sentiment
+            ),
+            (90.0, 120.0, 5.0, -1)
+        );
         let e = Thresholds::parse("90", "x", "5", "-1").unwrap_err();
         assert!(e.message.starts_with("longest_wait:"), "{}", e.message);
         assert!(Thresholds::parse("101", "1", "5", "0").is_err());
         assert!(Thresholds::parse("90", "1", "5", "-4").is_err());
-        let mut s = ThresholdSettings::default();
-        s.queues.insert("billing".into(), t);
-        let limits = s.limits();
-        assert_eq!(limits.for_queue("billing").longest_wait, 120.0);
-        assert_eq!(limits.for_queue("other").longest_wait, 300.0);
     }
 
     #[test]

@@ -6,6 +6,7 @@ pub mod event;
 pub mod ledger;
 pub mod names;
 pub mod panel;
+pub mod problem;
 pub(crate) mod sealed;
 pub(crate) mod seals;
 pub mod snapshot;

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::i18n::problem;
+use super::problem::Problem;
 
 /// One panel.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -27,17 +27,17 @@ pub enum PanelKind {
 }
 
 /// Checks a report URL: absolute http(s) with a host, no credentials, no spaces.
-pub fn check_url(url: &str) -> Result<(), String> {
+pub fn check_url(url: &str) -> Result<(), Problem> {
     let rest = url
         .strip_prefix("https://")
         .or_else(|| url.strip_prefix("http://"))
-        .ok_or_else(|| problem("problem.url_scheme", &[&format!("{url:?}")]))?;
+        .ok_or_else(|| Problem::new("problem.url_scheme", &[&format!("{url:?}")]))?;
     let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
     if host.is_empty()
         || host.contains('@')
         || url.chars().any(|c| c.is_whitespace() || c.is_control())
     {
-        return Err(problem("problem.url_bad", &[&format!("{url:?}")]));
+        return Err(Problem::new("problem.url_bad", &[&format!("{url:?}")]));
     }
     Ok(())
 }

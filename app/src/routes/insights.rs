@@ -12,12 +12,8 @@ use crate::components::live_feed::{LiveFeed, LiveState};
 use crate::components::queue_table::QueueTable;
 use crate::components::replay::ReplaySlider;
 use crate::i18n::t;
+use crate::kpi::query::FILTER_KEYS;
 use crate::server_fns::get_insights;
-
-/// The query-string keys the page understands (everything else in the URL is ignored).
-pub const FILTER_KEYS: [&str; 9] = [
-    "window", "tz", "queue", "channel", "agent", "skill", "status", "at", "sl",
-];
 
 /// The page's filters from the URL, as (key, value) pairs in a stable order.
 pub fn url_filters() -> Memo<Vec<(String, String)>> {

@@ -81,14 +81,15 @@ pub async fn get_insights(
 ) -> Result<InsightsData, ServerFnError> {
     use std::sync::Arc;
 
+    use crate::kpi::query::FILTER_KEYS;
     use crate::kpi::{Limits, Query};
 
     let (_, scope) = crate::auth::require_supervisor()?;
     let source = use_context::<Arc<dyn LiveSource>>()
         .ok_or_else(|| ServerFnError::new("the server is starting; try again in a moment"))?;
-    let pairs = filters.iter().filter(|(k, v)| {
-        !v.is_empty() && crate::routes::insights::FILTER_KEYS.contains(&k.as_str())
-    });
+    let pairs = filters
+        .iter()
+        .filter(|(k, v)| !v.is_empty() && FILTER_KEYS.contains(&k.as_str()));
     let mut q = Query::from_pairs(pairs.map(|(k, v)| (k.as_str(), v.as_str())))
         .map_err(|e| ServerFnError::new(format!("{}: {}", e.field, e.message)))?;
     q.scope = scope;
@@ -135,9 +136,9 @@ pub async fn get_insights(
             _ => None,
         });
         out = Some(InsightsData {
-            limits: crate::model::admin::Thresholds::from_limits(
-                one_queue.map_or(&limits, |queue| limits.for_queue(queue)),
-            ),
+            limits: one_queue
+                .map_or(&limits, |queue| limits.for_queue(queue))
+                .thresholds(),
             charts: crate::charts::insights_charts_in(locale, &report, 640, 280),
             panels,
             oldest: if q.at.is_some() {

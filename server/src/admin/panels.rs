@@ -43,7 +43,7 @@ pub fn build(
     }
     let kind = match (url, view) {
         (Some(url), None) => {
-            check_url(url).map_err(|e| ("url", e))?;
+            check_url(url).map_err(|e| ("url", e.to_string()))?;
             PanelKind::Url(url.to_owned())
         }
         (None, Some(view)) => {

@@ -9,6 +9,7 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::Deserialize;
 
 use crate::state::AppState;
@@ -334,17 +335,18 @@ pub async fn purge(db: sea_orm::DatabaseConnection) {
     }
 }
 
+/// What a `next=` value keeps as it is: letters, digits, `-_.~` and `/` (a path stays
+/// readable). Every other byte is percent-encoded.
+const NEXT_VALUE: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~')
+    .remove(b'/');
+
 /// Percent-encodes a query value.
 pub fn encode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+    utf8_percent_encode(value, NEXT_VALUE).to_string()
 }
 
 /// Where to go after signing in: a path of this site only (never another site).
@@ -528,6 +530,31 @@ mod tests {
             h.append(*k, HeaderValue::from_str(v).unwrap());
         }
         h
+    }
+
+    #[test]
+    fn next_values_keep_only_paths_readable() {
+        assert_eq!(
+            encode("/insights?queue=a b&window=4h#x"),
+            "/insights%3Fqueue%3Da%20b%26window%3D4h%23x"
+        );
+        assert_eq!(encode("/a,b:c"), "/a%2Cb%3Ac");
+        assert_eq!(encode("100%"), "100%25");
+        assert_eq!(
+            encode("/zażółć €"),
+            "/za%C5%BC%C3%B3%C5%82%C4%87%20%E2%82%AC"
+        );
+        // Every ASCII character as the hand-written encoder before it did.
+        for b in 0u8..128 {
+            let c = char::from(b);
+            let kept = c.is_ascii_alphanumeric() || "-_.~/".contains(c);
+            let want = if kept {
+                c.to_string()
+            } else {
+                format!("%{b:02X}")
+            };
+            assert_eq!(encode(&c.to_string()), want, "{b}");
+        }
     }
 
     #[test]

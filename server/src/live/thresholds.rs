@@ -31,7 +31,7 @@ pub struct Thresholds {
 impl Thresholds {
     /// Loads the stored thresholds.
     pub async fn open(db: DatabaseConnection) -> Result<Arc<Thresholds>, DbErr> {
-        let limits = load(&db).await?.limits();
+        let limits = Limits::from_settings(&load(&db).await?);
         Ok(Arc::new(Thresholds {
             db,
             current: RwLock::new(Arc::new(limits)),
@@ -48,7 +48,7 @@ impl Thresholds {
 
     /// Re-reads the stored thresholds.
     pub async fn reload(&self) -> Result<(), DbErr> {
-        let limits = Arc::new(load(&self.db).await?.limits());
+        let limits = Arc::new(Limits::from_settings(&load(&self.db).await?));
         *self.current.write().unwrap_or_else(|p| p.into_inner()) = limits;
         Ok(())
     }

@@ -277,6 +277,15 @@ fn bad_query_values_are_refused_with_the_field() {
 }
 
 #[test]
+fn every_filter_key_is_a_query_parameter() {
+    for k in crate::kpi::query::FILTER_KEYS {
+        if let Err(e) = Query::from_pairs([(k, "")]) {
+            assert!(!e.message.contains("unknown parameter"), "{k}: {e:?}");
+        }
+    }
+}
+
+#[test]
 fn today_starts_at_midnight_in_the_time_zone() {
     let e = engine(&day());
     let q = Query::from_pairs([("window", "today"), ("tz", "Asia/Tokyo")]).unwrap();

@@ -9,7 +9,8 @@ use serde_json::json;
 use super::properties::{Rng, day};
 use super::{at, conv, created};
 use crate::kpi::Engine;
-use crate::kpi::grid::{Cell, QUARTER_MS, Rollup};
+use crate::kpi::conv::Cell;
+use crate::kpi::grid::{QUARTER_MS, Rollup};
 use crate::kpi::sums::{OfferScope, Part, Sums};
 use crate::model::event::Event;
 
@@ -162,7 +163,7 @@ proptest! {
         start in 0u64..120_000,
         len in 0u64..90_000,
     ) {
-        use crate::kpi::agg::{AgentSums, for_each_keyed};
+        use crate::kpi::agent_sums::{AgentSums, for_each_keyed};
         let events = day(seed, n);
         let mut e = Engine::new();
         e.apply(&events);
