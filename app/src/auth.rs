@@ -173,8 +173,7 @@ pub fn current_viewer() -> Option<Viewer> {
 /// For server functions: the caller's supervisor scope, or an error whose status says why
 /// (401 signed out, 403 otherwise).
 #[cfg(feature = "ssr")]
-pub fn require_supervisor() -> Result<(Viewer, Option<Vec<String>>), leptos::prelude::ServerFnError>
-{
+pub fn require_supervisor() -> Result<(Viewer, Option<Vec<String>>), crate::error::AppError> {
     let viewer = current_viewer();
     match supervisor_access(viewer.as_ref()) {
         Ok(scope) => Ok((viewer.expect("checked"), scope)),
@@ -184,7 +183,7 @@ pub fn require_supervisor() -> Result<(Viewer, Option<Vec<String>>), leptos::pre
 
 /// For server functions: the caller if they are an admin.
 #[cfg(feature = "ssr")]
-pub fn require_admin() -> Result<Viewer, leptos::prelude::ServerFnError> {
+pub fn require_admin() -> Result<Viewer, crate::error::AppError> {
     match current_viewer() {
         // A portal's session is never an admin, whatever it says (embedding refuses the role).
         Some(v) if v.is_admin() => Ok(v),
@@ -195,25 +194,25 @@ pub fn require_admin() -> Result<Viewer, leptos::prelude::ServerFnError> {
 
 /// For server functions: anyone signed in.
 #[cfg(feature = "ssr")]
-pub fn require_signed_in() -> Result<Viewer, leptos::prelude::ServerFnError> {
+pub fn require_signed_in() -> Result<Viewer, crate::error::AppError> {
     current_viewer().ok_or_else(|| deny(Denied::SignedOut))
 }
 
 /// Sets the response status for `denied` and returns the error to send.
 #[cfg(feature = "ssr")]
-pub fn deny(denied: Denied) -> leptos::prelude::ServerFnError {
-    fail(denied.status(), denied.key())
+pub fn deny(denied: Denied) -> crate::error::AppError {
+    fail(denied.status(), crate::error::AppError::key(denied.key()))
 }
 
 /// Sets the server function's response status and returns the error to send with it.
 #[cfg(feature = "ssr")]
-pub fn fail(status: u16, message: impl Into<String>) -> leptos::prelude::ServerFnError {
+pub fn fail(status: u16, error: crate::error::AppError) -> crate::error::AppError {
     if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
         response.set_status(
             http::StatusCode::from_u16(status).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR),
         );
     }
-    leptos::prelude::ServerFnError::new(message.into())
+    error
 }
 
 /// The embed session of this request, rendered into the page for its own requests to carry.

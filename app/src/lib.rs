@@ -4,6 +4,7 @@ pub mod auth;
 pub mod charts;
 pub mod components;
 pub mod csv;
+pub mod error;
 pub mod format;
 pub mod i18n;
 pub mod kpi;

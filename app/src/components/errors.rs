@@ -1,74 +1,26 @@
 //! What the pages show for errors: every error's message for a person, in the page's language,
-//! announced. Server functions answer in English (as the API does); the messages a user can
-//! meet are mapped to text keys here (form problems through [`crate::i18n::problem_in`]).
+//! announced. A server function fails with an [`AppError`] (a text key, its values, its field),
+//! written here in the page's language; anything else a page meets is shown after a lead-in.
 
 use leptos::prelude::*;
 
-use crate::i18n::{Locale, problem_in, tr, use_locale};
+use crate::error::AppError;
+use crate::i18n::{Locale, use_locale};
 
-/// The i18n key of a filter's error (`None` for a parameter no filter has).
-fn filter_error_key(field: &str) -> Option<&'static str> {
-    Some(match field {
-        "window" => "error.filter_window",
-        "tz" => "error.filter_tz",
-        "queue" => "error.filter_queue",
-        "channel" => "error.filter_channel",
-        "agent" => "error.filter_agent",
-        "skill" => "error.filter_skill",
-        "status" => "error.filter_status",
-        "at" => "error.filter_at",
-        "sl" => "error.filter_sl",
-        _ => return None,
-    })
+/// An error as a sentence in `locale`.
+pub fn error_text_in(
+    locale: Locale,
+    e: &(dyn std::error::Error + Send + Sync + 'static),
+) -> String {
+    match e.downcast_ref::<AppError>() {
+        Some(e) => e.text_in(locale),
+        None => AppError::unexpected(e).text_in(locale),
+    }
 }
 
-/// A server function's error message (as `ServerFnError` displays it, or the bare message) as
-/// a sentence in `locale`. Unknown messages keep their text after a translated lead-in.
-pub fn error_text_in(locale: Locale, message: &str) -> String {
-    let text = |key| tr(locale, key).to_owned();
-    if message.starts_with("error reaching server to call server function") {
-        return text("error.network");
-    }
-    let inner = message
-        .strip_prefix("error running server function: ")
-        .unwrap_or(message)
-        .trim();
-    match inner {
-        "the server is starting; try again in a moment" => return text("error.starting"),
-        "the live state is not available" => return text("error.live_unavailable"),
-        "the database did not answer; see the server log" => return text("error.database"),
-        _ => {}
-    }
-    if let Some(agent) = inner.strip_prefix("there is no agent ") {
-        return format!(
-            "{} {}",
-            tr(locale, "error.no_agent"),
-            agent.trim_matches('"')
-        );
-    }
-    if inner.contains("is not a presence") {
-        return text("error.presence");
-    }
-    // A problem with a form's input: `field: problem` (admin pages).
-    if let Some(sentence) = problem_in(locale, inner) {
-        return sentence;
-    }
-    // A filter's error: `field: what is wrong` (kpi::QueryError), also inside a saved view's.
-    let inner_filter = inner.strip_prefix("view: ").unwrap_or(inner);
-    if let Some((field, detail)) = inner_filter.split_once(": ") {
-        if let Some(key) = filter_error_key(field) {
-            return text(key);
-        }
-        if detail.starts_with("unknown parameter") {
-            return text("error.filter_unknown");
-        }
-    }
-    format!("{} {inner}", tr(locale, "error.unexpected"))
-}
-
-/// [`error_text_in`] in the page's language.
-pub fn error_text(message: &str) -> String {
-    error_text_in(use_locale(), message)
+/// A server function's error in the page's language.
+pub fn error_text(e: &AppError) -> String {
+    e.text_in(use_locale())
 }
 
 /// The fallback of the pages' error boundaries (`test_id` names it for the browser tests).
@@ -80,7 +32,7 @@ pub fn error_list(errors: ArcRwSignal<Errors>, test_id: &'static str) -> impl In
                 errors
                     .get()
                     .into_iter()
-                    .map(|(_, e)| error_text_in(locale, &e.to_string()))
+                    .map(|(_, e)| error_text_in(locale, e.as_ref()))
                     .collect::<Vec<_>>()
                     .join("; ")
             }}
@@ -90,89 +42,99 @@ pub fn error_list(errors: ArcRwSignal<Errors>, test_id: &'static str) -> impl In
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 
-    fn server(msg: &str) -> String {
-        format!("error running server function: {msg}")
-    }
+    use super::*;
+    use crate::error::filter_key;
+    use crate::i18n::tr;
+    use crate::model::problem::Problem;
 
     #[test]
-    fn server_messages_become_sentences_in_the_page_language() {
-        let starting = server("the server is starting; try again in a moment");
+    fn server_errors_become_sentences_in_the_page_language() {
         assert_eq!(
-            error_text_in(Locale::En, &starting),
+            AppError::starting().text_in(Locale::En),
             "The server is starting; try again in a moment."
         );
         assert_eq!(
-            error_text_in(Locale::Pl, &starting),
+            AppError::starting().text_in(Locale::Pl),
             "Serwer się uruchamia; spróbuj ponownie za chwilę."
         );
-        let tz = server(r#"tz: "Mars/Base" is not an IANA time zone (e.g. Europe/Warsaw)"#);
         assert_eq!(
-            error_text_in(Locale::Pl, &tz),
+            AppError::filter("tz").text_in(Locale::Pl),
             "Nieznana strefa czasowa; podaj nazwę taką jak Europe/Warsaw lub UTC."
         );
         assert_eq!(
-            error_text_in(
-                Locale::Pl,
-                r#"sl: sl must be one of 10, 20, 30, 40, 60, 120 (got "7")"#
-            ),
+            AppError::filter("sl").text_in(Locale::Pl),
             "Próg poziomu obsługi musi wynosić 10, 20, 30, 40, 60 lub 120 sekund."
         );
         assert_eq!(
-            error_text_in(Locale::Pl, &server(r#"there is no agent "a9""#)),
+            AppError::no_agent("a9").text_in(Locale::Pl),
             "Nie ma takiego agenta: a9"
         );
+        let unreachable = AppError::from_server_fn_error(ServerFnErrorErr::Request("502".into()));
         assert_eq!(
-            error_text_in(
-                Locale::En,
-                "error reaching server to call server function: 502"
-            ),
+            unreachable.text_in(Locale::En),
             tr(Locale::En, "error.network")
         );
         assert_eq!(
-            error_text_in(Locale::Pl, &server("disk on fire")),
+            AppError::unexpected("disk on fire").text_in(Locale::Pl),
+            "Coś poszło nie tak: disk on fire"
+        );
+        // What a page meets that is not a server function's error.
+        let other: Box<dyn std::error::Error + Send + Sync> = "disk on fire".into();
+        assert_eq!(
+            error_text_in(Locale::Pl, other.as_ref()),
             "Coś poszło nie tak: disk on fire"
         );
     }
 
     #[test]
     fn admin_form_problems_are_translated_with_their_values() {
-        let taken = server(r#"login: "anna" is taken"#);
+        let taken = AppError::problem(
+            Some("login"),
+            &Problem::new("problem.login_taken", &[&"\"anna\""]),
+        );
         assert_eq!(
-            error_text_in(Locale::Pl, &taken),
+            taken.text_in(Locale::Pl),
             r#"Login: "anna" jest już zajęty"#
         );
+        assert_eq!(taken.text_in(Locale::En), r#"Login: "anna" is taken"#);
         assert_eq!(
-            error_text_in(Locale::En, &taken),
-            r#"Login: "anna" is taken"#
-        );
-        assert_eq!(
-            error_text_in(
-                Locale::Pl,
-                &server("service_level_target: give a number from 0 to 100")
-            ),
+            AppError::problem(
+                Some("service_level_target"),
+                &Problem::new("problem.number_range", &[&0, &100])
+            )
+            .text_in(Locale::Pl),
             "Cel poziomu obsługi: podaj liczbę od 0 do 100"
         );
         assert_eq!(
-            error_text_in(Locale::Pl, &server("there is no panel 7")),
+            AppError::problem(None, &Problem::new("problem.no_panel", &[&7])).text_in(Locale::Pl),
             "nie ma panelu 7"
         );
+        // A saved view's wrong filter reads as the filter's own text.
         assert_eq!(
-            error_text_in(Locale::Pl, &server("view: window: 5h is not a window")),
+            AppError::problem(Some("view"), &Problem::new(filter_key("window"), &[]))
+                .text_in(Locale::Pl),
             tr(Locale::Pl, "error.filter_window")
         );
-        // A field without a label is not guessed at.
-        assert!(
-            error_text_in(Locale::Pl, &server("colour: give a whole number"))
-                .starts_with("Coś poszło nie tak")
+        // A field without a label is named as it is.
+        assert_eq!(
+            AppError::problem(
+                Some("colour"),
+                &Problem::new("problem.whole_number_range", &[&1, &2])
+            )
+            .text_in(Locale::En),
+            format!(
+                "colour: {}",
+                Problem::new("problem.whole_number_range", &[&1, &2])
+            )
         );
     }
 
     #[test]
     fn every_filter_of_the_page_has_an_error_text() {
         for field in crate::kpi::query::FILTER_KEYS {
-            assert!(filter_error_key(field).is_some(), "{field}");
+            assert_ne!(filter_key(field), "error.filter_unknown", "{field}");
         }
     }
 }

@@ -204,35 +204,8 @@ pub fn fill(template: &str, args: &[&dyn std::fmt::Display]) -> String {
     out
 }
 
-/// The values `fill(template, …)` put in its `{}` to give `text`, if it did: the literal parts
-/// must match, each value is non-empty and ends at the first following literal part.
-fn unfill<'a>(template: &str, text: &'a str) -> Option<Vec<&'a str>> {
-    let pieces: Vec<&str> = template.split("{}").collect();
-    let (first, rest) = pieces.split_first()?;
-    let mut left = text.strip_prefix(first)?;
-    let mut args = Vec::with_capacity(rest.len());
-    for (i, piece) in rest.iter().enumerate() {
-        let end = if i + 1 == rest.len() {
-            // The last part ends the text.
-            left.len().checked_sub(piece.len())?
-        } else {
-            // At least one character (of any width) before the next literal part.
-            let skip = left.chars().next()?.len_utf8();
-            left[skip..].find(piece)? + skip
-        };
-        let (arg, after) = left.split_at(end);
-        if arg.is_empty() {
-            return None;
-        }
-        args.push(arg);
-        left = after.strip_prefix(piece)?;
-    }
-    left.is_empty().then_some(args)
-}
-
 /// A problem with a person's input (an admin form, say) as the server states it: the English
-/// text of `key` (a `problem.*` key) filled with `args`. [`problem_in`] turns it back into any
-/// language, so the server answers in English (as the API does) and pages show their own.
+/// text of `key` (a `problem.*` key) filled with `args`.
 pub fn problem(key: &'static str, args: &[&dyn std::fmt::Display]) -> String {
     fill(tr(Locale::En, key), args)
 }
@@ -249,24 +222,27 @@ impl std::fmt::Display for crate::model::problem::Problem {
     }
 }
 
-/// A problem sentence the server stated (`field: problem` or a bare problem) in `locale`: the
-/// field's label and the problem's text with the same values; `None` when it is not one.
-pub fn problem_in(locale: Locale, english: &str) -> Option<String> {
-    let sentence = |text: &str| {
-        Locale::En
-            .table()
+impl crate::error::AppError {
+    /// Its sentence in `locale`: a form problem after its field's label, any other text filled
+    /// with its values (or followed by them, as "There is no such agent: a9").
+    pub fn text_in(&self, locale: Locale) -> String {
+        let args: Vec<&dyn std::fmt::Display> = self
+            .args
             .iter()
-            .filter(|(k, _)| k.starts_with("problem."))
-            .find_map(|(k, template)| {
-                let args = unfill(template, text)?;
-                let args: Vec<&dyn std::fmt::Display> =
-                    args.iter().map(|a| a as &dyn std::fmt::Display).collect();
-                Some(fill(lookup(locale, k)?, &args))
-            })
-    };
-    let labelled = english.split_once(": ").and_then(|(field, detail)| {
-        let label = lookup(locale, &format!("field.{field}"))?;
-        Some(format!("{label}: {}", sentence(detail)?))
-    });
-    labelled.or_else(|| sentence(english))
+            .map(|a| a as &dyn std::fmt::Display)
+            .collect();
+        let text = match lookup(locale, &self.key) {
+            Some(template) if template.contains("{}") => fill(template, &args),
+            Some(template) if self.args.is_empty() => template.to_owned(),
+            Some(template) => format!("{template} {}", self.args.join(" ")),
+            None => format!("{} {}", tr(locale, "error.unexpected"), self.key),
+        };
+        match self.field.as_deref() {
+            Some(field) if self.key.starts_with("problem.") => {
+                let label = lookup(locale, &format!("field.{field}")).unwrap_or(field);
+                format!("{label}: {text}")
+            }
+            _ => text,
+        }
+    }
 }

@@ -267,8 +267,10 @@ fn texts_follow_the_context_and_default_to_english() {
 }
 
 #[test]
-fn every_problem_round_trips_into_every_language_with_its_values() {
-    let problems: Vec<&str> = Locale::En
+fn every_problem_reads_in_every_language_with_its_values_and_field() {
+    use crate::error::AppError;
+    use crate::model::problem::Problem;
+    let problems: Vec<&'static str> = Locale::En
         .table()
         .iter()
         .map(|(k, _)| *k)
@@ -282,38 +284,25 @@ fn every_problem_round_trips_into_every_language_with_its_values() {
             .iter()
             .map(|v| v as &dyn std::fmt::Display)
             .collect();
-        let english = problem(key, &args);
-        // No other problem's text reads the same sentence (the first match wins).
-        for other in Locale::En
-            .table()
-            .iter()
-            .filter(|(k, _)| k.starts_with("problem."))
-        {
-            if other.0 != key {
-                assert!(
-                    unfill(other.1, &english).is_none(),
-                    "{key} reads as {}",
-                    other.0
-                );
-            }
-        }
+        let problem = Problem::new(key, &args);
         for locale in Locale::ALL {
             let text = tr(locale, key);
             assert_eq!(text.matches("{}").count(), holes, "{key} in {locale:?}");
             assert_eq!(
-                problem_in(locale, &english),
-                Some(fill(text, &args)),
+                AppError::problem(None, &problem).text_in(locale),
+                fill(text, &args),
                 "{key} in {locale:?}"
             );
             assert_eq!(
-                problem_in(locale, &format!("login: {english}")),
-                Some(format!(
-                    "{}: {}",
-                    tr(locale, "field.login"),
-                    fill(text, &args)
-                )),
+                AppError::problem(Some("login"), &problem).text_in(locale),
+                format!("{}: {}", tr(locale, "field.login"), fill(text, &args)),
             );
         }
+        // The English sentence is what the server logs and states.
+        assert_eq!(
+            AppError::problem(None, &problem).to_string(),
+            problem.to_string()
+        );
     }
 }
 
@@ -332,23 +321,4 @@ fn a_domain_problem_reads_as_the_server_states_it() {
         Problem::new("problem.internal", &[]).to_string(),
         tr(Locale::En, "problem.internal")
     );
-}
-
-#[test]
-fn unfill_takes_values_between_the_literal_parts() {
-    assert_eq!(
-        unfill("from {} to {}", "from -3 to 3"),
-        Some(vec!["-3", "3"])
-    );
-    // Values of any width: a character boundary, not a byte, starts the search.
-    assert_eq!(unfill("from {} to {}", "from ż to ó"), Some(vec!["ż", "ó"]));
-    assert_eq!(
-        unfill("{} is taken", "\"a b\" is taken"),
-        Some(vec!["\"a b\""])
-    );
-    assert_eq!(unfill("{} is taken", " is taken"), None);
-    assert_eq!(unfill("name the queue", "name the queue"), Some(vec![]));
-    assert_eq!(unfill("name the queue", "name the queues"), None);
-    assert_eq!(unfill("there is no panel {}", "there is no user 7"), None);
-    assert_eq!(fill("from {} to {}", &[&1, &"x"]), "from 1 to x");
 }

@@ -16,29 +16,33 @@ pub const THRESHOLDS: &str = "thresholds";
 /// The settings key of the retention days (a JSON number; absent: the configuration's).
 pub const RETENTION_DAYS: &str = "retention_days";
 
-/// Why an admin change was refused: an HTTP status and a message naming the field.
+/// Why an admin change was refused: an HTTP status and the problem, naming the field.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AdminError {
     /// 400 bad input, 404 no such thing, 409 conflict, 500 storage.
     pub status: u16,
-    /// For the person: `field: what is wrong`.
-    pub message: String,
+    /// The form field it concerns.
+    pub field: Option<String>,
+    /// What is wrong.
+    pub problem: Problem,
 }
 
 impl AdminError {
     /// Bad input in `field`.
-    pub fn field(field: &str, message: impl std::fmt::Display) -> AdminError {
+    pub fn field(field: &str, problem: Problem) -> AdminError {
         AdminError {
             status: 400,
-            message: format!("{field}: {message}"),
+            field: Some(field.to_owned()),
+            problem,
         }
     }
 
     /// Something asked for does not exist.
-    pub fn not_found(message: impl Into<String>) -> AdminError {
+    pub fn not_found(problem: Problem) -> AdminError {
         AdminError {
             status: 404,
-            message: message.into(),
+            field: None,
+            problem,
         }
     }
 
@@ -46,7 +50,8 @@ impl AdminError {
     pub fn internal() -> AdminError {
         AdminError {
             status: 500,
-            message: Problem::new("problem.internal", &[]).to_string(),
+            field: None,
+            problem: Problem::new("problem.internal", &[]),
         }
     }
 }
@@ -434,11 +439,12 @@ mod tests {
             parse_origins("https://a.example\nhttps://b.example, https://a.example").unwrap(),
             vec!["https://a.example", "https://b.example"]
         );
-        assert!(
+        assert_eq!(
             parse_origins("https://a.example/x")
                 .unwrap_err()
-                .message
-                .starts_with("embed_origins:")
+                .field
+                .as_deref(),
+            Some("embed_origins")
         );
     }
 
@@ -455,7 +461,7 @@ mod tests {
             (90.0, 120.0, 5.0, -1)
         );
         let e = Thresholds::parse("90", "x", "5", "-1").unwrap_err();
-        assert!(e.message.starts_with("longest_wait:"), "{}", e.message);
+        assert_eq!(e.field.as_deref(), Some("longest_wait"), "{e:?}");
         assert!(Thresholds::parse("101", "1", "5", "0").is_err());
         assert!(Thresholds::parse("90", "1", "5", "-4").is_err());
     }

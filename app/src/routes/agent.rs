@@ -128,7 +128,7 @@ fn AgentView(
             .value()
             .get()
             .and_then(|v| v.err())
-            .map(|e| crate::components::errors::error_text(&e.to_string()))
+            .map(|e| crate::components::errors::error_text(&e))
     };
     view! {
         <section class="card" aria-labelledby="agent-title" data-testid="agent-detail">

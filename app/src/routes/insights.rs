@@ -33,8 +33,9 @@ pub fn url_filters() -> Memo<Vec<(String, String)>> {
 /// The Insights data on its way.
 pub type InsightsFuture = std::pin::Pin<
     Box<
-        dyn std::future::Future<Output = Result<crate::server_fns::InsightsData, ServerFnError>>
-            + Send,
+        dyn std::future::Future<
+                Output = Result<crate::server_fns::InsightsData, crate::error::AppError>,
+            > + Send,
     >,
 >;
 

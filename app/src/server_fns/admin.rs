@@ -5,6 +5,8 @@
 
 use leptos::prelude::*;
 
+use crate::error::AppError;
+
 use crate::model::admin::{
     AdminSettings, AgentInfo, AuditPage, EmbeddedSessionRow, QueueInfo, TokenRow, UserRow,
 };
@@ -20,6 +22,7 @@ mod store {
 
     use leptos::prelude::*;
 
+    use crate::error::AppError;
     use crate::model::admin::*;
     use crate::model::panel::ReportPanel;
 
@@ -112,34 +115,33 @@ mod store {
     }
 
     /// The store, or an error saying the server is not ready.
-    pub(super) fn admin_store() -> Result<Arc<dyn AdminStore>, ServerFnError> {
-        use_context::<Arc<dyn AdminStore>>()
-            .ok_or_else(|| ServerFnError::new("the server is starting; try again in a moment"))
+    pub(super) fn admin_store() -> Result<Arc<dyn AdminStore>, AppError> {
+        use_context::<Arc<dyn AdminStore>>().ok_or_else(AppError::starting)
     }
 
     /// An [`AdminError`] as the server function's answer (its status set).
-    pub(super) fn answer(e: AdminError) -> ServerFnError {
-        crate::auth::fail(e.status, e.message)
+    pub(super) fn answer(e: AdminError) -> AppError {
+        crate::auth::fail(e.status, e.into())
     }
 
     /// A form's number field, or a 400 naming it.
-    pub(super) fn number<T: std::str::FromStr>(field: &str, s: &str) -> Result<T, ServerFnError> {
+    pub(super) fn number<T: std::str::FromStr>(field: &str, s: &str) -> Result<T, AppError> {
         s.trim().parse::<T>().map_err(|_| {
             answer(AdminError::field(
                 field,
-                crate::i18n::problem("problem.whole_number", &[]),
+                crate::model::problem::Problem::new("problem.whole_number", &[]),
             ))
         })
     }
 
     /// A form's yes/no field (`true`/`on` or `false`/absent), or a 400 naming it.
-    pub(super) fn flag(field: &str, s: &str) -> Result<bool, ServerFnError> {
+    pub(super) fn flag(field: &str, s: &str) -> Result<bool, AppError> {
         match s.trim() {
             "true" | "on" => Ok(true),
             "" | "false" => Ok(false),
             _ => Err(answer(AdminError::field(
                 field,
-                crate::i18n::problem("problem.true_false", &[]),
+                crate::model::problem::Problem::new("problem.true_false", &[]),
             ))),
         }
     }
@@ -163,7 +165,7 @@ use store::{admin_store, answer, flag, number};
 
 /// Every user.
 #[server(endpoint = "admin_users")]
-pub async fn admin_users() -> Result<Vec<UserRow>, ServerFnError> {
+pub async fn admin_users() -> Result<Vec<UserRow>, AppError> {
     crate::auth::require_admin()?;
     admin_store()?.users().await.map_err(answer)
 }
@@ -176,7 +178,7 @@ pub async fn admin_user_add(
     #[server(default)] queues: Vec<String>,
     #[server(default)] agent_id: String,
     password: String,
-) -> Result<(), ServerFnError> {
+) -> Result<(), AppError> {
     let admin = crate::auth::require_admin()?;
     let user = UserForm {
         login,
@@ -197,7 +199,7 @@ pub async fn admin_user_update(
     role: String,
     #[server(default)] queues: Vec<String>,
     #[server(default)] agent_id: String,
-) -> Result<(), ServerFnError> {
+) -> Result<(), AppError> {
     let admin = crate::auth::require_admin()?;
     let user = UserForm {
         login,
@@ -213,7 +215,7 @@ pub async fn admin_user_update(
 
 /// Sets a user's password.
 #[server(endpoint = "admin_user_password")]
-pub async fn admin_user_password(login: String, password: String) -> Result<(), ServerFnError> {
+pub async fn admin_user_password(login: String, password: String) -> Result<(), AppError> {
     let admin = crate::auth::require_admin()?;
     admin_store()?
         .reset_password(admin.login, login, password)
@@ -223,7 +225,7 @@ pub async fn admin_user_password(login: String, password: String) -> Result<(), 
 
 /// Deletes a user (not yourself, not the last admin).
 #[server(endpoint = "admin_user_delete")]
-pub async fn admin_user_delete(login: String) -> Result<(), ServerFnError> {
+pub async fn admin_user_delete(login: String) -> Result<(), AppError> {
     let admin = crate::auth::require_admin()?;
     admin_store()?
         .delete_user(admin.login, login)
@@ -233,7 +235,7 @@ pub async fn admin_user_delete(login: String) -> Result<(), ServerFnError> {
 
 /// Every queue with its supervisors.
 #[server(endpoint = "admin_queues")]
-pub async fn admin_queues() -> Result<Vec<QueueInfo>, ServerFnError> {
+pub async fn admin_queues() -> Result<Vec<QueueInfo>, AppError> {
     crate::auth::require_admin()?;
     admin_store()?.queues().await.map_err(answer)
 }
@@ -244,7 +246,7 @@ pub async fn admin_queue_supervisor(
     queue_id: String,
     login: String,
     #[server(default)] assigned: String,
-) -> Result<(), ServerFnError> {
+) -> Result<(), AppError> {
     let admin = crate::auth::require_admin()?;
     let assigned = flag("assigned", &assigned)?;
     admin_store()?
@@ -260,7 +262,7 @@ pub async fn admin_queue_save(
     queue_id: String,
     name: String,
     service_level_seconds: String,
-) -> Result<(), ServerFnError> {
+) -> Result<(), AppError> {
     use std::sync::Arc;
 
     use crate::model::admin::AdminError;
@@ -270,7 +272,7 @@ pub async fn admin_queue_save(
     if name.is_empty() || name.chars().count() > 120 {
         return Err(answer(AdminError::field(
             "name",
-            crate::i18n::problem("problem.characters", &[&120]),
+            crate::model::problem::Problem::new("problem.characters", &[&120]),
         )));
     }
     let seconds = service_level_seconds
@@ -281,7 +283,7 @@ pub async fn admin_queue_save(
         .ok_or_else(|| {
             answer(AdminError::field(
                 "service_level_seconds",
-                crate::i18n::problem("problem.seconds_range", &[&1, &3600]),
+                crate::model::problem::Problem::new("problem.seconds_range", &[&1, &3600]),
             ))
         })?;
     let queue = admin_store()?
@@ -293,11 +295,14 @@ pub async fn admin_queue_save(
         .ok_or_else(|| {
             answer(AdminError::field(
                 "queue_id",
-                crate::i18n::problem("problem.no_queue", &[&format!("{queue_id:?}")]),
+                crate::model::problem::Problem::new(
+                    "problem.no_queue",
+                    &[&format!("{queue_id:?}")],
+                ),
             ))
         })?;
-    let sink = use_context::<Arc<dyn crate::server_fns::ActionSink>>()
-        .ok_or_else(|| ServerFnError::new("the server is starting; try again in a moment"))?;
+    let sink =
+        use_context::<Arc<dyn crate::server_fns::ActionSink>>().ok_or_else(AppError::starting)?;
     let now = chrono::Utc::now();
     let event = serde_json::json!({
         "id": format!("admin-queue-{queue_id}-{}", now.timestamp_micros()),
@@ -315,7 +320,7 @@ pub async fn admin_queue_save(
 
 /// Every agent.
 #[server(endpoint = "admin_agents")]
-pub async fn admin_agents() -> Result<Vec<AgentInfo>, ServerFnError> {
+pub async fn admin_agents() -> Result<Vec<AgentInfo>, AppError> {
     crate::auth::require_admin()?;
     admin_store()?.agents().await.map_err(answer)
 }
@@ -328,7 +333,7 @@ pub async fn admin_agent_save(
     #[server(default)] queues: Vec<String>,
     #[server(default)] skills: String,
     capacity: String,
-) -> Result<(), ServerFnError> {
+) -> Result<(), AppError> {
     use std::sync::Arc;
 
     use crate::model::admin::{AdminError, check_id, split_list};
@@ -340,7 +345,7 @@ pub async fn admin_agent_save(
     if name.is_empty() || name.chars().count() > 120 {
         return Err(answer(AdminError::field(
             "name",
-            crate::i18n::problem("problem.characters", &[&120]),
+            crate::model::problem::Problem::new("problem.characters", &[&120]),
         )));
     }
     for q in &queues {
@@ -354,11 +359,11 @@ pub async fn admin_agent_save(
         .ok_or_else(|| {
             answer(AdminError::field(
                 "capacity",
-                crate::i18n::problem("problem.whole_number_range", &[&1, &100]),
+                crate::model::problem::Problem::new("problem.whole_number_range", &[&1, &100]),
             ))
         })?;
-    let sink = use_context::<Arc<dyn crate::server_fns::ActionSink>>()
-        .ok_or_else(|| ServerFnError::new("the server is starting; try again in a moment"))?;
+    let sink =
+        use_context::<Arc<dyn crate::server_fns::ActionSink>>().ok_or_else(AppError::starting)?;
     let now = chrono::Utc::now();
     let event = serde_json::json!({
         "id": format!("admin-agent-{agent_id}-{}", now.timestamp_micros()),
@@ -377,7 +382,7 @@ pub async fn admin_agent_save(
 
 /// Every setting.
 #[server(endpoint = "admin_settings")]
-pub async fn get_admin_settings() -> Result<AdminSettings, ServerFnError> {
+pub async fn get_admin_settings() -> Result<AdminSettings, AppError> {
     crate::auth::require_admin()?;
     admin_store()?.settings().await.map_err(answer)
 }
@@ -390,7 +395,7 @@ pub async fn admin_actions_set(
     #[server(default)] assign: String,
     #[server(default)] transfer: String,
     #[server(default)] force_close: String,
-) -> Result<(), ServerFnError> {
+) -> Result<(), AppError> {
     let admin = crate::auth::require_admin()?;
     let actions = crate::model::admin::SupervisorActions {
         monitor: flag("monitor", &monitor)?,
@@ -413,7 +418,7 @@ pub async fn admin_thresholds_set(
     longest_wait: String,
     abandon_rate: String,
     sentiment: String,
-) -> Result<(), ServerFnError> {
+) -> Result<(), AppError> {
     let admin = crate::auth::require_admin()?;
     let t = crate::model::admin::Thresholds::parse(
         &service_level_target,
@@ -431,12 +436,12 @@ pub async fn admin_thresholds_set(
 
 /// Removes a queue's own thresholds (it follows the default again).
 #[server(endpoint = "admin_thresholds_clear")]
-pub async fn admin_thresholds_clear(queue_id: String) -> Result<(), ServerFnError> {
+pub async fn admin_thresholds_clear(queue_id: String) -> Result<(), AppError> {
     let admin = crate::auth::require_admin()?;
     if queue_id.trim().is_empty() {
         return Err(answer(crate::model::admin::AdminError::field(
             "queue_id",
-            crate::i18n::problem("problem.name_queue", &[]),
+            crate::model::problem::Problem::new("problem.name_queue", &[]),
         )));
     }
     admin_store()?
@@ -447,7 +452,7 @@ pub async fn admin_thresholds_clear(queue_id: String) -> Result<(), ServerFnErro
 
 /// Sets the retention days (empty: the configured default).
 #[server(endpoint = "admin_retention_set")]
-pub async fn admin_retention_set(#[server(default)] days: String) -> Result<(), ServerFnError> {
+pub async fn admin_retention_set(#[server(default)] days: String) -> Result<(), AppError> {
     let admin = crate::auth::require_admin()?;
     let days = crate::model::admin::parse_retention_days(&days).map_err(answer)?;
     admin_store()?
@@ -458,7 +463,7 @@ pub async fn admin_retention_set(#[server(default)] days: String) -> Result<(), 
 
 /// Sets the origins allowed to embed Intraday (one per line).
 #[server(endpoint = "admin_origins_set")]
-pub async fn admin_origins_set(#[server(default)] origins: String) -> Result<(), ServerFnError> {
+pub async fn admin_origins_set(#[server(default)] origins: String) -> Result<(), AppError> {
     let admin = crate::auth::require_admin()?;
     let origins = crate::model::admin::parse_origins(&origins).map_err(answer)?;
     admin_store()?
@@ -469,7 +474,7 @@ pub async fn admin_origins_set(#[server(default)] origins: String) -> Result<(),
 
 /// Every API token (never their secrets).
 #[server(endpoint = "admin_tokens")]
-pub async fn admin_tokens() -> Result<Vec<TokenRow>, ServerFnError> {
+pub async fn admin_tokens() -> Result<Vec<TokenRow>, AppError> {
     crate::auth::require_admin()?;
     admin_store()?.tokens().await.map_err(answer)
 }
@@ -480,7 +485,7 @@ pub async fn admin_token_create(
     name: String,
     #[server(default)] scopes: Vec<String>,
     #[server(default)] queues: Vec<String>,
-) -> Result<String, ServerFnError> {
+) -> Result<String, AppError> {
     let admin = crate::auth::require_admin()?;
     admin_store()?
         .create_token(admin.login, name, scopes, queues)
@@ -490,7 +495,7 @@ pub async fn admin_token_create(
 
 /// Revokes an API token.
 #[server(endpoint = "admin_token_revoke")]
-pub async fn admin_token_revoke(id: String) -> Result<(), ServerFnError> {
+pub async fn admin_token_revoke(id: String) -> Result<(), AppError> {
     let admin = crate::auth::require_admin()?;
     let id = number::<i32>("id", &id)?;
     admin_store()?
@@ -501,18 +506,21 @@ pub async fn admin_token_revoke(id: String) -> Result<(), ServerFnError> {
 
 /// The portals' live embedded sessions.
 #[server(endpoint = "admin_embedded_sessions")]
-pub async fn admin_embedded_sessions() -> Result<Vec<EmbeddedSessionRow>, ServerFnError> {
+pub async fn admin_embedded_sessions() -> Result<Vec<EmbeddedSessionRow>, AppError> {
     crate::auth::require_admin()?;
     admin_store()?.embedded_sessions().await.map_err(answer)
 }
 
 /// Ends a portal's embedded session (its open pages and streams stop at once).
 #[server(endpoint = "admin_embedded_session_revoke")]
-pub async fn admin_embedded_session_revoke(id: String) -> Result<(), ServerFnError> {
+pub async fn admin_embedded_session_revoke(id: String) -> Result<(), AppError> {
     let admin = crate::auth::require_admin()?;
     let id = id.trim().to_owned();
     if id.len() != 64 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err(crate::auth::fail(400, "id: not a session id"));
+        return Err(crate::auth::fail(
+            400,
+            AppError::unexpected("id: not a session id"),
+        ));
     }
     admin_store()?
         .revoke_embedded_session(admin.login, id)
@@ -522,7 +530,7 @@ pub async fn admin_embedded_session_revoke(id: String) -> Result<(), ServerFnErr
 
 /// The report panels.
 #[server(endpoint = "admin_panels")]
-pub async fn admin_panels() -> Result<Vec<ReportPanel>, ServerFnError> {
+pub async fn admin_panels() -> Result<Vec<ReportPanel>, AppError> {
     crate::auth::require_admin()?;
     admin_store()?.panels().await.map_err(answer)
 }
@@ -533,7 +541,7 @@ pub async fn admin_panel_add(
     title: String,
     #[server(default)] url: String,
     #[server(default)] view: String,
-) -> Result<u32, ServerFnError> {
+) -> Result<u32, AppError> {
     let admin = crate::auth::require_admin()?;
     admin_store()?
         .add_panel(admin.login, title, url, view)
@@ -543,7 +551,7 @@ pub async fn admin_panel_add(
 
 /// Removes a report panel.
 #[server(endpoint = "admin_panel_remove")]
-pub async fn admin_panel_remove(id: String) -> Result<(), ServerFnError> {
+pub async fn admin_panel_remove(id: String) -> Result<(), AppError> {
     let admin = crate::auth::require_admin()?;
     let id = number::<u32>("id", &id)?;
     admin_store()?
@@ -557,7 +565,7 @@ pub const AUDIT_PAGE: u32 = 50;
 
 /// A page of the audit log (0 the newest).
 #[server(endpoint = "admin_audit")]
-pub async fn admin_audit(#[server(default)] page: String) -> Result<AuditPage, ServerFnError> {
+pub async fn admin_audit(#[server(default)] page: String) -> Result<AuditPage, AppError> {
     crate::auth::require_admin()?;
     let page = if page.trim().is_empty() {
         0

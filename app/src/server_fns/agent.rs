@@ -2,20 +2,22 @@
 
 use leptos::prelude::*;
 
+use crate::error::AppError;
+
 use crate::kpi::detail::AgentDetail;
 
 /// Where supervisor actions go: the server submits them through the ingest path (same
 /// validation, same log) and audits them. Provided through Leptos context.
 #[cfg(feature = "ssr")]
 pub trait ActionSink: Send + Sync + 'static {
-    /// Submits events as `actor` did; `Err` carries a message for the person.
+    /// Submits events as `actor` did; `Err` says why for the person.
     fn act(
         &self,
         actor: String,
         action: &'static str,
         target: String,
         events: Vec<serde_json::Value>,
-    ) -> std::pin::Pin<Box<dyn Future<Output = Result<(), String>> + Send + '_>>;
+    ) -> std::pin::Pin<Box<dyn Future<Output = Result<(), AppError>> + Send + '_>>;
 }
 
 /// One agent's day for the window in `filters`.
@@ -23,20 +25,19 @@ pub trait ActionSink: Send + Sync + 'static {
 pub async fn get_agent_detail(
     agent_id: String,
     #[server(default)] filters: Vec<(String, String)>,
-) -> Result<AgentDetail, ServerFnError> {
+) -> Result<AgentDetail, AppError> {
     use std::sync::Arc;
 
     use crate::kpi::Query;
     use crate::server_fns::LiveSource;
 
     let (_, scope) = crate::auth::require_supervisor()?;
-    let source = use_context::<Arc<dyn LiveSource>>()
-        .ok_or_else(|| ServerFnError::new("the server is starting; try again in a moment"))?;
+    let source = use_context::<Arc<dyn LiveSource>>().ok_or_else(AppError::starting)?;
     let pairs = filters
         .iter()
         .filter(|(k, v)| !v.is_empty() && matches!(k.as_str(), "window" | "tz" | "at"));
     let mut q = Query::from_pairs(pairs.map(|(k, v)| (k.as_str(), v.as_str())))
-        .map_err(|e| ServerFnError::new(format!("{}: {}", e.field, e.message)))?;
+        .map_err(|e| AppError::filter(&e.field))?;
     q.scope = scope.clone();
     let mut out = None;
     source.with_engine(&mut |e| {
@@ -44,35 +45,28 @@ pub async fn get_agent_detail(
             out = e.agent_detail(&agent_id, &q, chrono::Utc::now());
         }
     });
-    out.ok_or_else(|| crate::auth::fail(404, format!("there is no agent {agent_id:?}")))
+    out.ok_or_else(|| crate::auth::fail(404, AppError::no_agent(&agent_id)))
 }
 
 /// Sets an agent's presence (a supervisor action): an `agent.presence` event through the
 /// ingest path, audited.
 #[server(endpoint = "agent_presence")]
-pub async fn set_agent_presence(agent_id: String, presence: String) -> Result<(), ServerFnError> {
+pub async fn set_agent_presence(agent_id: String, presence: String) -> Result<(), AppError> {
     use std::sync::Arc;
 
     let (viewer, scope) = crate::auth::require_supervisor()?;
     let valid = ["available", "busy", "busy_dnd", "away", "offline"];
     if !valid.contains(&presence.as_str()) {
-        return Err(crate::auth::fail(
-            400,
-            format!("{presence:?} is not a presence (available, busy, busy_dnd, away, offline)"),
-        ));
+        return Err(crate::auth::fail(400, AppError::key("error.presence")));
     }
-    let source = use_context::<Arc<dyn crate::server_fns::LiveSource>>()
-        .ok_or_else(|| ServerFnError::new("the server is starting; try again in a moment"))?;
+    let source =
+        use_context::<Arc<dyn crate::server_fns::LiveSource>>().ok_or_else(AppError::starting)?;
     let mut visible = false;
     source.with_engine(&mut |e| visible = agent_in_scope(e, &agent_id, scope.as_deref()));
     if !visible {
-        return Err(crate::auth::fail(
-            404,
-            format!("there is no agent {agent_id:?}"),
-        ));
+        return Err(crate::auth::fail(404, AppError::no_agent(&agent_id)));
     }
-    let sink = use_context::<Arc<dyn ActionSink>>()
-        .ok_or_else(|| ServerFnError::new("the server is starting; try again in a moment"))?;
+    let sink = use_context::<Arc<dyn ActionSink>>().ok_or_else(AppError::starting)?;
     let now = chrono::Utc::now();
     let event = serde_json::json!({
         "id": format!("ui-presence-{agent_id}-{}", now.timestamp_micros()),
@@ -83,7 +77,6 @@ pub async fn set_agent_presence(agent_id: String, presence: String) -> Result<()
     });
     sink.act(viewer.actor(), "agent.presence", agent_id, vec![event])
         .await
-        .map_err(ServerFnError::new)
 }
 
 /// Whether agent `id` exists and works in one of the `scope` queues (`None`: any queue).

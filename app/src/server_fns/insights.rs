@@ -1,6 +1,8 @@
 //! The Insights page's data: every KPI and the agents table for the page's filters.
 
 use leptos::prelude::*;
+
+use crate::error::AppError;
 use serde::{Deserialize, Serialize};
 
 use crate::kpi::KpiReport;
@@ -33,7 +35,7 @@ pub struct PanelData {
     /// The panel.
     pub panel: crate::model::panel::ReportPanel,
     /// For a saved view: its report (or why it could not be computed).
-    pub report: Option<Result<crate::kpi::KpiReport, String>>,
+    pub report: Option<Result<crate::kpi::KpiReport, AppError>>,
 }
 
 /// Where [`get_insights`] finds the report panels; the server provides one through context.
@@ -78,20 +80,19 @@ pub trait LiveSource: Send + Sync + 'static {
 #[server(endpoint = "insights")]
 pub async fn get_insights(
     #[server(default)] filters: Vec<(String, String)>,
-) -> Result<InsightsData, ServerFnError> {
+) -> Result<InsightsData, AppError> {
     use std::sync::Arc;
 
     use crate::kpi::query::FILTER_KEYS;
     use crate::kpi::{Limits, Query};
 
     let (_, scope) = crate::auth::require_supervisor()?;
-    let source = use_context::<Arc<dyn LiveSource>>()
-        .ok_or_else(|| ServerFnError::new("the server is starting; try again in a moment"))?;
+    let source = use_context::<Arc<dyn LiveSource>>().ok_or_else(AppError::starting)?;
     let pairs = filters
         .iter()
         .filter(|(k, v)| !v.is_empty() && FILTER_KEYS.contains(&k.as_str()));
     let mut q = Query::from_pairs(pairs.map(|(k, v)| (k.as_str(), v.as_str())))
-        .map_err(|e| ServerFnError::new(format!("{}: {}", e.field, e.message)))?;
+        .map_err(|e| AppError::filter(&e.field))?;
     q.scope = scope;
     let now = chrono::Utc::now();
     // The admin's thresholds (per queue where a queue has its own), provided by the server.
@@ -125,7 +126,7 @@ pub async fn get_insights(
                             ..pq
                         })
                         .map(|pq| engine.report(&pq, now, &limits))
-                        .map_err(|e| format!("{}: {}", e.field, e.message)),
+                        .map_err(|e| AppError::filter(&e.field)),
                     ),
                 },
             })
@@ -154,7 +155,7 @@ pub async fn get_insights(
                 .map(|t| t.to_rfc3339()),
         });
     });
-    out.ok_or_else(|| ServerFnError::new("the live state is not available"))
+    out.ok_or_else(AppError::live_unavailable)
 }
 
 #[cfg(test)]

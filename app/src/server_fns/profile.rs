@@ -2,6 +2,8 @@
 
 use leptos::prelude::*;
 
+use crate::error::AppError;
+
 /// Where [`set_my_language`] saves a person's choice; the server provides one through context.
 #[cfg(feature = "ssr")]
 pub trait Preferences: Send + Sync + 'static {
@@ -15,24 +17,25 @@ pub trait Preferences: Send + Sync + 'static {
 
 /// Saves the signed-in person's language (`en`, `pl`), so every browser they use opens in it.
 #[server(endpoint = "my_language")]
-pub async fn set_my_language(locale: String) -> Result<(), ServerFnError> {
+pub async fn set_my_language(locale: String) -> Result<(), AppError> {
     use std::sync::Arc;
 
     let viewer = crate::auth::require_signed_in()?;
     let Some(locale) = crate::i18n::Locale::parse(&locale) else {
         return Err(crate::auth::fail(
             400,
-            format!("locale: {locale:?} is not a language of Intraday (en, pl)"),
+            AppError::unexpected(format!(
+                "locale: {locale:?} is not a language of Intraday (en, pl)"
+            )),
         ));
     };
     let Some(user_id) = viewer.user_id else {
         // A portal's embedded sign-in has no stored user; the cookie alone remembers it.
         return Ok(());
     };
-    let store = use_context::<Arc<dyn Preferences>>()
-        .ok_or_else(|| ServerFnError::new("the server is starting; try again in a moment"))?;
+    let store = use_context::<Arc<dyn Preferences>>().ok_or_else(AppError::starting)?;
     store
         .set_locale(user_id, Some(locale.as_str().to_owned()))
         .await
-        .map_err(ServerFnError::new)
+        .map_err(AppError::unexpected)
 }

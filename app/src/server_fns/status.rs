@@ -2,6 +2,8 @@
 
 use leptos::prelude::*;
 
+use crate::error::AppError;
+
 use crate::model::status::ServerStatus;
 
 /// Where [`get_server_status`] gets its answer; the server provides one through Leptos context.
@@ -15,13 +17,12 @@ pub trait StatusSource: Send + Sync + 'static {
 
 /// Version, database kind and number of stored events.
 #[server(endpoint = "server_status")]
-pub async fn get_server_status() -> Result<ServerStatus, ServerFnError> {
+pub async fn get_server_status() -> Result<ServerStatus, AppError> {
     use std::sync::Arc;
     crate::auth::require_signed_in()?;
-    let source = use_context::<Arc<dyn StatusSource>>()
-        .ok_or_else(|| ServerFnError::new("the server is starting; try again in a moment"))?;
+    let source = use_context::<Arc<dyn StatusSource>>().ok_or_else(AppError::starting)?;
     source.status().await.map_err(|message| {
         leptos::logging::error!("get_server_status: {message}");
-        ServerFnError::new("the database did not answer; see the server log")
+        AppError::database()
     })
 }

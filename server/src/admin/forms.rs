@@ -2,8 +2,8 @@
 //! the messages the form shows.
 
 use app::auth::Role;
-use app::i18n::problem;
 use app::model::admin::{AdminError, check_id};
+use app::model::problem::Problem;
 use app::server_fns::admin::UserForm;
 use serde_json::json;
 
@@ -12,19 +12,17 @@ use crate::store::users::{NewUser, UserError};
 
 pub(super) fn user_error(e: UserError) -> AdminError {
     match e {
-        UserError::Login => AdminError::field("login", problem("problem.login_format", &[])),
+        UserError::Login => AdminError::field("login", Problem::new("problem.login_format", &[])),
         UserError::Password => {
-            AdminError::field("password", problem("problem.password_length", &[]))
+            AdminError::field("password", Problem::new("problem.password_length", &[]))
         }
         UserError::Taken(l) => AdminError {
             status: 409,
-            message: format!(
-                "login: {}",
-                problem("problem.login_taken", &[&format!("{l:?}")])
-            ),
+            field: Some("login".into()),
+            problem: Problem::new("problem.login_taken", &[&format!("{l:?}")]),
         },
         UserError::NotFound(l) => {
-            AdminError::not_found(problem("problem.no_user", &[&format!("{l:?}")]))
+            AdminError::not_found(Problem::new("problem.no_user", &[&format!("{l:?}")]))
         }
         UserError::Db(e) => internal(e),
         UserError::Hash(e) => {
@@ -37,7 +35,7 @@ pub(super) fn user_error(e: UserError) -> AdminError {
 /// Checks the add/edit form: a known role, queue ids and agent id of the right shape.
 pub(super) fn new_user(form: UserForm) -> Result<NewUser, AdminError> {
     let role = Role::parse(&form.role)
-        .ok_or_else(|| AdminError::field("role", problem("problem.choose_role", &[])))?;
+        .ok_or_else(|| AdminError::field("role", Problem::new("problem.choose_role", &[])))?;
     let mut queues: Vec<String> = Vec::new();
     for q in form
         .queues
@@ -57,7 +55,7 @@ pub(super) fn new_user(form: UserForm) -> Result<NewUser, AdminError> {
     if role == Role::Agent && agent_id.is_none() {
         return Err(AdminError::field(
             "agent_id",
-            problem("problem.agent_needs_id", &[]),
+            Problem::new("problem.agent_needs_id", &[]),
         ));
     }
     Ok(NewUser {

@@ -5,9 +5,9 @@
 use std::sync::Arc;
 
 use app::auth::Role;
-use app::i18n::problem;
 use app::model::admin::*;
 use app::model::panel::ReportPanel;
+use app::model::problem::Problem;
 use app::server_fns::admin::{AdminStore, Fut, UserForm};
 use sea_orm::{DatabaseConnection, DbErr};
 use serde_json::json;
@@ -142,7 +142,7 @@ impl AdminStore for Admin {
                 if was_admin {
                     return Err(AdminError::field(
                         "role",
-                        problem("problem.last_admin", &[&new.login]),
+                        Problem::new("problem.last_admin", &[&new.login]),
                     ));
                 }
             }
@@ -177,11 +177,11 @@ impl AdminStore for Admin {
             if login == actor {
                 return Err(AdminError::field(
                     "login",
-                    problem("problem.delete_self", &[]),
+                    Problem::new("problem.delete_self", &[]),
                 ));
             }
             let Some(row) = users::find(&self.db, &login).await.map_err(internal)? else {
-                return Err(AdminError::not_found(problem(
+                return Err(AdminError::not_found(Problem::new(
                     "problem.no_user",
                     &[&format!("{login:?}")],
                 )));
@@ -189,7 +189,7 @@ impl AdminStore for Admin {
             if row.role == "admin" && self.other_admins(&login).await? == 0 {
                 return Err(AdminError::field(
                     "login",
-                    problem("problem.last_admin_delete", &[&login]),
+                    Problem::new("problem.last_admin_delete", &[&login]),
                 ));
             }
             users::delete(&self.db, &login).await.map_err(internal)?;
@@ -233,20 +233,20 @@ impl AdminStore for Admin {
             if !queues.iter().any(|q| q.queue_id == queue_id) {
                 return Err(AdminError::field(
                     "queue_id",
-                    problem("problem.no_queue", &[&format!("{queue_id:?}")]),
+                    Problem::new("problem.no_queue", &[&format!("{queue_id:?}")]),
                 ));
             }
             let Some(row) = users::find(&self.db, &login).await.map_err(internal)? else {
                 return Err(AdminError::field(
                     "login",
-                    problem("problem.no_user", &[&format!("{login:?}")]),
+                    Problem::new("problem.no_user", &[&format!("{login:?}")]),
                 ));
             };
             let Some(mut viewer) = users::viewer(&row).filter(|v| v.role == Role::Supervisor)
             else {
                 return Err(AdminError::field(
                     "login",
-                    problem("problem.not_supervisor", &[&login]),
+                    Problem::new("problem.not_supervisor", &[&login]),
                 ));
             };
             viewer.queues.retain(|q| *q != queue_id);
@@ -337,7 +337,7 @@ impl AdminStore for Admin {
                     if all.queues.remove(q).is_none() {
                         return Err(AdminError::field(
                             "queue_id",
-                            problem("problem.own_thresholds", &[&format!("{q:?}")]),
+                            Problem::new("problem.own_thresholds", &[&format!("{q:?}")]),
                         ));
                     }
                     q.clone()
@@ -345,7 +345,7 @@ impl AdminStore for Admin {
                 (None, None) => {
                     return Err(AdminError::field(
                         "queue_id",
-                        problem("problem.name_queue", &[]),
+                        Problem::new("problem.name_queue", &[]),
                     ));
                 }
             };
@@ -391,7 +391,7 @@ impl AdminStore for Admin {
                 if !crate::auth::embed::valid_origin(&o) {
                     return Err(AdminError::field(
                         "embed_origins",
-                        problem("problem.not_origin", &[&format!("{o:?}")]),
+                        Problem::new("problem.not_origin", &[&format!("{o:?}")]),
                     ));
                 }
                 checked.push(o);
@@ -441,13 +441,16 @@ impl AdminStore for Admin {
             if name.is_empty() || name.chars().count() > 80 {
                 return Err(AdminError::field(
                     "name",
-                    problem("problem.characters", &[&80]),
+                    Problem::new("problem.characters", &[&80]),
                 ));
             }
             let mut parsed = Vec::new();
             for s in &scopes {
                 let scope = tokens::Scope::parse(s).ok_or_else(|| {
-                    AdminError::field("scopes", problem("problem.not_scope", &[&format!("{s:?}")]))
+                    AdminError::field(
+                        "scopes",
+                        Problem::new("problem.not_scope", &[&format!("{s:?}")]),
+                    )
                 })?;
                 if !parsed.contains(&scope) {
                     parsed.push(scope);
@@ -456,7 +459,7 @@ impl AdminStore for Admin {
             if parsed.is_empty() {
                 return Err(AdminError::field(
                     "scopes",
-                    problem("problem.choose_scopes", &[]),
+                    Problem::new("problem.choose_scopes", &[]),
                 ));
             }
             let queues: Vec<String> = queues
@@ -490,7 +493,10 @@ impl AdminStore for Admin {
     fn revoke_token(&self, actor: String, id: i32) -> Fut<'_, ()> {
         Box::pin(async move {
             if !tokens::revoke(&self.db, id).await.map_err(internal)? {
-                return Err(AdminError::not_found(problem("problem.no_token", &[&id])));
+                return Err(AdminError::not_found(Problem::new(
+                    "problem.no_token",
+                    &[&id],
+                )));
             }
             self.hub.callers_changed();
             self.record(&actor, "token.revoke", &format!("token:{id}"), json!({}))
@@ -524,7 +530,10 @@ impl AdminStore for Admin {
                 .await
                 .map_err(internal)?;
             if !gone {
-                return Err(AdminError::not_found(problem("problem.no_session", &[])));
+                return Err(AdminError::not_found(Problem::new(
+                    "problem.no_session",
+                    &[],
+                )));
             }
             self.hub.callers_changed();
             self.record(&actor, "session.embed_revoke", &id, json!({}))
@@ -544,7 +553,7 @@ impl AdminStore for Admin {
             if url.is_some() && view.is_some() {
                 return Err(AdminError::field(
                     "view",
-                    problem("problem.url_or_view", &[]),
+                    Problem::new("problem.url_or_view", &[]),
                 ));
             }
             crate::admin::panels::add(&self.db, &actor, &title, url, view)
@@ -562,7 +571,10 @@ impl AdminStore for Admin {
             {
                 Ok(())
             } else {
-                Err(AdminError::not_found(problem("problem.no_panel", &[&id])))
+                Err(AdminError::not_found(Problem::new(
+                    "problem.no_panel",
+                    &[&id],
+                )))
             }
         })
     }

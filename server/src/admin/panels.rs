@@ -4,8 +4,8 @@
 use std::future::Future;
 use std::pin::Pin;
 
-use app::i18n::problem;
 use app::model::panel::{PanelKind, ReportPanel, check_url};
+use app::model::problem::Problem;
 use sea_orm::{DatabaseConnection, DbErr};
 
 use crate::cli::PanelCommand;
@@ -36,14 +36,14 @@ pub fn build(
     title: &str,
     url: Option<&str>,
     view: Option<&str>,
-) -> Result<ReportPanel, (&'static str, String)> {
+) -> Result<ReportPanel, (&'static str, Problem)> {
     let title = title.trim();
     if title.is_empty() || title.chars().count() > 80 {
-        return Err(("title", problem("problem.panel_title", &[])));
+        return Err(("title", Problem::new("problem.panel_title", &[])));
     }
     let kind = match (url, view) {
         (Some(url), None) => {
-            check_url(url).map_err(|e| ("url", e.to_string()))?;
+            check_url(url).map_err(|e| ("url", e))?;
             PanelKind::Url(url.to_owned())
         }
         (None, Some(view)) => {
@@ -53,11 +53,11 @@ pub fn build(
                 .filter(|p| !p.is_empty())
                 .map(|p| p.split_once('=').unwrap_or((p, "")));
             app::kpi::Query::from_pairs(pairs)
-                .map_err(|e| ("view", format!("{}: {}", e.field, e.message)))?;
+                .map_err(|e| ("view", Problem::new(app::error::filter_key(&e.field), &[])))?;
             PanelKind::View(view.to_owned())
         }
         _ => {
-            return Err(("url", problem("problem.panel_kind", &[])));
+            return Err(("url", Problem::new("problem.panel_kind", &[])));
         }
     };
     Ok(ReportPanel {
@@ -74,7 +74,7 @@ pub async fn add(
     title: &str,
     url: Option<&str>,
     view: Option<&str>,
-) -> Result<Result<u32, (&'static str, String)>, DbErr> {
+) -> Result<Result<u32, (&'static str, Problem)>, DbErr> {
     let mut panels = list(db).await?;
     let id = panels.iter().map(|p| p.id).max().unwrap_or(0) + 1;
     let p = match build(id, title, url, view) {
@@ -140,6 +140,17 @@ pub async fn run(command: PanelCommand, config: &Config) -> Result<(), StartErro
                     "give either --url URL or --view QUERY".into(),
                 ));
             }
+            // The query's own words for what is wrong (the pages show the filter's text).
+            if let Some(view) = &args.view {
+                let pairs = view
+                    .trim_start_matches('?')
+                    .split('&')
+                    .filter(|p| !p.is_empty())
+                    .map(|p| p.split_once('=').unwrap_or((p, "")));
+                app::kpi::Query::from_pairs(pairs).map_err(|e| {
+                    StartError::Invalid(format!("--view: {}: {}", e.field, e.message))
+                })?;
+            }
             let id = add(
                 &db,
                 "cli",
@@ -149,13 +160,7 @@ pub async fn run(command: PanelCommand, config: &Config) -> Result<(), StartErro
             )
             .await
             .map_err(StartError::Database)?
-            .map_err(|(field, e)| {
-                StartError::Invalid(if field == "view" {
-                    format!("--view: {e}")
-                } else {
-                    e
-                })
-            })?;
+            .map_err(|(field, e)| StartError::Invalid(format!("--{field}: {e}")))?;
             println!("{id}");
         }
         PanelCommand::Remove { id, .. } => {

@@ -1,6 +1,8 @@
 //! Supervisor actions from the app: submitted through the ingest path like any event (same
 //! validation, same log, same live state) and recorded in the audit log.
 
+use app::error::AppError;
+use app::model::problem::Problem;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -22,21 +24,26 @@ impl ActionSink for Actions {
         action: &'static str,
         target: String,
         events: Vec<serde_json::Value>,
-    ) -> Pin<Box<dyn Future<Output = Result<(), String>> + Send + '_>> {
+    ) -> Pin<Box<dyn Future<Output = Result<(), AppError>> + Send + '_>> {
         Box::pin(async move {
             let detail = serde_json::Value::Array(events.clone());
             match self.ingestor.submit(events).await {
                 Ok(_) => {}
                 Err(IngestError::Invalid(errors)) => {
-                    return Err(errors
-                        .into_iter()
-                        .map(|e| e.message)
-                        .collect::<Vec<_>>()
-                        .join("; "));
+                    return Err(AppError::unexpected(
+                        errors
+                            .into_iter()
+                            .map(|e| e.message)
+                            .collect::<Vec<_>>()
+                            .join("; "),
+                    ));
                 }
                 Err(e) => {
                     tracing::error!(error = %e, action, "a supervisor action could not be stored");
-                    return Err(app::i18n::problem("problem.action_internal", &[]));
+                    return Err(AppError::problem(
+                        None,
+                        &Problem::new("problem.action_internal", &[]),
+                    ));
                 }
             }
             if let Err(e) =

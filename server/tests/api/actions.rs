@@ -19,7 +19,7 @@ each_backend! {
             .page_request("POST", "/api/agent_presence", Some(&other), Some(form))
             .await;
         assert_eq!(status, 404, "{body}");
-        assert!(body.contains("there is no agent"), "{body}");
+        assert!(body.contains(r#""key":"error.no_agent""#), "{body}");
         let mine = app.session("supervisor", &["q1"], None).await;
         let (status, _, body) = request_with(
             &app.base,
@@ -71,6 +71,6 @@ each_backend! {
             )
             .await;
         assert_eq!(status, 400, "{body}");
-        assert!(body.contains("is not a presence"), "{body}");
+        assert!(body.contains(r#""key":"error.presence""#), "{body}");
     }
 }

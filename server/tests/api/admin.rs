@@ -433,7 +433,7 @@ each_backend! {
             )
             .await;
         assert_eq!(status, 400);
-        assert!(body.contains("last administrator"), "{body}");
+        assert!(body.contains(r#""key":"problem.last_admin""#), "{body}");
         let other = app.session("admin", &[], None).await;
         let (status, _, body) = app
             .page_request(
@@ -454,6 +454,6 @@ each_backend! {
             )
             .await;
         assert_eq!(status, 400);
-        assert!(body.contains("yourself"), "{body}");
+        assert!(body.contains(r#""key":"problem.delete_self""#), "{body}");
     }
 }

@@ -206,7 +206,10 @@ each_backend! {
             )
             .await;
         assert_eq!(status, 500);
-        assert!(body.contains("window must be one of"), "{body}");
+        assert!(
+            body.contains(r#""key":"error.filter_window""#) && body.contains(r#""field":"window""#),
+            "{body}"
+        );
     }
 }
 

@@ -25,7 +25,7 @@ pub fn AgentsPage() -> impl IntoView {
                     {move || Suspend::new(async move {
                         let all: Vec<String> = queues.await?.into_iter().map(|q| q.queue_id).collect();
                         let rows = agents.await?;
-                        Ok::<_, ServerFnError>(view! {
+                        Ok::<_, crate::error::AppError>(view! {
                             <h2>{t("admin.add_agent")}</h2>
                             <AgentForm save all=all.clone() agent=None />
                             <AgentsTable rows all save />

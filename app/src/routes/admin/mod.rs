@@ -13,7 +13,6 @@ use leptos::prelude::*;
 use leptos_router::components::Outlet;
 use leptos_router::hooks::use_location;
 
-use crate::components::errors::error_text_in;
 use crate::i18n::{Locale, t, use_locale};
 
 /// The admin sections: (path, title key, description key, test id).
@@ -85,7 +84,7 @@ pub fn AdminLayout() -> impl IntoView {
 }
 
 /// How many of each thing there are, for the overview (`None` where it is not counted).
-async fn counts() -> Result<[Option<usize>; 7], ServerFnError> {
+async fn counts() -> Result<[Option<usize>; 7], crate::error::AppError> {
     use crate::server_fns::admin::{
         admin_agents, admin_panels, admin_queues, admin_tokens, admin_users,
     };
@@ -159,9 +158,8 @@ pub fn columns(keys: &[&'static str], numeric: &[&'static str]) -> impl IntoView
 
 /// A server function's error as the person reads it, in `locale`: a form problem as its field
 /// and problem, anything else as the pages show errors.
-pub fn message(locale: Locale, e: &ServerFnError) -> String {
-    // `error_text_in` reads form problems back first.
-    error_text_in(locale, &e.to_string())
+pub fn message(locale: Locale, e: &crate::error::AppError) -> String {
+    e.text_in(locale)
 }
 
 /// What became of a form's last submission: "Saved" or the error (naming the field), next to
@@ -169,7 +167,7 @@ pub fn message(locale: Locale, e: &ServerFnError) -> String {
 pub fn outcome<O, V>(value: V) -> impl IntoView + use<O, V>
 where
     O: Clone + Send + Sync + 'static,
-    V: Get<Value = Option<Result<O, ServerFnError>>> + Send + Sync + 'static,
+    V: Get<Value = Option<Result<O, crate::error::AppError>>> + Send + Sync + 'static,
 {
     let locale = use_locale();
     move || {

@@ -36,7 +36,7 @@ pub fn QueuesPage() -> impl IntoView {
                             .map(|u| u.login)
                             .collect();
                         let rows = queues.await?;
-                        Ok::<_, ServerFnError>(view! { <QueuesTable rows supervisors assign save /> })
+                        Ok::<_, crate::error::AppError>(view! { <QueuesTable rows supervisors assign save /> })
                     })}
                 </ErrorBoundary>
             </Transition>

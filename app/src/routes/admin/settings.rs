@@ -50,7 +50,7 @@ pub fn SettingsPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     let all: Vec<String> = queues.await?.into_iter().map(|q| q.queue_id).collect();
                     let s = settings.await?;
-                    Ok::<_, ServerFnError>(view! {
+                    Ok::<_, crate::error::AppError>(view! {
                         <ActionsCard s=s.clone() actions />
                         <ThresholdsCard s=s.clone() all thresholds clear />
                         <RetentionCard s=s.clone() retention />

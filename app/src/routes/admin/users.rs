@@ -63,7 +63,7 @@ pub fn UsersPage() -> impl IntoView {
                     {move || Suspend::new(async move {
                         let all: Vec<String> = queues.await?.into_iter().map(|q| q.queue_id).collect();
                         let rows = users.await?;
-                        Ok::<_, ServerFnError>(view! {
+                        Ok::<_, crate::error::AppError>(view! {
                             <AddUser add all=all.clone() />
                             <UsersTable rows all update password delete />
                         })
