@@ -1,8 +1,8 @@
 //! The server's background work, started in one place once the state is built (build → run):
-//! following other replicas, the alert thresholds' refresh, the stream's tiles and alerts and,
-//! for a served instance, retention, session purging, the KPI history, snapshots and the
-//! simulator. A periodic task that panics is logged and started again, so one bad run does not
-//! silently end retention or the tiles for the rest of the process's life.
+//! following other replicas, the alert thresholds' refresh, the stream's tiles and alerts, the
+//! metrics' upkeep and, for a served instance, retention, session purging, the KPI history,
+//! snapshots and the simulator. A periodic task that panics is logged and started again, so one
+//! bad run does not silently end retention or the tiles for the rest of the process's life.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -51,6 +51,8 @@ pub fn start(state: &AppState, plan: Plan) -> Tasks {
     supervise("stream tiles", move || {
         crate::stream::tiles::publish(hub.clone(), ingestor.clone(), thresholds.clone())
     });
+    let ingestor = Arc::downgrade(&state.ingestor);
+    supervise("metrics upkeep", move || metrics_upkeep(ingestor.clone()));
     if plan.housekeeping {
         let (db, days) = (state.db.clone(), state.config.retention_days);
         supervise("retention", move || {
@@ -91,6 +93,20 @@ pub fn start(state: &AppState, plan: Plan) -> Tasks {
         });
     }
     Tasks { snapshots }
+}
+
+/// Folds the latency samples into their histograms while nobody scrapes, so they do not pile
+/// up; ends with the server.
+async fn metrics_upkeep(ingestor: std::sync::Weak<crate::ingest::Ingestor>) {
+    let mut tick = tokio::time::interval(crate::ops::metrics::UPKEEP_EVERY);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    loop {
+        tick.tick().await;
+        let Some(ingestor) = ingestor.upgrade() else {
+            return;
+        };
+        ingestor.metrics().upkeep();
+    }
 }
 
 /// How long a task that panicked waits before it runs again.

@@ -150,7 +150,7 @@ async fn time_server_fns(
     let started = std::time::Instant::now();
     let response = next.run(request).await;
     if server_fn {
-        ingestor.metrics().server_fn.observe(started.elapsed());
+        ingestor.metrics().server_fn.record(started.elapsed());
     }
     response
 }

@@ -37,11 +37,7 @@ pub async fn kpis(
         .ingestor
         .live()
         .read(|e| e.report(&q, Utc::now(), &limits));
-    state
-        .ingestor
-        .metrics()
-        .kpi_query
-        .observe(started.elapsed());
+    state.ingestor.metrics().kpi_query.record(started.elapsed());
     Ok(Json(report).into_response())
 }
 

@@ -144,7 +144,7 @@ pub async fn publish(
                     })
                     .collect()
             });
-            ingestor.metrics().kpi_query.observe(started.elapsed());
+            ingestor.metrics().kpi_query.record(started.elapsed());
             let mut out = Vec::new();
             for (scope, mut report) in reports {
                 out.extend(deltas(
