@@ -171,7 +171,7 @@ mod tests {
 
     #[test]
     fn every_filter_of_the_page_has_an_error_text() {
-        for field in crate::kpi::query::FILTER_KEYS {
+        for field in crate::kpi::domain::query::FILTER_KEYS {
             assert!(filter_error_key(field).is_some(), "{field}");
         }
     }

@@ -4,11 +4,11 @@
 
 use std::borrow::Cow;
 
-use super::conv::{Cell, FactsRef};
+use super::domain::facts::{Facts, Status};
+use super::domain::query::Query;
 use super::engine::Engine;
-use super::facts::{Facts, Status};
-use super::grid::{Grid, InScope, SumSource};
-use super::query::Query;
+use super::store::conv::{Cell, FactsRef};
+use super::store::grid::{Grid, InScope, SumSource};
 
 /// Conversations as of the evaluation instant: the engine's own, read in place (live), or
 /// derived at the instant (replay, agent/skill/status filters).

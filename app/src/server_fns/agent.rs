@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::kpi::detail::AgentDetail;
+use crate::kpi::domain::detail::AgentDetail;
 
 /// Where supervisor actions go: the server submits them through the ingest path (same
 /// validation, same log) and audits them. Provided through Leptos context.

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use app::kpi::Query;
-use app::kpi::report::{Alert, KpiReport};
+use app::kpi::domain::report::{Alert, KpiReport};
 use serde_json::{Value, json};
 
 use super::{Delta, Hub, Scope, Visibility};

@@ -9,9 +9,9 @@ use serde_json::json;
 use super::properties::{Rng, day};
 use super::{at, conv, created};
 use crate::kpi::Engine;
-use crate::kpi::conv::Cell;
-use crate::kpi::grid::{QUARTER_MS, Rollup};
-use crate::kpi::sums::{OfferScope, Part, Sums};
+use crate::kpi::domain::sums::{OfferScope, Part, Sums};
+use crate::kpi::store::conv::Cell;
+use crate::kpi::store::grid::{QUARTER_MS, Rollup};
 use crate::model::event::Event;
 
 /// The engine's grid summed over `[from, t]`, every cell, through `rollup`.
@@ -163,7 +163,7 @@ proptest! {
         start in 0u64..120_000,
         len in 0u64..90_000,
     ) {
-        use crate::kpi::agent_sums::{AgentSums, for_each_keyed};
+        use crate::kpi::domain::agent_sums::{AgentSums, for_each_keyed};
         let events = day(seed, n);
         let mut e = Engine::new();
         e.apply(&events);
@@ -195,7 +195,7 @@ proptest! {
                     prop_assert_eq!(&grid_total(&e, from, t, false, rollup), &exact);
                 }
             }
-            let (edges, whole) = crate::kpi::agents::edges(&e, from, t);
+            let (edges, whole) = crate::kpi::domain::agents::edges(&e, from, t);
             let ids: std::collections::BTreeSet<String> =
                 expect.keys().cloned().chain(e.agents().map(|(id, _)| id.clone())).collect();
             for id in ids {

@@ -4,24 +4,24 @@
 use std::sync::Arc;
 
 use super::agents::AgentView;
-use super::conv::{Cell, FactsRef};
-use super::engine::Engine;
 use super::erlang;
-use super::fast::FastMap;
-use super::grid::{HOUR_MS, Rollup, SumSource};
 use super::limits::Limits;
-use super::now::AlertMemo;
 use super::now_values::{Negative, NowValues};
 use super::report::{Alert, KpiReport, QueueRow, Windowed};
 use super::sums::{Part, Sums};
-use super::view::View;
+use crate::kpi::engine::Engine;
+use crate::kpi::store::conv::{Cell, FactsRef};
+use crate::kpi::store::fast::FastMap;
+use crate::kpi::store::grid::{HOUR_MS, Rollup, SumSource};
+use crate::kpi::store::now::AlertMemo;
+use crate::kpi::view::View;
 
 const HALF_HOUR_MS: i64 = 1_800_000;
 
 impl Engine {
     /// One row per queue in scope, with its Erlang C prediction.
     #[allow(clippy::too_many_arguments)]
-    pub(super) fn queue_rows<'f>(
+    pub(in crate::kpi) fn queue_rows<'f>(
         &self,
         by_queue: &FastMap<u32, Sums>,
         source: &SumSource,
@@ -93,7 +93,7 @@ impl Engine {
     /// conversations in negative sentiment: they come in id order (`NowValues::negative`), and
     /// a live report takes the alerts kept for them (`now::AlertMemo`) and builds only the
     /// new ones, in one pass over the message's pieces rather than `format!`.
-    pub(super) fn alerts(
+    pub(in crate::kpi) fn alerts(
         &self,
         r: &mut KpiReport,
         view: &View,
@@ -206,7 +206,7 @@ impl Engine {
 const SENTIMENTS: [&str; 7] = ["-3", "-2", "-1", "0", "1", "2", "3"];
 
 /// The now-values of the queue and channel rows, from the pass over the live conversations.
-pub(super) fn fill_in_queue(r: &mut KpiReport, now: &NowValues) {
+pub(in crate::kpi) fn fill_in_queue(r: &mut KpiReport, now: &NowValues) {
     for row in &mut r.by_queue {
         if let Some(&(n, longest)) = now.by_queue.get(row.queue_id.as_str()) {
             row.in_queue = n;

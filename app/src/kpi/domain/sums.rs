@@ -228,8 +228,8 @@ impl Sums {
     }
 }
 
-/// One minute's [`Sums`] of one cell, narrow ([`super::minutes`]): the counts in 16 bits, the
-/// summed times in 32, 84 bytes where the sums take 288.
+/// One minute's [`Sums`] of one cell, narrow ([`crate::kpi::store::minutes`]): the counts in 16
+/// bits, the summed times in 32, 84 bytes where the sums take 288.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct NarrowSums {
     counts: [u16; 31],
@@ -256,7 +256,7 @@ macro_rules! narrow_fields {
     };
 }
 
-impl super::minutes::Narrowing for Sums {
+impl crate::kpi::store::minutes::Narrowing for Sums {
     type Narrow = NarrowSums;
 
     fn narrow(&self) -> Option<NarrowSums> {
@@ -302,8 +302,8 @@ impl super::minutes::Narrowing for Sums {
 mod tests {
     use proptest::prelude::*;
 
-    use super::super::minutes::Narrowing;
     use super::*;
+    use crate::kpi::store::minutes::Narrowing;
 
     /// Sums whose fields are told apart: field `i` holds `values[i]`.
     fn sums(values: &[i64; 36]) -> Sums {
@@ -344,7 +344,7 @@ mod tests {
     #[test]
     fn a_minute_cell_takes_92_bytes_narrow() {
         assert_eq!(
-            std::mem::size_of::<(super::super::conv::Cell, NarrowSums)>(),
+            std::mem::size_of::<(crate::kpi::store::conv::Cell, NarrowSums)>(),
             92
         );
     }

@@ -7,7 +7,7 @@
 
 use std::sync::Arc;
 
-use super::facts::{Act, Creation, Names, Step};
+use crate::kpi::domain::facts::{Act, Creation, Names, Step};
 use crate::model::event::{MessageFrom, RejectReason};
 use crate::model::sealed::{
     ACCEPTED, CHANNELS, CLOSE_REASONS, CLOSED, CREATED, ENDED, ESCALATED, ESCALATION_RESOLVED,

@@ -4,21 +4,21 @@
 
 use std::collections::HashMap;
 
-use super::conv::Cell;
-use super::engine::Engine;
 use super::facts::Status;
-use super::fast::FastMap;
 use super::limits::Limits;
-use super::now::{AlertMemo, CellNow};
 use super::query::Query;
 use super::report::KpiReport;
 use super::sums::FIVE_MIN_MS;
-use super::view::View;
+use crate::kpi::engine::Engine;
+use crate::kpi::store::conv::Cell;
+use crate::kpi::store::fast::FastMap;
+use crate::kpi::store::now::{AlertMemo, CellNow};
+use crate::kpi::view::View;
 
 /// What one pass over the conversations in scope that are live at the instant finds for the
 /// queue and channel rows and the sentiment alerts.
 #[derive(Default)]
-pub(super) struct NowValues<'v> {
+pub(in crate::kpi) struct NowValues<'v> {
     /// In queue and longest current wait (ms), per queue.
     pub by_queue: HashMap<&'v str, (u64, i64)>,
     /// In queue, per channel.
@@ -28,7 +28,7 @@ pub(super) struct NowValues<'v> {
 }
 
 /// A conversation at or below its queue's sentiment threshold.
-pub(super) struct Negative<'v> {
+pub(in crate::kpi) struct Negative<'v> {
     /// The conversation.
     pub idx: usize,
     /// Its queue's threshold.
@@ -40,7 +40,7 @@ pub(super) struct Negative<'v> {
 impl Engine {
     /// The now-values of `view` at `t` for `q`, counted into `r` as they are found.
     #[allow(clippy::too_many_arguments)]
-    pub(super) fn now_values<'v>(
+    pub(in crate::kpi) fn now_values<'v>(
         &'v self,
         r: &mut KpiReport,
         view: &'v View,

@@ -5,11 +5,11 @@
 use std::collections::BTreeMap;
 
 use super::conv::{Cell, FactsRef};
-use super::facts::Facts;
 use super::fast::FastMap;
 use super::minutes::{MinuteSums, each_row};
 use super::slots::SlotSet;
-use super::sums::{OfferScope, Part, Sums};
+use crate::kpi::domain::facts::Facts;
+use crate::kpi::domain::sums::{OfferScope, Part, Sums};
 
 /// One minute in ms.
 pub const MINUTE_MS: i64 = 60_000;

@@ -6,14 +6,14 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 
 use super::agent_sums::{AgentSums, for_each_keyed};
-use super::agg::{AgentAgg, logged_ms};
-use super::engine::Engine;
 use super::facts::{OfferOutcome, Status};
-use super::fast::{FastMap, IdMap};
-use super::grid::{MINUTE_MS, minute_ceil, minute_of, quarter_ceil, quarter_of};
 use super::query::Query;
 use super::report::{KpiReport, mean_s, ratio};
-use super::view::View;
+use crate::kpi::engine::Engine;
+use crate::kpi::store::agg::{AgentAgg, logged_ms};
+use crate::kpi::store::fast::{FastMap, IdMap};
+use crate::kpi::store::grid::{MINUTE_MS, minute_ceil, minute_of, quarter_ceil, quarter_of};
+use crate::kpi::view::View;
 use crate::model::event::Presence;
 
 /// One of an agent's current conversations.
@@ -172,7 +172,7 @@ impl AgentView {
     /// ids, skills) as of `t`, with window stats over `[from, t]`. Only `with_conversations`
     /// does a row list the agent's current conversations and carry its display fields (name,
     /// skills, presence since): the report's tiles need none of them.
-    pub(super) fn new(
+    pub(in crate::kpi) fn new(
         engine: &Engine,
         view: &View,
         t: i64,
@@ -366,7 +366,7 @@ impl AgentRow {
 
     /// [`AgentRow::walk`] over the given conversations of agent `id` (the drill-through passes
     /// only those of the supervisor's queues).
-    pub(super) fn walk_facts<F: std::ops::Deref<Target = super::facts::Facts>>(
+    pub(in crate::kpi) fn walk_facts<F: std::ops::Deref<Target = super::facts::Facts>>(
         &mut self,
         facts: impl Iterator<Item = F>,
         id: &str,
@@ -414,7 +414,7 @@ impl AgentRow {
     /// Limits the row of agent `id` to a supervisor's queues: `in_scope` are the agent's
     /// conversations of those queues (as of `t`), and every count, sum and list is made of
     /// them alone, as the rest of what that supervisor sees.
-    pub(super) fn limit_to(
+    pub(in crate::kpi) fn limit_to(
         &mut self,
         scope: &[String],
         in_scope: &[(String, super::facts::Facts)],
@@ -456,7 +456,7 @@ impl AgentRow {
     }
 
     /// The rates and means of the window's sums, with `logged_ms` logged in.
-    pub(super) fn finish(&mut self, logged_ms: i64) {
+    pub(in crate::kpi) fn finish(&mut self, logged_ms: i64) {
         self.occupied.1 = logged_ms;
         self.logged_in_seconds = logged_ms as f64 / 1000.0;
         self.occupancy = ratio(self.occupied.0, self.occupied.1);
@@ -521,10 +521,15 @@ impl AgentRow {
 }
 
 /// The offer and handle contributions at the partial quarters of `[from, t]` (live view), by
-/// agent number ([`super::agg::Aggs::number`]), and the whole quarters between them. Whole minutes come
-/// from the per-minute sums; only a partial minute reads its conversations. When nothing keyed
-/// is later than `t` (the usual live case), the window's end needs no partial quarter at all.
-pub(super) fn edges(engine: &Engine, from: i64, t: i64) -> (FastMap<u32, AgentSums>, (i64, i64)) {
+/// agent number ([`crate::kpi::store::agg::Aggs::number`]), and the whole quarters between
+/// them. Whole minutes come from the per-minute sums; only a partial minute reads its
+/// conversations. When nothing keyed is later than `t` (the usual live case), the window's end
+/// needs no partial quarter at all.
+pub(in crate::kpi) fn edges(
+    engine: &Engine,
+    from: i64,
+    t: i64,
+) -> (FastMap<u32, AgentSums>, (i64, i64)) {
     let agg = &engine.agg;
     let hi = t + 1;
     // Past `hi` there is nothing: the end may round up to any boundary.
@@ -587,7 +592,7 @@ fn logged_in(presence: &[(i64, u64, Presence)], from: i64, t: i64) -> Vec<(i64, 
 }
 
 /// Fills the agent tiles of `r` from the agents' tally.
-pub(super) fn agent_kpis(r: &mut KpiReport, agents: &AgentView) {
+pub(in crate::kpi) fn agent_kpis(r: &mut KpiReport, agents: &AgentView) {
     let t = &agents.tally;
     for (p, &n) in PRESENCES.iter().zip(&t.by_presence) {
         r.agents_by_presence.insert(p.as_str().to_owned(), n);

@@ -5,9 +5,9 @@ use serde::{Deserialize, Serialize};
 
 use super::agents::{AgentRow, AgentView};
 use super::answer::window_start;
-use super::engine::Engine;
 use super::facts::Status;
 use super::query::Query;
+use crate::kpi::engine::Engine;
 
 /// A conversation row of the ongoing grid (`GET /api/v1/conversations`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -9,14 +9,14 @@ use chrono_tz::Tz;
 
 use super::agents::{AgentView, agent_kpis};
 use super::breakdown::fill_in_queue;
-use super::conv::Cell;
-use super::engine::Engine;
-use super::fast::FastMap;
-use super::grid::{HOUR_MS, Rollup};
 use super::limits::Limits;
 use super::query::{Query, Window};
 use super::report::{ChannelRow, HourRow, KpiReport, Windowed, ratio, sl_slot};
 use super::sums::{OfferScope, Part, Sums};
+use crate::kpi::engine::Engine;
+use crate::kpi::store::conv::Cell;
+use crate::kpi::store::fast::FastMap;
+use crate::kpi::store::grid::{HOUR_MS, Rollup};
 
 /// Start of the hour containing `t` in `tz` (ms).
 fn hour_start(tz: Tz, t: i64) -> i64 {

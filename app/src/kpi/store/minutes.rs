@@ -15,8 +15,8 @@ use std::ops::{AddAssign, SubAssign};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use super::agent_sums::AgentSums;
 use super::fast::FastMap;
+use crate::kpi::domain::agent_sums::AgentSums;
 
 /// Sums with a narrow form, which holds most of them.
 pub trait Narrowing:
