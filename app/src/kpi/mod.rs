@@ -12,8 +12,8 @@
 //! - [`store`]: how the state is kept in memory so that a report reads little — each
 //!   conversation in a [`conv`] slot ([`slots`]), sealed once closed ([`sealed`]), its facts
 //!   [`derived`] when read; the [`grid`] of sums per minute × cell with its rollups, kept
-//!   narrow ([`minutes`]); the per-agent aggregates ([`agg`], with their span changes in
-//!   [`deltas`]); the now-values kept per cell ([`now`]); and a [`fast`] hash for internal keys.
+//!   narrow ([`minutes`], [`narrow`]); the per-agent aggregates ([`agg`], with their span
+//!   changes in [`deltas`]); the now-values kept per cell ([`now`]); and [`fast`] hashes.
 //! - [`engine`]: the state, updated one event at a time (late events re-contribute), made of
 //!   the store's parts.
 //! - [`view`]: the conversations as a report reads them at its instant, for the domain's
@@ -39,6 +39,7 @@
 //! [`derived`]: store::derived
 //! [`grid`]: store::grid
 //! [`minutes`]: store::minutes
+//! [`narrow`]: store::narrow
 //! [`agg`]: store::agg
 //! [`deltas`]: store::deltas
 //! [`now`]: store::now

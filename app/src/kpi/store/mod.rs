@@ -6,7 +6,7 @@
 //!   its facts [`derived`] when read and kept for a while.
 //! - [`slots`]: conversations by slot number, found by id.
 //! - [`grid`]: contributions per minute × queue × channel, rolled up per quarter and hour;
-//!   [`minutes`]: sums per minute, narrow.
+//!   [`minutes`]: sums per minute, most of them [`narrow`].
 //! - [`agg`]: each agent's offers, handle time and occupancy per quarter hour;
 //!   [`deltas`]: its quarters' span changes, packed.
 //! - [`now`]: now-values (in queue, longest wait, status, sentiment) per queue × channel.
@@ -19,6 +19,7 @@ pub mod derived;
 pub mod fast;
 pub mod grid;
 pub mod minutes;
+pub mod narrow;
 pub mod now;
 pub mod sealed;
 pub mod slots;
