@@ -92,8 +92,9 @@ pub struct AgentRow {
     state: Option<Presence>,
 }
 
-/// The agents in scope as of the evaluation instant.
-pub struct AgentView {
+/// The agents a question keeps, as of its instant: their rows (the agents table), how many
+/// serve each queue (Erlang C) and the agent tiles' tally.
+pub struct AgentsInScope {
     /// Rows, by agent id (only when listing: the report's tiles need only the tally).
     pub rows: Vec<AgentRow>,
     /// Agents in scope now available or busy with free capacity, per queue of theirs.
@@ -167,7 +168,7 @@ fn covered(mut spans: Vec<(i64, i64)>, within: &[(i64, i64)]) -> i64 {
     total
 }
 
-impl AgentView {
+impl AgentsInScope {
     /// Builds the rows of the agents that pass `q` (queue set by the agent's queues, agent
     /// ids, skills) as of `t`, with window stats over `[from, t]`. Only `with_conversations`
     /// does a row list the agent's current conversations and carry its display fields (name,
@@ -180,7 +181,7 @@ impl AgentView {
         q: &Query,
         queues: &Option<Vec<String>>,
         with_conversations: bool,
-    ) -> AgentView {
+    ) -> AgentsInScope {
         // Live and without the lists, the per-agent state kept event by event answers.
         let kept = view.is_live() && !with_conversations;
         let mut used: HashMap<&str, i64> = HashMap::new();
@@ -335,7 +336,7 @@ impl AgentView {
                 rows.push(row);
             }
         }
-        AgentView {
+        AgentsInScope {
             rows,
             serving,
             tally,
@@ -592,7 +593,7 @@ fn logged_in(presence: &[(i64, u64, Presence)], from: i64, t: i64) -> Vec<(i64, 
 }
 
 /// Fills the agent tiles of `r` from the agents' tally.
-pub(in crate::kpi) fn agent_kpis(r: &mut KpiReport, agents: &AgentView) {
+pub(in crate::kpi) fn agent_kpis(r: &mut KpiReport, agents: &AgentsInScope) {
     let t = &agents.tally;
     for (p, &n) in PRESENCES.iter().zip(&t.by_presence) {
         r.agents_by_presence.insert(p.as_str().to_owned(), n);

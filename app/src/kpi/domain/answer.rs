@@ -7,12 +7,12 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Offset, TimeZone, Utc};
 use chrono_tz::Tz;
 
-use super::agents::{AgentView, agent_kpis};
+use super::agents::{AgentsInScope, agent_kpis};
 use super::breakdown::fill_in_queue;
 use super::limits::Limits;
 use super::query::{Query, Window};
 use super::report::{ChannelRow, HourRow, KpiReport, Windowed, ratio, sl_slot};
-use super::sums::{OfferScope, Part, Sums};
+use super::sums::{OfferScope, Sums, SumsNeeded};
 use crate::kpi::engine::Engine;
 use crate::kpi::store::conv::Cell;
 use crate::kpi::store::fast::FastMap;
@@ -98,7 +98,7 @@ impl Engine {
             t,
             open_end,
             rollup,
-            Part::All,
+            SumsNeeded::All,
             keep,
             lookup,
             |m, cell, s| {
@@ -144,7 +144,7 @@ impl Engine {
             ..KpiReport::default()
         };
         let now = self.now_values(&mut r, &view, t, from, q, &queues, limits);
-        let agents = AgentView::new(self, &view, t, from, q, &queues, false);
+        let agents = AgentsInScope::new(self, &view, t, from, q, &queues, false);
         agent_kpis(&mut r, &agents);
         r.conversations_per_agent = ratio(r.kpis.incoming, r.agents_logged_in as i64);
 

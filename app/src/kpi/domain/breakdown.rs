@@ -3,12 +3,12 @@
 
 use std::sync::Arc;
 
-use super::agents::AgentView;
+use super::agents::AgentsInScope;
 use super::erlang;
 use super::limits::Limits;
 use super::now_values::{Negative, NowValues};
 use super::report::{Alert, KpiReport, QueueRow, Windowed};
-use super::sums::{Part, Sums};
+use super::sums::{Sums, SumsNeeded};
 use crate::kpi::engine::Engine;
 use crate::kpi::store::conv::{Cell, FactsRef};
 use crate::kpi::store::fast::FastMap;
@@ -27,7 +27,7 @@ impl Engine {
         source: &SumSource,
         keep: &impl Fn(&Cell) -> bool,
         lookup: &impl Fn(usize) -> Option<(FactsRef<'f>, u32, Cell)>,
-        agents: &AgentView,
+        agents: &AgentsInScope,
         t: i64,
         slot: usize,
         queues: &Option<Vec<String>>,
@@ -39,7 +39,7 @@ impl Engine {
             t,
             open_end,
             Rollup::Hours,
-            Part::Arrivals,
+            SumsNeeded::Arrivals,
             keep,
             lookup,
             |_, c, s| {
@@ -52,7 +52,7 @@ impl Engine {
             t,
             open_end,
             Rollup::Hours,
-            Part::Handled,
+            SumsNeeded::Handled,
             keep,
             lookup,
             |_, c, s| {

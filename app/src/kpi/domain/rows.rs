@@ -3,7 +3,7 @@
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::agents::{AgentRow, AgentView};
+use super::agents::{AgentRow, AgentsInScope};
 use super::answer::window_start;
 use super::facts::Status;
 use super::query::Query;
@@ -105,6 +105,6 @@ impl Engine {
         } else {
             self.view_at(t, &Query::default(), &None)
         };
-        AgentView::new(self, &view, t, from, q, &queues, true).rows
+        AgentsInScope::new(self, &view, t, from, q, &queues, true).rows
     }
 }

@@ -123,12 +123,12 @@ pub enum OfferScope<'a> {
     To(&'a [String]),
 }
 
-/// What a fold's partial edge minutes add, conversation by conversation: every sum, or only
-/// what the Erlang C inputs read (a queue's arrivals of the last half hour, its handle times of
-/// the last hour), which skips the service-level, wait and offer sums of ~2,000 conversations
-/// per edge minute on a busy day.
+/// The sums a fold needs from the conversations it reads one by one (a grid's partial edge
+/// minutes, a live agent filter's few): every sum, or only what the Erlang C inputs read (a
+/// queue's arrivals of the last half hour, its handle times of the last hour), which skips the
+/// service-level, wait and offer sums of ~2,000 conversations per edge minute on a busy day.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Part {
+pub enum SumsNeeded {
     /// Every sum ([`Sums::contribute`], every offer).
     All,
     /// `incoming` alone.
@@ -138,13 +138,20 @@ pub enum Part {
 }
 
 impl Sums {
-    /// Adds what `f` contributes to `[lo, hi)`: `part` of [`Sums::contribute`].
-    pub fn contribute_part(&mut self, f: &Facts, lo: i64, hi: i64, sl_own: u32, part: Part) {
+    /// Adds what `f` contributes to `[lo, hi)`: the `needed` sums of [`Sums::contribute`].
+    pub fn contribute_needed(
+        &mut self,
+        f: &Facts,
+        lo: i64,
+        hi: i64,
+        sl_own: u32,
+        needed: SumsNeeded,
+    ) {
         let within = |t: i64| lo <= t && t < hi;
-        match part {
-            Part::All => self.contribute(f, lo, hi, sl_own, OfferScope::All),
-            Part::Arrivals => self.incoming += i64::from(within(f.created)),
-            Part::Handled => {
+        match needed {
+            SumsNeeded::All => self.contribute(f, lo, hi, sl_own, OfferScope::All),
+            SumsNeeded::Arrivals => self.incoming += i64::from(within(f.created)),
+            SumsNeeded::Handled => {
                 if f.closed.is_some_and(|(t, _)| within(t)) && f.first_accepted.is_some() {
                     self.handle_ms += f.handle_ms();
                     self.handle_n += 1;

@@ -9,7 +9,7 @@ use super::fast::FastMap;
 use super::minutes::{MinuteSums, each_row};
 use super::slots::SlotSet;
 use crate::kpi::domain::facts::Facts;
-use crate::kpi::domain::sums::{OfferScope, Part, Sums};
+use crate::kpi::domain::sums::{OfferScope, Sums, SumsNeeded};
 
 /// One minute in ms.
 pub const MINUTE_MS: i64 = 60_000;
@@ -205,7 +205,7 @@ impl Grid {
     /// whose cell `keep` accepts. Whole hours and quarters come from the rollups that
     /// `rollup` allows (`minute` is then the hour's or quarter's start), whole minutes from
     /// the buckets; the partial minutes at both ends are summed conversation by conversation
-    /// (`part` of their sums: every one, or only those the caller reads), from `facts(idx)`
+    /// (the `needed` sums: every one, or only those the caller reads), from `facts(idx)`
     /// (which returns the conversation's facts, threshold and cell, or `None` to leave it
     /// out); whole minutes, quarters and hours always carry every sum. With
     /// `open_end` (nothing is keyed after `to`: nothing was applied after it) the minute
@@ -217,7 +217,7 @@ impl Grid {
         to: i64,
         open_end: bool,
         rollup: Rollup,
-        part: Part,
+        needed: SumsNeeded,
         keep: impl Fn(&Cell) -> bool,
         facts: impl Fn(usize) -> Option<(FactsRef<'f>, u32, Cell)>,
         mut sink: impl FnMut(i64, &Cell, &Sums),
@@ -270,7 +270,7 @@ impl Grid {
             for idx in ids {
                 if let Some((f, sl_own, cell)) = facts(idx).filter(|(_, _, c)| keep(c)) {
                     let sums = by_cell.entry(cell).or_default();
-                    sums.contribute_part(&f, lo, hi, sl_own, part);
+                    sums.contribute_needed(&f, lo, hi, sl_own, needed);
                 }
             }
             for (cell, s) in &by_cell {
@@ -335,14 +335,14 @@ impl SumSource<'_> {
         to: i64,
         open_end: bool,
         rollup: Rollup,
-        part: Part,
+        needed: SumsNeeded,
         keep: impl Fn(&Cell) -> bool,
         facts: impl Fn(usize) -> Option<(FactsRef<'f>, u32, Cell)>,
         mut sink: impl FnMut(i64, &Cell, &Sums),
     ) {
         let few = match self {
             SumSource::Grid(grid) => {
-                return grid.fold(from, to, open_end, rollup, part, keep, facts, sink);
+                return grid.fold(from, to, open_end, rollup, needed, keep, facts, sink);
             }
             SumSource::Few(few) => few,
         };
@@ -363,7 +363,7 @@ impl SumSource<'_> {
             for &m in touched.iter().take_while(|&&m| m < end) {
                 let (lo, hi) = (m.max(from), (m + MINUTE_MS).min(end));
                 let mut s = Sums::default();
-                s.contribute_part(&c.facts, lo, hi, c.sl_own, part);
+                s.contribute_needed(&c.facts, lo, hi, c.sl_own, needed);
                 // The grid reads an edge minute's conversations one by one, and hands on
                 // each cell it finds there, even when they add nothing within the window.
                 if s != Sums::default() || (lo, hi) != (m, m + MINUTE_MS) {

@@ -9,7 +9,7 @@ use serde_json::json;
 use super::properties::{Rng, day};
 use super::{at, conv, created};
 use crate::kpi::Engine;
-use crate::kpi::domain::sums::{OfferScope, Part, Sums};
+use crate::kpi::domain::sums::{OfferScope, Sums, SumsNeeded};
 use crate::kpi::store::conv::Cell;
 use crate::kpi::store::grid::{QUARTER_MS, Rollup};
 use crate::model::event::Event;
@@ -17,21 +17,21 @@ use crate::model::event::Event;
 /// The engine's grid summed over `[from, t]`, every cell, through `rollup`.
 fn grid_total(e: &Engine, from: i64, t: i64, open_end: bool, rollup: Rollup) -> Sums {
     let mut sum = Sums::default();
-    for s in grid_cells(e, from, t, open_end, rollup, Part::All).values() {
+    for s in grid_cells(e, from, t, open_end, rollup, SumsNeeded::All).values() {
         sum += s;
     }
     sum
 }
 
-/// The engine's grid over `[from, t]`, per cell, through `rollup`, with `part` of the
-/// partial minutes' sums.
+/// The engine's grid over `[from, t]`, per cell, through `rollup`, with the `needed` sums of the
+/// partial minutes.
 fn grid_cells(
     e: &Engine,
     from: i64,
     t: i64,
     open_end: bool,
     rollup: Rollup,
-    part: Part,
+    needed: SumsNeeded,
 ) -> BTreeMap<Cell, Sums> {
     let lookup = |idx: usize| {
         let c = &e.convs[idx];
@@ -43,7 +43,7 @@ fn grid_cells(
         t,
         open_end,
         rollup,
-        part,
+        needed,
         |_| true,
         lookup,
         |_, c, s| *cells.entry(*c).or_default() += s,
@@ -116,15 +116,15 @@ proptest! {
         }
         expect.retain(|_, s| *s != Sums::default());
         let open_end = e.newest().is_none_or(|n| n <= t);
-        // The Erlang C inputs' folds: what they read equals the same sums of every part.
+        // The Erlang C inputs' folds: what they read equals the same sums when every sum is read.
         let arrivals = |c: &BTreeMap<Cell, Sums>| c.iter().map(|(k, s)| (*k, s.incoming)).filter(|(_, n)| *n != 0).collect::<Vec<_>>();
         let handled = |c: &BTreeMap<Cell, Sums>| c.iter().map(|(k, s)| (*k, s.handle_ms, s.handle_n)).filter(|(_, _, n)| *n != 0).collect::<Vec<_>>();
         for rollup in [Rollup::Minutes, Rollup::Quarters, Rollup::Hours] {
             for end in [false, true].into_iter().filter(|&end| open_end || !end) {
-                prop_assert_eq!(&grid_cells(&e, from, t, end, rollup, Part::All), &expect);
-                let cells = grid_cells(&e, from, t, end, rollup, Part::Arrivals);
+                prop_assert_eq!(&grid_cells(&e, from, t, end, rollup, SumsNeeded::All), &expect);
+                let cells = grid_cells(&e, from, t, end, rollup, SumsNeeded::Arrivals);
                 prop_assert_eq!(arrivals(&cells), arrivals(&expect));
-                let cells = grid_cells(&e, from, t, end, rollup, Part::Handled);
+                let cells = grid_cells(&e, from, t, end, rollup, SumsNeeded::Handled);
                 prop_assert_eq!(handled(&cells), handled(&expect));
             }
         }
