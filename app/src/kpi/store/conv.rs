@@ -11,7 +11,7 @@ use super::sealed;
 use crate::kpi::domain::facts::{Creation, Facts, Names, Step};
 use crate::kpi::domain::reference::DEFAULT_SL_SECONDS;
 use crate::model::event::Channel;
-use crate::model::sealed::{CHANNELS, channel_code};
+use crate::model::ledger_seal::{CHANNELS, channel_code};
 
 /// A conversation's queue (interned) and channel: the cell of the grid and of the now-values
 /// it counts in.
