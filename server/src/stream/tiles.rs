@@ -111,7 +111,7 @@ fn deltas(scope: &Scope, r: &mut KpiReport, seq: i64, sent: &mut Sent) -> Vec<De
 pub async fn publish(
     hub: Arc<Hub>,
     ingestor: Arc<Ingestor>,
-    thresholds: Arc<crate::live::thresholds::Thresholds>,
+    thresholds: Arc<crate::live::thresholds::LimitsCache>,
 ) {
     let mut shutdown = hub.shutdown_signal();
     {
