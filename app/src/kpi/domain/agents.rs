@@ -190,7 +190,7 @@ impl AgentsInScope {
         let mut current: HashMap<&str, Vec<AgentConversation>> = HashMap::new();
         // The earliest start of each agent's running active spans (live view).
         let mut open: HashMap<&str, i64> = HashMap::new();
-        for &idx in view.live.iter().filter(|_| !kept) {
+        for &idx in view.live().iter().filter(|_| !kept) {
             let Some(f) = view.get(idx) else { continue };
             if view.is_live() {
                 for p in &f.parts {
