@@ -7,8 +7,8 @@
 //!   as of any instant, the additive [`sums`] and [`agent_sums`] of its contributions, the
 //!   [`query`] and its [`report`], [`erlang`] C, the [`limits`] that raise alerts, the
 //!   [`reference`] data of agents and queues, and the answers themselves: [`answer`] (the
-//!   report), its [`now_values`], [`breakdown`] (queue rows and alerts), [`agents`], the
-//!   drill-through's [`detail`] and the grids' [`rows`].
+//!   report, to the question as [`ask`]ed), its [`now_values`], [`breakdown`] (queue rows and
+//!   alerts), [`agents`], the drill-through's [`detail`] and the grids' [`rows`].
 //! - [`store`]: how the state is kept in memory so that a report reads little — each
 //!   conversation in a [`conv`] slot ([`slots`]), sealed once closed ([`sealed`]), its facts
 //!   [`derived`] when read; the [`grid`] of sums per minute × cell with its rollups, kept
@@ -28,6 +28,7 @@
 //! [`limits`]: domain::limits
 //! [`reference`]: domain::reference
 //! [`answer`]: domain::answer
+//! [`ask`]: domain::ask
 //! [`now_values`]: domain::now_values
 //! [`breakdown`]: domain::breakdown
 //! [`agents`]: domain::agents

@@ -6,8 +6,8 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 
 use super::agent_sums::{AgentSums, for_each_keyed};
+use super::ask::Ask;
 use super::facts::{OfferOutcome, Status};
-use super::query::Query;
 use super::report::{KpiReport, mean_s, ratio};
 use crate::kpi::engine::Engine;
 use crate::kpi::store::agg::{AgentAgg, logged_ms};
@@ -169,19 +169,16 @@ fn covered(mut spans: Vec<(i64, i64)>, within: &[(i64, i64)]) -> i64 {
 }
 
 impl AgentsInScope {
-    /// Builds the rows of the agents that pass `q` (queue set by the agent's queues, agent
-    /// ids, skills) as of `t`, with window stats over `[from, t]`. Only `with_conversations`
-    /// does a row list the agent's current conversations and carry its display fields (name,
-    /// skills, presence since): the report's tiles need none of them.
+    /// Builds the rows of the agents that pass `ask`'s query (queue set by the agent's
+    /// queues, agent ids, skills) as of its instant `t`, with window stats over `[from, t]`.
+    /// Only `with_conversations` does a row list the agent's current conversations and carry
+    /// its display fields (name, skills, presence since): the report's tiles need none of them.
     pub(in crate::kpi) fn new(
         engine: &Engine,
-        view: &View,
-        t: i64,
-        from: i64,
-        q: &Query,
-        queues: &Option<Vec<String>>,
+        ask: &Ask,
         with_conversations: bool,
     ) -> AgentsInScope {
+        let (view, q, t, from, queues) = (&ask.view, ask.q, ask.t, ask.from, &ask.queues);
         // Live and without the lists, the per-agent state kept event by event answers.
         let kept = view.is_live() && !with_conversations;
         let mut used: HashMap<&str, i64> = HashMap::new();
@@ -310,7 +307,7 @@ impl AgentsInScope {
                     .copied()
                     .unwrap_or_default();
                 let agg = agg.map(|(_, g)| g);
-                row.add_aggregates(engine, agg, &a.presence, open, from, t, &edge, whole);
+                row.add_aggregates(ask, agg, &a.presence, open, &edge, whole);
                 logged_ms(&a.presence, from, t)
             } else {
                 let logged = logged_in(&a.presence, from, t);
@@ -470,18 +467,16 @@ impl AgentRow {
     /// The window stats of agent `id` from the live aggregates: whole quarters from the
     /// rollups, the partial ones at both ends from `edge`, occupancy with the span still
     /// running (since `open`) added to the finished ones.
-    #[allow(clippy::too_many_arguments)]
     fn add_aggregates(
         &mut self,
-        engine: &Engine,
+        ask: &Ask,
         agg: Option<&AgentAgg>,
         presence: &[(i64, u64, Presence)],
         open: Option<i64>,
-        from: i64,
-        t: i64,
         edge: &AgentSums,
         whole: (i64, i64),
     ) {
+        let (from, t) = (ask.from, ask.t);
         let mut s = agg.map_or_else(AgentSums::default, |g| g.sums(whole.0, whole.1));
         // The occupancy of those whole quarters, for `covered` below (the edges add none).
         let whole_covered = s.covered_ms;
@@ -494,7 +489,7 @@ impl AgentRow {
         self.closed = s.closed as u64;
         self.handle = (s.handle_ms, s.closed);
         // Nothing applied after `t`: no finished span runs past it.
-        let open_end = engine.newest().is_none_or(|n| n <= t);
+        let open_end = ask.open_end;
         // Occupancy of whole quarters `[a, b)`: those summed above are not summed twice, and a
         // head of them is what they hold less the quarters after it, when those are fewer (a
         // span running since late in the window).

@@ -4,42 +4,45 @@
 use std::sync::Arc;
 
 use super::agents::AgentsInScope;
+use super::ask::Ask;
 use super::erlang;
 use super::limits::Limits;
 use super::now_values::{Negative, NowValues};
-use super::report::{Alert, KpiReport, QueueRow, Windowed};
+use super::report::{Alert, KpiReport, QueueRow, Windowed, sl_slot};
 use super::sums::{Sums, SumsNeeded};
 use crate::kpi::engine::Engine;
-use crate::kpi::store::conv::{Cell, FactsRef};
+use crate::kpi::store::conv::Cell;
 use crate::kpi::store::fast::FastMap;
-use crate::kpi::store::grid::{HOUR_MS, Rollup, SumSource};
+use crate::kpi::store::grid::{HOUR_MS, Reading, Rollup};
 use crate::kpi::store::now::AlertMemo;
 use crate::kpi::view::View;
 
 const HALF_HOUR_MS: i64 = 1_800_000;
 
 impl Engine {
-    /// One row per queue in scope, with its Erlang C prediction.
-    #[allow(clippy::too_many_arguments)]
-    pub(in crate::kpi) fn queue_rows<'f>(
+    /// One row per queue in scope of `ask`, with its window's sums (`by_queue`, by queue
+    /// number) and its Erlang C prediction.
+    pub(in crate::kpi) fn queue_rows(
         &self,
+        ask: &Ask,
         by_queue: &FastMap<u32, Sums>,
-        source: &SumSource,
-        keep: &impl Fn(&Cell) -> bool,
-        lookup: &impl Fn(usize) -> Option<(FactsRef<'f>, u32, Cell)>,
         agents: &AgentsInScope,
-        t: i64,
-        slot: usize,
-        queues: &Option<Vec<String>>,
     ) -> Vec<QueueRow> {
-        let open_end = self.newest().is_none_or(|n| n <= t);
+        let (t, queues) = (ask.t, &ask.queues);
+        let slot = sl_slot(ask.q.sl_seconds);
+        let source = ask.view.sums();
+        let keep = |c: &Cell| self.keeps_cell(ask, c);
+        let lookup = |idx: usize| ask.view.entry(idx);
+        let reading = |from: i64, needed: SumsNeeded| Reading {
+            from,
+            to: t,
+            open_end: ask.open_end,
+            rollup: Rollup::Hours,
+            needed,
+        };
         let mut arrivals: FastMap<u32, i64> = FastMap::default();
         source.fold(
-            t - HALF_HOUR_MS,
-            t,
-            open_end,
-            Rollup::Hours,
-            SumsNeeded::Arrivals,
+            &reading(t - HALF_HOUR_MS, SumsNeeded::Arrivals),
             keep,
             lookup,
             |_, c, s| {
@@ -48,11 +51,7 @@ impl Engine {
         );
         let mut handled: FastMap<u32, (i64, i64)> = FastMap::default();
         source.fold(
-            t - HOUR_MS,
-            t,
-            open_end,
-            Rollup::Hours,
-            SumsNeeded::Handled,
+            &reading(t - HOUR_MS, SumsNeeded::Handled),
             keep,
             lookup,
             |_, c, s| {

@@ -8,15 +8,17 @@
 //! - [`reference`](mod@reference): agents' and queues' reference data (presence over time,
 //!   service-level thresholds).
 //! - [`limits`]: the limits that raise a report's alerts; [`erlang`]: Erlang C predictions.
-//! - [`answer`]: [`crate::kpi::Engine::report`], from a [`crate::kpi::view`] of the
-//!   conversations at the report's instant, with their [`now_values`], the queue rows and
-//!   alerts of [`breakdown`] and the agent tiles of [`agents`].
+//! - [`answer`]: [`crate::kpi::Engine::report`]: the question resolved once ([`ask`]: its
+//!   instant, window, queues and a [`crate::kpi::view`] of the conversations then), its
+//!   [`now_values`], the queue rows and alerts of [`breakdown`] and the agent tiles of
+//!   [`agents`].
 //! - [`agents`]: the agents table; [`detail`]: one agent's drill-through; [`rows`]: the rows of
 //!   the ongoing-conversations grid and the agents table.
 
 pub mod agent_sums;
 pub mod agents;
 pub mod answer;
+pub mod ask;
 pub mod breakdown;
 pub mod detail;
 pub mod erlang;

@@ -4,16 +4,15 @@
 
 use std::collections::HashMap;
 
+use super::ask::Ask;
 use super::facts::Status;
 use super::limits::Limits;
-use super::query::Query;
 use super::report::KpiReport;
 use super::sums::FIVE_MIN_MS;
 use crate::kpi::engine::Engine;
 use crate::kpi::store::conv::Cell;
 use crate::kpi::store::fast::FastMap;
 use crate::kpi::store::now::{AlertMemo, CellNow};
-use crate::kpi::view::View;
 
 /// What one pass over the conversations in scope that are live at the instant finds for the
 /// queue and channel rows and the sentiment alerts.
@@ -38,20 +37,16 @@ pub(in crate::kpi) struct Negative<'v> {
 }
 
 impl Engine {
-    /// The now-values of `view` at `t` for `q`, counted into `r` as they are found.
-    #[allow(clippy::too_many_arguments)]
+    /// The now-values of `ask`'s view at its instant, counted into `r` as they are found.
     pub(in crate::kpi) fn now_values<'v>(
         &'v self,
         r: &mut KpiReport,
-        view: &'v View,
-        t: i64,
-        from: i64,
-        q: &Query,
-        queues: &Option<Vec<String>>,
+        ask: &'v Ask,
         limits: &Limits,
     ) -> NowValues<'v> {
+        let (view, q, t, from, queues) = (&ask.view, ask.q, ask.t, ask.from, &ask.queues);
         if view.is_live() && q.cell_only() {
-            return self.now_kept(r, t, from, q, queues, limits);
+            return self.now_kept(r, ask, limits);
         }
         let mut now = NowValues::default();
         let mut longest: Option<i64> = None;
@@ -99,15 +94,8 @@ impl Engine {
 
     /// The now-values of a live question filtered by queue and channel only, from the sums
     /// kept per cell: the same numbers as the pass over the live conversations.
-    fn now_kept<'v>(
-        &'v self,
-        r: &mut KpiReport,
-        t: i64,
-        from: i64,
-        q: &Query,
-        queues: &Option<Vec<String>>,
-        limits: &Limits,
-    ) -> NowValues<'v> {
+    fn now_kept<'v>(&'v self, r: &mut KpiReport, ask: &Ask, limits: &Limits) -> NowValues<'v> {
+        let (q, t, from, queues) = (ask.q, ask.t, ask.from, &ask.queues);
         let mut now = NowValues::default();
         let mut longest: Option<i64> = None;
         // The cells in scope with their sentiment thresholds, the highest, and how many

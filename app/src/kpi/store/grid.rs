@@ -46,6 +46,22 @@ impl Rollup {
     }
 }
 
+/// What a fold reads: the sums keyed in `[from, to]` (ms, inclusive), through which rollups,
+/// and which sums of the conversations it reads one by one.
+#[derive(Clone, Copy, Debug)]
+pub struct Reading {
+    /// Start (ms).
+    pub from: i64,
+    /// End (ms, inclusive).
+    pub to: i64,
+    /// Nothing is keyed after `to` (nothing was applied after it): its minute is read whole.
+    pub open_end: bool,
+    /// The rollups it may read.
+    pub rollup: Rollup,
+    /// The sums it needs from the conversations it reads one by one.
+    pub needed: SumsNeeded,
+}
+
 /// The hour a time falls in (its start, ms).
 pub fn hour_of(t: i64) -> i64 {
     t.div_euclid(HOUR_MS) * HOUR_MS
@@ -201,27 +217,28 @@ impl Grid {
         );
     }
 
-    /// Feeds `sink(minute, cell, sums)` every contribution to `[from, to]` (ms, inclusive)
+    /// Feeds `sink(minute, cell, sums)` every contribution to the [`Reading`]'s `[from, to]`
     /// whose cell `keep` accepts. Whole hours and quarters come from the rollups that
     /// `rollup` allows (`minute` is then the hour's or quarter's start), whole minutes from
     /// the buckets; the partial minutes at both ends are summed conversation by conversation
     /// (the `needed` sums: every one, or only those the caller reads), from `facts(idx)`
     /// (which returns the conversation's facts, threshold and cell, or `None` to leave it
-    /// out); whole minutes, quarters and hours always carry every sum. With
-    /// `open_end` (nothing is keyed after `to`: nothing was applied after it) the minute
-    /// holding `to` is read whole.
-    #[allow(clippy::too_many_arguments)]
+    /// out); whole minutes, quarters and hours always carry every sum. With `open_end` the
+    /// minute holding `to` is read whole.
     pub fn fold<'f>(
         &self,
-        from: i64,
-        to: i64,
-        open_end: bool,
-        rollup: Rollup,
-        needed: SumsNeeded,
+        reading: &Reading,
         keep: impl Fn(&Cell) -> bool,
         facts: impl Fn(usize) -> Option<(FactsRef<'f>, u32, Cell)>,
         mut sink: impl FnMut(i64, &Cell, &Sums),
     ) {
+        let Reading {
+            from,
+            to,
+            open_end,
+            rollup,
+            needed,
+        } = *reading;
         if to < from {
             return;
         }
@@ -328,24 +345,24 @@ impl SumSource<'_> {
     /// As [`Grid::fold`]: the sums of `[from, to]` by minute (or a rollup's bucket) and cell.
     /// The few conversations' sums come by the minutes they touch, each over the part of that
     /// minute the grid would read, so both give the same numbers.
-    #[allow(clippy::too_many_arguments)]
     pub fn fold<'f>(
         &self,
-        from: i64,
-        to: i64,
-        open_end: bool,
-        rollup: Rollup,
-        needed: SumsNeeded,
+        reading: &Reading,
         keep: impl Fn(&Cell) -> bool,
         facts: impl Fn(usize) -> Option<(FactsRef<'f>, u32, Cell)>,
         mut sink: impl FnMut(i64, &Cell, &Sums),
     ) {
         let few = match self {
-            SumSource::Grid(grid) => {
-                return grid.fold(from, to, open_end, rollup, needed, keep, facts, sink);
-            }
+            SumSource::Grid(grid) => return grid.fold(reading, keep, facts, sink),
             SumSource::Few(few) => few,
         };
+        let Reading {
+            from,
+            to,
+            open_end,
+            needed,
+            ..
+        } = *reading;
         if to < from {
             return;
         }

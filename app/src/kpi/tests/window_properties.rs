@@ -11,7 +11,7 @@ use super::{at, conv, created};
 use crate::kpi::Engine;
 use crate::kpi::domain::sums::{OfferScope, Sums, SumsNeeded};
 use crate::kpi::store::conv::Cell;
-use crate::kpi::store::grid::{QUARTER_MS, Rollup};
+use crate::kpi::store::grid::{QUARTER_MS, Reading, Rollup};
 use crate::model::event::Event;
 
 /// The engine's grid summed over `[from, t]`, every cell, through `rollup`.
@@ -38,12 +38,15 @@ fn grid_cells(
         Some((e.facts(idx)?, c.sl_own, c.cell()?))
     };
     let mut cells = BTreeMap::<Cell, Sums>::new();
-    e.grid.fold(
+    let reading = Reading {
         from,
-        t,
+        to: t,
         open_end,
         rollup,
         needed,
+    };
+    e.grid.fold(
+        &reading,
         |_| true,
         lookup,
         |_, c, s| *cells.entry(*c).or_default() += s,
