@@ -1,4 +1,4 @@
-//! Conversations as a report reads them at its instant, in one of three ways ([`View`]): the
+//! Conversations as a report reads them at its instant, in one of three ways (`View`): the
 //! engine's own, read in place (live); only the few a live agent filter reaches; or every one
 //! derived as of the instant (replay, skill and status filters).
 

@@ -1,5 +1,5 @@
 //! The engine's seal: a closed conversation's events kept compactly (the ledger keeps its own,
-//! [`crate::model::ledger_seal`], whose step codes it shares). A closed conversation changes
+//! `model::ledger_seal`, whose step codes it shares). A closed conversation changes
 //! only when a late event or a queue's new threshold reaches it, yet a day is mostly closed
 //! conversations: the engine keeps each one's id, [`Creation`] and steps as a few bytes —
 //! agents and queues by their number in [`Names`], times as varint deltas — about 60 bytes
