@@ -1,6 +1,7 @@
-//! The live engine's state: every conversation's ordered steps and facts, agents' presence
-//! timelines, queues, and the per-minute grid — updated incrementally, one event at a time,
-//! with late events placed in order (old contribution out, new one in).
+//! The live engine's state, made of the parts of [`super::store`]: every conversation's ordered
+//! steps and facts, agents' presence timelines and aggregates, queues, the per-minute grid and
+//! the now-values per cell — updated incrementally, one event at a time, with late events
+//! placed in order (old contribution out, new one in).
 
 use once_cell::race::OnceBox;
 use std::collections::{BTreeMap, BTreeSet};

@@ -1,6 +1,6 @@
 //! One agent's sums over some time, and what one conversation adds to its agents' sums: its
 //! offers by offer time, its closes by close time, the capacity it takes and its active spans
-//! (`agg.rs` keeps them per quarter and minute).
+//! ([`crate::kpi::store::agg`] keeps them per quarter and minute).
 
 use std::ops::{AddAssign, SubAssign};
 

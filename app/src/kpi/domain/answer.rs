@@ -1,6 +1,8 @@
-//! Answering a KPI question from the engine: live from the per-minute grid and the live set,
-//! or — for replay (`at=`) and agent/skill/status filters — from every conversation's facts
-//! as of the instant, through the same window arithmetic.
+//! Answering a KPI question from the engine ([`Engine::report`]): the question resolved once
+//! (`Ask`), then its windowed sums, now-values, agents and queue rows read from the
+//! [`crate::kpi::view`] its instant and filters call for — the engine's grid and live set, the
+//! few conversations a live agent filter reaches, or every conversation derived as of the
+//! instant (replay, skill and status filters) — through the same window arithmetic.
 
 use std::collections::BTreeMap;
 

@@ -1,6 +1,7 @@
 //! Contributions bucketed per minute × queue × channel, rolled up per quarter hour and per
 //! hour, so a day's sums are read from ~24 hours, a few quarters and a few minutes without
-//! touching a conversation, except the few in the window's two partial edge minutes.
+//! touching a conversation, except the few in the window's two partial edge minutes. A fold
+//! ([`Reading`]) reads a grid, or a few conversations alike ([`SumSource`]).
 
 use std::collections::BTreeMap;
 

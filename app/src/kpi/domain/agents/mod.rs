@@ -1,7 +1,7 @@
 //! Agent KPIs: the agents a question keeps, with presence and capacity now and each one's
 //! offers, handle time and occupancy over the window — the agents table's rows and the totals
 //! the KPI tiles show. A row's window stats are read from the live per-agent aggregates
-//! ([`live`]) or walked from the conversations the agent was offered ([`walk`]).
+//! (`live`) or walked from the conversations the agent was offered (`walk`).
 
 mod live;
 mod walk;
