@@ -35,7 +35,7 @@ pub struct AppState {
     /// The password checks in flight.
     pub passwords: Arc<crate::auth::login_limit::PasswordGate>,
     /// The admin's alert thresholds.
-    pub thresholds: Arc<crate::live::thresholds::Thresholds>,
+    pub thresholds: Arc<crate::live::thresholds::LimitsCache>,
 }
 
 impl AppState {
@@ -54,7 +54,7 @@ impl AppState {
             client_buffer: config.stream_client_buffer,
         }));
         ingestor.add_projection(hub.clone()).await;
-        let thresholds = crate::live::thresholds::Thresholds::open(db.clone()).await?;
+        let thresholds = crate::live::thresholds::LimitsCache::open(db.clone()).await?;
         Ok(AppState {
             thresholds,
             hub,

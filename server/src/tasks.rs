@@ -41,7 +41,7 @@ pub fn start(state: &AppState, plan: Plan) -> Tasks {
     });
     let thresholds = Arc::downgrade(&state.thresholds);
     supervise("threshold refresh", move || {
-        crate::live::thresholds::Thresholds::refresh(thresholds.clone())
+        crate::live::thresholds::LimitsCache::refresh(thresholds.clone())
     });
     let (hub, ingestor, thresholds) = (
         state.hub.clone(),

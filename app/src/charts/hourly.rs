@@ -6,7 +6,7 @@ use super::palette;
 use super::render::{Kind, Plot, Series};
 use super::types::ChartTarget;
 use crate::i18n::{Locale, tr};
-use crate::kpi::report::{HourRow, KpiReport};
+use crate::kpi::domain::report::{HourRow, KpiReport};
 
 /// `HH:MM` of an RFC 3339 hour (the string itself if it does not parse).
 fn hour_label(hour: &str) -> String {

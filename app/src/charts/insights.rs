@@ -10,7 +10,7 @@ use super::palette;
 use super::render::{Kind, Plot, Series};
 use super::types::{Chart, ChartTarget};
 use crate::i18n::{Locale, tr};
-use crate::kpi::report::KpiReport;
+use crate::kpi::domain::report::KpiReport;
 
 /// The smallest and largest SVG sizes drawn; arguments outside are clamped.
 const MIN_SIZE: (u32, u32) = (160, 120);

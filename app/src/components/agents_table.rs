@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use crate::format::{duration, rate};
 use crate::i18n::t;
-use crate::kpi::agents::AgentRow;
+use crate::kpi::domain::agents::AgentRow;
 
 /// Sortable columns: (key, label key, numeric).
 const COLUMNS: [(&str, &str, bool); 12] = [

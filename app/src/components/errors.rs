@@ -133,7 +133,7 @@ mod tests {
 
     #[test]
     fn every_filter_of_the_page_has_an_error_text() {
-        for field in crate::kpi::query::FILTER_KEYS {
+        for field in crate::kpi::domain::query::FILTER_KEYS {
             assert_ne!(filter_key(field), "error.filter_unknown", "{field}");
         }
     }

@@ -23,7 +23,7 @@ pub fn QueueTable(
     /// The report.
     report: KpiReport,
     /// The oldest conversations in queue, oldest first (a few per queue).
-    oldest: Vec<crate::kpi::rows::ConversationRow>,
+    oldest: Vec<crate::kpi::domain::rows::ConversationRow>,
 ) -> impl IntoView {
     let rows = report.by_queue;
     let now = crate::components::ticker::use_ticker().0;

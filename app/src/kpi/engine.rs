@@ -1,6 +1,7 @@
-//! The live engine's state: every conversation's ordered steps and facts, agents' presence
-//! timelines, queues, and the per-minute grid — updated incrementally, one event at a time,
-//! with late events placed in order (old contribution out, new one in).
+//! The live engine's state, made of the parts of [`super::store`]: every conversation's ordered
+//! steps and facts, agents' presence timelines and aggregates, queues, the per-minute grid and
+//! the now-values per cell — updated incrementally, one event at a time, with late events
+//! placed in order (old contribution out, new one in).
 
 use once_cell::race::OnceBox;
 use std::collections::{BTreeMap, BTreeSet};
@@ -9,16 +10,16 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::event::{Channel, Event, EventBody};
 
-use super::agg::Aggs;
-pub use super::conv::Conv;
-use super::conv::{FactsRef, Open};
-use super::derived::Kept;
-use super::facts::{Act, Creation, Name, Names, Status, Step};
-use super::fast::IdMap;
-use super::grid::{Grid, minute_of};
-use super::now::{Now, NowEntry};
-use super::reference::{AgentRec, DEFAULT_SL_SECONDS, QueueRec};
-use super::slots::{SlotSet, Slots};
+use super::domain::facts::{Act, Creation, Name, Names, Status, Step};
+use super::domain::reference::{AgentRec, DEFAULT_SL_SECONDS, QueueRec};
+use super::store::agg::Aggs;
+pub use super::store::conv::Conv;
+use super::store::conv::{FactsRef, Open};
+use super::store::derived::Kept;
+use super::store::fast::IdMap;
+use super::store::grid::{Grid, minute_of};
+use super::store::now::{Now, NowEntry};
+use super::store::slots::{SlotSet, Slots};
 use crate::model::snapshot;
 
 /// What an apply changed (for deltas).
@@ -57,7 +58,7 @@ pub struct Engine {
     newest: Option<i64>,
     /// Conversations [`Engine::load`] took steps for but has not derived yet (a bit per index).
     pending: Vec<u64>,
-    /// Closed conversations keeping derived facts ([`super::derived`]).
+    /// Closed conversations keeping derived facts ([`super::store::derived`]).
     #[serde(skip)]
     kept: Kept,
     /// The minute of the newest event when they were last dropped.
@@ -97,7 +98,7 @@ impl Engine {
         changed
     }
 
-    /// Drops every closed conversation's kept facts ([`super::derived`]).
+    /// Drops every closed conversation's kept facts ([`super::store::derived`]).
     fn forget_derived(&mut self) {
         for idx in self.kept.take() {
             if let Some(c) = self.convs.get_mut(idx as usize) {

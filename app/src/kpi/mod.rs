@@ -1,53 +1,60 @@
 //! The pure, incremental KPI engine of KPIS.md: applied events in, exact KPIs for any window,
 //! filter and instant of the last day out. No I/O; compiled for the server and the browser.
 //!
-//! - [`facts`]: one conversation's history and what KPIs need from it, as of any instant.
-//! - [`sums`]: additive counters and one conversation's contribution to a time range.
-//! - [`grid`]: contributions per minute × queue × channel.
-//! - [`fast`]: a fast hash for internal keys.
-//! - [`now`]: now-values (in queue, longest wait, status, sentiment) per queue × channel.
-//! - [`agg`]: each agent's offers, handle time and occupancy per quarter hour.
-//!   [`minutes`]: their offer and close sums per minute, narrow.
-//! - [`engine`]: the state, updated one event at a time (late events re-contribute);
-//!   [`reference`]: its agents' and queues' reference data.
-//! - [`conv`]: one conversation: open, or sealed once closed ([`sealed`]: in a few bytes).
-//!   [`slots`]: conversations by slot number, found by id.
-//! - [`answer`], [`breakdown`], [`agents`]: turning it into a [`report::KpiReport`], from
-//!   a [`view`] of the conversations at the report's instant and their [`now_values`];
-//!   [`limits`]: the limits that raise its alerts.
-//! - [`erlang`]: Erlang C predictions.
+//! Two folders, tied together by the two modules at the top:
+//!
+//! - [`domain`]: what KPIS.md means and the answers made of it — a conversation's [`facts`]
+//!   as of any instant, the additive [`sums`] and [`agent_sums`] of its contributions, the
+//!   [`query`] and its [`report`], [`erlang`] C, the [`limits`] that raise alerts, the
+//!   [`reference`] data of agents and queues, and the answers themselves: [`answer`] (the
+//!   report, to the question as [`ask`]ed), its [`now_values`], [`breakdown`] (queue rows and
+//!   alerts), [`agents`], the drill-through's [`detail`] and the grids' [`rows`].
+//! - [`store`]: how the state is kept in memory so that a report reads little — each
+//!   conversation in a [`conv`] slot ([`slots`]), sealed once closed ([`sealed`]), its facts
+//!   [`derived`] when read; the [`grid`] of sums per minute × cell with its rollups, kept
+//!   narrow ([`minutes`], [`narrow`]); the per-agent aggregates ([`agg`], with their span
+//!   changes in [`deltas`]); the now-values kept per cell ([`now`]); and [`fast`] hashes.
+//! - [`engine`]: the state, updated one event at a time (late events re-contribute), made of
+//!   the store's parts.
+//! - [`view`]: the conversations as a report reads them at its instant, for the domain's
+//!   answers.
+//!
+//! [`facts`]: domain::facts
+//! [`sums`]: domain::sums
+//! [`agent_sums`]: domain::agent_sums
+//! [`query`]: domain::query
+//! [`report`]: domain::report
+//! [`erlang`]: domain::erlang
+//! [`limits`]: domain::limits
+//! [`reference`]: domain::reference
+//! [`answer`]: domain::answer
+//! [`ask`]: domain::ask
+//! [`now_values`]: domain::now_values
+//! [`breakdown`]: domain::breakdown
+//! [`agents`]: domain::agents
+//! [`detail`]: domain::detail
+//! [`rows`]: domain::rows
+//! [`conv`]: store::conv
+//! [`slots`]: store::slots
+//! [`sealed`]: store::sealed
+//! [`derived`]: store::derived
+//! [`grid`]: store::grid
+//! [`minutes`]: store::minutes
+//! [`narrow`]: store::narrow
+//! [`agg`]: store::agg
+//! [`deltas`]: store::deltas
+//! [`now`]: store::now
+//! [`fast`]: store::fast
 
-pub mod agent_sums;
-pub mod agents;
-pub mod agg;
-pub mod answer;
-pub mod breakdown;
-pub mod conv;
-pub mod deltas;
-pub mod derived;
-pub mod detail;
+pub mod domain;
 pub mod engine;
-pub mod erlang;
-pub mod facts;
-pub mod fast;
-pub mod grid;
-pub mod limits;
-pub mod minutes;
-pub mod now;
-pub mod now_values;
-pub mod query;
-pub mod reference;
-pub mod report;
-pub mod rows;
-pub mod sealed;
-pub mod slots;
-pub mod sums;
+pub mod store;
 pub mod view;
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests;
 
+pub use domain::limits::Limits;
+pub use domain::query::{Query, QueryError, Window};
+pub use domain::report::KpiReport;
 pub use engine::Engine;
-pub use limits::Limits;
-pub use query::{Query, QueryError, Window};
-pub use report::KpiReport;

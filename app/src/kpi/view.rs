@@ -1,68 +1,85 @@
-//! Conversations as a report reads them at its instant: the engine's own, read in place
-//! (live), only the few a live agent filter reaches, or every one derived as of a past
-//! instant (replay, agent/skill/status filters).
+//! Conversations as a report reads them at its instant, in one of three ways (`View`): the
+//! engine's own, read in place (live); only the few a live agent filter reaches; or every one
+//! derived as of the instant (replay, skill and status filters).
 
-use std::borrow::Cow;
-
-use super::conv::{Cell, FactsRef};
+use super::domain::facts::{Facts, Status};
+use super::domain::query::Query;
 use super::engine::Engine;
-use super::facts::{Facts, Status};
-use super::grid::{Grid, InScope, SumSource};
-use super::query::Query;
+use super::store::conv::{Cell, FactsRef};
+use super::store::grid::{Grid, InScope, SumSource};
 
-/// Conversations as of the evaluation instant: the engine's own, read in place (live), or
-/// derived at the instant (replay, agent/skill/status filters).
-pub(super) struct View<'e> {
-    engine: &'e Engine,
-    /// (facts, queue threshold, cell) per conversation index, when derived.
-    derived: Option<Vec<Option<(Facts, u32, Cell)>>>,
-    /// Indexes not closed at the instant.
-    pub live: Cow<'e, [usize]>,
-    /// A grid built for this view (replay, filters), or `None` to use the engine's.
-    pub grid: Option<Grid>,
-    /// The only conversations that pass the query's filters, with their facts, when known
-    /// (a live agent filter's: those offered to the agents).
-    few: Option<Vec<InScope<'e>>>,
+/// Conversations as of a report's instant, by where the report reads them from. Which one a
+/// question gets is [`Engine::report`]'s choice (and the agents table's: live or derived).
+pub(super) enum View<'e> {
+    /// The engine's own state, read in place: its grid, its live list and the facts its
+    /// conversations hold (a live question filtered by queue and channel only).
+    Live(&'e Engine),
+    /// The engine's own state under a live agent filter: only the conversations offered to
+    /// those agents that pass every filter, with their facts, summed as they are read.
+    Offered {
+        engine: &'e Engine,
+        /// The conversations in scope (a few hundred or thousand, where the grid holds a
+        /// day's).
+        in_scope: Vec<InScope<'e>>,
+    },
+    /// Every conversation derived as of a past instant (replay, skill and status filters,
+    /// or an agent filter with events applied after the instant), in a grid of its own.
+    Derived {
+        /// (facts, queue threshold, cell) per conversation index.
+        facts: Vec<Option<(Facts, u32, Cell)>>,
+        /// Indexes not closed at the instant.
+        live: Vec<usize>,
+        /// Where the query keeps them.
+        grid: Grid,
+    },
 }
 
 impl View<'_> {
     /// A conversation's facts, threshold and cell; live, a closed conversation's facts are
     /// derived from its steps here ([`Engine::facts`]).
     pub(super) fn entry(&self, idx: usize) -> Option<(FactsRef<'_>, u32, Cell)> {
-        match &self.derived {
-            Some(all) => all
+        match self {
+            View::Live(engine) | View::Offered { engine, .. } => {
+                let c = engine.convs.get(idx)?;
+                Some((engine.facts(idx)?, c.sl_own, c.cell()?))
+            }
+            View::Derived { facts, .. } => facts
                 .get(idx)?
                 .as_ref()
                 .map(|(f, sl, c)| (FactsRef::Held(f), *sl, *c)),
-            None => {
-                let c = self.engine.convs.get(idx)?;
-                Some((self.engine.facts(idx)?, c.sl_own, c.cell()?))
-            }
         }
     }
 
-    /// Where the view's windowed sums come from: its own grid, its few conversations, or
-    /// the engine's grid.
+    /// Where the view's windowed sums come from: the engine's grid, the few conversations in
+    /// scope, or the view's own grid.
     pub(super) fn sums(&self) -> SumSource<'_> {
-        match (&self.grid, &self.few) {
-            (Some(grid), _) => SumSource::Grid(grid),
-            (None, Some(few)) => SumSource::Few(few),
-            (None, None) => SumSource::Grid(&self.engine.grid),
+        match self {
+            View::Live(engine) => SumSource::Grid(&engine.grid),
+            View::Offered { in_scope, .. } => SumSource::Few(in_scope),
+            View::Derived { grid, .. } => SumSource::Grid(grid),
         }
     }
 
     /// Whether this is the engine's live state (not derived at an instant).
     pub(super) fn is_live(&self) -> bool {
-        self.derived.is_none()
+        !matches!(self, View::Derived { .. })
+    }
+
+    /// The conversations not closed at the view's instant, on the whole floor.
+    pub(super) fn live(&self) -> &[usize] {
+        match self {
+            View::Live(engine) | View::Offered { engine, .. } => &engine.live,
+            View::Derived { live, .. } => live,
+        }
     }
 
     /// The facts of a conversation live at the view's instant (or any, when derived at an
     /// instant), read in place. Live, a closed conversation's facts are not held: read those
     /// through [`View::entry`].
     pub(super) fn get(&self, idx: usize) -> Option<&Facts> {
-        match &self.derived {
-            Some(all) => all.get(idx)?.as_ref().map(|(f, _, _)| f),
-            None => self.engine.convs.get(idx)?.held(),
+        match self {
+            View::Live(engine) | View::Offered { engine, .. } => engine.convs.get(idx)?.held(),
+            View::Derived { facts, .. } => facts.get(idx)?.as_ref().map(|(f, _, _)| f),
         }
     }
 
@@ -70,28 +87,30 @@ impl View<'_> {
     /// agent filter those offered to the agents that are still live (a few hundred), where
     /// the live list holds every live conversation on the floor.
     pub(super) fn live_in_scope(&self) -> Box<dyn Iterator<Item = usize> + '_> {
-        match (&self.few, self.is_live()) {
-            (Some(few), true) => Box::new(
-                few.iter()
+        match self {
+            View::Offered { engine, in_scope } => Box::new(
+                in_scope
+                    .iter()
                     .map(|c| c.idx)
-                    .filter(|&i| self.engine.convs.get(i).is_some_and(|c| c.is_live())),
+                    .filter(|&i| engine.convs.get(i).is_some_and(|c| c.is_live())),
             ),
-            _ => Box::new(self.live.iter().copied()),
+            View::Live(_) | View::Derived { .. } => Box::new(self.live().iter().copied()),
         }
     }
 
     /// Every conversation's entry.
     pub(super) fn entries(&self) -> Box<dyn Iterator<Item = (FactsRef<'_>, u32, Cell)> + '_> {
-        if let Some(few) = &self.few {
-            return Box::new(
-                few.iter()
-                    .map(|c| (FactsRef::Held(&c.facts), c.sl_own, c.cell)),
-            );
-        }
-        let n = self
-            .derived
-            .as_ref()
-            .map_or(self.engine.convs.slots(), Vec::len);
+        let n = match self {
+            View::Offered { in_scope, .. } => {
+                return Box::new(
+                    in_scope
+                        .iter()
+                        .map(|c| (FactsRef::Held(&c.facts), c.sl_own, c.cell)),
+                );
+            }
+            View::Live(engine) => engine.convs.slots(),
+            View::Derived { facts, .. } => facts.len(),
+        };
         Box::new((0..n).filter_map(|i| self.entry(i)))
     }
 }
@@ -99,13 +118,7 @@ impl View<'_> {
 impl Engine {
     /// The engine's live state, read in place.
     pub(super) fn live_view(&self) -> View<'_> {
-        View {
-            engine: self,
-            derived: None,
-            live: Cow::Borrowed(&self.live),
-            grid: None,
-            few: None,
-        }
+        View::Live(self)
     }
 
     /// The live view under an agent filter: the conversations offered to the filtered agents
@@ -119,7 +132,7 @@ impl Engine {
             .collect();
         candidates.sort_unstable();
         candidates.dedup();
-        let few = candidates
+        let in_scope = candidates
             .into_iter()
             .filter_map(|idx| {
                 let c = &self.convs[idx];
@@ -128,12 +141,9 @@ impl Engine {
                     .then(|| InScope::new(idx, f, c.sl_own, cell))
             })
             .collect();
-        View {
+        View::Offered {
             engine: self,
-            derived: None,
-            live: Cow::Borrowed(&self.live),
-            grid: None,
-            few: Some(few),
+            in_scope,
         }
     }
 
@@ -163,12 +173,6 @@ impl Engine {
             }
             facts.push(entry);
         }
-        View {
-            engine: self,
-            derived: Some(facts),
-            live: Cow::Owned(live),
-            grid: Some(grid),
-            few: None,
-        }
+        View::Derived { facts, live, grid }
     }
 }

@@ -9,8 +9,8 @@ use serde::{Deserialize, Serialize};
 pub use super::conversation::{Conversation, ConversationStatus};
 use super::conversation::{Transition, start, step};
 use super::event::{Channel, Event, EventBody, Presence};
+use super::ledger_seal;
 use super::names::{Map, Names};
-use super::sealed;
 use super::seals::Seals;
 
 /// Events older than this before the newest event are refused.
@@ -103,7 +103,7 @@ struct History {
 #[derive(Clone, Debug, Serialize, Deserialize)]
 struct Open {
     state: Conversation,
-    /// Its steps ([`sealed::seal`]; no close time). The last one is at `state.updated_at`.
+    /// Its steps ([`ledger_seal::seal`]; no close time). The last one is at `state.updated_at`.
     steps: Box<[u8]>,
 }
 
@@ -371,7 +371,7 @@ impl Ledger {
                     Some(o) => {
                         let steps = new.iter().map(|s| (s.at, &s.transition));
                         let last = o.state.updated_at;
-                        o.steps = sealed::extend(&o.steps, last, steps, &mut self.names);
+                        o.steps = ledger_seal::extend(&o.steps, last, steps, &mut self.names);
                         o.state = state;
                         if o.state.status == ConversationStatus::Closed {
                             let o = self.open.remove(id).expect("just read");
@@ -385,7 +385,7 @@ impl Ledger {
                 },
             };
             let steps = history.steps.iter().map(|s| (s.at, &s.transition));
-            let steps = sealed::seal(steps, &mut self.names);
+            let steps = ledger_seal::seal(steps, &mut self.names);
             if history.state.status == ConversationStatus::Closed {
                 self.open.remove(id);
                 self.closed.insert(id, &steps);
@@ -561,7 +561,7 @@ impl Ledger {
     pub fn prune(&mut self, before: DateTime<Utc>) -> usize {
         let n = self.closed.len();
         self.closed
-            .retain(|seal| sealed::closed_at(seal).is_none_or(|t| t >= before));
+            .retain(|seal| ledger_seal::closed_at(seal).is_none_or(|t| t >= before));
         n - self.closed.len()
     }
 
@@ -577,9 +577,9 @@ impl Ledger {
     }
 }
 
-/// The steps of a seal ([`sealed::unseal`]); `None` if the bytes are not one.
+/// The steps of a seal ([`ledger_seal::unseal`]); `None` if the bytes are not one.
 fn unseal(bytes: &[u8], names: &Names) -> Option<Vec<Step>> {
-    let (_, steps) = sealed::unseal(bytes, names)?;
+    let (_, steps) = ledger_seal::unseal(bytes, names)?;
     let steps = steps.into_iter();
     Some(
         steps

@@ -1,6 +1,6 @@
-//! The ledger's closed conversations, by id: each id and its seal ([`super::sealed`]) back to
-//! back in one growing buffer (the id's length as a varint, the id, the seal's length, the
-//! seal), found through a table of their offsets hashed by the id. A million closed
+//! The ledger's closed conversations, by id: each id and its seal ([`super::ledger_seal`])
+//! back to back in one growing buffer (the id's length as a varint, the id, the seal's length,
+//! the seal), found through a table of their offsets hashed by the id. A million closed
 //! conversations are a million entries and one table of 4-byte offsets, not a million
 //! allocations (each rounded up to the allocator's size class) and 16-byte pointers. An entry
 //! replaced or removed leaves a gap, and the buffer is compacted once gaps are half of it.

@@ -7,7 +7,7 @@ use leptos_router::hooks::use_params_map;
 use crate::components::agents_table::presence_key;
 use crate::format::{duration, rate};
 use crate::i18n::t;
-use crate::kpi::detail::{AgentDetail, CapacityStep, PresenceSpan};
+use crate::kpi::domain::detail::{AgentDetail, CapacityStep, PresenceSpan};
 use crate::routes::insights::url_filters;
 use crate::server_fns::{SetAgentPresence, get_agent_detail};
 

@@ -12,7 +12,7 @@ use crate::components::live_feed::{LiveFeed, LiveState};
 use crate::components::queue_table::QueueTable;
 use crate::components::replay::ReplaySlider;
 use crate::i18n::t;
-use crate::kpi::query::FILTER_KEYS;
+use crate::kpi::domain::query::FILTER_KEYS;
 use crate::server_fns::get_insights;
 
 /// The page's filters from the URL, as (key, value) pairs in a stable order.

@@ -3,8 +3,7 @@
 use leptos::prelude::*;
 
 use crate::error::AppError;
-
-use crate::kpi::detail::AgentDetail;
+use crate::kpi::domain::detail::AgentDetail;
 
 /// Where supervisor actions go: the server submits them through the ingest path (same
 /// validation, same log) and audits them. Provided through Leptos context.

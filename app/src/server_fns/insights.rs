@@ -6,7 +6,7 @@ use crate::error::AppError;
 use serde::{Deserialize, Serialize};
 
 use crate::kpi::KpiReport;
-use crate::kpi::agents::AgentRow;
+use crate::kpi::domain::agents::AgentRow;
 
 /// What the Insights page shows for one set of filters.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -20,7 +20,7 @@ pub struct InsightsData {
     /// The charts of the report.
     pub charts: Vec<crate::charts::Chart>,
     /// The oldest conversations in queue (up to 3 per queue), oldest first.
-    pub oldest: Vec<crate::kpi::rows::ConversationRow>,
+    pub oldest: Vec<crate::kpi::domain::rows::ConversationRow>,
     /// The admin's extra report panels, with the figures of the saved-view ones.
     pub panels: Vec<PanelData>,
     /// The thresholds the tiles are coloured against: the one queue's own when the view shows
@@ -52,9 +52,9 @@ pub trait PanelSource: Send + Sync + 'static {
 /// Up to `per_queue` in-queue rows per queue, longest waiting first.
 #[cfg(any(feature = "ssr", test))]
 pub fn oldest_in_queue(
-    mut rows: Vec<crate::kpi::rows::ConversationRow>,
+    mut rows: Vec<crate::kpi::domain::rows::ConversationRow>,
     per_queue: usize,
-) -> Vec<crate::kpi::rows::ConversationRow> {
+) -> Vec<crate::kpi::domain::rows::ConversationRow> {
     rows.retain(|r| r.wait.is_some());
     rows.sort_by(|a, b| {
         (&a.queue_entry_at, &a.conversation_id).cmp(&(&b.queue_entry_at, &b.conversation_id))
@@ -83,7 +83,7 @@ pub async fn get_insights(
 ) -> Result<InsightsData, AppError> {
     use std::sync::Arc;
 
-    use crate::kpi::query::FILTER_KEYS;
+    use crate::kpi::domain::query::FILTER_KEYS;
     use crate::kpi::{Limits, Query};
 
     let (_, scope) = crate::auth::require_supervisor()?;
@@ -161,7 +161,7 @@ pub async fn get_insights(
 #[cfg(test)]
 mod tests {
     use super::oldest_in_queue;
-    use crate::kpi::rows::ConversationRow;
+    use crate::kpi::domain::rows::ConversationRow;
 
     fn row(id: &str, queue: &str, entry: &str, in_queue: bool) -> ConversationRow {
         ConversationRow {

@@ -12,7 +12,7 @@ use app::server_fns::admin::{AdminStore, Fut, UserForm};
 use sea_orm::{DatabaseConnection, DbErr};
 use serde_json::json;
 
-use crate::live::thresholds::Thresholds as ThresholdCache;
+use crate::live::thresholds::LimitsCache;
 use crate::store::users::{self, NewUser};
 use crate::store::{audit, reference, settings, tokens};
 
@@ -27,7 +27,7 @@ pub struct Admin {
     /// The configured retention days (the default of the setting).
     pub retention_default: u32,
     /// The thresholds the KPI answers use (reloaded after a change).
-    pub thresholds: Arc<ThresholdCache>,
+    pub thresholds: Arc<LimitsCache>,
     /// The live streams, told when a user, session or token changes (they check their caller).
     pub hub: Arc<crate::stream::Hub>,
 }

@@ -22,17 +22,18 @@ pub async fn load(db: &DatabaseConnection) -> Result<ThresholdSettings, DbErr> {
         .unwrap_or_default())
 }
 
-/// The current limits, shared by every reader.
-pub struct Thresholds {
+/// The stored thresholds as the engine's [`Limits`], kept in memory for every reader and
+/// re-read from the database ([`LimitsCache::reload`], [`LimitsCache::refresh`]).
+pub struct LimitsCache {
     db: DatabaseConnection,
     current: RwLock<Arc<Limits>>,
 }
 
-impl Thresholds {
+impl LimitsCache {
     /// Loads the stored thresholds.
-    pub async fn open(db: DatabaseConnection) -> Result<Arc<Thresholds>, DbErr> {
+    pub async fn open(db: DatabaseConnection) -> Result<Arc<LimitsCache>, DbErr> {
         let limits = Limits::from_settings(&load(&db).await?);
-        Ok(Arc::new(Thresholds {
+        Ok(Arc::new(LimitsCache {
             db,
             current: RwLock::new(Arc::new(limits)),
         }))

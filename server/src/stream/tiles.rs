@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use app::kpi::Query;
-use app::kpi::report::{Alert, KpiReport};
+use app::kpi::domain::report::{Alert, KpiReport};
 use serde_json::{Value, json};
 
 use super::{Delta, Hub, Scope, Visibility};
@@ -111,7 +111,7 @@ fn deltas(scope: &Scope, r: &mut KpiReport, seq: i64, sent: &mut Sent) -> Vec<De
 pub async fn publish(
     hub: Arc<Hub>,
     ingestor: Arc<Ingestor>,
-    thresholds: Arc<crate::live::thresholds::Thresholds>,
+    thresholds: Arc<crate::live::thresholds::LimitsCache>,
 ) {
     let mut shutdown = hub.shutdown_signal();
     {

@@ -14,7 +14,7 @@ use crate::ingest::projection::Applied;
 
 /// An agent with the capacity it uses now and what is left (negative when over capacity).
 #[derive(Debug, Serialize)]
-pub struct AgentView<'a> {
+pub struct AgentWithCapacity<'a> {
     /// The agent as the events say.
     #[serde(flatten)]
     pub agent: &'a Agent,
@@ -35,7 +35,7 @@ struct ConversationDelta<'a> {
 struct AgentDelta<'a> {
     seq: i64,
     as_of: Option<DateTime<Utc>>,
-    agent: AgentView<'a>,
+    agent: AgentWithCapacity<'a>,
 }
 
 #[derive(Serialize)]
@@ -43,7 +43,7 @@ struct Snapshot<'a> {
     seq: i64,
     as_of: Option<DateTime<Utc>>,
     conversations: Vec<&'a Conversation>,
-    agents: Vec<AgentView<'a>>,
+    agents: Vec<AgentWithCapacity<'a>>,
 }
 
 /// Capacity units each agent uses now (as [`Ledger::capacity_used`], in one pass).
@@ -59,8 +59,8 @@ pub fn capacity_by_agent(ledger: &Ledger) -> HashMap<&str, u32> {
     used
 }
 
-fn agent_view(agent: &Agent, capacity_used: u32) -> AgentView<'_> {
-    AgentView {
+fn agent_with_capacity(agent: &Agent, capacity_used: u32) -> AgentWithCapacity<'_> {
+    AgentWithCapacity {
         agent,
         capacity_used,
         capacity_free: i64::from(agent.capacity) - i64::from(capacity_used),
@@ -124,7 +124,10 @@ pub fn deltas(applied: Applied<'_>) -> Vec<Delta> {
             let data = json(&AgentDelta {
                 seq,
                 as_of,
-                agent: agent_view(agent, used.get(agent.id.as_str()).copied().unwrap_or(0)),
+                agent: agent_with_capacity(
+                    agent,
+                    used.get(agent.id.as_str()).copied().unwrap_or(0),
+                ),
             });
             out.push(delta(
                 seq,
@@ -180,10 +183,10 @@ impl SnapshotCopy {
     pub fn to_json(&self, seq: i64) -> Arc<str> {
         let mut conversations: Vec<&Conversation> = self.conversations.iter().collect();
         conversations.sort_by(|a, b| a.id.cmp(&b.id));
-        let mut agents: Vec<AgentView<'_>> = self
+        let mut agents: Vec<AgentWithCapacity<'_>> = self
             .agents
             .iter()
-            .map(|(agent, used)| agent_view(agent, *used))
+            .map(|(agent, used)| agent_with_capacity(agent, *used))
             .collect();
         agents.sort_by(|a, b| a.agent.id.cmp(&b.agent.id));
         json(&Snapshot {

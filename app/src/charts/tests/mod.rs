@@ -11,7 +11,9 @@ use crate::i18n::Locale;
 const NO_DATA: &str = "No data in this window";
 /// What a chart that could not be drawn says.
 const UNAVAILABLE: &str = "This chart could not be drawn; its data is in the table";
-use crate::kpi::report::{Capacity, ChannelRow, HourRow, KpiReport, Ongoing, QueueRow, Windowed};
+use crate::kpi::domain::report::{
+    Capacity, ChannelRow, HourRow, KpiReport, Ongoing, QueueRow, Windowed,
+};
 
 fn hour(h: u32, incoming: i64, closed: i64, service_level: Option<f64>) -> HourRow {
     HourRow {

@@ -5,7 +5,7 @@ use proptest::prelude::*;
 use super::UNAVAILABLE;
 use super::{assert_well_formed, channel, hour, queue};
 use crate::charts::insights_charts;
-use crate::kpi::report::{Capacity, KpiReport, Ongoing};
+use crate::kpi::domain::report::{Capacity, KpiReport, Ongoing};
 
 /// Any float, including NaN, infinities and values far outside 0..1.
 fn any_rate() -> impl Strategy<Value = Option<f64>> {

@@ -194,8 +194,8 @@ pub(super) fn with_filters(r: &mut Rng, q: &Query) -> Query {
         1 => q.skills = vec!["en".into()],
         _ => {
             q.statuses = vec![
-                crate::kpi::facts::Status::Open,
-                crate::kpi::facts::Status::Closed,
+                crate::kpi::domain::facts::Status::Open,
+                crate::kpi::domain::facts::Status::Closed,
             ]
         }
     }

@@ -3,7 +3,7 @@
 use serde_json::json;
 
 use super::{at, conv, created, ev};
-use crate::kpi::facts::Status;
+use crate::kpi::domain::facts::Status;
 use crate::kpi::{Engine, Limits, Query, Window};
 use crate::model::event::Event;
 
@@ -278,7 +278,7 @@ fn bad_query_values_are_refused_with_the_field() {
 
 #[test]
 fn every_filter_key_is_a_query_parameter() {
-    for k in crate::kpi::query::FILTER_KEYS {
+    for k in crate::kpi::domain::query::FILTER_KEYS {
         if let Err(e) = Query::from_pairs([(k, "")]) {
             assert!(!e.message.contains("unknown parameter"), "{k}: {e:?}");
         }
@@ -524,7 +524,7 @@ fn only_open_conversations_hold_their_facts() {
 /// A day has seven million steps: each is its time and a 4-byte agent or queue number.
 #[test]
 fn a_step_takes_16_bytes() {
-    assert_eq!(std::mem::size_of::<crate::kpi::facts::Step>(), 16);
+    assert_eq!(std::mem::size_of::<crate::kpi::domain::facts::Step>(), 16);
 }
 
 /// A closed conversation's facts are derived when read and kept until the events reach a new

@@ -3,8 +3,8 @@
 
 use proptest::prelude::*;
 
-use crate::kpi::facts::{Act, Creation, Names, Step};
-use crate::kpi::sealed::{closed_at, open, seal, unseal};
+use crate::kpi::domain::facts::{Act, Creation, Names, Step};
+use crate::kpi::store::sealed::{closed_at, open, seal, unseal};
 use crate::model::event::{Channel, CloseReason, MessageFrom, RejectReason, ResumedBy};
 
 /// One act of every kind, its numbers and fields picked by `a` and `b`.
@@ -68,7 +68,7 @@ proptest! {
         // Near the last step, as a close is; or any time at all.
         let close = if close % 2 == 0 { at.saturating_add(close % 1_000_000) } else { close };
         let bytes = seal(&id, close, &creation, &steps, &mut names);
-        prop_assert_eq!(super::super::sealed::id(&bytes), Some(id.as_str()));
+        prop_assert_eq!(crate::kpi::store::sealed::id(&bytes), Some(id.as_str()));
         prop_assert_eq!(closed_at(&bytes), Some(close));
         prop_assert_eq!(unseal(&bytes, &names), Some((creation.clone(), steps.clone())));
         let (back, iter) = open(&bytes, &names).expect("a seal");
@@ -101,7 +101,7 @@ fn malformed_bytes_unseal_to_nothing() {
         },
     ];
     let bytes = seal("c-1", 9, &creation, &steps, &mut names);
-    assert_eq!(super::super::sealed::id(&bytes[..2]), None, "a cut id");
+    assert_eq!(crate::kpi::store::sealed::id(&bytes[..2]), None, "a cut id");
     // Cut in the last step: the whole seal is refused.
     assert_eq!(unseal(&bytes[..bytes.len() - 1], &names), None);
     // An unknown step kind.

@@ -8,7 +8,7 @@ use proptest::prelude::*;
 
 use super::at;
 use super::properties::{Rng, day, diff, queries, with_filters};
-use crate::kpi::facts::Status;
+use crate::kpi::domain::facts::Status;
 use crate::kpi::{Engine, Limits};
 use crate::model::snapshot::sharing;
 

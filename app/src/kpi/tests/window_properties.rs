@@ -9,41 +9,44 @@ use serde_json::json;
 use super::properties::{Rng, day};
 use super::{at, conv, created};
 use crate::kpi::Engine;
-use crate::kpi::conv::Cell;
-use crate::kpi::grid::{QUARTER_MS, Rollup};
-use crate::kpi::sums::{OfferScope, Part, Sums};
+use crate::kpi::domain::sums::{OfferScope, Sums, SumsNeeded};
+use crate::kpi::store::conv::Cell;
+use crate::kpi::store::grid::{QUARTER_MS, Reading, Rollup};
 use crate::model::event::Event;
 
 /// The engine's grid summed over `[from, t]`, every cell, through `rollup`.
 fn grid_total(e: &Engine, from: i64, t: i64, open_end: bool, rollup: Rollup) -> Sums {
     let mut sum = Sums::default();
-    for s in grid_cells(e, from, t, open_end, rollup, Part::All).values() {
+    for s in grid_cells(e, from, t, open_end, rollup, SumsNeeded::All).values() {
         sum += s;
     }
     sum
 }
 
-/// The engine's grid over `[from, t]`, per cell, through `rollup`, with `part` of the
-/// partial minutes' sums.
+/// The engine's grid over `[from, t]`, per cell, through `rollup`, with the `needed` sums of the
+/// partial minutes.
 fn grid_cells(
     e: &Engine,
     from: i64,
     t: i64,
     open_end: bool,
     rollup: Rollup,
-    part: Part,
+    needed: SumsNeeded,
 ) -> BTreeMap<Cell, Sums> {
     let lookup = |idx: usize| {
         let c = &e.convs[idx];
         Some((e.facts(idx)?, c.sl_own, c.cell()?))
     };
     let mut cells = BTreeMap::<Cell, Sums>::new();
-    e.grid.fold(
+    let reading = Reading {
         from,
-        t,
+        to: t,
         open_end,
         rollup,
-        part,
+        needed,
+    };
+    e.grid.fold(
+        &reading,
         |_| true,
         lookup,
         |_, c, s| *cells.entry(*c).or_default() += s,
@@ -116,15 +119,15 @@ proptest! {
         }
         expect.retain(|_, s| *s != Sums::default());
         let open_end = e.newest().is_none_or(|n| n <= t);
-        // The Erlang C inputs' folds: what they read equals the same sums of every part.
+        // The Erlang C inputs' folds: what they read equals the same sums when every sum is read.
         let arrivals = |c: &BTreeMap<Cell, Sums>| c.iter().map(|(k, s)| (*k, s.incoming)).filter(|(_, n)| *n != 0).collect::<Vec<_>>();
         let handled = |c: &BTreeMap<Cell, Sums>| c.iter().map(|(k, s)| (*k, s.handle_ms, s.handle_n)).filter(|(_, _, n)| *n != 0).collect::<Vec<_>>();
         for rollup in [Rollup::Minutes, Rollup::Quarters, Rollup::Hours] {
             for end in [false, true].into_iter().filter(|&end| open_end || !end) {
-                prop_assert_eq!(&grid_cells(&e, from, t, end, rollup, Part::All), &expect);
-                let cells = grid_cells(&e, from, t, end, rollup, Part::Arrivals);
+                prop_assert_eq!(&grid_cells(&e, from, t, end, rollup, SumsNeeded::All), &expect);
+                let cells = grid_cells(&e, from, t, end, rollup, SumsNeeded::Arrivals);
                 prop_assert_eq!(arrivals(&cells), arrivals(&expect));
-                let cells = grid_cells(&e, from, t, end, rollup, Part::Handled);
+                let cells = grid_cells(&e, from, t, end, rollup, SumsNeeded::Handled);
                 prop_assert_eq!(handled(&cells), handled(&expect));
             }
         }
@@ -163,7 +166,7 @@ proptest! {
         start in 0u64..120_000,
         len in 0u64..90_000,
     ) {
-        use crate::kpi::agent_sums::{AgentSums, for_each_keyed};
+        use crate::kpi::domain::agent_sums::{AgentSums, for_each_keyed};
         let events = day(seed, n);
         let mut e = Engine::new();
         e.apply(&events);
@@ -195,7 +198,7 @@ proptest! {
                     prop_assert_eq!(&grid_total(&e, from, t, false, rollup), &exact);
                 }
             }
-            let (edges, whole) = crate::kpi::agents::edges(&e, from, t);
+            let (edges, whole) = crate::kpi::domain::agents::edges(&e, from, t);
             let ids: std::collections::BTreeSet<String> =
                 expect.keys().cloned().chain(e.agents().map(|(id, _)| id.clone())).collect();
             for id in ids {

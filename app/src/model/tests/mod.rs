@@ -2,9 +2,9 @@
 //! the event builders they share.
 
 mod ledger;
+mod ledger_seal;
 mod parse;
 mod properties;
-mod sealed;
 mod snapshot;
 
 use chrono::{DateTime, TimeDelta, Utc};

@@ -8,9 +8,9 @@ use std::sync::{Arc, OnceLock};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::conv::Cell;
-use super::facts::{Facts, Status};
 use super::fast::{FastMap, FastSet};
-use super::report::Alert;
+use crate::kpi::domain::facts::{Facts, Status};
+use crate::kpi::domain::report::Alert;
 
 /// Times, each as often as it was added, in order: how many lie in a range is two binary
 /// searches, where a B-tree of counts walks every key on one side of it. Most are added at

@@ -41,7 +41,7 @@ impl Default for AgentRec {
 
 impl AgentRec {
     /// Takes an `agent.upserted` at `at` unless a later one already won.
-    pub(super) fn upsert(&mut self, a: &AgentUpserted, at: i64) {
+    pub(in crate::kpi) fn upsert(&mut self, a: &AgentUpserted, at: i64) {
         if self.upserted.is_none_or(|t| at >= t) {
             self.name = a.name.clone();
             self.queues = a.queues.clone();
@@ -73,7 +73,7 @@ pub struct QueueRec {
 
 impl QueueRec {
     /// A queue known only by id: named by it, with the default threshold.
-    pub(super) fn new(id: &str) -> QueueRec {
+    pub(in crate::kpi) fn new(id: &str) -> QueueRec {
         QueueRec {
             name: id.to_owned(),
             service_level_seconds: DEFAULT_SL_SECONDS,
@@ -83,7 +83,7 @@ impl QueueRec {
 
     /// Takes a `queue.upserted` at `at` unless a later one already won; whether its
     /// service-level threshold changed.
-    pub(super) fn upsert(&mut self, q: &QueueUpserted, at: i64) -> bool {
+    pub(in crate::kpi) fn upsert(&mut self, q: &QueueUpserted, at: i64) -> bool {
         if self.upserted.is_some_and(|t| at < t) {
             // A later upsert already won.
             return false;

@@ -1,15 +1,16 @@
-//! Closed conversations' events kept compactly. A closed conversation changes only when a late
-//! event or a queue's new threshold reaches it, yet a day is mostly closed conversations: the
-//! engine keeps each one's id, [`Creation`] and steps as a few bytes — agents and queues by their
-//! number in [`Names`], times as varint deltas — about 60 bytes instead of ~220 (a 16-byte step
-//! each, the boxed creation and its customer's name). Its facts are derived from the bytes
-//! when read, and it is unsealed again before a late step is placed.
+//! The engine's seal: a closed conversation's events kept compactly (the ledger keeps its own,
+//! `model::ledger_seal`, whose step codes it shares). A closed conversation changes
+//! only when a late event or a queue's new threshold reaches it, yet a day is mostly closed
+//! conversations: the engine keeps each one's id, [`Creation`] and steps as a few bytes —
+//! agents and queues by their number in [`Names`], times as varint deltas — about 60 bytes
+//! instead of ~220 (a 16-byte step each, the boxed creation and its customer's name). Its facts
+//! are derived from the bytes when read, and it is unsealed again before a late step is placed.
 
 use std::sync::Arc;
 
-use super::facts::{Act, Creation, Names, Step};
+use crate::kpi::domain::facts::{Act, Creation, Names, Step};
 use crate::model::event::{MessageFrom, RejectReason};
-use crate::model::sealed::{
+use crate::model::ledger_seal::{
     ACCEPTED, CHANNELS, CLOSE_REASONS, CLOSED, CREATED, ENDED, ESCALATED, ESCALATION_RESOLVED,
     OFFERED, REJECTED, RELEASED, RESUMED, RESUMED_BY, TO_AGENT, TO_QUEUE, WAITING, channel_code,
     close_code, resumed_code,

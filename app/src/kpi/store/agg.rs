@@ -14,13 +14,13 @@
 
 use std::collections::BTreeMap;
 
-use super::agent_sums::{AgentSums, Contribution, contributions};
 use super::deltas::Deltas;
-use super::facts::Facts;
 use super::fast::{FastMap, IdMap};
 use super::grid::{QUARTER_MS, minute_of, quarter_ceil, quarter_of};
 use super::minutes::MinuteSums;
-use super::reference::AgentRec;
+use crate::kpi::domain::agent_sums::{AgentSums, Contribution, contributions};
+use crate::kpi::domain::facts::Facts;
+use crate::kpi::domain::reference::AgentRec;
 use crate::model::event::Presence;
 use crate::model::snapshot;
 
@@ -173,7 +173,12 @@ impl AgentAgg {
     /// the quarter's kept total less the parts outside `[lo, hi)` when those are shorter. A
     /// walk reads every span change before its end, so a window starting early in a quarter
     /// walks the quarter's start, not all of it.
-    pub(super) fn covered_part(&self, presence: &[(i64, u64, Presence)], lo: i64, hi: i64) -> i64 {
+    pub(in crate::kpi) fn covered_part(
+        &self,
+        presence: &[(i64, u64, Presence)],
+        lo: i64,
+        hi: i64,
+    ) -> i64 {
         let q = quarter_of(lo);
         let Some(quarter) = self.quarter(q) else {
             return 0;

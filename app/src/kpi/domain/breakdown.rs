@@ -3,43 +3,46 @@
 
 use std::sync::Arc;
 
-use super::agents::AgentView;
-use super::conv::{Cell, FactsRef};
-use super::engine::Engine;
+use super::agents::AgentsInScope;
+use super::ask::Ask;
 use super::erlang;
-use super::fast::FastMap;
-use super::grid::{HOUR_MS, Rollup, SumSource};
 use super::limits::Limits;
-use super::now::AlertMemo;
 use super::now_values::{Negative, NowValues};
-use super::report::{Alert, KpiReport, QueueRow, Windowed};
-use super::sums::{Part, Sums};
-use super::view::View;
+use super::report::{Alert, KpiReport, QueueRow, Windowed, sl_slot};
+use super::sums::{Sums, SumsNeeded};
+use crate::kpi::engine::Engine;
+use crate::kpi::store::conv::Cell;
+use crate::kpi::store::fast::FastMap;
+use crate::kpi::store::grid::{HOUR_MS, Reading, Rollup};
+use crate::kpi::store::now::AlertMemo;
+use crate::kpi::view::View;
 
 const HALF_HOUR_MS: i64 = 1_800_000;
 
 impl Engine {
-    /// One row per queue in scope, with its Erlang C prediction.
-    #[allow(clippy::too_many_arguments)]
-    pub(super) fn queue_rows<'f>(
+    /// One row per queue in scope of `ask`, with its window's sums (`by_queue`, by queue
+    /// number) and its Erlang C prediction.
+    pub(in crate::kpi) fn queue_rows(
         &self,
+        ask: &Ask,
         by_queue: &FastMap<u32, Sums>,
-        source: &SumSource,
-        keep: &impl Fn(&Cell) -> bool,
-        lookup: &impl Fn(usize) -> Option<(FactsRef<'f>, u32, Cell)>,
-        agents: &AgentView,
-        t: i64,
-        slot: usize,
-        queues: &Option<Vec<String>>,
+        agents: &AgentsInScope,
     ) -> Vec<QueueRow> {
-        let open_end = self.newest().is_none_or(|n| n <= t);
+        let (t, queues) = (ask.t, &ask.queues);
+        let slot = sl_slot(ask.q.sl_seconds);
+        let source = ask.view.sums();
+        let keep = |c: &Cell| self.keeps_cell(ask, c);
+        let lookup = |idx: usize| ask.view.entry(idx);
+        let reading = |from: i64, needed: SumsNeeded| Reading {
+            from,
+            to: t,
+            open_end: ask.open_end,
+            rollup: Rollup::Hours,
+            needed,
+        };
         let mut arrivals: FastMap<u32, i64> = FastMap::default();
         source.fold(
-            t - HALF_HOUR_MS,
-            t,
-            open_end,
-            Rollup::Hours,
-            Part::Arrivals,
+            &reading(t - HALF_HOUR_MS, SumsNeeded::Arrivals),
             keep,
             lookup,
             |_, c, s| {
@@ -48,11 +51,7 @@ impl Engine {
         );
         let mut handled: FastMap<u32, (i64, i64)> = FastMap::default();
         source.fold(
-            t - HOUR_MS,
-            t,
-            open_end,
-            Rollup::Hours,
-            Part::Handled,
+            &reading(t - HOUR_MS, SumsNeeded::Handled),
             keep,
             lookup,
             |_, c, s| {
@@ -93,7 +92,7 @@ impl Engine {
     /// conversations in negative sentiment: they come in id order (`NowValues::negative`), and
     /// a live report takes the alerts kept for them (`now::AlertMemo`) and builds only the
     /// new ones, in one pass over the message's pieces rather than `format!`.
-    pub(super) fn alerts(
+    pub(in crate::kpi) fn alerts(
         &self,
         r: &mut KpiReport,
         view: &View,
@@ -206,7 +205,7 @@ impl Engine {
 const SENTIMENTS: [&str; 7] = ["-3", "-2", "-1", "0", "1", "2", "3"];
 
 /// The now-values of the queue and channel rows, from the pass over the live conversations.
-pub(super) fn fill_in_queue(r: &mut KpiReport, now: &NowValues) {
+pub(in crate::kpi) fn fill_in_queue(r: &mut KpiReport, now: &NowValues) {
     for row in &mut r.by_queue {
         if let Some(&(n, longest)) = now.by_queue.get(row.queue_id.as_str()) {
             row.in_queue = n;

@@ -1,6 +1,6 @@
-//! Closed conversations sealed in a few bytes: the encoding gives back exactly what it was
-//! given, and a ledger that seals every closed conversation still holds the states a plain fold
-//! of each conversation's events gives.
+//! The ledger's seals ([`crate::model::ledger_seal`]): the encoding gives back exactly what it
+//! was given, and a ledger that seals every closed conversation still holds the states a plain
+//! fold of each conversation's events gives.
 
 use std::collections::BTreeMap;
 
@@ -13,8 +13,8 @@ use super::{now, simple};
 use crate::model::conversation::{Conversation, Transition, start, step};
 use crate::model::event::{Channel, CloseReason, Event, ResumedBy};
 use crate::model::ledger::{ConversationStatus, Ledger};
+use crate::model::ledger_seal::{closed_at, extend, seal, unseal};
 use crate::model::names::Names;
-use crate::model::sealed::{closed_at, extend, seal, unseal};
 
 /// One transition of every kind, its names and fields picked by `a` and `b`.
 fn transition(kind: u8, a: u8, b: u8) -> Transition {

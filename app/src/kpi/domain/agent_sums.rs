@@ -1,6 +1,6 @@
 //! One agent's sums over some time, and what one conversation adds to its agents' sums: its
 //! offers by offer time, its closes by close time, the capacity it takes and its active spans
-//! (`agg.rs` keeps them per quarter and minute).
+//! ([`crate::kpi::store::agg`] keeps them per quarter and minute).
 
 use std::ops::{AddAssign, SubAssign};
 
@@ -91,7 +91,7 @@ pub fn for_each_keyed<'f>(f: &'f Facts, mut sink: impl FnMut(&'f str, i64, Agent
 
 /// One piece of what a conversation gives an agent.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub(super) enum Contribution<'f> {
+pub(in crate::kpi) enum Contribution<'f> {
     /// An offer or a close, at its time.
     Keyed(&'f str, i64, AgentSums),
     /// Assigned now (live): capacity units used and the status slot (active, waiting, wrap-up).
@@ -103,7 +103,7 @@ pub(super) enum Contribution<'f> {
 }
 
 /// Everything a conversation gives agents' aggregates.
-pub(super) fn contributions(f: &Facts) -> Vec<Contribution<'_>> {
+pub(in crate::kpi) fn contributions(f: &Facts) -> Vec<Contribution<'_>> {
     let mut out = Vec::new();
     for_each_keyed(f, |agent, at, s| {
         out.push(Contribution::Keyed(agent, at, s))

@@ -1,5 +1,5 @@
-//! Sums per minute and key, kept narrow: the agents' offer and close sums per minute and agent,
-//! and the grid's KPI sums per minute and cell.
+//! Sums per minute and key, kept narrow ([`super::narrow`]): the agents' offer and close sums
+//! per minute and agent, and the grid's KPI sums per minute and cell.
 //!
 //! A busy day has most agents in most minutes: hundreds of thousands of (minute, agent) sums.
 //! Kept as [`AgentSums`] in a hash map per minute, each took ~100 bytes with the map's slack;
@@ -10,72 +10,12 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Debug;
-use std::ops::{AddAssign, SubAssign};
 
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use super::agent_sums::AgentSums;
 use super::fast::FastMap;
-
-/// Sums with a narrow form, which holds most of them.
-pub trait Narrowing:
-    Clone + Default + PartialEq + for<'a> AddAssign<&'a Self> + for<'a> SubAssign<&'a Self>
-{
-    /// The narrow form.
-    type Narrow: Copy + Debug + Serialize + DeserializeOwned;
-    /// The sums narrow, if they fit.
-    fn narrow(&self) -> Option<Self::Narrow>;
-    /// The narrow sums wide again.
-    fn widen(n: &Self::Narrow) -> Self;
-    /// Adds narrow sums, as adding them widened would.
-    fn add_narrow(&mut self, n: &Self::Narrow) {
-        *self += &Self::widen(n);
-    }
-}
-
-/// An agent's sums in one minute, narrow. `covered_ms` is not kept per minute (always 0).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct NarrowAgent {
-    /// Offers, accepted, declined, timed out, closed.
-    counts: [u16; 5],
-    acceptance_ms: i32,
-    handle_ms: i32,
-}
-
-impl Narrowing for AgentSums {
-    type Narrow = NarrowAgent;
-
-    fn narrow(&self) -> Option<NarrowAgent> {
-        let count = |n: i64| u16::try_from(n).ok();
-        Some(NarrowAgent {
-            counts: [
-                count(self.offers)?,
-                count(self.offers_accepted)?,
-                count(self.offers_declined)?,
-                count(self.offers_timed_out)?,
-                count(self.closed)?,
-            ],
-            acceptance_ms: self.acceptance_ms.try_into().ok()?,
-            handle_ms: self.handle_ms.try_into().ok()?,
-        })
-        .filter(|_| self.covered_ms == 0)
-    }
-
-    fn widen(n: &NarrowAgent) -> AgentSums {
-        let c = n.counts.map(i64::from);
-        AgentSums {
-            offers: c[0],
-            offers_accepted: c[1],
-            offers_declined: c[2],
-            offers_timed_out: c[3],
-            closed: c[4],
-            acceptance_ms: n.acceptance_ms.into(),
-            handle_ms: n.handle_ms.into(),
-            covered_ms: 0,
-        }
-    }
-}
+use super::narrow::Narrowing;
+use crate::kpi::domain::agent_sums::AgentSums;
 
 /// Sums per minute (its start, ms) and key: narrow in a vector per minute sorted by key, none
 /// zero; too wide for that by minute and key (such a key has no narrow entry in that minute).
@@ -277,11 +217,6 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
-
-    #[test]
-    fn a_narrow_agent_sum_takes_24_bytes() {
-        assert_eq!(std::mem::size_of::<(u32, NarrowAgent)>(), 24);
-    }
 
     fn sums() -> impl Strategy<Value = AgentSums> {
         // Mostly small, now and then beyond what a narrow sum holds.

@@ -4,21 +4,20 @@
 
 use std::collections::HashMap;
 
-use super::conv::Cell;
-use super::engine::Engine;
+use super::ask::Ask;
 use super::facts::Status;
-use super::fast::FastMap;
 use super::limits::Limits;
-use super::now::{AlertMemo, CellNow};
-use super::query::Query;
 use super::report::KpiReport;
 use super::sums::FIVE_MIN_MS;
-use super::view::View;
+use crate::kpi::engine::Engine;
+use crate::kpi::store::conv::Cell;
+use crate::kpi::store::fast::FastMap;
+use crate::kpi::store::now::{AlertMemo, CellNow};
 
 /// What one pass over the conversations in scope that are live at the instant finds for the
 /// queue and channel rows and the sentiment alerts.
 #[derive(Default)]
-pub(super) struct NowValues<'v> {
+pub(in crate::kpi) struct NowValues<'v> {
     /// In queue and longest current wait (ms), per queue.
     pub by_queue: HashMap<&'v str, (u64, i64)>,
     /// In queue, per channel.
@@ -28,7 +27,7 @@ pub(super) struct NowValues<'v> {
 }
 
 /// A conversation at or below its queue's sentiment threshold.
-pub(super) struct Negative<'v> {
+pub(in crate::kpi) struct Negative<'v> {
     /// The conversation.
     pub idx: usize,
     /// Its queue's threshold.
@@ -38,20 +37,16 @@ pub(super) struct Negative<'v> {
 }
 
 impl Engine {
-    /// The now-values of `view` at `t` for `q`, counted into `r` as they are found.
-    #[allow(clippy::too_many_arguments)]
-    pub(super) fn now_values<'v>(
+    /// The now-values of `ask`'s view at its instant, counted into `r` as they are found.
+    pub(in crate::kpi) fn now_values<'v>(
         &'v self,
         r: &mut KpiReport,
-        view: &'v View,
-        t: i64,
-        from: i64,
-        q: &Query,
-        queues: &Option<Vec<String>>,
+        ask: &'v Ask,
         limits: &Limits,
     ) -> NowValues<'v> {
+        let (view, q, t, from, queues) = (&ask.view, ask.q, ask.t, ask.from, &ask.queues);
         if view.is_live() && q.cell_only() {
-            return self.now_kept(r, t, from, q, queues, limits);
+            return self.now_kept(r, ask, limits);
         }
         let mut now = NowValues::default();
         let mut longest: Option<i64> = None;
@@ -99,15 +94,8 @@ impl Engine {
 
     /// The now-values of a live question filtered by queue and channel only, from the sums
     /// kept per cell: the same numbers as the pass over the live conversations.
-    fn now_kept<'v>(
-        &'v self,
-        r: &mut KpiReport,
-        t: i64,
-        from: i64,
-        q: &Query,
-        queues: &Option<Vec<String>>,
-        limits: &Limits,
-    ) -> NowValues<'v> {
+    fn now_kept<'v>(&'v self, r: &mut KpiReport, ask: &Ask, limits: &Limits) -> NowValues<'v> {
+        let (q, t, from, queues) = (ask.q, ask.t, ask.from, &ask.queues);
         let mut now = NowValues::default();
         let mut longest: Option<i64> = None;
         // The cells in scope with their sentiment thresholds, the highest, and how many

@@ -7,11 +7,11 @@ use once_cell::race::OnceBox;
 use serde::{Deserialize, Serialize};
 
 use super::derived::Kept;
-use super::facts::{Creation, Facts, Names, Step};
-use super::reference::DEFAULT_SL_SECONDS;
 use super::sealed;
+use crate::kpi::domain::facts::{Creation, Facts, Names, Step};
+use crate::kpi::domain::reference::DEFAULT_SL_SECONDS;
 use crate::model::event::Channel;
-use crate::model::sealed::{CHANNELS, channel_code};
+use crate::model::ledger_seal::{CHANNELS, channel_code};
 
 /// A conversation's queue (interned) and channel: the cell of the grid and of the now-values
 /// it counts in.
@@ -21,24 +21,24 @@ pub type Cell = (u32, Channel);
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Conv {
     /// Its id, events and facts while it is not closed; its id and events sealed once it is.
-    pub(super) body: Body,
+    pub(in crate::kpi) body: Body,
     /// Its queue (interned) and channel, once created ([`Conv::cell`]), in 4 bytes: with
     /// `sl_own` beside it they fill 8 where a queue number and a channel took 16.
     cell: u32,
-    pub(super) sl_own: u32,
+    pub(in crate::kpi) sl_own: u32,
     /// Its facts as last derived while closed, kept for a while ([`super::derived`]): one
     /// pointer, set once through `&self`. A table of its own for the few thousand kept would
     /// save memory, but each read would then reach one more cache line, and reports were
     /// slower with it (measured: `docs/kpi-bench-history.md`).
     #[serde(skip)]
-    pub(super) derived: OnceBox<Facts>,
+    pub(in crate::kpi) derived: OnceBox<Facts>,
 }
 
 /// A conversation's events, and its facts while it is not closed. Most of a day's
 /// conversations are closed: they keep only a seal (with their close time in it), so the slot
 /// holds a pointer where an open one's events, facts and live position are.
 #[derive(Clone, Debug, Serialize, Deserialize)]
-pub(super) enum Body {
+pub(in crate::kpi) enum Body {
     /// Not closed (or not created yet).
     Open(Box<Open>),
     /// Closed: its id, when it closed (what pruning reads), what `created` said and the steps
@@ -49,25 +49,25 @@ pub(super) enum Body {
 
 /// A conversation not closed.
 #[derive(Clone, Debug, Serialize, Deserialize)]
-pub(super) struct Open {
+pub(in crate::kpi) struct Open {
     /// Conversation id.
-    pub(super) id: Box<str>,
+    pub(in crate::kpi) id: Box<str>,
     /// What `created` said (`None` until it arrives), boxed: at a cold start every
     /// conversation is open until `settle` seals it, and a seal mostly reuses the space of the
     /// box it frees (a similar allocation size); inline, a cold-built day kept ~18 MB more.
-    pub(super) creation: Option<Box<Creation>>,
+    pub(in crate::kpi) creation: Option<Box<Creation>>,
     /// Steps ordered by (`at`, arrival).
-    pub(super) steps: Vec<Step>,
+    pub(in crate::kpi) steps: Vec<Step>,
     /// Facts with every step applied (running intervals open). A closed conversation's are
-    /// derived from its seal when read ([`super::engine::Engine::facts`]), and held again
-    /// only from [`super::engine::Engine::hold`] to [`super::engine::Engine::refresh`].
-    pub(super) held: Option<Box<Facts>>,
+    /// derived from its seal when read ([`crate::kpi::engine::Engine::facts`]), and held again
+    /// only from [`crate::kpi::engine::Engine::hold`] to [`crate::kpi::engine::Engine::refresh`].
+    pub(in crate::kpi) held: Option<Box<Facts>>,
     /// Its position in the engine's live list, while live.
-    pub(super) live_at: Option<u32>,
+    pub(in crate::kpi) live_at: Option<u32>,
 }
 
 impl Conv {
-    pub(super) fn new(id: &str) -> Conv {
+    pub(in crate::kpi) fn new(id: &str) -> Conv {
         Conv {
             body: Body::Open(Box::new(Open {
                 id: id.into(),
@@ -103,7 +103,7 @@ impl Conv {
 
     /// Sets [`Conv::cell`]: `0` for none, else the queue's number plus one, then the
     /// channel's code in the low three bits.
-    pub(super) fn set_cell(&mut self, cell: Option<Cell>) {
+    pub(in crate::kpi) fn set_cell(&mut self, cell: Option<Cell>) {
         self.cell = cell.map_or(0, |(queue, channel)| {
             let packed = (u64::from(queue) + 1) << 3 | channel_code(channel);
             u32::try_from(packed).expect("fewer than 2^29 - 1 queues")
@@ -126,7 +126,7 @@ impl Conv {
         }
     }
 
-    pub(super) fn open_mut(&mut self) -> Option<&mut Open> {
+    pub(in crate::kpi) fn open_mut(&mut self) -> Option<&mut Open> {
         match &mut self.body {
             Body::Open(o) => Some(o),
             Body::Sealed(_) => None,
@@ -144,7 +144,7 @@ impl Conv {
     }
 
     /// Whether it is in the engine's live list (`Engine::set_live` keeps it).
-    pub(super) fn is_live(&self) -> bool {
+    pub(in crate::kpi) fn is_live(&self) -> bool {
         self.open().is_some_and(|o| o.live_at.is_some())
     }
 
@@ -154,7 +154,7 @@ impl Conv {
     }
 
     /// When it closed, if it has.
-    pub(super) fn closed_at(&self) -> Option<i64> {
+    pub(in crate::kpi) fn closed_at(&self) -> Option<i64> {
         match &self.body {
             // The engine wrote every seal it reads (a snapshot of another build is not read).
             Body::Sealed(bytes) => sealed::closed_at(bytes),
@@ -163,7 +163,7 @@ impl Conv {
     }
 
     /// Its events and facts, unsealed first (with the facts derived) if it is sealed.
-    pub(super) fn unsealed(&mut self, names: &Names) -> &mut Open {
+    pub(in crate::kpi) fn unsealed(&mut self, names: &Names) -> &mut Open {
         if let Body::Sealed(bytes) = &self.body {
             let unsealed = sealed::unseal(bytes, names);
             // The engine wrote every seal it reads (a snapshot of another build is not read).
@@ -187,7 +187,7 @@ impl Conv {
     }
 
     /// Seals its events once it is closed (at `closed_at`).
-    pub(super) fn seal(&mut self, closed_at: i64, names: &mut Names) {
+    pub(in crate::kpi) fn seal(&mut self, closed_at: i64, names: &mut Names) {
         if let Body::Open(o) = &self.body
             && let Some(creation) = &o.creation
         {
@@ -199,7 +199,7 @@ impl Conv {
 
     /// Its facts with every step applied: held while it is not closed, else derived (and
     /// kept, while `kept` has room).
-    pub(super) fn facts<'c>(
+    pub(in crate::kpi) fn facts<'c>(
         &'c self,
         idx: usize,
         names: &Names,

@@ -1,22 +1,25 @@
-//! Answering a KPI question from the engine: live from the per-minute grid and the live set,
-//! or — for replay (`at=`) and agent/skill/status filters — from every conversation's facts
-//! as of the instant, through the same window arithmetic.
+//! Answering a KPI question from the engine ([`Engine::report`]): the question resolved once
+//! (`Ask`), then its windowed sums, now-values, agents and queue rows read from the
+//! [`crate::kpi::view`] its instant and filters call for — the engine's grid and live set, the
+//! few conversations a live agent filter reaches, or every conversation derived as of the
+//! instant (replay, skill and status filters) — through the same window arithmetic.
 
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Offset, TimeZone, Utc};
 use chrono_tz::Tz;
 
-use super::agents::{AgentView, agent_kpis};
+use super::agents::{AgentsInScope, agent_kpis};
+use super::ask::Ask;
 use super::breakdown::fill_in_queue;
-use super::conv::Cell;
-use super::engine::Engine;
-use super::fast::FastMap;
-use super::grid::{HOUR_MS, Rollup};
 use super::limits::Limits;
 use super::query::{Query, Window};
 use super::report::{ChannelRow, HourRow, KpiReport, Windowed, ratio, sl_slot};
-use super::sums::{OfferScope, Part, Sums};
+use super::sums::{OfferScope, Sums, SumsNeeded};
+use crate::kpi::engine::Engine;
+use crate::kpi::store::conv::Cell;
+use crate::kpi::store::fast::FastMap;
+use crate::kpi::store::grid::{HOUR_MS, Reading, Rollup};
 
 /// Start of the hour containing `t` in `tz` (ms).
 fn hour_start(tz: Tz, t: i64) -> i64 {
@@ -74,14 +77,19 @@ impl Engine {
         } else {
             self.view_at(t, q, &queues)
         };
+        let ask = Ask {
+            q,
+            t,
+            from,
+            queues,
+            // Nothing applied after the instant: nothing is keyed after it either.
+            open_end: self.newest().is_none_or(|n| n <= t),
+            view,
+        };
+        let (view, queues) = (&ask.view, &ask.queues);
         let source = view.sums();
         let slot = sl_slot(q.sl_seconds);
-        let queue_ok = |qi: u32| {
-            queues
-                .as_ref()
-                .is_none_or(|qs| qs.contains(&self.queue_names[qi as usize]))
-        };
-        let keep = |c: &Cell| queue_ok(c.0) && (q.channels.is_empty() || q.channels.contains(&c.1));
+        let keep = |c: &Cell| self.keeps_cell(&ask, c);
         let lookup = |idx: usize| view.entry(idx);
 
         // Windowed sums, split by hour, queue and channel in one pass.
@@ -91,23 +99,19 @@ impl Engine {
         let mut by_channel: BTreeMap<crate::model::event::Channel, Sums> = BTreeMap::new();
         // Rollups sum into local hours when the zone's hours start on their boundaries.
         let rollup = Rollup::aligned_to(h0);
-        // Nothing applied after the instant: nothing is keyed after it either.
-        let open_end = self.newest().is_none_or(|n| n <= t);
-        source.fold(
+        let reading = Reading {
             from,
-            t,
-            open_end,
+            to: t,
+            open_end: ask.open_end,
             rollup,
-            Part::All,
-            keep,
-            lookup,
-            |m, cell, s| {
-                let h = (((m - h0) / HOUR_MS).max(0) as usize).min(hours.len() - 1);
-                hours[h] += s;
-                *by_queue.entry(cell.0).or_default() += s;
-                *by_channel.entry(cell.1).or_default() += s;
-            },
-        );
+            needed: SumsNeeded::All,
+        };
+        source.fold(&reading, keep, lookup, |m, cell, s| {
+            let h = (((m - h0) / HOUR_MS).max(0) as usize).min(hours.len() - 1);
+            hours[h] += s;
+            *by_queue.entry(cell.0).or_default() += s;
+            *by_channel.entry(cell.1).or_default() += s;
+        });
         let mut total = Sums::default();
         for h in &hours {
             total += h;
@@ -118,7 +122,7 @@ impl Engine {
             let mut offers = Sums::default();
             for (f, sl, _) in view
                 .entries()
-                .filter(|(f, _, c)| keep(c) && q.keeps(f, &queues))
+                .filter(|(f, _, c)| keep(c) && q.keeps(f, queues))
             {
                 offers.contribute(&f, from, t + 1, sl, OfferScope::To(&q.agents));
             }
@@ -143,8 +147,8 @@ impl Engine {
             waiting_over_5min: total.first_wait_over_5min,
             ..KpiReport::default()
         };
-        let now = self.now_values(&mut r, &view, t, from, q, &queues, limits);
-        let agents = AgentView::new(self, &view, t, from, q, &queues, false);
+        let now = self.now_values(&mut r, &ask, limits);
+        let agents = AgentsInScope::new(self, &ask, false);
         agent_kpis(&mut r, &agents);
         r.conversations_per_agent = ratio(r.kpis.incoming, r.agents_logged_in as i64);
 
@@ -164,9 +168,7 @@ impl Engine {
                 kpis: Windowed::of(s, slot),
             })
             .collect();
-        r.by_queue = self.queue_rows(
-            &by_queue, &source, &keep, &lookup, &agents, t, slot, &queues,
-        );
+        r.by_queue = self.queue_rows(&ask, &by_queue, &agents);
         fill_in_queue(&mut r, &now);
         // A queue shows once it was upserted, or once it has something to show.
         r.by_queue.retain(|row| {
@@ -177,7 +179,7 @@ impl Engine {
                 || row.kpis != Windowed::default()
         });
         r.by_queue.sort_by(|a, b| a.queue_id.cmp(&b.queue_id));
-        self.alerts(&mut r, &view, &now.negative, limits);
+        self.alerts(&mut r, view, &now.negative, limits);
         debug_assert!(r.alerts.is_sorted_by(|a, b| a.key < b.key));
         r
     }

@@ -15,7 +15,7 @@ pub const LIMIT: usize = 50_000;
 
 /// Which conversations keep derived facts (their indexes; a repeat is harmless).
 #[derive(Debug, Default)]
-pub(super) struct Kept(Mutex<Vec<u32>>);
+pub(in crate::kpi) struct Kept(Mutex<Vec<u32>>);
 
 impl Clone for Kept {
     fn clone(&self) -> Kept {
@@ -29,7 +29,7 @@ impl Kept {
     }
 
     /// Claims a place for conversation `idx`: false when [`LIMIT`] are kept.
-    pub(super) fn claim(&self, idx: usize) -> bool {
+    pub(in crate::kpi) fn claim(&self, idx: usize) -> bool {
         let mut kept = self.lock();
         if kept.len() >= LIMIT {
             return false;
@@ -39,12 +39,12 @@ impl Kept {
     }
 
     /// Takes every index out.
-    pub(super) fn take(&mut self) -> Vec<u32> {
+    pub(in crate::kpi) fn take(&mut self) -> Vec<u32> {
         std::mem::take(self.0.get_mut().unwrap_or_else(|e| e.into_inner()))
     }
 
     /// How many are kept.
-    pub(super) fn len(&self) -> usize {
+    pub(in crate::kpi) fn len(&self) -> usize {
         self.lock().len()
     }
 }

@@ -1,15 +1,16 @@
 //! Contributions bucketed per minute × queue × channel, rolled up per quarter hour and per
 //! hour, so a day's sums are read from ~24 hours, a few quarters and a few minutes without
-//! touching a conversation, except the few in the window's two partial edge minutes.
+//! touching a conversation, except the few in the window's two partial edge minutes. A fold
+//! ([`Reading`]) reads a grid, or a few conversations alike ([`SumSource`]).
 
 use std::collections::BTreeMap;
 
 use super::conv::{Cell, FactsRef};
-use super::facts::Facts;
 use super::fast::FastMap;
 use super::minutes::{MinuteSums, each_row};
 use super::slots::SlotSet;
-use super::sums::{OfferScope, Part, Sums};
+use crate::kpi::domain::facts::Facts;
+use crate::kpi::domain::sums::{OfferScope, Sums, SumsNeeded};
 
 /// One minute in ms.
 pub const MINUTE_MS: i64 = 60_000;
@@ -44,6 +45,22 @@ impl Rollup {
             Rollup::Minutes
         }
     }
+}
+
+/// What a fold reads: the sums keyed in `[from, to]` (ms, inclusive), through which rollups,
+/// and which sums of the conversations it reads one by one.
+#[derive(Clone, Copy, Debug)]
+pub struct Reading {
+    /// Start (ms).
+    pub from: i64,
+    /// End (ms, inclusive).
+    pub to: i64,
+    /// Nothing is keyed after `to` (nothing was applied after it): its minute is read whole.
+    pub open_end: bool,
+    /// The rollups it may read.
+    pub rollup: Rollup,
+    /// The sums it needs from the conversations it reads one by one.
+    pub needed: SumsNeeded,
 }
 
 /// The hour a time falls in (its start, ms).
@@ -201,27 +218,28 @@ impl Grid {
         );
     }
 
-    /// Feeds `sink(minute, cell, sums)` every contribution to `[from, to]` (ms, inclusive)
+    /// Feeds `sink(minute, cell, sums)` every contribution to the [`Reading`]'s `[from, to]`
     /// whose cell `keep` accepts. Whole hours and quarters come from the rollups that
     /// `rollup` allows (`minute` is then the hour's or quarter's start), whole minutes from
     /// the buckets; the partial minutes at both ends are summed conversation by conversation
-    /// (`part` of their sums: every one, or only those the caller reads), from `facts(idx)`
+    /// (the `needed` sums: every one, or only those the caller reads), from `facts(idx)`
     /// (which returns the conversation's facts, threshold and cell, or `None` to leave it
-    /// out); whole minutes, quarters and hours always carry every sum. With
-    /// `open_end` (nothing is keyed after `to`: nothing was applied after it) the minute
-    /// holding `to` is read whole.
-    #[allow(clippy::too_many_arguments)]
+    /// out); whole minutes, quarters and hours always carry every sum. With `open_end` the
+    /// minute holding `to` is read whole.
     pub fn fold<'f>(
         &self,
-        from: i64,
-        to: i64,
-        open_end: bool,
-        rollup: Rollup,
-        part: Part,
+        reading: &Reading,
         keep: impl Fn(&Cell) -> bool,
         facts: impl Fn(usize) -> Option<(FactsRef<'f>, u32, Cell)>,
         mut sink: impl FnMut(i64, &Cell, &Sums),
     ) {
+        let Reading {
+            from,
+            to,
+            open_end,
+            rollup,
+            needed,
+        } = *reading;
         if to < from {
             return;
         }
@@ -270,7 +288,7 @@ impl Grid {
             for idx in ids {
                 if let Some((f, sl_own, cell)) = facts(idx).filter(|(_, _, c)| keep(c)) {
                     let sums = by_cell.entry(cell).or_default();
-                    sums.contribute_part(&f, lo, hi, sl_own, part);
+                    sums.contribute_needed(&f, lo, hi, sl_own, needed);
                 }
             }
             for (cell, s) in &by_cell {
@@ -328,24 +346,24 @@ impl SumSource<'_> {
     /// As [`Grid::fold`]: the sums of `[from, to]` by minute (or a rollup's bucket) and cell.
     /// The few conversations' sums come by the minutes they touch, each over the part of that
     /// minute the grid would read, so both give the same numbers.
-    #[allow(clippy::too_many_arguments)]
     pub fn fold<'f>(
         &self,
-        from: i64,
-        to: i64,
-        open_end: bool,
-        rollup: Rollup,
-        part: Part,
+        reading: &Reading,
         keep: impl Fn(&Cell) -> bool,
         facts: impl Fn(usize) -> Option<(FactsRef<'f>, u32, Cell)>,
         mut sink: impl FnMut(i64, &Cell, &Sums),
     ) {
         let few = match self {
-            SumSource::Grid(grid) => {
-                return grid.fold(from, to, open_end, rollup, part, keep, facts, sink);
-            }
+            SumSource::Grid(grid) => return grid.fold(reading, keep, facts, sink),
             SumSource::Few(few) => few,
         };
+        let Reading {
+            from,
+            to,
+            open_end,
+            needed,
+            ..
+        } = *reading;
         if to < from {
             return;
         }
@@ -363,7 +381,7 @@ impl SumSource<'_> {
             for &m in touched.iter().take_while(|&&m| m < end) {
                 let (lo, hi) = (m.max(from), (m + MINUTE_MS).min(end));
                 let mut s = Sums::default();
-                s.contribute_part(&c.facts, lo, hi, c.sl_own, part);
+                s.contribute_needed(&c.facts, lo, hi, c.sl_own, needed);
                 // The grid reads an edge minute's conversations one by one, and hands on
                 // each cell it finds there, even when they add nothing within the window.
                 if s != Sums::default() || (lo, hi) != (m, m + MINUTE_MS) {

@@ -1,20 +1,25 @@
-//! Agent KPIs: presence and capacity now, each agent's offers, handle time and occupancy over
-//! the window, and the totals the KPI tiles show.
+//! Agent KPIs: the agents a question keeps, with presence and capacity now and each one's
+//! offers, handle time and occupancy over the window — the agents table's rows and the totals
+//! the KPI tiles show. A row's window stats are read from the live per-agent aggregates
+//! (`live`) or walked from the conversations the agent was offered (`walk`).
+
+mod live;
+mod walk;
 
 use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::agent_sums::{AgentSums, for_each_keyed};
-use super::agg::{AgentAgg, logged_ms};
-use super::engine::Engine;
-use super::facts::{OfferOutcome, Status};
-use super::fast::{FastMap, IdMap};
-use super::grid::{MINUTE_MS, minute_ceil, minute_of, quarter_ceil, quarter_of};
-use super::query::Query;
+use super::ask::Ask;
+use super::facts::Status;
 use super::report::{KpiReport, mean_s, ratio};
-use super::view::View;
+use crate::kpi::engine::Engine;
+use crate::kpi::store::agg::logged_ms;
+use crate::kpi::store::fast::{FastMap, IdMap};
 use crate::model::event::Presence;
+
+pub(in crate::kpi) use live::edges;
+use walk::logged_in;
 
 /// One of an agent's current conversations.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -92,8 +97,9 @@ pub struct AgentRow {
     state: Option<Presence>,
 }
 
-/// The agents in scope as of the evaluation instant.
-pub struct AgentView {
+/// The agents a question keeps, as of its instant: their rows (the agents table), how many
+/// serve each queue (Erlang C) and the agent tiles' tally.
+pub struct AgentsInScope {
     /// Rows, by agent id (only when listing: the report's tiles need only the tally).
     pub rows: Vec<AgentRow>,
     /// Agents in scope now available or busy with free capacity, per queue of theirs.
@@ -147,40 +153,17 @@ impl Tally {
     }
 }
 
-/// Total length of the union of intervals, clipped to `[lo, hi]`, intersected with `within`
-/// (sorted, disjoint).
-fn covered(mut spans: Vec<(i64, i64)>, within: &[(i64, i64)]) -> i64 {
-    spans.sort_unstable();
-    let mut merged: Vec<(i64, i64)> = Vec::new();
-    for (a, b) in spans {
-        match merged.last_mut() {
-            Some(last) if a <= last.1 => last.1 = last.1.max(b),
-            _ => merged.push((a, b)),
-        }
-    }
-    let mut total = 0;
-    for (a, b) in merged {
-        for (c, d) in within {
-            total += (b.min(*d) - a.max(*c)).max(0);
-        }
-    }
-    total
-}
-
-impl AgentView {
-    /// Builds the rows of the agents that pass `q` (queue set by the agent's queues, agent
-    /// ids, skills) as of `t`, with window stats over `[from, t]`. Only `with_conversations`
-    /// does a row list the agent's current conversations and carry its display fields (name,
-    /// skills, presence since): the report's tiles need none of them.
-    pub(super) fn new(
+impl AgentsInScope {
+    /// Builds the rows of the agents that pass `ask`'s query (queue set by the agent's
+    /// queues, agent ids, skills) as of its instant `t`, with window stats over `[from, t]`.
+    /// Only `with_conversations` does a row list the agent's current conversations and carry
+    /// its display fields (name, skills, presence since): the report's tiles need none of them.
+    pub(in crate::kpi) fn new(
         engine: &Engine,
-        view: &View,
-        t: i64,
-        from: i64,
-        q: &Query,
-        queues: &Option<Vec<String>>,
+        ask: &Ask,
         with_conversations: bool,
-    ) -> AgentView {
+    ) -> AgentsInScope {
+        let (view, q, t, from, queues) = (&ask.view, ask.q, ask.t, ask.from, &ask.queues);
         // Live and without the lists, the per-agent state kept event by event answers.
         let kept = view.is_live() && !with_conversations;
         let mut used: HashMap<&str, i64> = HashMap::new();
@@ -189,7 +172,7 @@ impl AgentView {
         let mut current: HashMap<&str, Vec<AgentConversation>> = HashMap::new();
         // The earliest start of each agent's running active spans (live view).
         let mut open: HashMap<&str, i64> = HashMap::new();
-        for &idx in view.live.iter().filter(|_| !kept) {
+        for &idx in view.live().iter().filter(|_| !kept) {
             let Some(f) = view.get(idx) else { continue };
             if view.is_live() {
                 for p in &f.parts {
@@ -309,7 +292,7 @@ impl AgentView {
                     .copied()
                     .unwrap_or_default();
                 let agg = agg.map(|(_, g)| g);
-                row.add_aggregates(engine, agg, &a.presence, open, from, t, &edge, whole);
+                row.add_aggregates(ask, agg, &a.presence, open, &edge, whole);
                 logged_ms(&a.presence, from, t)
             } else {
                 let logged = logged_in(&a.presence, from, t);
@@ -335,7 +318,7 @@ impl AgentView {
                 rows.push(row);
             }
         }
-        AgentView {
+        AgentsInScope {
             rows,
             serving,
             tally,
@@ -344,119 +327,8 @@ impl AgentView {
 }
 
 impl AgentRow {
-    /// The window stats of agent `id` from the conversations it was offered, as derived in
-    /// `view` (replay and filtered questions).
-    fn walk(
-        &mut self,
-        engine: &Engine,
-        view: &View,
-        id: &str,
-        from: i64,
-        t: i64,
-        logged: &[(i64, i64)],
-    ) {
-        let facts = engine
-            .agent_convs
-            .get(id)
-            .into_iter()
-            .flatten()
-            .filter_map(|idx| view.get(idx));
-        self.walk_facts(facts, id, from, t, logged);
-    }
-
-    /// [`AgentRow::walk`] over the given conversations of agent `id` (the drill-through passes
-    /// only those of the supervisor's queues).
-    pub(super) fn walk_facts<F: std::ops::Deref<Target = super::facts::Facts>>(
-        &mut self,
-        facts: impl Iterator<Item = F>,
-        id: &str,
-        from: i64,
-        t: i64,
-        logged: &[(i64, i64)],
-    ) {
-        let mut spans = Vec::new();
-        for f in facts {
-            // Closed before the window: none of its offers, intervals or close is in it.
-            if f.closed.is_some_and(|(c, _)| c < from) {
-                continue;
-            }
-            for o in f.offers.iter().filter(|o| *o.agent == *id) {
-                if from <= o.at && o.at <= t {
-                    self.offers += 1;
-                    match o.outcome {
-                        Some((OfferOutcome::Accepted, at)) => {
-                            self.offers_accepted += 1;
-                            self.acceptance_ms += at - o.at;
-                        }
-                        Some((OfferOutcome::Declined, _)) => self.offers_rejected += 1,
-                        Some((OfferOutcome::TimedOut, _)) => self.offers_timed_out += 1,
-                        None => {}
-                    }
-                }
-            }
-            let Some(part) = f.parts.iter().find(|p| *p.agent == *id) else {
-                continue;
-            };
-            spans.extend(part.active.iter().map(|&(a, b)| (a.max(from), b.min(t))));
-            let accepted = f
-                .offers
-                .iter()
-                .any(|o| *o.agent == *id && matches!(o.outcome, Some((OfferOutcome::Accepted, _))));
-            if accepted && f.closed.is_some_and(|(c, _)| from <= c && c <= t) {
-                self.closed += 1;
-                self.handle.0 += part.handle_ms;
-                self.handle.1 += 1;
-            }
-        }
-        self.occupied.0 = covered(spans, logged);
-    }
-
-    /// Limits the row of agent `id` to a supervisor's queues: `in_scope` are the agent's
-    /// conversations of those queues (as of `t`), and every count, sum and list is made of
-    /// them alone, as the rest of what that supervisor sees.
-    pub(super) fn limit_to(
-        &mut self,
-        scope: &[String],
-        in_scope: &[(String, super::facts::Facts)],
-        presence: &[(i64, u64, Presence)],
-        id: &str,
-        from: i64,
-        t: i64,
-    ) {
-        self.queues.retain(|q| scope.contains(q));
-        let mine = || {
-            in_scope
-                .iter()
-                .filter(|(_, f)| f.agent.as_deref() == Some(id) && f.status != Status::Closed)
-        };
-        let (mut counts, mut used) = ([0u64; 3], 0);
-        for (_, f) in mine() {
-            match f.status {
-                Status::Active => counts[0] += 1,
-                Status::Waiting => counts[1] += 1,
-                Status::WrapUp => counts[2] += 1,
-                Status::Open | Status::Closed => {}
-            }
-            if matches!(f.status, Status::Active | Status::WrapUp) {
-                used += Engine::cost(f.channel);
-            }
-        }
-        [self.active, self.waiting, self.wrap_up] = counts;
-        self.capacity_used = used;
-        self.capacity_free = self.capacity - used;
-        let live: std::collections::HashSet<&str> = mine().map(|(c, _)| c.as_str()).collect();
-        self.conversations
-            .retain(|c| live.contains(c.conversation_id.as_str()));
-        (self.offers, self.offers_accepted, self.offers_rejected) = (0, 0, 0);
-        (self.offers_timed_out, self.closed, self.acceptance_ms) = (0, 0, 0);
-        (self.handle, self.occupied) = ((0, 0), (0, 0));
-        let logged = logged_in(presence, from, t);
-        self.walk_facts(in_scope.iter().map(|(_, f)| f), id, from, t, &logged);
-        self.finish(logged.iter().map(|(a, b)| b - a).sum());
-    }
-
     /// The rates and means of the window's sums, with `logged_ms` logged in.
-    pub(super) fn finish(&mut self, logged_ms: i64) {
+    fn finish(&mut self, logged_ms: i64) {
         self.occupied.1 = logged_ms;
         self.logged_in_seconds = logged_ms as f64 / 1000.0;
         self.occupancy = ratio(self.occupied.0, self.occupied.1);
@@ -465,129 +337,10 @@ impl AgentRow {
         self.timeout_rate = ratio(self.offers_timed_out, self.offers);
         self.avg_acceptance_time = mean_s(self.acceptance_ms, self.offers_accepted);
     }
-
-    /// The window stats of agent `id` from the live aggregates: whole quarters from the
-    /// rollups, the partial ones at both ends from `edge`, occupancy with the span still
-    /// running (since `open`) added to the finished ones.
-    #[allow(clippy::too_many_arguments)]
-    fn add_aggregates(
-        &mut self,
-        engine: &Engine,
-        agg: Option<&AgentAgg>,
-        presence: &[(i64, u64, Presence)],
-        open: Option<i64>,
-        from: i64,
-        t: i64,
-        edge: &AgentSums,
-        whole: (i64, i64),
-    ) {
-        let mut s = agg.map_or_else(AgentSums::default, |g| g.sums(whole.0, whole.1));
-        // The occupancy of those whole quarters, for `covered` below (the edges add none).
-        let whole_covered = s.covered_ms;
-        s += edge;
-        self.offers = s.offers;
-        self.offers_accepted = s.offers_accepted;
-        self.offers_rejected = s.offers_declined;
-        self.offers_timed_out = s.offers_timed_out;
-        self.acceptance_ms = s.acceptance_ms;
-        self.closed = s.closed as u64;
-        self.handle = (s.handle_ms, s.closed);
-        // Nothing applied after `t`: no finished span runs past it.
-        let open_end = engine.newest().is_none_or(|n| n <= t);
-        // Occupancy of whole quarters `[a, b)`: those summed above are not summed twice, and a
-        // head of them is what they hold less the quarters after it, when those are fewer (a
-        // span running since late in the window).
-        let whole_part = |g: &AgentAgg, a: i64, b: i64| {
-            if (a, b) == whole {
-                whole_covered
-            } else if a == whole.0 && b <= whole.1 && whole.1 - b < b - a {
-                whole_covered - g.covered_sum(b, whole.1)
-            } else {
-                g.covered_sum(a, b)
-            }
-        };
-        let covered_in = |lo: i64, hi: i64, open_end: bool| {
-            agg.map_or(0, |g| {
-                g.covered_with(presence, lo, hi, open_end, |a, b| whole_part(g, a, b))
-            })
-        };
-        // With a span running since `since`, the agent is occupied from then on while logged
-        // in; the finished spans count before it.
-        self.occupied.0 = match open.map(|s| s.max(from)).filter(|&s| s < t) {
-            Some(since) => covered_in(from, since, false) + logged_ms(presence, since, t),
-            None => covered_in(from, t, open_end),
-        };
-    }
-}
-
-/// The offer and handle contributions at the partial quarters of `[from, t]` (live view), by
-/// agent number ([`super::agg::Aggs::number`]), and the whole quarters between them. Whole minutes come
-/// from the per-minute sums; only a partial minute reads its conversations. When nothing keyed
-/// is later than `t` (the usual live case), the window's end needs no partial quarter at all.
-pub(super) fn edges(engine: &Engine, from: i64, t: i64) -> (FastMap<u32, AgentSums>, (i64, i64)) {
-    let agg = &engine.agg;
-    let hi = t + 1;
-    // Past `hi` there is nothing: the end may round up to any boundary.
-    let open_end = agg.latest() < hi;
-    let round_up = |hi: i64, ceil: fn(i64) -> i64, floor: fn(i64) -> i64| {
-        if open_end { ceil(hi) } else { floor(hi) }
-    };
-    let (qa, qb) = (quarter_ceil(from), round_up(hi, quarter_ceil, quarter_of));
-    let (parts, whole) = if qa <= qb {
-        ([(from, qa), (qb, hi)], (qa, qb))
-    } else {
-        ([(from, hi), (0, 0)], (0, 0))
-    };
-    let mut out = FastMap::<u32, AgentSums>::default();
-    out.reserve(engine.agents.len());
-    for (lo, hi) in parts.into_iter().filter(|(lo, hi)| lo < hi) {
-        let (ma, mb) = (minute_ceil(lo), round_up(hi, minute_ceil, minute_of));
-        let scans = if ma <= mb {
-            agg.add_minutes(ma, mb, &mut out);
-            [(lo, ma), (mb, hi)]
-        } else {
-            [(lo, hi), (0, 0)]
-        };
-        for (lo, hi) in scans.into_iter().filter(|(lo, hi)| lo < hi) {
-            for (m, ids) in engine.grid.minutes(lo, hi) {
-                let (lo, hi) = (lo.max(m), hi.min(m + MINUTE_MS));
-                for &idx in ids {
-                    let Some(f) = engine.facts(idx as usize) else {
-                        continue;
-                    };
-                    for_each_keyed(&f, |agent, at, s| {
-                        if lo <= at
-                            && at < hi
-                            && let Some(n) = agg.number(agent)
-                        {
-                            *out.entry(n).or_default() += &s;
-                        }
-                    });
-                }
-            }
-        }
-    }
-    (out, whole)
-}
-
-/// Logged-in (not offline) intervals within `[from, t]`, from presence changes in order.
-fn logged_in(presence: &[(i64, u64, Presence)], from: i64, t: i64) -> Vec<(i64, i64)> {
-    let mut out = Vec::new();
-    for (i, &(at, _, p)) in presence.iter().enumerate() {
-        if at > t {
-            break;
-        }
-        let end = presence.get(i + 1).map_or(t, |n| n.0.min(t));
-        let (a, b) = (at.max(from), end);
-        if p != Presence::Offline && b > a {
-            out.push((a, b));
-        }
-    }
-    out
 }
 
 /// Fills the agent tiles of `r` from the agents' tally.
-pub(super) fn agent_kpis(r: &mut KpiReport, agents: &AgentView) {
+pub(in crate::kpi) fn agent_kpis(r: &mut KpiReport, agents: &AgentsInScope) {
     let t = &agents.tally;
     for (p, &n) in PRESENCES.iter().zip(&t.by_presence) {
         r.agents_by_presence.insert(p.as_str().to_owned(), n);

@@ -5,8 +5,8 @@ use serde::{Deserialize, Serialize};
 
 use super::agents::AgentRow;
 use super::answer::window_start;
-use super::engine::Engine;
 use super::query::Query;
+use crate::kpi::engine::Engine;
 use crate::model::event::Presence;
 
 /// A stretch of one presence.

@@ -3,11 +3,12 @@
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::agents::{AgentRow, AgentView};
+use super::agents::{AgentRow, AgentsInScope};
 use super::answer::window_start;
-use super::engine::Engine;
+use super::ask::Ask;
 use super::facts::Status;
 use super::query::Query;
+use crate::kpi::engine::Engine;
 
 /// A conversation row of the ongoing grid (`GET /api/v1/conversations`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -105,6 +106,14 @@ impl Engine {
         } else {
             self.view_at(t, &Query::default(), &None)
         };
-        AgentView::new(self, &view, t, from, q, &queues, true).rows
+        let ask = Ask {
+            q,
+            t,
+            from,
+            queues,
+            open_end: self.newest().is_none_or(|n| n <= t),
+            view,
+        };
+        AgentsInScope::new(self, &ask, true).rows
     }
 }

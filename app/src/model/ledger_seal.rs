@@ -1,4 +1,5 @@
-//! Closed conversations kept compactly. A closed conversation changes only when a late event is
+//! The ledger's seal: a conversation's steps in a few bytes, and the step codes the KPI engine's
+//! seals share (`kpi/store/sealed.rs`). A closed conversation changes only when a late event is
 //! placed before its close, so the ledger keeps its steps as a few bytes each — agent and queue
 //! ids as numbers into one shared table, times as varint deltas — and unfolds them again (steps
 //! and state) only when an event names it. A simulated day is mostly closed conversations: this

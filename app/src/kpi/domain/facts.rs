@@ -203,7 +203,7 @@ pub enum OfferOutcome {
 
 /// Time one agent spent with the conversation.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Part {
+pub struct AgentPart {
     /// The agent.
     #[serde(deserialize_with = "snapshot::name")]
     pub agent: Name,
@@ -256,7 +256,7 @@ pub struct Facts {
     /// An escalation is open.
     pub open_escalation: bool,
     /// Handle time of every agent that handled it, in first-handled order.
-    pub parts: Vec<Part>,
+    pub parts: Vec<AgentPart>,
     /// Total time in wrap-up, if it ever was in wrap-up.
     pub wrap_up_ms: Option<i64>,
     /// The first agent message after the first accept.
@@ -376,13 +376,13 @@ impl<'n> Fold<'n> {
         }
     }
 
-    fn part(&mut self, agent: &Name) -> &mut Part {
+    fn part(&mut self, agent: &Name) -> &mut AgentPart {
         let i = match self.f.parts.iter().position(|p| p.agent == *agent) {
             Some(i) => i,
             None => {
                 push_exact(
                     &mut self.f.parts,
-                    Part {
+                    AgentPart {
                         agent: agent.clone(),
                         handle_ms: 0,
                         active: Vec::new(),
