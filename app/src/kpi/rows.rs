@@ -11,6 +11,7 @@ use super::query::Query;
 
 /// A conversation row of the ongoing grid (`GET /api/v1/conversations`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ConversationRow {
     /// Conversation id.
     pub conversation_id: String,
