@@ -1,9 +1,11 @@
 //! The HTTP surface: the router (the versioned API, sign-in, metrics, the SSR'd app and its
-//! static files), the pages' server-function limits, and the read API's handlers.
+//! static files), the pages' server-function limits, the read API's handlers and the OpenAPI
+//! document.
 
 pub mod caller;
 pub mod client;
 pub mod error;
+pub mod openapi;
 pub mod preferences;
 pub mod read_api;
 
@@ -58,7 +60,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/events", post(crate::ingest::http::post_events))
         .route("/api/v1/stream", get(crate::stream::sse::stream))
         .route("/api/v1/stream/page", get(crate::stream::page::page_stream))
-        .route("/api/v1/openapi.json", get(openapi))
+        .route("/api/v1/openapi.json", get(openapi::openapi))
         .route("/api/v1/kpis", get(crate::http::read_api::kpis))
         .route("/api/v1/kpis/history", get(crate::http::read_api::history))
         .route(
@@ -157,6 +159,21 @@ async fn time_server_fns(
 
 /// Prometheus metrics of this server: for a token with the `metrics` scope, or anyone when
 /// the settings open them (`metrics_open`).
+#[utoipa::path(
+    get,
+    path = "/metrics",
+    operation_id = "metrics",
+    tag = "ops",
+    summary = "Prometheus metrics (text exposition format)",
+    description = "Needs a token with the `metrics` scope, unless the server's `metrics_open` setting is on.",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "metrics", body = String, content_type = "text/plain"),
+        (status = 401, description = "No token (and metrics are not open).", body = openapi::ErrorBody),
+        (status = 403, description = "The token has no metrics scope.", body = openapi::ErrorBody),
+        (status = 503, description = "The token store is unavailable, or the server is still starting; retry.", body = openapi::ErrorBody),
+    ),
+)]
 async fn metrics(
     axum::extract::State(state): axum::extract::State<AppState>,
     _caller: caller::MetricsCaller,
@@ -194,14 +211,4 @@ async fn metrics(
         state.ingestor.metrics().render(gauges),
     )
         .into_response()
-}
-
-/// The OpenAPI 3 description of the API (kept true by a test that calls every operation).
-pub const OPENAPI: &str = include_str!("openapi.json");
-
-async fn openapi() -> impl axum::response::IntoResponse {
-    (
-        [(axum::http::header::CONTENT_TYPE, "application/json")],
-        OPENAPI,
-    )
 }

@@ -10,10 +10,36 @@ use super::body::{BodyFormat, parse};
 use super::{IngestError, IngestOutcome, MAX_BATCH};
 use crate::http::caller::IngestCaller;
 use crate::http::error::ApiError;
+use crate::http::openapi::{ErrorBody, EventBatch, EventErrors, Ndjson};
 use crate::ops::metrics::Refusal;
 use crate::state::AppState;
 
 /// Accepts a batch of events; replies only after it is durable.
+#[utoipa::path(
+    post,
+    path = "/api/v1/events",
+    operation_id = "post_events",
+    tag = "events",
+    summary = "Ingest a batch of events (all or nothing, idempotent by id)",
+    description = "A token limited to queues writes events of its queues only: `queue.upserted` of its queues, `agent.upserted` listing only its queues, presence of its queues' agents, and conversation events of conversations in its queues (a transfer only to them).",
+    security(("bearer" = [])),
+    request_body(content(
+        (inline(EventBatch) = "application/json"),
+        (inline(Ndjson) = "application/x-ndjson"),
+    )),
+    responses(
+        (status = 200, description = "Every accepted event is durable.", body = IngestOutcome),
+        (status = 400, description = "Unparsable JSON, with line and column.", body = ErrorBody),
+        (status = 401, description = "Token missing, unknown or revoked.", body = ErrorBody),
+        (status = 403, description = "The token has no ingest scope, or it is limited to queues and the batch holds events of other queues (conversations, queues, or agents of those queues): `error` plus `errors`, each event named by index, id and field; nothing stored.", body = EventErrors),
+        (status = 413, description = "Body over the limit (default 8 MiB) or more than 5,000 events.", body = ErrorBody),
+        (status = 415, description = "Content-Type is neither application/json nor application/x-ndjson.", body = ErrorBody),
+        (status = 422, description = "Invalid events, each named by index, id and field; nothing stored. Among the rules: display names, customer names and subjects at most 200 characters; `queues`, `skills` and `channels` at most 100 entries of at most 128 characters.", body = EventErrors),
+        (status = 429, description = "Over the token's request rate; see Retry-After.", body = ErrorBody,
+            headers(("Retry-After" = u32, description = "Seconds to wait."))),
+        (status = 503, description = "The event log could not be written; nothing stored; retry. Or the token store is unavailable, or the server is still starting.", body = ErrorBody),
+    ),
+)]
 #[tracing::instrument(skip_all, fields(token))]
 pub async fn post_events(
     State(state): State<AppState>,

@@ -42,7 +42,8 @@ pub const NOTIFY_CHANNEL: &str = "intraday_events";
 pub const MAX_BATCH: usize = 5_000;
 
 /// What a committed batch did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[schema(as = Accepted)]
 pub struct IngestOutcome {
     /// Events newly stored.
     pub accepted: usize,
@@ -51,7 +52,7 @@ pub struct IngestOutcome {
 }
 
 /// One refused event: its index in the batch, its id if it had one, the field and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct EventError {
     /// Position in the batch (0-based; for NDJSON the line's event number).
     pub index: usize,

@@ -93,11 +93,30 @@ async fn baseline_headers(mut response: Response) -> Response {
 }
 
 /// The process answers.
+#[utoipa::path(
+    get,
+    path = "/healthz",
+    operation_id = "healthz",
+    tag = "ops",
+    summary = "The process answers",
+    responses((status = 200, description = "ok", body = String, content_type = "text/plain")),
+)]
 async fn healthz() -> (StatusCode, &'static str) {
     (StatusCode::OK, "ok\n")
 }
 
 /// Ready: database reachable, no migration pending, ledger rebuilt.
+#[utoipa::path(
+    get,
+    path = "/readyz",
+    operation_id = "readyz",
+    tag = "ops",
+    summary = "Ready: database reachable, migrations applied, live state rebuilt",
+    responses(
+        (status = 200, description = "ready", body = String, content_type = "text/plain"),
+        (status = 503, description = "not ready, with the reason", body = String, content_type = "text/plain"),
+    ),
+)]
 async fn readyz(State(startup): State<Arc<Startup>>) -> (StatusCode, String) {
     let Some((_, db)) = startup.app.get() else {
         return not_ready(startup.stage());

@@ -14,6 +14,7 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
+use crate::http::openapi::{ErrorBody, SseText};
 use crate::state::AppState;
 
 /// One page feed's state.
@@ -26,6 +27,23 @@ struct Feed {
 }
 
 /// Opens a change feed (every queue, no details).
+#[utoipa::path(
+    get,
+    path = "/api/v1/stream/page",
+    operation_id = "pageStream",
+    tag = "streams",
+    summary = "The Insights page's change feed (SSE)",
+    description = "`changed` events with the log sequence (`seq`) and the newest event time (`as_of`), no conversation data; the page then refetches its own figures. Scoped like `/api/v1/stream`: a change in another queue is not announced. A stream checks its caller again every 5 s and when sessions, users or tokens change, and ends with an `unauthorized` event when the caller may no longer read it.",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "an endless event stream", body = inline(SseText), content_type = "text/event-stream"),
+        (status = 401, description = "Not signed in, and the token is missing, unknown or revoked.", body = ErrorBody),
+        (status = 403, description = "The person or token may not read.", body = ErrorBody),
+        (status = 429, description = "The caller (a person or token) or the server holds as many live streams as allowed (`stream_max_per_caller`, default 20; `stream_max`, default 5,000); see Retry-After.", body = ErrorBody,
+            headers(("Retry-After" = u32, description = "Seconds to wait."))),
+        (status = 503, description = "The token store is unavailable, or the server is still starting; retry.", body = ErrorBody),
+    ),
+)]
 pub async fn page_stream(
     State(state): State<AppState>,
     headers: axum::http::HeaderMap,

@@ -24,6 +24,7 @@ use super::frame::{event, render};
 use super::hub::{OpenStream, StreamLimit, Subscription};
 use super::{Hub, Scope, views};
 use crate::auth;
+use crate::http::openapi::{ErrorBody, SseText};
 use crate::ingest::Ingestor;
 use crate::state::AppState;
 
@@ -44,6 +45,28 @@ pub struct StreamQuery {
 }
 
 /// Opens the caller's stream (token with the `read` scope; deltas of its queues only).
+#[utoipa::path(
+    get,
+    path = "/api/v1/stream",
+    operation_id = "stream",
+    tag = "streams",
+    summary = "The live stream of deltas (Server-Sent Events), scoped to the token's queues, resumable with Last-Event-ID",
+    description = "Events: `snapshot` (first event of a fresh connection: every live conversation and agent in scope), `conversation` (a conversation's state), `agent` (an agent with `capacity_used` and `capacity_free`), `resync` (a snapshot in place of deltas that cannot be replayed: the client was too far behind or too slow), `shutdown` (the server is stopping; reconnect, `retry: 1000`). Every payload carries `seq` (the log sequence of the event that caused it, the SSE id, equal on every replica) and `as_of` (the time of the newest event applied). Deltas sharing a sequence carry the id on the last of them. Comment lines keep the connection alive every 15 s. A stream checks its caller again every 5 s and when sessions, users or tokens change, and ends with an `unauthorized` event when the caller may no longer read it.",
+    security(("bearer" = []), ("access_token" = [])),
+    params(
+        ("Last-Event-ID" = Option<i64>, Header, nullable = false, description = "Resume after this sequence: the buffered deltas after it are sent first, or a `resync` snapshot when it is older than the buffer."),
+        ("last_event_id" = Option<i64>, Query, nullable = false, description = "As the Last-Event-ID header."),
+        ("access_token" = Option<String>, Query, nullable = false, description = "The API token, when no Authorization header can be sent."),
+    ),
+    responses(
+        (status = 200, description = "The stream; it ends only with a `shutdown` event or a dropped connection.", body = inline(SseText), content_type = "text/event-stream"),
+        (status = 401, description = "Token missing, unknown or revoked.", body = ErrorBody),
+        (status = 403, description = "The token has no read scope.", body = ErrorBody),
+        (status = 429, description = "The caller (a person or token) or the server holds as many live streams as allowed (`stream_max_per_caller`, default 20; `stream_max`, default 5,000); see Retry-After.", body = ErrorBody,
+            headers(("Retry-After" = u32, description = "Seconds to wait."))),
+        (status = 503, description = "The token store is unavailable, or the server is still starting; retry.", body = ErrorBody),
+    ),
+)]
 #[tracing::instrument(skip_all, fields(reader))]
 pub async fn stream(
     State(state): State<AppState>,

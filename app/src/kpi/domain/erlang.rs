@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// A queue's prediction now.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Prediction {
     /// Agents serving it now (available or busy with free capacity).
     pub agents_serving: u64,

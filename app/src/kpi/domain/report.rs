@@ -10,6 +10,7 @@ use super::sums::{SL_OVERRIDES, Sums};
 
 /// Ongoing conversations now, by status.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Ongoing {
     /// In queue.
     pub open: u64,
@@ -23,6 +24,7 @@ pub struct Ongoing {
 
 /// The windowed conversation KPIs of some sums.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Windowed {
     /// Created in the window.
     pub incoming: i64,
@@ -113,6 +115,7 @@ impl Windowed {
 
 /// Capacity of the logged-in agents in scope.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Capacity {
     /// Units.
     pub total: i64,
@@ -124,6 +127,7 @@ pub struct Capacity {
 
 /// A queue's row.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct QueueRow {
     /// Queue id.
     pub queue_id: String,
@@ -145,6 +149,7 @@ pub struct QueueRow {
 
 /// A channel's row.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ChannelRow {
     /// Channel.
     pub channel: String,
@@ -157,6 +162,7 @@ pub struct ChannelRow {
 
 /// An hour of the window (in the query's time zone).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct HourRow {
     /// Start of the hour, RFC 3339 with the zone's offset.
     pub hour: String,
@@ -167,6 +173,7 @@ pub struct HourRow {
 
 /// A raised threshold alert.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Alert {
     /// Stable key: `kind:subject`.
     pub key: String,
@@ -186,12 +193,16 @@ pub struct Alert {
 
 /// Every KPI of KPIS.md for one question.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ssr", schema(as = Kpis))]
 pub struct KpiReport {
     /// The instant evaluated (RFC 3339).
+    #[cfg_attr(feature = "ssr", schema(format = DateTime))]
     pub as_of: String,
     /// Window name.
     pub window: String,
     /// Window start (RFC 3339).
+    #[cfg_attr(feature = "ssr", schema(format = DateTime))]
     pub window_start: String,
     /// Time zone.
     pub tz: String,
@@ -209,6 +220,8 @@ pub struct KpiReport {
     /// First wait known and over 5 min, or not accepted nor closed for over 5 min.
     pub waiting_over_5min: i64,
     /// Ongoing conversations by sentiment (−3 … 3).
+    // Object keys are strings in JSON ("-3" … "3"), whatever the map holds.
+    #[cfg_attr(feature = "ssr", schema(value_type = BTreeMap<String, u64>))]
     pub sentiment: BTreeMap<i8, u64>,
     /// Ongoing conversations at or below the sentiment threshold.
     pub negative_sentiment: u64,

@@ -12,6 +12,7 @@ use crate::kpi::engine::Engine;
 
 /// A conversation row of the ongoing grid (`GET /api/v1/conversations`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ConversationRow {
     /// Conversation id.
     pub conversation_id: String,

@@ -23,6 +23,7 @@ use walk::logged_in;
 
 /// One of an agent's current conversations.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AgentConversation {
     /// Conversation id.
     pub conversation_id: String,
@@ -34,6 +35,7 @@ pub struct AgentConversation {
 
 /// An agent's row (the agents table and `GET /api/v1/agents`).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AgentRow {
     /// Agent id.
     pub agent_id: String,
