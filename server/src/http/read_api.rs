@@ -21,6 +21,26 @@ use crate::state::AppState;
 
 type Pairs = QueryString<Vec<(String, String)>>;
 
+/// What a read question (`/kpis`, `/conversations`, `/agents`) may get instead of its answer.
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)] // Only documented: the answers are `ApiError`s.
+enum ReadRefusals {
+    #[response(
+        status = 400,
+        description = "a bad query parameter; `field` names it; or over 100 filter values, or a value over 128 characters."
+    )]
+    BadRequest(ErrorBody),
+    #[response(status = 401, description = "missing or unknown token")]
+    Unauthorized(ErrorBody),
+    #[response(status = 403, description = "the token has no read scope")]
+    Forbidden(ErrorBody),
+    #[response(
+        status = 503,
+        description = "the token store is unavailable, or the server is still starting"
+    )]
+    Unavailable(ErrorBody),
+}
+
 /// The answer of `GET /api/v1/conversations`.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Conversations {
@@ -120,10 +140,7 @@ fn question(reader: Reader, pairs: &[(String, String)]) -> Result<Query, ApiErro
     params(ReadParams),
     responses(
         (status = 200, description = "the KPIs", body = KpiReport),
-        (status = 400, description = "a bad query parameter; `field` names it; or over 100 filter values, or a value over 128 characters.", body = ErrorBody),
-        (status = 401, description = "missing or unknown token", body = ErrorBody),
-        (status = 403, description = "the token has no read scope", body = ErrorBody),
-        (status = 503, description = "the token store is unavailable, or the server is still starting", body = ErrorBody),
+        ReadRefusals,
     ),
 )]
 #[tracing::instrument(skip_all)]
@@ -155,10 +172,7 @@ pub async fn kpis(
     params(ReadParams),
     responses(
         (status = 200, description = "the rows", body = Conversations),
-        (status = 400, description = "a bad query parameter; `field` names it; or over 100 filter values, or a value over 128 characters.", body = ErrorBody),
-        (status = 401, description = "missing or unknown token", body = ErrorBody),
-        (status = 403, description = "the token has no read scope", body = ErrorBody),
-        (status = 503, description = "the token store is unavailable, or the server is still starting", body = ErrorBody),
+        ReadRefusals,
     ),
 )]
 #[tracing::instrument(skip_all)]
@@ -187,10 +201,7 @@ pub async fn conversations(
     params(ReadParams),
     responses(
         (status = 200, description = "the rows", body = Agents),
-        (status = 400, description = "a bad query parameter; `field` names it; or over 100 filter values, or a value over 128 characters.", body = ErrorBody),
-        (status = 401, description = "missing or unknown token", body = ErrorBody),
-        (status = 403, description = "the token has no read scope", body = ErrorBody),
-        (status = 503, description = "the token store is unavailable, or the server is still starting", body = ErrorBody),
+        ReadRefusals,
     ),
 )]
 #[tracing::instrument(skip_all)]
