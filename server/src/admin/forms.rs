@@ -1,5 +1,5 @@
-//! The user form of the admin pages: checked field by field, and the user store's errors as
-//! the messages the form shows.
+//! The user and token forms of the admin pages: checked field by field, and the user store's
+//! errors as the messages the form shows.
 
 use app::auth::Role;
 use app::model::admin::{AdminError, check_id};
@@ -8,6 +8,7 @@ use app::server_fns::admin::UserForm;
 use serde_json::json;
 
 use super::internal;
+use crate::store::tokens::Scope;
 use crate::store::users::{NewUser, UserError};
 
 pub(super) fn user_error(e: UserError) -> AdminError {
@@ -72,4 +73,47 @@ pub(super) fn new_user(form: UserForm) -> Result<NewUser, AdminError> {
 
 pub(super) fn user_detail(u: &NewUser) -> serde_json::Value {
     json!({"role": u.role.as_str(), "queues": u.queues, "agent_id": u.agent_id})
+}
+
+/// A new token's name, scopes (each once) and queues (trimmed, none empty), or the field that is
+/// wrong.
+pub(super) fn new_token(
+    name: &str,
+    scopes: &[String],
+    queues: Vec<String>,
+) -> Result<(String, Vec<Scope>, Vec<String>), AdminError> {
+    let name = name.trim().to_owned();
+    if name.is_empty() || name.chars().count() > 80 {
+        return Err(AdminError::field(
+            "name",
+            Problem::new("problem.characters", &[&80]),
+        ));
+    }
+    let mut parsed = Vec::new();
+    for s in scopes {
+        let scope = Scope::parse(s).ok_or_else(|| {
+            AdminError::field(
+                "scopes",
+                Problem::new("problem.not_scope", &[&format!("{s:?}")]),
+            )
+        })?;
+        if !parsed.contains(&scope) {
+            parsed.push(scope);
+        }
+    }
+    if parsed.is_empty() {
+        return Err(AdminError::field(
+            "scopes",
+            Problem::new("problem.choose_scopes", &[]),
+        ));
+    }
+    let queues: Vec<String> = queues
+        .into_iter()
+        .map(|q| q.trim().to_owned())
+        .filter(|q| !q.is_empty())
+        .collect();
+    for q in &queues {
+        check_id("queues", q)?;
+    }
+    Ok((name, parsed, queues))
 }

@@ -18,7 +18,7 @@ use crate::store::{audit, reference, settings, tokens};
 
 mod forms;
 pub mod panels;
-use forms::{new_user, user_detail, user_error};
+use forms::{new_token, new_user, user_detail, user_error};
 
 /// The server's [`AdminStore`].
 pub struct Admin {
@@ -437,39 +437,7 @@ impl AdminStore for Admin {
         queues: Vec<String>,
     ) -> Fut<'_, String> {
         Box::pin(async move {
-            let name = name.trim().to_owned();
-            if name.is_empty() || name.chars().count() > 80 {
-                return Err(AdminError::field(
-                    "name",
-                    Problem::new("problem.characters", &[&80]),
-                ));
-            }
-            let mut parsed = Vec::new();
-            for s in &scopes {
-                let scope = tokens::Scope::parse(s).ok_or_else(|| {
-                    AdminError::field(
-                        "scopes",
-                        Problem::new("problem.not_scope", &[&format!("{s:?}")]),
-                    )
-                })?;
-                if !parsed.contains(&scope) {
-                    parsed.push(scope);
-                }
-            }
-            if parsed.is_empty() {
-                return Err(AdminError::field(
-                    "scopes",
-                    Problem::new("problem.choose_scopes", &[]),
-                ));
-            }
-            let queues: Vec<String> = queues
-                .into_iter()
-                .map(|q| q.trim().to_owned())
-                .filter(|q| !q.is_empty())
-                .collect();
-            for q in &queues {
-                check_id("queues", q)?;
-            }
+            let (name, parsed, queues) = new_token(&name, &scopes, queues)?;
             let secret = tokens::generate().map_err(|e| {
                 tracing::error!(error = %e, "no randomness for a token");
                 AdminError::internal()
