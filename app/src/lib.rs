@@ -11,6 +11,7 @@ pub mod kpi;
 pub mod model;
 pub mod routes;
 pub mod server_fns;
+pub mod url;
 
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};

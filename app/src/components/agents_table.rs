@@ -84,7 +84,7 @@ pub fn AgentsTable(
 ) -> impl IntoView {
     let csv_href = format!(
         "data:text/csv;charset=utf-8,{}",
-        crate::components::filter_bar::encode(&agents_csv(&agents))
+        crate::url::encode(&agents_csv(&agents))
     );
     let rows = StoredValue::new(agents);
     let sort = RwSignal::new(("name", false));
@@ -164,7 +164,7 @@ pub fn AgentsTable(
                                 let href = format!(
                                     "{}/insights/agents/{}{}",
                                     crate::routes::base(),
-                                    crate::components::filter_bar::encode(&a.agent_id),
+                                    crate::url::encode(&a.agent_id),
                                     query,
                                 );
                                 let presence_class = format!("badge presence-{}", a.presence);

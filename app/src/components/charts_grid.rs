@@ -6,8 +6,9 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_location, use_navigate};
 
 use crate::charts::{Chart, ChartTarget};
-use crate::components::filter_bar::{encode, with_param};
+use crate::components::filter_bar::with_param;
 use crate::i18n::t;
+use crate::url::encode;
 
 /// The URL that applies (or, when already applied, removes) a chart target's filter.
 pub fn target_href(path: &str, filters: &[(String, String)], target: &ChartTarget) -> String {

@@ -94,7 +94,7 @@ fn connect(live: LiveState) {
     let url = match crate::auth::embed_session() {
         Some(session) => format!(
             "/api/v1/stream/page?session={}",
-            crate::components::filter_bar::encode(&session)
+            crate::url::encode(&session)
         ),
         None => "/api/v1/stream/page".to_owned(),
     };
@@ -132,7 +132,7 @@ fn connect(live: LiveState) {
         } else {
             let here =
                 location.pathname().unwrap_or_default() + &location.search().unwrap_or_default();
-            let next = crate::components::filter_bar::encode(&crate::auth::safe_next(&here));
+            let next = crate::url::encode(&crate::auth::safe_next(&here));
             let _ = location.set_href(&format!("/signin?error=signed_out&next={next}"));
         }
     });

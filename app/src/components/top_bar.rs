@@ -52,7 +52,7 @@ pub fn TopBar() -> impl IntoView {
                 (b, p) => format!("{b}{p}"),
             };
             let href = match &fixed {
-                Some(f) => format!("{target}?tabs={}", super::filter_bar::encode(f)),
+                Some(f) => format!("{target}?tabs={}", crate::url::encode(f)),
                 None => target.clone(),
             };
             let current = move || {
