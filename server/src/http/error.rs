@@ -51,11 +51,6 @@ impl ApiError {
         self.retry_after = Some(seconds);
         self
     }
-
-    /// Its status.
-    pub fn status(&self) -> StatusCode {
-        self.status
-    }
 }
 
 impl From<AuthError> for ApiError {

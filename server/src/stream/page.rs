@@ -5,6 +5,7 @@
 //! delta stream it is scoped, capped per caller and ends (`unauthorized`) when its caller may no
 //! longer read.
 
+use crate::http::caller::ReadCaller;
 use std::convert::Infallible;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
@@ -46,14 +47,10 @@ struct Feed {
 )]
 pub async fn page_stream(
     State(state): State<AppState>,
+    ReadCaller(grant): ReadCaller,
     headers: axum::http::HeaderMap,
-    viewer: Option<axum::Extension<app::auth::Viewer>>,
     session: Option<axum::Extension<crate::auth::session::SessionToken>>,
 ) -> Response {
-    let grant = match crate::auth::reader(&state.db, &headers, viewer.as_deref(), None).await {
-        Ok(grant) => grant,
-        Err(e) => return e.into_response(),
-    };
     let open = match super::sse::open_slot(&state, &grant.name) {
         Ok(open) => open,
         Err(limit) => return super::sse::too_many(limit),
