@@ -10,7 +10,7 @@ SEED ?= 1
 # The demo users' password (make run seeds them into an empty database).
 DEMO_PASSWORD ?= intraday-demo
 
-.PHONY: run test bench tools tools-test site fmt-check clippy unit e2e summary
+.PHONY: run test bench bench-ui tools tools-test site fmt-check clippy unit e2e summary
 
 ## Build the release site and serve it on the embedded SQLite database.
 run: tools site
@@ -21,6 +21,11 @@ bench: tools-test
 	cargo bench -p server --bench ingest
 	ulimit -n 8192 2>/dev/null; cargo bench -p server --bench fanout
 	ulimit -n 8192 2>/dev/null; cargo bench -p server --bench hostile
+	cargo bench -p server --bench ongoing
+
+## The browser benchmarks (live updates, the 10,000-row grid) against the release server.
+bench-ui: tools-test site
+	cd end2end && npx playwright test -c bench.config.ts
 
 ## Everything: formatting, clippy (server and browser feature sets), unit and integration tests
 ## on SQLite and PostgreSQL, and browser tests against the release server.

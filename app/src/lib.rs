@@ -9,6 +9,7 @@ pub mod format;
 pub mod i18n;
 pub mod kpi;
 pub mod model;
+pub mod ongoing;
 pub mod routes;
 pub mod server_fns;
 pub mod url;
@@ -29,6 +30,7 @@ use crate::routes::admin::{
 use crate::routes::agent::AgentPage;
 use crate::routes::home::HomePage;
 use crate::routes::insights::InsightsPage;
+use crate::routes::ongoing::{ConversationPanel, OngoingPage};
 use crate::routes::signin::SignInPage;
 use crate::routes::wallboard::WallboardPage;
 
@@ -95,6 +97,13 @@ pub fn App() -> impl IntoView {
                         path=StaticSegment("wallboard")
                         view=|| view! { <SupervisorOnly><WallboardPage /></SupervisorOnly> }
                     />
+                    <ParentRoute
+                        path=StaticSegment("ongoing")
+                        view=|| view! { <SupervisorOnly><OngoingPage /></SupervisorOnly> }
+                    >
+                        <Route path=StaticSegment("") view=|| () />
+                        <Route path=ParamSegment("id") view=ConversationPanel />
+                    </ParentRoute>
                     <Route
                         path=(StaticSegment("insights"), StaticSegment("agents"), ParamSegment("id"))
                         view=|| view! { <SupervisorOnly><AgentPage /></SupervisorOnly> }
@@ -122,6 +131,13 @@ pub fn App() -> impl IntoView {
                         path=(StaticSegment("embed"), StaticSegment("wallboard"))
                         view=|| view! { <SupervisorOnly><WallboardPage /></SupervisorOnly> }
                     />
+                    <ParentRoute
+                        path=(StaticSegment("embed"), StaticSegment("ongoing"))
+                        view=|| view! { <SupervisorOnly><OngoingPage /></SupervisorOnly> }
+                    >
+                        <Route path=StaticSegment("") view=|| () />
+                        <Route path=ParamSegment("id") view=ConversationPanel />
+                    </ParentRoute>
                     <Route
                         path=(
                             StaticSegment("embed"),

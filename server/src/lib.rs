@@ -15,6 +15,7 @@ pub fn release_freed_memory() {
     unsafe { libmimalloc_sys::mi_collect(true) };
 }
 
+pub mod actions;
 pub mod admin;
 pub mod auth;
 pub mod cli;

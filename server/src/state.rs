@@ -36,6 +36,8 @@ pub struct AppState {
     pub passwords: Arc<crate::auth::login_limit::PasswordGate>,
     /// The admin's alert thresholds.
     pub thresholds: Arc<crate::live::thresholds::LimitsCache>,
+    /// Supervisor actions carried out, for in-process listeners (the simulator).
+    pub performed: tokio::sync::broadcast::Sender<crate::actions::Performed>,
 }
 
 impl AppState {
@@ -54,8 +56,10 @@ impl AppState {
             client_buffer: config.stream_client_buffer,
         }));
         ingestor.add_projection(hub.clone()).await;
+        backfill_board(&ingestor, &hub, &db).await?;
         let thresholds = crate::live::thresholds::LimitsCache::open(db.clone()).await?;
         Ok(AppState {
+            performed: tokio::sync::broadcast::Sender::new(256),
             thresholds,
             hub,
             leptos_options,
@@ -71,6 +75,15 @@ impl AppState {
 }
 
 impl AppState {
+    /// The supervisors' actions on conversations.
+    pub fn actions(&self) -> crate::actions::Actions {
+        crate::actions::Actions {
+            ingestor: self.ingestor.clone(),
+            hub: self.hub.clone(),
+            performed: self.performed.clone(),
+        }
+    }
+
     /// Whether the session cookie is `Secure` (with the `__Host-` prefix) for this request:
     /// the setting, by default on unless the server listens on a loopback address, or the
     /// request came over HTTPS through a proxy.
@@ -91,4 +104,39 @@ impl FromRef<AppState> for LeptosOptions {
     fn from_ref(state: &AppState) -> Self {
         state.leptos_options.clone()
     }
+}
+
+/// Fills the Ongoing grid's extras of the conversations open at start with their stored events
+/// (a start from a snapshot replays only the events after it). Nothing is ingested yet, so the
+/// ledger does not move meanwhile.
+async fn backfill_board(
+    ingestor: &Ingestor,
+    hub: &Hub,
+    db: &DatabaseConnection,
+) -> Result<(), sea_orm::DbErr> {
+    let (ids, upto) = ingestor
+        .with_ledger_at(|ledger, seq| {
+            let ids: Vec<String> = ledger.live_conversations().map(|c| c.id.clone()).collect();
+            (ids, seq)
+        })
+        .await;
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let started = std::time::Instant::now();
+    let payloads = crate::store::events::read_conversations(db, &ids, upto).await?;
+    let events: Vec<_> = payloads
+        .iter()
+        .filter_map(|p| app::model::event::parse_stored(p).ok())
+        .collect();
+    ingestor
+        .with_ledger(|ledger| hub.backfill(ledger, &events))
+        .await;
+    tracing::info!(
+        conversations = ids.len(),
+        events = events.len(),
+        ms = started.elapsed().as_millis() as u64,
+        "ongoing grid details loaded"
+    );
+    Ok(())
 }

@@ -79,8 +79,9 @@ pub fn start(state: &AppState, plan: Plan) -> Tasks {
     if let Some(sim) = plan.simulator {
         // Not restarted: a second run would replay the day from its start.
         let sink = LocalSink(state.ingestor.clone());
+        let performed = state.performed.subscribe();
         tokio::spawn(async move {
-            if let Err(e) = drive(&sim, &sink).await {
+            if let Err(e) = drive(&sim, &sink, Some(performed)).await {
                 tracing::error!(error = %e, "the simulator stopped");
             }
         });

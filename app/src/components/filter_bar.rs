@@ -117,14 +117,109 @@ fn TextFilter(
     }
 }
 
-/// The filter bar.
+/// The search box: applied as one types (the URL replaced, not pushed, per key).
+#[component]
+fn Search(
+    /// The page's filters.
+    filters: Memo<Vec<(String, String)>>,
+) -> impl IntoView {
+    let navigate = use_navigate();
+    let path = use_location().pathname;
+    view! {
+        <label class="filter search">
+            <span class="sr-only">{t("ongoing.search")}</span>
+            <input
+                name="q"
+                type="search"
+                maxlength=crate::ongoing::view::MAX_SEARCH_CHARS
+                data-testid="filter-q"
+                placeholder=t("ongoing.search")
+                prop:value=move || value_of(&filters.get(), "q")
+                on:input=move |ev| {
+                    let v = event_target_value(&ev);
+                    let url = format!("{}{}", path.get_untracked(), with_param(&filters.get_untracked(), "q", &v));
+                    navigate(&url, NavigateOptions { replace: true, scroll: false, ..NavigateOptions::default() });
+                }
+            />
+        </label>
+    }
+}
+
+/// The Ongoing grid's own filters: its statuses, sentiment, escalated, stuck and the search.
+fn ongoing_filters(filters: Memo<Vec<(String, String)>>) -> impl IntoView {
+    view! {
+        <Choice
+            name="status"
+            label="filters.status"
+            filters
+            options=vec![
+                ("", "filters.any"),
+                ("open", "ongoing.status_open"),
+                ("offered", "ongoing.status_offered"),
+                ("active", "ongoing.status_active"),
+                ("waiting", "ongoing.status_waiting"),
+                ("wrap_up", "ongoing.status_wrap_up"),
+            ]
+        />
+        <Choice
+            name="sentiment"
+            label="ongoing.filter_sentiment"
+            filters
+            options=vec![
+                ("", "filters.any"),
+                ("negative", "ongoing.negative"),
+                ("neutral", "ongoing.neutral"),
+                ("positive", "ongoing.positive"),
+            ]
+        />
+        <Choice
+            name="escalated"
+            label="ongoing.filter_escalated"
+            filters
+            options=vec![("", "filters.any"), ("1", "ongoing.filter_escalated")]
+        />
+        <Choice
+            name="stuck"
+            label="ongoing.filter_stuck"
+            filters
+            options=vec![("", "filters.any"), ("1", "ongoing.filter_stuck")]
+        />
+        <Search filters />
+    }
+}
+
+/// The filter bar. On the Ongoing tab (`ongoing`) the window and service-level choices give
+/// way to the grid's own filters; queue, channel, agent, skill and time zone are the same
+/// parameters as on Insights, so a link keeps them from one tab to the other.
 #[component]
 pub fn FilterBar(
     /// The page's filters (from the URL).
     filters: Memo<Vec<(String, String)>>,
+    /// The Ongoing grid's variant.
+    #[prop(optional)]
+    ongoing: bool,
 ) -> impl IntoView {
     let live = use_context::<LiveState>();
     let path = use_location().pathname;
+    if ongoing {
+        return view! {
+            <Form method="GET" action=move || path.get()>
+                <div class="filter-bar" role="search" aria-label=t("filters.label")>
+                    <TextFilter name="queue" label="filters.queue" placeholder="filters.any" filters />
+                    <ChannelChoice filters />
+                    <TextFilter name="agent" label="filters.agent" placeholder="filters.any" filters />
+                    <TextFilter name="skill" label="filters.skill" placeholder="filters.any" filters />
+                    {ongoing_filters(filters)}
+                    <TextFilter name="tz" label="filters.tz" placeholder="filters.tz_default" filters />
+                    <noscript>
+                        <button type="submit">{t("filters.apply")}</button>
+                    </noscript>
+                    {live.map(pause_button)}
+                </div>
+            </Form>
+        }
+        .into_any();
+    }
     view! {
         <Form method="GET" action=move || path.get()>
             <div class="filter-bar" role="search" aria-label=t("filters.label")>
@@ -142,20 +237,7 @@ pub fn FilterBar(
                     ]
                 />
                 <TextFilter name="queue" label="filters.queue" placeholder="filters.any" filters />
-                <Choice
-                    name="channel"
-                    label="filters.channel"
-                    filters
-                    options=vec![
-                        ("", "filters.any"),
-                        ("chat", "channel.chat"),
-                        ("voice", "channel.voice"),
-                        ("email", "channel.email"),
-                        ("sms", "channel.sms"),
-                        ("social", "channel.social"),
-                        ("messaging", "channel.messaging"),
-                    ]
-                />
+                <ChannelChoice filters />
                 <TextFilter name="agent" label="filters.agent" placeholder="filters.any" filters />
                 <TextFilter name="skill" label="filters.skill" placeholder="filters.any" filters />
                 <Choice
@@ -189,21 +271,47 @@ pub fn FilterBar(
                 <noscript>
                     <button type="submit">{t("filters.apply")}</button>
                 </noscript>
-                {live
-                    .map(|live| {
-                        view! {
-                            <button
-                                type="button"
-                                class="pause"
-                                data-testid="pause"
-                                aria-pressed=move || live.paused.get().to_string()
-                                on:click=move |_| live.toggle_pause()
-                            >
-                                {move || if live.paused.get() { t("live.resume") } else { t("live.pause") }}
-                            </button>
-                        }
-                    })}
+                {live.map(pause_button)}
             </div>
         </Form>
+    }
+    .into_any()
+}
+
+/// The channel choice, the same on both tabs.
+#[component]
+fn ChannelChoice(
+    /// The page's filters.
+    filters: Memo<Vec<(String, String)>>,
+) -> impl IntoView {
+    view! {
+        <Choice
+            name="channel"
+            label="filters.channel"
+            filters
+            options=vec![
+                ("", "filters.any"),
+                ("chat", "channel.chat"),
+                ("voice", "channel.voice"),
+                ("email", "channel.email"),
+                ("sms", "channel.sms"),
+                ("social", "channel.social"),
+                ("messaging", "channel.messaging"),
+            ]
+        />
+    }
+}
+
+fn pause_button(live: LiveState) -> impl IntoView {
+    view! {
+        <button
+            type="button"
+            class="pause"
+            data-testid="pause"
+            aria-pressed=move || live.paused.get().to_string()
+            on:click=move |_| live.toggle_pause()
+        >
+            {move || if live.paused.get() { t("live.resume") } else { t("live.pause") }}
+        </button>
     }
 }

@@ -51,14 +51,23 @@ impl Default for LiveState {
 
 /// The live indicator, and (in the browser) the stream behind it.
 #[component]
-pub fn LiveFeed() -> impl IntoView {
+pub fn LiveFeed(
+    /// Whether it opens the pages' change feed itself; the Ongoing grid has a stream of its own
+    /// and sets the state from it.
+    #[prop(optional, default = true)]
+    feed: bool,
+) -> impl IntoView {
     let live = use_context::<LiveState>().unwrap_or_default();
     let q = leptos_router::hooks::use_query_map();
     let replaying = move || q.with(|q| q.get_str("at").is_some_and(|v| !v.is_empty()));
     // The feed's instants are shown in the page's time zone, like the numbers.
     let tz = move || q.with(|q| crate::format::time_zone(q.get_str("tz")));
     #[cfg(feature = "hydrate")]
-    connect(live);
+    if feed {
+        connect(live);
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = feed;
     let label = move || {
         if replaying() {
             t("live.replay").to_owned()
@@ -103,6 +112,7 @@ fn connect(live: LiveState) {
     };
     let on_open = Closure::<dyn FnMut()>::new(move || live.connected.set(true));
     let on_error = Closure::<dyn FnMut()>::new(move || live.connected.set(false));
+    let refresh = Refresher::default();
     let on_delta =
         Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
             live.connected.set(true);
@@ -113,6 +123,7 @@ fn connect(live: LiveState) {
                 live.as_of.set(Some(at.to_owned()));
             }
             live.pending.set(true);
+            refresh.soon(live);
         });
     source.set_onopen(Some(on_open.as_ref().unchecked_ref()));
     source.set_onerror(Some(on_error.as_ref().unchecked_ref()));
@@ -142,17 +153,58 @@ fn connect(live: LiveState) {
     on_open.forget();
     on_error.forget();
     on_delta.forget();
-    // Coalesce: at most one refresh a second, never while paused or replaying.
-    let tick = gloo_timers::callback::Interval::new(1_000, move || {
+    let source = send_wrapper::SendWrapper::new(source);
+    on_cleanup(move || source.close());
+}
+
+/// The least time between two refreshes (ms): a change shows at once when the page is idle,
+/// and a burst of changes costs at most four refetches a second.
+#[cfg(feature = "hydrate")]
+const REFRESH_GAP_MS: f64 = 250.0;
+
+/// Refreshes the page on a change: at once if the last refresh is older than
+/// [`REFRESH_GAP_MS`], else once when that gap has passed (changes meanwhile ride along).
+/// Never while paused or replaying (resuming refreshes, see [`LiveState::toggle_pause`]).
+#[cfg(feature = "hydrate")]
+#[derive(Clone, Default)]
+struct Refresher {
+    last: std::rc::Rc<std::cell::Cell<f64>>,
+    scheduled: std::rc::Rc<std::cell::Cell<bool>>,
+}
+
+#[cfg(feature = "hydrate")]
+impl Refresher {
+    fn soon(&self, live: LiveState) {
+        if self.scheduled.get() {
+            return;
+        }
+        let wait = self.last.get() + REFRESH_GAP_MS - now_ms();
+        if wait <= 0.0 {
+            self.fire(live);
+            return;
+        }
+        self.scheduled.set(true);
+        let this = self.clone();
+        gloo_timers::callback::Timeout::new(wait.ceil() as u32, move || {
+            this.scheduled.set(false);
+            this.fire(live);
+        })
+        .forget();
+    }
+
+    fn fire(&self, live: LiveState) {
         let replaying = web_sys::window()
             .and_then(|w| w.location().search().ok())
             .is_some_and(|s| s.contains("at="));
         if live.pending.get_untracked() && !live.paused.get_untracked() && !replaying {
+            self.last.set(now_ms());
             live.pending.set(false);
             live.version.update(|v| *v += 1);
         }
-    });
-    tick.forget();
-    let source = send_wrapper::SendWrapper::new(source);
-    on_cleanup(move || source.close());
+    }
+}
+
+#[cfg(feature = "hydrate")]
+fn now_ms() -> f64 {
+    chrono::Utc::now().timestamp_millis() as f64
 }

@@ -29,6 +29,7 @@ pub fn TopBar() -> impl IntoView {
     let tabs = [
         ("dashboard", "/", "nav.dashboard", true),
         ("insights", "/insights", "nav.insights", supervisor),
+        ("ongoing", "/ongoing", "nav.ongoing", supervisor),
         (
             "wallboard",
             "/wallboard",

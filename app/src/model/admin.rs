@@ -174,13 +174,16 @@ pub enum SupervisorAction {
     Transfer,
     /// Close a conversation.
     ForceClose,
+    /// Write to the agent only.
+    Whisper,
 }
 
 impl SupervisorAction {
     /// Every action, in the order the settings page lists them.
-    pub const ALL: [SupervisorAction; 5] = [
+    pub const ALL: [SupervisorAction; 6] = [
         SupervisorAction::Monitor,
         SupervisorAction::Join,
+        SupervisorAction::Whisper,
         SupervisorAction::Assign,
         SupervisorAction::Transfer,
         SupervisorAction::ForceClose,
@@ -194,6 +197,7 @@ impl SupervisorAction {
             SupervisorAction::Assign => "assign",
             SupervisorAction::Transfer => "transfer",
             SupervisorAction::ForceClose => "force_close",
+            SupervisorAction::Whisper => "whisper",
         }
     }
 }
@@ -212,6 +216,8 @@ pub struct SupervisorActions {
     pub transfer: bool,
     /// Force close.
     pub force_close: bool,
+    /// Whisper.
+    pub whisper: bool,
 }
 
 impl Default for SupervisorActions {
@@ -222,6 +228,7 @@ impl Default for SupervisorActions {
             assign: true,
             transfer: true,
             force_close: true,
+            whisper: true,
         }
     }
 }
@@ -235,6 +242,7 @@ impl SupervisorActions {
             SupervisorAction::Assign => self.assign,
             SupervisorAction::Transfer => self.transfer,
             SupervisorAction::ForceClose => self.force_close,
+            SupervisorAction::Whisper => self.whisper,
         }
     }
 }

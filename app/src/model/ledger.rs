@@ -521,6 +521,11 @@ impl Ledger {
         self.open.values().map(|h| &h.state)
     }
 
+    /// A conversation not closed, by id (no unfolding: `None` for a closed or unknown one).
+    pub fn live_conversation(&self, id: &str) -> Option<&Conversation> {
+        self.open.get(id).map(|h| &h.state)
+    }
+
     /// An agent by id.
     pub fn agent(&self, id: &str) -> Option<&Agent> {
         self.agents.get(id)

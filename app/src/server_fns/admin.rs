@@ -395,6 +395,7 @@ pub async fn admin_actions_set(
     #[server(default)] assign: String,
     #[server(default)] transfer: String,
     #[server(default)] force_close: String,
+    #[server(default)] whisper: String,
 ) -> Result<(), AppError> {
     let admin = crate::auth::require_admin()?;
     let actions = crate::model::admin::SupervisorActions {
@@ -403,6 +404,7 @@ pub async fn admin_actions_set(
         assign: flag("assign", &assign)?,
         transfer: flag("transfer", &transfer)?,
         force_close: flag("force_close", &force_close)?,
+        whisper: flag("whisper", &whisper)?,
     };
     admin_store()?
         .set_actions(admin.login, actions)

@@ -339,12 +339,18 @@ pub fn event(r: &Raw) -> Event {
             from: MessageFrom::Customer,
             text: Some("Hello, my order has not arrived".into()),
             sentiment: Some(s),
+            agent_id: None,
+            supervisor_id: None,
+            visibility: Default::default(),
         }),
         Kind::AgentMessage => EventBody::ConversationMessage(Message {
             conversation_id: c(),
             from: MessageFrom::Agent,
             text: Some("Let me check that for you".into()),
             sentiment: None,
+            agent_id: None,
+            supervisor_id: None,
+            visibility: Default::default(),
         }),
         Kind::Ended => EventBody::ConversationEnded(ConversationOnly {
             conversation_id: c(),

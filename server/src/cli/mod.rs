@@ -215,7 +215,7 @@ fn parse_scopes(value: &str) -> Result<Scopes, String> {
     for part in value.split(',').filter(|p| !p.trim().is_empty()) {
         let scope = Scope::parse(part).ok_or_else(|| {
             format!(
-                "unknown scope {:?}: use ingest, read, metrics or several",
+                "unknown scope {:?}: use ingest, read, act, metrics or several",
                 part.trim()
             )
         })?;
@@ -224,7 +224,7 @@ fn parse_scopes(value: &str) -> Result<Scopes, String> {
         }
     }
     if scopes.is_empty() {
-        return Err("give at least one scope: ingest, read, metrics".into());
+        return Err("give at least one scope: ingest, read, act, metrics".into());
     }
     Ok(Scopes(scopes))
 }

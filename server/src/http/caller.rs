@@ -50,6 +50,19 @@ impl FromRequestParts<AppState> for IngestCaller {
     }
 }
 
+/// An integration acting on conversations: a token with the `act` scope, with its queues.
+pub struct ActCaller(pub TokenGrant);
+
+impl FromRequestParts<AppState> for ActCaller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        Ok(Self(
+            auth::bearer(&state.db, &parts.headers, Scope::Act).await?,
+        ))
+    }
+}
+
 /// A scraper of the metrics: a token with the `metrics` scope, or anyone when the settings
 /// open them (`metrics_open`).
 pub struct MetricsCaller;

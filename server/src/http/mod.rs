@@ -52,6 +52,7 @@ pub fn router(state: AppState) -> Router {
         thresholds: state.thresholds.clone(),
         hub: state.hub.clone(),
     });
+    let ongoing: Arc<dyn app::server_fns::OngoingSource> = Arc::new(state.actions());
     let thresholds = state.thresholds.clone();
     let preferences: Arc<dyn app::server_fns::Preferences> =
         Arc::new(crate::http::preferences::Preferences(state.db.clone()));
@@ -68,6 +69,12 @@ pub fn router(state: AppState) -> Router {
             get(crate::http::read_api::conversations),
         )
         .route("/api/v1/agents", get(crate::http::read_api::agents))
+        .route(
+            "/api/v1/conversations/{id}/actions",
+            post(crate::actions::http::post_action).layer(axum::extract::DefaultBodyLimit::max(
+                crate::actions::MAX_BODY_BYTES,
+            )),
+        )
         .route("/metrics", get(metrics))
         .route(
             "/auth/signin",
@@ -83,6 +90,7 @@ pub fn router(state: AppState) -> Router {
                 provide_context(status.clone());
                 provide_context(live.clone());
                 provide_context(actions.clone());
+                provide_context(ongoing.clone());
                 provide_context(panels.clone());
                 provide_context(admin.clone());
                 provide_context(app::kpi::Limits::clone(&thresholds.current()));

@@ -38,12 +38,16 @@ impl Ingestor {
         ledger: &Ledger,
         events: &[Event],
         rows: &[NewEvent],
+        side: Option<&super::Side>,
     ) -> Result<i64, DbErr> {
         let tx = match shared {
             Some(tx) => tx,
             None => self.db.begin().await?,
         };
         store::events::append(&tx, rows).await?;
+        if let Some((actor, action, target, detail)) = side.and_then(|s| s.audit.as_ref()) {
+            store::audit::record(&tx, actor, action, target, detail.clone()).await?;
+        }
         let queues: Vec<_> = touched(events, "queue.upserted", |e| ledger.queue(e));
         let agents: Vec<_> = touched(events, "agent.upserted", |e| ledger.agent(e));
         store::reference::upsert_queues(&tx, &queues).await?;

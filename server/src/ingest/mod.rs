@@ -81,6 +81,16 @@ pub enum IngestError {
     OutsideQueues(Vec<EventError>),
 }
 
+/// Rows written in a batch's transaction beside its events ([`Ingestor::submit_planned`]).
+#[derive(Debug, Default)]
+pub struct Side {
+    /// An audit record: actor, action, target, detail.
+    pub audit: Option<(String, String, String, Value)>,
+}
+
+/// What writes a planned batch's [`Side`] rows, from the ledger with the batch applied.
+type SideRows<'a> = Box<dyn FnOnce(&Ledger) -> Side + Send + 'a>;
+
 /// The single writer of the event log and owner of the ledger.
 ///
 /// On PostgreSQL several replicas may share the log: each batch's transaction first takes an
@@ -341,16 +351,67 @@ impl Ingestor {
         if batch.len() > MAX_BATCH {
             return Err(IngestError::TooMany(batch.len()));
         }
-        let ids: Vec<Option<&str>> = batch
-            .iter()
-            .map(|v| v.get("id").and_then(Value::as_str))
-            .collect();
         let mut writer = self.writer.lock().await;
         let shared = if self.shared_log {
             Some(self.lock_shared_log(&mut writer).await?)
         } else {
             None
         };
+        self.submit_locked(&mut writer, shared, batch, queues, None)
+            .await
+    }
+
+    /// Plans a batch from the ledger as it is under the writer's lock (after catching up with
+    /// other replicas), so what the plan checked still holds when its events are applied;
+    /// then validates, appends and applies it like any batch, writing `side`'s rows (the
+    /// audit record, the outbox entry) in the same transaction: all of it or nothing.
+    /// `Ok(Err(refusal))` when the plan refused (nothing written).
+    pub async fn submit_planned<T: Send + Sync, E>(
+        &self,
+        plan: impl FnOnce(&Ledger) -> Result<(Vec<Value>, T), E> + Send,
+        side: impl FnOnce(&Ledger, &T) -> Side + Send,
+    ) -> Result<Result<T, E>, IngestError> {
+        let started = Instant::now();
+        let mut writer = self.writer.lock().await;
+        let shared = if self.shared_log {
+            Some(self.lock_shared_log(&mut writer).await?)
+        } else {
+            None
+        };
+        let (batch, planned) = match plan(&writer.ledger) {
+            Ok(p) => p,
+            Err(refusal) => return Ok(Err(refusal)),
+        };
+        let side = |ledger: &Ledger| side(ledger, &planned);
+        let result = self
+            .submit_locked(&mut writer, shared, batch, None, Some(Box::new(side)))
+            .await;
+        match result {
+            Ok((outcome, sequence)) => {
+                self.metrics.batch_committed(
+                    outcome.accepted,
+                    outcome.duplicates,
+                    started.elapsed(),
+                    sequence,
+                );
+                Ok(Ok(planned))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn submit_locked(
+        &self,
+        writer: &mut Writer,
+        shared: Option<sea_orm::DatabaseTransaction>,
+        batch: Vec<Value>,
+        queues: Option<&[String]>,
+        side: Option<SideRows<'_>>,
+    ) -> Result<(IngestOutcome, i64), IngestError> {
+        let ids: Vec<Option<&str>> = batch
+            .iter()
+            .map(|v| v.get("id").and_then(Value::as_str))
+            .collect();
 
         let known: Vec<&str> = ids.iter().flatten().copied().collect();
         let stored: HashSet<String> = match &shared {
@@ -422,7 +483,11 @@ impl Ingestor {
             .iter()
             .map(|(index, e)| NewEvent::of(e, &batch[*index]))
             .collect();
-        let sequence = match self.commit(shared, &writer.ledger, &events, &rows).await {
+        let side = side.map(|side| side(&writer.ledger));
+        let sequence = match self
+            .commit(shared, &writer.ledger, &events, &rows, side.as_ref())
+            .await
+        {
             Ok(sequence) => sequence,
             Err(error) => {
                 // The ledger already holds the batch the database refused: rebuild it from the

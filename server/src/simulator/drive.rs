@@ -54,8 +54,14 @@ impl Sink for LocalSink {
     }
 }
 
-/// Runs the plan until it is done (no live phase) or forever.
-pub async fn drive(plan: &SimPlan, sink: &impl Sink) -> Result<(), String> {
+/// Runs the plan until it is done (no live phase) or forever. With `performed`, it plays the
+/// system that owns the customers' channel in the live phase: a conversation a supervisor
+/// assigns or transfers leaves the simulation and is carried out ([`Responder`]).
+pub async fn drive(
+    plan: &SimPlan,
+    sink: &impl Sink,
+    mut performed: Option<tokio::sync::broadcast::Receiver<crate::actions::Performed>>,
+) -> Result<(), String> {
     let now = Utc::now();
     let start = now - chrono::TimeDelta::from_std(plan.backfill).map_err(|e| e.to_string())?;
     // The start time tags ids, so a restart over the same database never reuses an id.
@@ -86,12 +92,61 @@ pub async fn drive(plan: &SimPlan, sink: &impl Sink) -> Result<(), String> {
     }
     sim.set_live();
     let mut tick = tokio::time::interval(Duration::from_secs(1));
+    let mut responder = Responder::new(&run);
     loop {
-        tick.tick().await;
-        if let Err(e) = send_all(sink, sim.advance(Utc::now()), &run).await {
-            tracing::warn!(error = %e, "simulator batch refused");
+        let heard = match performed.as_mut() {
+            Some(rx) => tokio::select! {
+                _ = tick.tick() => None,
+                p = rx.recv() => p.ok(),
+            },
+            None => {
+                tick.tick().await;
+                None
+            }
+        };
+        if let Some(p) = heard {
+            responder.heard(&mut sim, p);
+            continue;
+        }
+        for event in responder.due(Utc::now()) {
+            if let Err(e) = sink.send(vec![event]).await {
+                tracing::debug!(error = %e, "a simulated answer to an action no longer applies");
+            }
+        }
+        let events = sim.advance(Utc::now());
+        if let Err(e) = send_all(sink, events.clone(), &run).await {
+            // Someone else changed a simulated conversation (a supervisor assigned or closed
+            // it): its next events no longer apply. Send the second's events conversation by
+            // conversation, and stop simulating those refused, so the rest of the day goes on.
+            tracing::debug!(error = %e, "simulator batch refused; sending it conversation by conversation");
+            for (conversation, group) in by_conversation(events) {
+                if let Err(e) = send_all(sink, group, &run).await {
+                    match conversation {
+                        Some(id) if sim.hand_over(&id) => {
+                            tracing::info!(conversation = %id, "simulator hands a conversation over: {e}");
+                        }
+                        _ => tracing::warn!(error = %e, "simulator events refused"),
+                    }
+                }
+            }
         }
     }
+}
+
+/// Events grouped by their conversation (in order), the others (agents, queues) as one group.
+fn by_conversation(events: Vec<Value>) -> Vec<(Option<String>, Vec<Value>)> {
+    let mut groups: Vec<(Option<String>, Vec<Value>)> = Vec::new();
+    for event in events {
+        let key = event
+            .get("conversation_id")
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        match groups.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, group)) => group.push(event),
+            None => groups.push((key, vec![event])),
+        }
+    }
+    groups
 }
 
 async fn send_all(sink: &impl Sink, mut events: Vec<Value>, run: &str) -> Result<usize, String> {
@@ -139,7 +194,7 @@ pub async fn remote(args: SimulateArgs) -> Result<(), StartError> {
             ""
         }
     );
-    drive(&plan, &sink).await.map_err(StartError::Invalid)
+    drive(&plan, &sink, None).await.map_err(StartError::Invalid)
 }
 
 /// POSTs batches to `/api/v1/events` of an `http://` server with a bearer token.
@@ -215,6 +270,75 @@ impl Sink for HttpSink {
             tokio::time::sleep(Duration::from_secs(1)).await;
         }
         Err("the server kept refusing the batch (429/503)".into())
+    }
+}
+
+/// What the simulated channel owner does after a supervisor's action on a simulated
+/// conversation: the assigned agent accepts within seconds and handles it (ended about a minute
+/// and a half later, closed as resolved after wrap-up), a customer answers a supervisor who
+/// joined, a conversation moved to a queue or force-closed is simply left to the supervisors.
+struct Responder {
+    run: String,
+    due: Vec<(DateTime<Utc>, Value)>,
+    made: u64,
+}
+
+impl Responder {
+    fn new(run: &str) -> Responder {
+        Responder {
+            run: format!("{run}-"),
+            due: Vec::new(),
+            made: 0,
+        }
+    }
+
+    fn heard(&mut self, sim: &mut Simulator, p: crate::actions::Performed) {
+        use app::ongoing::Action;
+        let Some(own) = p.conversation_id.strip_prefix(&self.run) else {
+            return;
+        };
+        let id = p.conversation_id.clone();
+        let now = Utc::now();
+        let secs = chrono::TimeDelta::seconds;
+        match p.action {
+            Action::Assign { agent_id } | Action::Transfer { agent_id: Some(agent_id), .. } => {
+                sim.hand_over(own);
+                let agent = serde_json::json!(agent_id);
+                self.plan(now + secs(3), &id, "conversation.accepted", serde_json::json!({"agent_id": agent}));
+                self.plan(now + secs(90), &id, "conversation.ended", serde_json::json!({}));
+                self.plan(now + secs(110), &id, "conversation.closed", serde_json::json!({"reason": "resolved"}));
+            }
+            Action::Transfer { .. } | Action::ForceClose { .. } => {
+                sim.hand_over(own);
+            }
+            Action::Join => self.plan(
+                now + secs(4),
+                &id,
+                "conversation.message",
+                serde_json::json!({"from": "customer", "text": "Thank you for stepping in.", "sentiment": 1}),
+            ),
+            _ => {}
+        }
+    }
+
+    fn plan(&mut self, at: DateTime<Utc>, conversation: &str, kind: &str, mut fields: Value) {
+        self.made += 1;
+        if let Value::Object(map) = &mut fields {
+            map.insert(
+                "id".into(),
+                format!("{}answer-{}", self.run, self.made).into(),
+            );
+            map.insert("type".into(), kind.into());
+            map.insert("at".into(), at.to_rfc3339().into());
+            map.insert("conversation_id".into(), conversation.into());
+        }
+        self.due.push((at, fields));
+    }
+
+    fn due(&mut self, now: DateTime<Utc>) -> Vec<Value> {
+        let (ready, later): (Vec<_>, Vec<_>) = self.due.drain(..).partition(|(at, _)| *at <= now);
+        self.due = later;
+        ready.into_iter().map(|(_, e)| e).collect()
     }
 }
 

@@ -160,6 +160,34 @@ impl Simulator {
         self.live = true;
     }
 
+    /// Stops simulating the conversation of public id `id` (its events were refused: someone
+    /// else — a supervisor's action — changed it): it leaves the model, its agent's capacity is
+    /// given back, and its pending events are dropped. `false` when it is not one of ours.
+    pub fn hand_over(&mut self, id: &str) -> bool {
+        let prefix = format!("c-{}-", self.config.seed);
+        let Some(conv) = id
+            .rsplit_once(&prefix)
+            .and_then(|(_, n)| n.parse::<u64>().ok())
+        else {
+            return false;
+        };
+        let Some(c) = self.conversations.remove(&conv) else {
+            return false;
+        };
+        if c.status == model::Status::Open {
+            self.open.remove(&(c.open_since, conv));
+        }
+        if let (true, Some(a)) = (c.status.holds_capacity(), c.agent) {
+            self.unload(a, c.channel.cost());
+            self.agent_freed(a, self.clock);
+        }
+        let public = self.conversation_id(conv);
+        self.pending.retain(|p| {
+            p.event.get("conversation_id").and_then(Value::as_str) != Some(public.as_str())
+        });
+        true
+    }
+
     /// The simulation clock: the latest instant it was advanced to.
     pub fn now(&self) -> DateTime<Utc> {
         DateTime::from_timestamp_millis(self.clock).unwrap_or_default()

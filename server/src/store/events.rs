@@ -111,6 +111,30 @@ pub async fn read_payloads_after<C: ConnectionTrait>(
         .await
 }
 
+/// The stored payloads of the conversations `ids` up to sequence `upto`, in log order (the
+/// conversation index finds them: no scan of the log).
+pub async fn read_conversations<C: ConnectionTrait>(
+    db: &C,
+    ids: &[String],
+    upto: i64,
+) -> Result<Vec<String>, DbErr> {
+    let mut out = Vec::new();
+    // Rows come back per chunk in log order; a conversation's events are all in its chunk.
+    for chunk in ids.chunks(500) {
+        let mut part: Vec<String> = event::Entity::find()
+            .select_only()
+            .column(event::Column::Payload)
+            .filter(event::Column::ConversationId.is_in(chunk.iter().map(String::as_str)))
+            .filter(event::Column::Seq.lte(upto))
+            .order_by_asc(event::Column::Seq)
+            .into_tuple()
+            .all(db)
+            .await?;
+        out.append(&mut part);
+    }
+    Ok(out)
+}
+
 /// The event id stored at log sequence `seq`, if that row exists.
 pub async fn event_id_at<C: ConnectionTrait>(db: &C, seq: i64) -> Result<Option<String>, DbErr> {
     event::Entity::find_by_id(seq)

@@ -14,6 +14,8 @@ pub enum Scope {
     Read,
     /// `/metrics` (Prometheus).
     Metrics,
+    /// Supervisor actions on conversations (`POST /api/v1/conversations/{id}/actions`).
+    Act,
 }
 
 impl Scope {
@@ -23,6 +25,7 @@ impl Scope {
             "ingest" => Some(Scope::Ingest),
             "read" => Some(Scope::Read),
             "metrics" => Some(Scope::Metrics),
+            "act" => Some(Scope::Act),
             _ => None,
         }
     }
@@ -33,6 +36,7 @@ impl Scope {
             Scope::Ingest => "ingest",
             Scope::Read => "read",
             Scope::Metrics => "metrics",
+            Scope::Act => "act",
         }
     }
 }

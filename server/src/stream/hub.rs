@@ -9,7 +9,9 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
+use app::model::event::Event;
 use app::model::ledger::Ledger;
+use app::ongoing::Board;
 use tokio::sync::{mpsc, watch};
 
 use super::frame::Frame;
@@ -106,6 +108,10 @@ pub struct Hub {
     callers: CallerCounts,
     /// Moves when sessions, users or tokens change: open streams check their caller again.
     callers_changed: watch::Sender<u64>,
+    /// What the Ongoing grid's rows show beyond the ledger; changed only under the writer's
+    /// lock (as projections are called), read there too (snapshots), so it never disagrees
+    /// with the ledger it is sent beside.
+    board: Mutex<Board>,
 }
 
 impl Hub {
@@ -123,7 +129,24 @@ impl Hub {
             shutdown: watch::Sender::new(false),
             callers: Arc::default(),
             callers_changed: watch::Sender::new(0),
+            board: Mutex::new(Board::new()),
         }
+    }
+
+    /// The Ongoing grid's extras (call under the writer's lock, as projections are called).
+    pub fn board(&self) -> MutexGuard<'_, Board> {
+        self.board.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Takes stored events into the board that came before the hub was attached (a start
+    /// from a snapshot replays only what came after it), in log order, then forgets what
+    /// `ledger` says is closed.
+    pub fn backfill(&self, ledger: &Ledger, events: &[Event]) {
+        let mut board = self.board();
+        for e in events {
+            board.note(e);
+        }
+        board.retain(|id| ledger.live_conversation(id).is_some());
     }
 
     fn state(&self) -> MutexGuard<'_, State> {
@@ -304,7 +327,20 @@ impl Hub {
 
 impl Projection for Hub {
     fn apply(&self, applied: Applied<'_>) {
-        self.publish_at(views::deltas(applied), applied.last_seq);
+        let deltas = {
+            let mut board = self.board();
+            for e in applied.events {
+                board.note(e);
+            }
+            let deltas = views::deltas(applied, &board);
+            for id in applied.events.iter().filter_map(Event::conversation_id) {
+                if applied.ledger.live_conversation(id).is_none() {
+                    board.forget(id);
+                }
+            }
+            deltas
+        };
+        self.publish_at(deltas, applied.last_seq);
     }
 
     fn attached(&self, _ledger: &Ledger, last_seq: i64) {

@@ -302,7 +302,7 @@ async fn snapshot(
             (
                 hub.subscribe(scope.clone()),
                 seq,
-                views::SnapshotCopy::take(ledger, scope),
+                views::SnapshotCopy::take(ledger, &hub.board(), scope),
             )
         })
         .await;

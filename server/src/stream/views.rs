@@ -6,6 +6,8 @@ use std::sync::Arc;
 
 use app::model::event::{Event, EventBody};
 use app::model::ledger::{Agent, Conversation, ConversationStatus, Ledger};
+use app::ongoing::board::{Board, Extras};
+use app::ongoing::row::RowOut;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -28,7 +30,7 @@ pub struct AgentWithCapacity<'a> {
 struct ConversationDelta<'a> {
     seq: i64,
     as_of: Option<DateTime<Utc>>,
-    conversation: &'a Conversation,
+    conversation: RowOut<'a>,
 }
 
 #[derive(Serialize)]
@@ -42,7 +44,7 @@ struct AgentDelta<'a> {
 struct Snapshot<'a> {
     seq: i64,
     as_of: Option<DateTime<Utc>>,
-    conversations: Vec<&'a Conversation>,
+    conversations: Vec<RowOut<'a>>,
     agents: Vec<AgentWithCapacity<'a>>,
 }
 
@@ -78,7 +80,7 @@ fn agents_of(event: &Event) -> impl Iterator<Item = &str> {
 
 /// The deltas a batch of applied events causes: each touched conversation's and agent's state
 /// after the batch, with the sequence of the last event touching it, in sequence order.
-pub fn deltas(applied: Applied<'_>) -> Vec<Delta> {
+pub fn deltas(applied: Applied<'_>, board: &Board) -> Vec<Delta> {
     let ledger = applied.ledger;
     let mut conversations: HashMap<&str, i64> = HashMap::new();
     let mut agents: HashMap<&str, i64> = HashMap::new();
@@ -110,7 +112,10 @@ pub fn deltas(applied: Applied<'_>) -> Vec<Delta> {
         let data = json(&ConversationDelta {
             seq,
             as_of,
-            conversation: &conversation,
+            conversation: RowOut {
+                conversation: &conversation,
+                extras: board.get(id),
+            },
         });
         let visibility = Visibility::Queues(vec![conversation.queue_id.clone()]);
         out.push(delta(seq, "conversation", visibility, data));
@@ -155,20 +160,20 @@ fn delta(seq: i64, kind: &'static str, visibility: Visibility, data: Arc<str>) -
 /// for the copy: the JSON (most of a snapshot's cost) is written after the lock is released,
 /// and ingest does not wait for it.
 pub struct SnapshotCopy {
-    conversations: Vec<Conversation>,
+    conversations: Vec<(Conversation, Extras)>,
     agents: Vec<(Agent, u32)>,
     as_of: Option<DateTime<Utc>>,
 }
 
 impl SnapshotCopy {
     /// Copies the live conversations and agents in `scope`.
-    pub fn take(ledger: &Ledger, scope: &Scope) -> SnapshotCopy {
+    pub fn take(ledger: &Ledger, board: &Board, scope: &Scope) -> SnapshotCopy {
         let used = capacity_by_agent(ledger);
         SnapshotCopy {
             conversations: ledger
                 .live_conversations()
                 .filter(|c| in_scope(scope, &c.queue_id))
-                .cloned()
+                .map(|c| (c.clone(), board.get(&c.id).clone()))
                 .collect(),
             agents: ledger
                 .agents()
@@ -181,8 +186,15 @@ impl SnapshotCopy {
 
     /// The snapshot's JSON at log sequence `seq`.
     pub fn to_json(&self, seq: i64) -> Arc<str> {
-        let mut conversations: Vec<&Conversation> = self.conversations.iter().collect();
-        conversations.sort_by(|a, b| a.id.cmp(&b.id));
+        let mut conversations: Vec<RowOut<'_>> = self
+            .conversations
+            .iter()
+            .map(|(conversation, extras)| RowOut {
+                conversation,
+                extras,
+            })
+            .collect();
+        conversations.sort_by(|a, b| a.conversation.id.cmp(&b.conversation.id));
         let mut agents: Vec<AgentWithCapacity<'_>> = self
             .agents
             .iter()

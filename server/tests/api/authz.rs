@@ -158,6 +158,47 @@ async fn the_authorization_matrix() {
         ("GET", "/signin", None, open),
         ("GET", "/insights", None, supervisor_page),
         ("GET", "/wallboard", None, supervisor_page),
+        ("GET", "/ongoing", None, supervisor_page),
+        // Another queue's conversation is not found (its panel says so, with a 404).
+        ("GET", "/ongoing/ca", None, [303, 403, 200, 404, 200, 303]),
+        (
+            "GET",
+            "/embed/ongoing",
+            None,
+            [401, 403, 200, 200, 200, 401],
+        ),
+        (
+            "GET",
+            "/embed/ongoing/ca",
+            None,
+            [401, 403, 200, 404, 200, 401],
+        ),
+        (
+            "POST",
+            "/api/ongoing_setup",
+            Some(String::new()),
+            supervisor_fn,
+        ),
+        (
+            "POST",
+            "/api/ongoing_detail",
+            Some("id=ca".into()),
+            scoped_fn,
+        ),
+        // Each supervisor monitors once (a second monitor by the same person is refused).
+        (
+            "POST",
+            "/api/ongoing_act",
+            Some(r#"{"id":"ca","request":{"action":"monitor"}}"#.into()),
+            scoped_fn,
+        ),
+        // Integrations act with an `act` token only, never with a session.
+        (
+            "POST",
+            "/api/v1/conversations/ca/actions",
+            Some(r#"{"action":"monitor"}"#.into()),
+            [401, 401, 401, 401, 401, 403],
+        ),
         // Without a portal's token the embedded tabs need a session too (no sign-in redirect
         // inside a frame: the page says so).
         (

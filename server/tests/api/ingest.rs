@@ -338,7 +338,7 @@ each_backend! {
             backfill: std::time::Duration::from_secs(24 * 3600),
             live: false,
         };
-        drive(&plan, &LocalSink(app.ingestor.clone()))
+        drive(&plan, &LocalSink(app.ingestor.clone()), None)
             .await
             .unwrap_or_else(|e| panic!("{kind:?}: {e}"));
         let stored = app.stored().await;

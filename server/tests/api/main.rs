@@ -46,6 +46,7 @@ mod language;
 mod logs;
 mod metrics;
 mod migrate;
+mod ongoing;
 mod openapi;
 mod page_stream;
 mod panels;

@@ -25,7 +25,7 @@ each_backend! {
             backfill: std::time::Duration::from_secs(2 * 3600),
             live: false,
         };
-        drive(&plan, &LocalSink(app.ingestor.clone()))
+        drive(&plan, &LocalSink(app.ingestor.clone()), None)
             .await
             .expect("simulated burst");
         let burst = app.stored().await;

@@ -110,7 +110,7 @@ impl Act {
             B::ConversationResumed(r) => Act::Resumed(r.by),
             B::ConversationEnded(_) => Act::Ended,
             B::ConversationClosed(c) => Act::Closed(c.reason),
-            B::ConversationMessage(m) => Act::Message(m.from, m.sentiment),
+            B::ConversationMessage(m) => Act::Message(message_effect(m), m.sentiment),
             B::ConversationEscalated(_) => Act::Escalated,
             B::ConversationEscalationResolved(_) => Act::EscalationResolved,
             B::ConversationMonitored(_) | B::ConversationMonitorEnded(_) => Act::Monitor,
@@ -173,6 +173,34 @@ impl Status {
 /// Pushes growing the vector by exactly one: a conversation has a handful of offers, parts and
 /// intervals, and the default growth (to 4 at the first push) more than doubled the memory the
 /// engine's facts take for a day.
+/// Who a message counts as for the KPIs. Only messages everyone sees count (KPIS.md: an
+/// agent's message "visibility `all`" is a first response; sentiment is the customer's): a
+/// supervisor's message, a whisper or an internal note counts as a bot's, which no KPI reads.
+/// Mapped here, not carried, so the sealed steps keep their three senders.
+fn message_effect(m: &crate::model::event::Message) -> MessageFrom {
+    use crate::model::event::Visibility;
+    match (m.from, m.visibility) {
+        (MessageFrom::Customer, _) => MessageFrom::Customer,
+        (MessageFrom::Agent, Visibility::All) => MessageFrom::Agent,
+        (MessageFrom::Agent, Visibility::Agents)
+        | (MessageFrom::Bot | MessageFrom::Supervisor, _) => MessageFrom::Bot,
+    }
+}
+
+/// KPIS.md's sentiment of a conversation from its last 6 customer messages' sentiments: their
+/// rounded mean, 0 (neutral) when none carries one. The Ongoing grid uses it too.
+pub fn rounded_sentiment(last: &[Option<i8>]) -> i8 {
+    let (sum, n) = last
+        .iter()
+        .flatten()
+        .fold((0i64, 0i64), |(s, n), &v| (s + i64::from(v), n + 1));
+    if n > 0 {
+        (sum as f64 / n as f64).round() as i8
+    } else {
+        0
+    }
+}
+
 fn push_exact<T>(v: &mut Vec<T>, x: T) {
     v.reserve_exact(1);
     v.push(x);
@@ -564,13 +592,7 @@ impl<'n> Fold<'n> {
         }
         // The ring holds the last 6 (fewer while there were fewer): their order is no matter
         // for a mean.
-        let (sum, n) = self.sentiments[..self.messages.min(6)]
-            .iter()
-            .flatten()
-            .fold((0i64, 0i64), |(s, n), &v| (s + i64::from(v), n + 1));
-        if n > 0 {
-            self.f.sentiment = (sum as f64 / n as f64).round() as i8;
-        }
+        self.f.sentiment = rounded_sentiment(&self.sentiments[..self.messages.min(6)]);
         self.f
     }
 }

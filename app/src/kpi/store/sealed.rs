@@ -38,7 +38,9 @@ fn from_code(f: MessageFrom) -> u64 {
     match f {
         MessageFrom::Customer => 0,
         MessageFrom::Agent => 1,
-        MessageFrom::Bot => 2,
+        // A supervisor's message reaches the engine as a bot's (`facts::message_effect`):
+        // no KPI reads either.
+        MessageFrom::Bot | MessageFrom::Supervisor => 2,
     }
 }
 

@@ -348,9 +348,8 @@ fn rename(e: &mut Event) {
         B::ConversationAccepted(x) | B::ConversationReleased(x) => &mut x.conversation_id,
         B::ConversationRejected(x) => &mut x.conversation_id,
         B::ConversationTransferred(x) => &mut x.conversation_id,
-        B::ConversationEnded(x) | B::ConversationWaiting(x) | B::ConversationMonitorEnded(x) => {
-            &mut x.conversation_id
-        }
+        B::ConversationEnded(x) | B::ConversationWaiting(x) => &mut x.conversation_id,
+        B::ConversationMonitorEnded(x) => &mut x.conversation_id,
         B::ConversationClosed(x) => &mut x.conversation_id,
         B::ConversationMessage(x) => &mut x.conversation_id,
         _ => return,

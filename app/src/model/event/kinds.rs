@@ -127,6 +127,19 @@ pub enum MessageFrom {
     Agent,
     /// A bot.
     Bot,
+    /// A supervisor (a joined supervisor's message, or a whisper to the agent).
+    Supervisor,
+}
+
+/// Who may see a message.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Visibility {
+    /// Everyone in the conversation, the customer too.
+    #[default]
+    All,
+    /// Agents and supervisors only: a whisper or an internal note, never the customer.
+    Agents,
 }
 
 /// Who asked for a supervisor.

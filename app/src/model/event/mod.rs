@@ -53,7 +53,7 @@ pub enum EventBody {
     /// `conversation.monitored`
     ConversationMonitored(Monitored),
     /// `conversation.monitor_ended`
-    ConversationMonitorEnded(ConversationOnly),
+    ConversationMonitorEnded(MonitorEnded),
 }
 
 impl EventBody {
@@ -67,9 +67,8 @@ impl EventBody {
             B::ConversationAccepted(e) | B::ConversationReleased(e) => &e.conversation_id,
             B::ConversationRejected(e) => &e.conversation_id,
             B::ConversationTransferred(e) => &e.conversation_id,
-            B::ConversationWaiting(e)
-            | B::ConversationEnded(e)
-            | B::ConversationMonitorEnded(e) => &e.conversation_id,
+            B::ConversationWaiting(e) | B::ConversationEnded(e) => &e.conversation_id,
+            B::ConversationMonitorEnded(e) => &e.conversation_id,
             B::ConversationResumed(e) => &e.conversation_id,
             B::ConversationClosed(e) => &e.conversation_id,
             B::ConversationMessage(e) => &e.conversation_id,
@@ -492,6 +491,12 @@ fn check_body(body: &EventBody) -> Vec<FieldError> {
         }
         B::ConversationMessage(m) => {
             id("conversation_id", &m.conversation_id);
+            if let Some(a) = &m.agent_id {
+                id("agent_id", a);
+            }
+            if let Some(s) = &m.supervisor_id {
+                id("supervisor_id", s);
+            }
             if m.text.as_ref().is_some_and(|t| t.chars().count() > 4_000) {
                 errors.push(FieldError::new("text", "must be at most 4,000 characters"));
             }
@@ -509,6 +514,12 @@ fn check_body(body: &EventBody) -> Vec<FieldError> {
         B::ConversationMonitored(m) => {
             id("conversation_id", &m.conversation_id);
             id("supervisor_id", &m.supervisor_id);
+        }
+        B::ConversationMonitorEnded(m) => {
+            id("conversation_id", &m.conversation_id);
+            if let Some(s) = &m.supervisor_id {
+                id("supervisor_id", s);
+            }
         }
         other => {
             if let Some(c) = other.conversation_id() {

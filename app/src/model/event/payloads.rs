@@ -129,7 +129,7 @@ pub struct Transferred {
     pub by: OfferedBy,
 }
 
-/// Events with only a conversation id: `waiting`, `ended`, `monitor_ended`.
+/// Events with only a conversation id: `waiting`, `ended`.
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 pub struct ConversationOnly {
     /// Conversation id.
@@ -167,6 +167,15 @@ pub struct Message {
     /// Sentiment −3..3.
     #[serde(default)]
     pub sentiment: Option<i8>,
+    /// The agent who wrote it.
+    #[serde(default)]
+    pub agent_id: Option<String>,
+    /// The supervisor who wrote it.
+    #[serde(default)]
+    pub supervisor_id: Option<String>,
+    /// Everyone, or agents only (a whisper, an internal note).
+    #[serde(default)]
+    pub visibility: Visibility,
 }
 
 /// `conversation.escalated`.
@@ -199,4 +208,14 @@ pub struct Monitored {
     pub supervisor_id: String,
     /// Silent or joined.
     pub mode: MonitorMode,
+}
+
+/// `conversation.monitor_ended`.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct MonitorEnded {
+    /// Conversation id.
+    pub conversation_id: String,
+    /// The supervisor who stops; without it, every supervisor's monitoring ends.
+    #[serde(default)]
+    pub supervisor_id: Option<String>,
 }

@@ -19,6 +19,7 @@ fn action_key(a: SupervisorAction) -> &'static str {
         SupervisorAction::Assign => "admin.action_assign",
         SupervisorAction::Transfer => "admin.action_transfer",
         SupervisorAction::ForceClose => "admin.action_force_close",
+        SupervisorAction::Whisper => "admin.action_whisper",
     }
 }
 

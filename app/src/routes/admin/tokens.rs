@@ -72,6 +72,10 @@ pub fn TokensPage() -> impl IntoView {
                                     <input type="checkbox" name="scopes[2]" value="metrics" data-testid="token-scope-metrics" />
                                     {t("admin.scope_metrics")}
                                 </label>
+                                <label class="check">
+                                    <input type="checkbox" name="scopes[3]" value="act" data-testid="token-scope-act" />
+                                    {t("admin.scope_act")}
+                                </label>
                             </fieldset>
                             {queue_checkboxes(&all, &[], "token-queue")}
                             <span class="hint">{t("admin.token_queues_hint")}</span>

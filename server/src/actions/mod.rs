@@ -1,0 +1,249 @@
+//! Supervisors' actions on conversations, from the Ongoing tab (a server function) and from
+//! integrations (`POST /api/v1/conversations/{id}/actions`, `http.rs`): the same checks and the
+//! same write for both.
+//!
+//! An action is planned (`app::ongoing::action::plan`) under the writer's lock against the
+//! ledger and the grid's extras as they are at that moment, then written as events through the
+//! ingest path with its audit record in the same transaction. Two supervisors acting on one
+//! conversation at once are thus served one after the other: the second is checked against
+//! what the first did and, if it named the state it saw, refused as changed.
+
+pub mod http;
+mod source;
+
+pub use source::{DEFAULT_STUCK_MINUTES, STUCK_MINUTES};
+
+use std::sync::Arc;
+
+use app::model::admin::{SUPERVISOR_ACTIONS, SupervisorActions};
+use app::model::ledger::Ledger;
+use app::model::problem::Problem;
+use app::ongoing::action::{Candidate, Planned, Situation, plan};
+use app::ongoing::row::conversation_token;
+use app::ongoing::{ActionRequest, Refusal, RefusalKind};
+use serde::Serialize;
+use serde_json::json;
+
+use crate::ingest::{IngestError, Ingestor, Side};
+use crate::stream::Hub;
+
+/// Who acts.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    /// The login monitors and messages name (`supervisor_id`).
+    pub login: String,
+    /// The name the audit log records (a portal's sign-in as `portal:…`, a token as `token:…`).
+    pub audit_name: String,
+    /// The queues they may act in (`None`: every queue).
+    pub scope: Option<Vec<String>>,
+}
+
+/// What an accepted action did.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Done {
+    /// The action's name.
+    pub action: String,
+    /// The conversation.
+    pub conversation_id: String,
+    /// Its state token before.
+    pub before: String,
+    /// Its state token after.
+    pub after: String,
+    /// The events written (their ids).
+    pub events: Vec<String>,
+    /// The agent it went to has no free capacity for it (allowed, and said).
+    pub over_capacity: bool,
+}
+
+/// Why an action was not carried out.
+#[derive(Debug)]
+pub enum Failure {
+    /// Refused by its rules: nothing changed.
+    Refused(Refusal),
+    /// The settings or the log could not be read or written: nothing changed.
+    Unavailable,
+}
+
+/// An action carried out, as the in-process listeners (the simulator playing the system that
+/// owns the channel) hear of it.
+#[derive(Debug, Clone)]
+pub struct Performed {
+    /// The conversation.
+    pub conversation_id: String,
+    /// The action.
+    pub action: app::ongoing::Action,
+}
+
+/// The actions' entry point, shared by the server function and the HTTP API.
+#[derive(Clone)]
+pub struct Actions {
+    /// The single writer.
+    pub ingestor: Arc<Ingestor>,
+    /// The stream hub, which keeps the grid's extras.
+    pub hub: Arc<Hub>,
+    /// Told of every action carried out (nobody listening is fine).
+    pub performed: tokio::sync::broadcast::Sender<Performed>,
+}
+
+/// The most characters of an action's JSON body (a 4,000-character text with room to spare).
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+impl Actions {
+    /// Carries out `request` on conversation `id` as `actor`.
+    pub async fn perform(
+        &self,
+        actor: &Actor,
+        id: &str,
+        request: ActionRequest,
+    ) -> Result<Done, Failure> {
+        let switches = self.switches().await?;
+        let now = chrono::Utc::now();
+        let prefix = action_prefix(now);
+        let name = request.action.name();
+        let action = request.action.clone();
+        let hub = &self.hub;
+        let planned = self
+            .ingestor
+            .submit_planned(
+                |ledger: &Ledger| {
+                    let conversation = ledger
+                        .live_conversation(id)
+                        .filter(|c| in_scope(actor.scope.as_deref(), &c.queue_id))
+                        .ok_or_else(|| not_found(id))?;
+                    let board = hub.board();
+                    let agent = |a: &str| candidate(ledger, a);
+                    let queue_exists = |q: &str| ledger.queue(q).is_some();
+                    let situation = Situation {
+                        conversation,
+                        extras: board.get(id),
+                        switches,
+                        login: &actor.login,
+                        scope: actor.scope.as_deref(),
+                        agent: &agent,
+                        queue_exists: &queue_exists,
+                        now,
+                        id_prefix: &prefix,
+                    };
+                    let planned = plan(&request, &situation)?;
+                    Ok((planned.events.clone(), planned))
+                },
+                |ledger: &Ledger, planned: &Planned| {
+                    let after = ledger
+                        .conversation(id)
+                        .map(|c| conversation_token(&c))
+                        .unwrap_or_default();
+                    Side {
+                        audit: Some((
+                            actor.audit_name.clone(),
+                            format!("conversation.{name}"),
+                            id.to_owned(),
+                            json!({
+                                "before": planned.before,
+                                "after": after,
+                                "request": request,
+                                "events": planned.events,
+                            }),
+                        )),
+                    }
+                },
+            )
+            .await;
+        match planned {
+            Ok(Ok(planned)) => {
+                let _ = self.performed.send(Performed {
+                    conversation_id: id.to_owned(),
+                    action,
+                });
+                Ok(self.done(name, id, planned).await)
+            }
+            Ok(Err(refusal)) => Err(Failure::Refused(refusal)),
+            Err(IngestError::Invalid(errors)) => {
+                // The plan follows the ledger's rules, so this is a bug, not the person's doing.
+                tracing::error!(
+                    ?errors,
+                    action = name,
+                    "a planned action was refused by the ledger"
+                );
+                Err(Failure::Refused(Refusal {
+                    kind: RefusalKind::Changed,
+                    problem: Problem::new("problem.action_changed", &[&id, &"?"]),
+                }))
+            }
+            Err(error) => {
+                tracing::error!(%error, action = name, "a supervisor action could not be stored");
+                Err(Failure::Unavailable)
+            }
+        }
+    }
+
+    async fn done(&self, name: &str, id: &str, planned: Planned) -> Done {
+        let after = self
+            .ingestor
+            .with_ledger(|l| l.conversation(id).map(|c| conversation_token(&c)))
+            .await
+            .unwrap_or_default();
+        Done {
+            action: name.to_owned(),
+            conversation_id: id.to_owned(),
+            before: planned.before,
+            after,
+            events: planned
+                .events
+                .iter()
+                .filter_map(|e| e.get("id").and_then(|i| i.as_str()).map(str::to_owned))
+                .collect(),
+            over_capacity: planned.over_capacity,
+        }
+    }
+
+    /// The admin's switches. Unlike the pages' display of them, an action does not go ahead
+    /// when they cannot be read: a switched-off action must never run.
+    async fn switches(&self) -> Result<SupervisorActions, Failure> {
+        match crate::store::settings::get(self.ingestor.db(), SUPERVISOR_ACTIONS).await {
+            Ok(Some(v)) => serde_json::from_str(&v).map_err(|e| {
+                tracing::error!(error = %e, "the supervisor actions setting is unreadable");
+                Failure::Unavailable
+            }),
+            Ok(None) => Ok(SupervisorActions::default()),
+            Err(e) => {
+                tracing::error!(error = %e, "reading the supervisor actions failed");
+                Err(Failure::Unavailable)
+            }
+        }
+    }
+}
+
+fn in_scope(scope: Option<&[String]>, queue: &str) -> bool {
+    scope.is_none_or(|s| s.iter().any(|q| q == queue))
+}
+
+fn not_found(id: &str) -> Refusal {
+    Refusal {
+        kind: RefusalKind::NotFound,
+        problem: Problem::new("problem.action_no_conversation", &[&id]),
+    }
+}
+
+fn candidate(ledger: &Ledger, id: &str) -> Option<Candidate> {
+    let a = ledger.agent(id)?;
+    Some(Candidate {
+        id: a.id.clone(),
+        queues: a.queues.clone(),
+        presence: a.presence,
+        capacity: a.capacity,
+        used: ledger.capacity_used(id),
+    })
+}
+
+/// Event ids of one action: the instant and 64 random bits, so two actions never share one.
+fn action_prefix(now: chrono::DateTime<chrono::Utc>) -> String {
+    let mut bytes = [0u8; 8];
+    // A failing system RNG leaves zeros: the instant in microseconds still separates actions
+    // unless two land in one microsecond, which the log's unique ids would then refuse.
+    let _ = getrandom::fill(&mut bytes);
+    format!(
+        "sv-{}-{:016x}",
+        now.timestamp_micros(),
+        u64::from_le_bytes(bytes)
+    )
+}
