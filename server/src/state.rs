@@ -36,6 +36,8 @@ pub struct AppState {
     pub passwords: Arc<crate::auth::login_limit::PasswordGate>,
     /// The admin's alert thresholds.
     pub thresholds: Arc<crate::live::thresholds::LimitsCache>,
+    /// The outbox's webhook delivery (wake it after enqueueing).
+    pub outbox: Arc<crate::outbox::Outbox>,
 }
 
 impl AppState {
@@ -55,7 +57,9 @@ impl AppState {
         }));
         ingestor.add_projection(hub.clone()).await;
         let thresholds = crate::live::thresholds::LimitsCache::open(db.clone()).await?;
+        let retry = crate::outbox::Retry::from_config(&config);
         Ok(AppState {
+            outbox: Arc::new(crate::outbox::Outbox::new(db.clone(), retry)),
             thresholds,
             hub,
             leptos_options,
