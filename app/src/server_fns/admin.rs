@@ -112,6 +112,19 @@ mod store {
         fn remove_panel(&self, actor: String, id: u32) -> Fut<'_, ()>;
         /// A page of the audit log, newest first.
         fn audit(&self, page: u32, per_page: u32) -> Fut<'_, AuditPage>;
+        /// The webhook: its URL, and whether a secret is set (never the secret).
+        fn webhook(&self) -> Fut<'_, WebhookSettings>;
+        /// Sets (or, empty, clears) the webhook's URL; `http://` only.
+        fn set_webhook_url(&self, actor: String, url: String) -> Fut<'_, ()>;
+        /// Sets the webhook's signing secret.
+        fn set_webhook_secret(&self, actor: String, secret: String) -> Fut<'_, ()>;
+        /// The newest outbox rows `filter` lets through, newest first.
+        fn outbox(
+            &self,
+            filter: crate::model::outbox::OutboxFilter,
+        ) -> Fut<'_, Vec<crate::model::outbox::OutboxRow>>;
+        /// Sends outbox row `id` again, delivered or given up on alike.
+        fn redeliver(&self, actor: String, id: i64) -> Fut<'_, ()>;
     }
 
     /// The store, or an error saying the server is not ready.
@@ -573,4 +586,55 @@ pub async fn admin_audit(#[server(default)] page: String) -> Result<AuditPage, A
         number::<u32>("page", &page)?
     };
     admin_store()?.audit(page, AUDIT_PAGE).await.map_err(answer)
+}
+
+/// The webhook's settings (whether a secret is set, never the secret).
+#[server(endpoint = "admin_webhook")]
+pub async fn admin_webhook() -> Result<crate::model::admin::WebhookSettings, AppError> {
+    crate::auth::require_admin()?;
+    admin_store()?.webhook().await.map_err(answer)
+}
+
+/// Sets the webhook's URL (`http://` only; empty: no webhook, actions wait).
+#[server(endpoint = "admin_webhook_url_set")]
+pub async fn admin_webhook_url_set(#[server(default)] url: String) -> Result<(), AppError> {
+    let admin = crate::auth::require_admin()?;
+    admin_store()?
+        .set_webhook_url(admin.login, url)
+        .await
+        .map_err(answer)
+}
+
+/// Sets the webhook's signing secret (16 to 256 characters).
+#[server(endpoint = "admin_webhook_secret_set")]
+pub async fn admin_webhook_secret_set(#[server(default)] secret: String) -> Result<(), AppError> {
+    let admin = crate::auth::require_admin()?;
+    admin_store()?
+        .set_webhook_secret(admin.login, secret)
+        .await
+        .map_err(answer)
+}
+
+/// Outbox rows the webhook page lists at most.
+pub const OUTBOX_ROWS: u64 = 100;
+
+/// The newest outbox rows: all, `pending` or `failed` ones.
+#[server(endpoint = "admin_outbox")]
+pub async fn admin_outbox(
+    #[server(default)] show: String,
+) -> Result<Vec<crate::model::outbox::OutboxRow>, AppError> {
+    crate::auth::require_admin()?;
+    let filter = crate::model::outbox::OutboxFilter::parse(&show);
+    admin_store()?.outbox(filter).await.map_err(answer)
+}
+
+/// Sends an outbox row to the webhook again.
+#[server(endpoint = "admin_outbox_redeliver")]
+pub async fn admin_outbox_redeliver(id: String) -> Result<(), AppError> {
+    let admin = crate::auth::require_admin()?;
+    let id = number::<i64>("id", &id)?;
+    admin_store()?
+        .redeliver(admin.login, id)
+        .await
+        .map_err(answer)
 }
