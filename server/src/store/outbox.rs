@@ -4,8 +4,8 @@
 use app::model::outbox::OutboxFilter;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect,
 };
 
 use super::entities::outbox::{self, Column, Entity};
@@ -185,3 +185,16 @@ pub async fn redeliver<C: ConnectionTrait>(db: &C, id: i64, now_ms: i64) -> Resu
     Ok(done.rows_affected == 1)
 }
 
+/// Deletes the rows enqueued before `cutoff_ms` that are done with (delivered or given up on);
+/// pending ones stay, however old. Returns how many went.
+pub async fn prune<C: ConnectionTrait>(db: &C, cutoff_ms: i64) -> Result<u64, DbErr> {
+    let done = Condition::any()
+        .add(Column::DeliveredMs.is_not_null())
+        .add(Column::Failed.eq(true));
+    Entity::delete_many()
+        .filter(Column::CreatedMs.lt(cutoff_ms))
+        .filter(done)
+        .exec(db)
+        .await
+        .map(|r| r.rows_affected)
+}
