@@ -47,6 +47,7 @@ mod logs;
 mod metrics;
 mod migrate;
 mod openapi;
+mod outbox;
 mod page_stream;
 mod panels;
 mod read;
