@@ -452,6 +452,27 @@ each_backend! {
 }
 
 each_backend! {
+    async fn a_due_row_is_claimed_by_one_replica_only_until_its_claim_passes(kind) {
+        let app = spawn_app(kind).await;
+        // A second connection pool, as another replica of the same database would have.
+        let other = server::db::connect_and_migrate(&app.db_url).await.expect("connect");
+        enqueue_n(&app.db, 1).await;
+        let now = server::store::now_ms();
+        let due = server::store::outbox::due(&app.db, now, 50).await.expect("due");
+        let seen = server::store::outbox::due(&other, now, 50).await.expect("due");
+        assert_eq!(due, seen, "both replicas see the same due row");
+        let until = now + 60_000;
+        let (a, b) = tokio::join!(
+            server::store::outbox::claim(&app.db, &due[0], until),
+            server::store::outbox::claim(&other, &seen[0], until),
+        );
+        assert!(a.expect("claim") ^ b.expect("claim"), "exactly one claim wins");
+        assert!(server::store::outbox::due(&app.db, now + 1_000, 50).await.expect("due").is_empty(), "claimed: not due");
+        assert_eq!(server::store::outbox::due(&other, until, 50).await.expect("due").len(), 1, "due again once the claim passes");
+    }
+}
+
+each_backend! {
     async fn retention_prunes_old_rows_done_with_and_keeps_pending_ones(kind) {
         let app = spawn_app(kind).await;
         let rows = enqueue_n(&app.db, 3).await;
