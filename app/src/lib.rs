@@ -26,6 +26,7 @@ use crate::components::top_bar::{MonitoringNotice, TopBar};
 use crate::routes::admin::{
     AdminLayout, AdminOverview, agents::AgentsPage, audit::AuditPage, panels::PanelsPage,
     queues::QueuesPage, settings::SettingsPage, tokens::TokensPage, users::UsersPage,
+    webhook::WebhookPage,
 };
 use crate::routes::agent::AgentPage;
 use crate::routes::home::HomePage;
@@ -120,6 +121,7 @@ pub fn App() -> impl IntoView {
                         <Route path=StaticSegment("tokens") view=TokensPage />
                         <Route path=StaticSegment("panels") view=PanelsPage />
                         <Route path=StaticSegment("audit") view=AuditPage />
+                        <Route path=StaticSegment("webhook") view=WebhookPage />
                     </ParentRoute>
                     // The same tabs inside a portal's frame (signed in by the portal's token).
                     <Route path=StaticSegment("embed") view=HomePage />

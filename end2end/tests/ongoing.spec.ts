@@ -66,6 +66,8 @@ test.describe.serial('Ongoing conversations', () => {
     }
     await expect(a.getByTestId('panel-status')).toHaveText('Offered');
     await expect(a.getByTestId('timeline')).toContainText('offered');
+    mkdirSync('../docs/screenshots', { recursive: true });
+    await a.screenshot({ path: '../docs/screenshots/ongoing-panel.png' });
     await a.context().close();
     await b.context().close();
   });

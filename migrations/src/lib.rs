@@ -8,6 +8,7 @@ mod m20261125_000002_create_reference_and_admin_tables;
 mod m20261125_000003_create_kpi_hourly;
 mod m20261125_000004_create_sessions;
 mod m20261207_000001_create_embed_tokens_used;
+mod m20261207_000002_create_outbox;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000003_create_kpi_hourly::Migration),
             Box::new(m20261125_000004_create_sessions::Migration),
             Box::new(m20261207_000001_create_embed_tokens_used::Migration),
+            Box::new(m20261207_000002_create_outbox::Migration),
         ]
     }
 }

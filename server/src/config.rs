@@ -57,6 +57,10 @@ pub struct Config {
     pub stream_max: usize,
     /// See [`Config::stream_max`].
     pub stream_max_per_caller: usize,
+    /// The webhook's first retry after a failed delivery, in milliseconds, doubled after each
+    /// further failure up to 10 minutes (`webhook_retry_ms`, `INTRADAY_WEBHOOK_RETRY_MS`,
+    /// default 1,000; 10 to 600,000).
+    pub webhook_retry_ms: u64,
 }
 
 impl Default for Config {
@@ -78,6 +82,7 @@ impl Default for Config {
             embed_session_minutes: 60,
             stream_max: 5_000,
             stream_max_per_caller: 20,
+            webhook_retry_ms: 1_000,
         }
     }
 }
@@ -102,6 +107,7 @@ struct FileSettings {
     embed_session_minutes: Option<u32>,
     stream_max: Option<usize>,
     stream_max_per_caller: Option<usize>,
+    webhook_retry_ms: Option<u64>,
 }
 
 impl Config {
@@ -144,6 +150,7 @@ impl Config {
         c.stream_max_per_caller = file
             .stream_max_per_caller
             .unwrap_or(c.stream_max_per_caller);
+        c.webhook_retry_ms = file.webhook_retry_ms.unwrap_or(c.webhook_retry_ms);
 
         let env = |name: &str| env(name).filter(|v| !v.trim().is_empty());
         if let Some(v) = env("INTRADAY_DB").or_else(|| env("DATABASE_URL")) {
@@ -205,6 +212,10 @@ impl Config {
             c.stream_max_per_caller =
                 parse(&v, "INTRADAY_STREAM_MAX_PER_CALLER", "a number of streams")?;
         }
+        if let Some(v) = env("INTRADAY_WEBHOOK_RETRY_MS") {
+            c.webhook_retry_ms =
+                parse(&v, "INTRADAY_WEBHOOK_RETRY_MS", "a number of milliseconds")?;
+        }
         c.validate()?;
         Ok(c)
     }
@@ -227,6 +238,12 @@ impl Config {
         }
         if self.stream_buffer == 0 || self.stream_client_buffer == 0 {
             return Err("stream_buffer and stream_client_buffer must be at least 1".to_owned());
+        }
+        if !(10..=600_000).contains(&self.webhook_retry_ms) {
+            return Err(format!(
+                "webhook_retry_ms = {} must be 10 to 600000",
+                self.webhook_retry_ms
+            ));
         }
         if self.retention_days < 3 {
             return Err(format!(
@@ -269,7 +286,7 @@ impl Config {
     pub fn describe(&self) -> String {
         let or_default = |v: &Option<String>, d: &str| v.clone().unwrap_or_else(|| d.to_owned());
         format!(
-            "database_url = {}\naddr = {}\nmax_body_bytes = {}\ningest_rate = {}\nretention_days = {}\nstream_buffer = {}\nstream_client_buffer = {}\nembed_secret = {}\nsnapshot_path = {}\nsnapshot_minutes = {}\ntrusted_proxies = {:?}\nsecure_cookies = {}\nmetrics_open = {}\nembed_session_minutes = {}\nstream_max = {}\nstream_max_per_caller = {}\n",
+            "database_url = {}\naddr = {}\nmax_body_bytes = {}\ningest_rate = {}\nretention_days = {}\nstream_buffer = {}\nstream_client_buffer = {}\nembed_secret = {}\nsnapshot_path = {}\nsnapshot_minutes = {}\ntrusted_proxies = {:?}\nsecure_cookies = {}\nmetrics_open = {}\nembed_session_minutes = {}\nstream_max = {}\nstream_max_per_caller = {}\nwebhook_retry_ms = {}\n",
             crate::db::redact(&or_default(&self.database_url, crate::cli::DEFAULT_DB_URL)),
             or_default(&self.addr, "(site-addr of Leptos.toml)"),
             self.max_body_bytes,
@@ -295,6 +312,7 @@ impl Config {
             self.embed_session_minutes,
             self.stream_max,
             self.stream_max_per_caller,
+            self.webhook_retry_ms,
         )
     }
 }
@@ -457,5 +475,28 @@ mod tests {
                 .unwrap_err()
                 .contains("stream_buffer")
         );
+    }
+
+    #[test]
+    fn the_webhook_retry_comes_from_the_environment_within_its_range() {
+        assert_eq!(
+            Config::load_with(None, |_| None)
+                .expect("valid")
+                .webhook_retry_ms,
+            1_000
+        );
+        let env = |v: &'static str| {
+            move |name: &str| (name == "INTRADAY_WEBHOOK_RETRY_MS").then(|| v.to_owned())
+        };
+        assert_eq!(
+            Config::load_with(None, env("50"))
+                .expect("valid")
+                .webhook_retry_ms,
+            50
+        );
+        for bad in ["5", "600001", "soon"] {
+            let e = Config::load_with(None, env(bad)).unwrap_err();
+            assert!(e.to_lowercase().contains("webhook_retry_ms"), "{bad}: {e}");
+        }
     }
 }

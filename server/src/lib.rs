@@ -26,6 +26,7 @@ pub mod http;
 pub mod ingest;
 pub mod live;
 pub mod ops;
+pub mod outbox;
 pub mod simulator;
 pub mod state;
 pub mod store;

@@ -38,6 +38,8 @@ pub struct AppState {
     pub thresholds: Arc<crate::live::thresholds::LimitsCache>,
     /// Supervisor actions carried out, for in-process listeners (the simulator).
     pub performed: tokio::sync::broadcast::Sender<crate::actions::Performed>,
+    /// The outbox's webhook delivery (wake it after enqueueing).
+    pub outbox: Arc<crate::outbox::Outbox>,
 }
 
 impl AppState {
@@ -58,8 +60,10 @@ impl AppState {
         ingestor.add_projection(hub.clone()).await;
         backfill_board(&ingestor, &hub, &db).await?;
         let thresholds = crate::live::thresholds::LimitsCache::open(db.clone()).await?;
+        let retry = crate::outbox::Retry::from_config(&config);
         Ok(AppState {
             performed: tokio::sync::broadcast::Sender::new(256),
+            outbox: Arc::new(crate::outbox::Outbox::new(db.clone(), retry)),
             thresholds,
             hub,
             leptos_options,
@@ -81,6 +85,7 @@ impl AppState {
             ingestor: self.ingestor.clone(),
             hub: self.hub.clone(),
             performed: self.performed.clone(),
+            outbox: self.outbox.clone(),
         }
     }
 

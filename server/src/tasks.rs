@@ -1,8 +1,9 @@
 //! The server's background work, started in one place once the state is built (build → run):
 //! following other replicas, the alert thresholds' refresh, the stream's tiles and alerts, the
-//! metrics' upkeep and, for a served instance, retention, session purging, the KPI history,
-//! snapshots and the simulator. A periodic task that panics is logged and started again, so one
-//! bad run does not silently end retention or the tiles for the rest of the process's life.
+//! metrics' upkeep, the outbox's webhook delivery and, for a served instance, retention,
+//! session purging, the KPI history, snapshots and the simulator. A periodic task that panics
+//! is logged and started again, so one bad run does not silently end retention or the tiles
+//! for the rest of the process's life.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -53,6 +54,10 @@ pub fn start(state: &AppState, plan: Plan) -> Tasks {
     });
     let ingestor = Arc::downgrade(&state.ingestor);
     supervise("metrics upkeep", move || metrics_upkeep(ingestor.clone()));
+    let (outbox, ingestor) = (state.outbox.clone(), state.ingestor.clone());
+    supervise("outbox delivery", move || {
+        outbox.clone().run(ingestor.clone())
+    });
     if plan.housekeeping {
         let (db, days) = (state.db.clone(), state.config.retention_days);
         supervise("retention", move || {

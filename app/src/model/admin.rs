@@ -15,6 +15,14 @@ pub const SUPERVISOR_ACTIONS: &str = "supervisor_actions";
 pub const THRESHOLDS: &str = "thresholds";
 /// The settings key of the retention days (a JSON number; absent: the configuration's).
 pub const RETENTION_DAYS: &str = "retention_days";
+/// The settings key of the Ongoing grid's stuck time (minutes, a JSON number).
+pub const STUCK_MINUTES: &str = "ongoing_stuck_minutes";
+/// The stuck time until an admin sets one: no event for 10 minutes while active or waiting.
+pub const DEFAULT_STUCK_MINUTES: u32 = 10;
+/// The settings key of the webhook's URL (a JSON string; absent or empty: no webhook).
+pub const WEBHOOK_URL: &str = "webhook_url";
+/// The settings key of the webhook's signing secret (a JSON string; never shown again).
+pub const WEBHOOK_SECRET: &str = "webhook_secret";
 
 /// Why an admin change was refused: an HTTP status and the problem, naming the field.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -337,6 +345,27 @@ pub struct AdminSettings {
     pub retention_default: u32,
     /// Origins allowed to embed Intraday.
     pub embed_origins: Vec<String>,
+    /// Minutes without an event after which an active or waiting conversation is stuck.
+    #[serde(default = "default_stuck_minutes")]
+    pub stuck_minutes: u32,
+}
+
+fn default_stuck_minutes() -> u32 {
+    DEFAULT_STUCK_MINUTES
+}
+
+/// The stuck time an admin may set: 1 minute to a day.
+pub fn parse_stuck_minutes(s: &str) -> Result<u32, AdminError> {
+    s.trim()
+        .parse::<u32>()
+        .ok()
+        .filter(|m| (1..=1440).contains(m))
+        .ok_or_else(|| {
+            AdminError::field(
+                "minutes",
+                Problem::new("problem.stuck_minutes", &[&1, &1440]),
+            )
+        })
 }
 
 /// Retention days an admin may set: 3 (late events may be 48 h old) to 3650.
@@ -421,6 +450,82 @@ pub fn check_id(field: &str, id: &str) -> Result<(), AdminError> {
     }
 }
 
+/// The longest webhook URL, in characters.
+pub const WEBHOOK_URL_MAX: usize = 2_048;
+/// The shortest and longest webhook secret, in characters.
+pub const WEBHOOK_SECRET_CHARS: (usize, usize) = (16, 256);
+
+/// The webhook as the admin sees it: its URL, and only whether a secret is set.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WebhookSettings {
+    /// Where actions are POSTed (empty: nowhere; they wait).
+    pub url: String,
+    /// Whether a signing secret is set (actions are sent only when one is).
+    pub secret_set: bool,
+}
+
+/// Checks the webhook URL: empty (no webhook), or `http://host[:port][/path][?query]` of at
+/// most [`WEBHOOK_URL_MAX`] characters, no credentials, no fragment, no spaces. `https://` is
+/// refused with its own message: the server has no TLS client yet.
+pub fn check_webhook_url(url: &str) -> Result<String, AdminError> {
+    let field = |p| AdminError::field("webhook_url", p);
+    let u = url.trim();
+    if u.is_empty() {
+        return Ok(String::new());
+    }
+    if u.chars().count() > WEBHOOK_URL_MAX {
+        return Err(field(Problem::new(
+            "problem.webhook_url_length",
+            &[&WEBHOOK_URL_MAX],
+        )));
+    }
+    let scheme = |s: &str| u.get(..s.len()).is_some_and(|p| p.eq_ignore_ascii_case(s));
+    if scheme("https://") {
+        return Err(field(Problem::new("problem.webhook_tls", &[])));
+    }
+    if !scheme("http://") {
+        return Err(field(Problem::new("problem.webhook_scheme", &[])));
+    }
+    let rest = &u["http://".len()..];
+    let end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(end);
+    // The port's colon is the last one, unless it is inside an IPv6 address's brackets.
+    let (host, port) = match authority.rfind(':') {
+        Some(i) if !authority[i..].contains(']') => (&authority[..i], Some(&authority[i + 1..])),
+        _ => (authority, None),
+    };
+    let host_ok = if let Some(v6) = host.strip_prefix('[') {
+        v6.strip_suffix(']')
+            .is_some_and(|a| !a.is_empty() && a.chars().all(|c| c.is_ascii_hexdigit() || c == ':'))
+    } else {
+        !host.is_empty()
+            && host
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-'))
+    };
+    let port_ok = port.is_none_or(|p| p.parse::<u16>().is_ok_and(|n| n > 0));
+    // Visible ASCII only (anything else percent-encoded); a fragment is never sent.
+    let tail_ok = tail.chars().all(|c| c.is_ascii_graphic() && c != '#');
+    if !host_ok || !port_ok || !tail_ok {
+        return Err(field(Problem::new("problem.webhook_url", &[])));
+    }
+    Ok(format!("http://{}{tail}", authority.to_ascii_lowercase()))
+}
+
+/// Checks a webhook secret: [`WEBHOOK_SECRET_CHARS`] characters after trimming, none of them
+/// control characters. Returned trimmed (the receiver must use exactly what is stored).
+pub fn check_webhook_secret(secret: &str) -> Result<String, AdminError> {
+    let s = secret.trim();
+    let (lo, hi) = WEBHOOK_SECRET_CHARS;
+    if !(lo..=hi).contains(&s.chars().count()) || s.chars().any(char::is_control) {
+        return Err(AdminError::field(
+            "webhook_secret",
+            Problem::new("problem.webhook_secret", &[&lo, &hi]),
+        ));
+    }
+    Ok(s.to_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -484,5 +589,47 @@ mod tests {
         assert!(check_id("agent_id", "ann.b-1").is_ok());
         assert!(check_id("agent_id", "a b").is_err());
         assert!(SupervisorActions::default().allows(SupervisorAction::ForceClose));
+    }
+
+    #[test]
+    fn webhook_urls_are_plain_http_and_secrets_have_a_length() {
+        assert_eq!(check_webhook_url(" ").unwrap(), "");
+        assert_eq!(
+            check_webhook_url("HTTP://Hooks.Example:8080/in?x=1").unwrap(),
+            "http://hooks.example:8080/in?x=1"
+        );
+        assert!(check_webhook_url("http://[::1]:9000/").is_ok());
+        let tls = check_webhook_url("https://hooks.example/in").unwrap_err();
+        assert_eq!(tls.problem.key, "problem.webhook_tls");
+        assert_eq!(tls.field.as_deref(), Some("webhook_url"));
+        let long = format!("http://h/{}", "a".repeat(WEBHOOK_URL_MAX));
+        assert_eq!(
+            check_webhook_url(&long).unwrap_err().problem.key,
+            "problem.webhook_url_length"
+        );
+        for bad in [
+            "ftp://x",
+            "hooks.example",
+            "http://",
+            "http://user:pw@h/",
+            "http://h:0/",
+            "http://h:99999/",
+            "http://h/a b",
+            "http://h/#frag",
+            "http://h/é",
+        ] {
+            assert!(check_webhook_url(bad).is_err(), "{bad}");
+        }
+        assert_eq!(
+            check_webhook_secret("  0123456789abcdef ").unwrap(),
+            "0123456789abcdef"
+        );
+        for bad in [
+            "short".to_owned(),
+            "x".repeat(257),
+            format!("{0}\n{0}", "x".repeat(10)),
+        ] {
+            assert!(check_webhook_secret(&bad).is_err(), "{bad:?}");
+        }
     }
 }

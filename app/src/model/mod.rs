@@ -6,6 +6,7 @@ pub mod event;
 pub mod ledger;
 pub(crate) mod ledger_seal;
 pub mod names;
+pub mod outbox;
 pub mod panel;
 pub mod problem;
 pub(crate) mod seals;

@@ -80,6 +80,8 @@ mod store {
         ) -> Fut<'_, ()>;
         /// Sets (or, `None`, clears) the retention days.
         fn set_retention(&self, actor: String, days: Option<u32>) -> Fut<'_, ()>;
+        /// Sets the Ongoing grid's stuck time (minutes).
+        fn set_stuck_minutes(&self, actor: String, minutes: u32) -> Fut<'_, ()>;
         /// Sets the origins allowed to embed Intraday.
         fn set_embed_origins(&self, actor: String, origins: Vec<String>) -> Fut<'_, ()>;
         /// Every token, newest first.
@@ -112,6 +114,19 @@ mod store {
         fn remove_panel(&self, actor: String, id: u32) -> Fut<'_, ()>;
         /// A page of the audit log, newest first.
         fn audit(&self, page: u32, per_page: u32) -> Fut<'_, AuditPage>;
+        /// The webhook: its URL, and whether a secret is set (never the secret).
+        fn webhook(&self) -> Fut<'_, WebhookSettings>;
+        /// Sets (or, empty, clears) the webhook's URL; `http://` only.
+        fn set_webhook_url(&self, actor: String, url: String) -> Fut<'_, ()>;
+        /// Sets the webhook's signing secret.
+        fn set_webhook_secret(&self, actor: String, secret: String) -> Fut<'_, ()>;
+        /// The newest outbox rows `filter` lets through, newest first.
+        fn outbox(
+            &self,
+            filter: crate::model::outbox::OutboxFilter,
+        ) -> Fut<'_, Vec<crate::model::outbox::OutboxRow>>;
+        /// Sends outbox row `id` again, delivered or given up on alike.
+        fn redeliver(&self, actor: String, id: i64) -> Fut<'_, ()>;
     }
 
     /// The store, or an error saying the server is not ready.
@@ -452,6 +467,17 @@ pub async fn admin_thresholds_clear(queue_id: String) -> Result<(), AppError> {
         .map_err(answer)
 }
 
+/// Sets the minutes without an event after which an ongoing conversation is stuck.
+#[server(endpoint = "admin_stuck_set")]
+pub async fn admin_stuck_set(minutes: String) -> Result<(), AppError> {
+    let admin = crate::auth::require_admin()?;
+    let minutes = crate::model::admin::parse_stuck_minutes(&minutes).map_err(answer)?;
+    admin_store()?
+        .set_stuck_minutes(admin.login, minutes)
+        .await
+        .map_err(answer)
+}
+
 /// Sets the retention days (empty: the configured default).
 #[server(endpoint = "admin_retention_set")]
 pub async fn admin_retention_set(#[server(default)] days: String) -> Result<(), AppError> {
@@ -575,4 +601,55 @@ pub async fn admin_audit(#[server(default)] page: String) -> Result<AuditPage, A
         number::<u32>("page", &page)?
     };
     admin_store()?.audit(page, AUDIT_PAGE).await.map_err(answer)
+}
+
+/// The webhook's settings (whether a secret is set, never the secret).
+#[server(endpoint = "admin_webhook")]
+pub async fn admin_webhook() -> Result<crate::model::admin::WebhookSettings, AppError> {
+    crate::auth::require_admin()?;
+    admin_store()?.webhook().await.map_err(answer)
+}
+
+/// Sets the webhook's URL (`http://` only; empty: no webhook, actions wait).
+#[server(endpoint = "admin_webhook_url_set")]
+pub async fn admin_webhook_url_set(#[server(default)] url: String) -> Result<(), AppError> {
+    let admin = crate::auth::require_admin()?;
+    admin_store()?
+        .set_webhook_url(admin.login, url)
+        .await
+        .map_err(answer)
+}
+
+/// Sets the webhook's signing secret (16 to 256 characters).
+#[server(endpoint = "admin_webhook_secret_set")]
+pub async fn admin_webhook_secret_set(#[server(default)] secret: String) -> Result<(), AppError> {
+    let admin = crate::auth::require_admin()?;
+    admin_store()?
+        .set_webhook_secret(admin.login, secret)
+        .await
+        .map_err(answer)
+}
+
+/// Outbox rows the webhook page lists at most.
+pub const OUTBOX_ROWS: u64 = 100;
+
+/// The newest outbox rows: all, `pending` or `failed` ones.
+#[server(endpoint = "admin_outbox")]
+pub async fn admin_outbox(
+    #[server(default)] show: String,
+) -> Result<Vec<crate::model::outbox::OutboxRow>, AppError> {
+    crate::auth::require_admin()?;
+    let filter = crate::model::outbox::OutboxFilter::parse(&show);
+    admin_store()?.outbox(filter).await.map_err(answer)
+}
+
+/// Sends an outbox row to the webhook again.
+#[server(endpoint = "admin_outbox_redeliver")]
+pub async fn admin_outbox_redeliver(id: String) -> Result<(), AppError> {
+    let admin = crate::auth::require_admin()?;
+    let id = number::<i64>("id", &id)?;
+    admin_store()?
+        .redeliver(admin.login, id)
+        .await
+        .map_err(answer)
 }

@@ -11,8 +11,6 @@
 pub mod http;
 mod source;
 
-pub use source::{DEFAULT_STUCK_MINUTES, STUCK_MINUTES};
-
 use std::sync::Arc;
 
 use app::model::admin::{SUPERVISOR_ACTIONS, SupervisorActions};
@@ -83,6 +81,8 @@ pub struct Actions {
     pub hub: Arc<Hub>,
     /// Told of every action carried out (nobody listening is fine).
     pub performed: tokio::sync::broadcast::Sender<Performed>,
+    /// The outbound webhook's delivery, woken when an action is written.
+    pub outbox: Arc<crate::outbox::Outbox>,
 }
 
 /// The most characters of an action's JSON body (a 4,000-character text with room to spare).
@@ -132,6 +132,24 @@ impl Actions {
                         .conversation(id)
                         .map(|c| conversation_token(&c))
                         .unwrap_or_default();
+                    // What the system owning the channel must carry out: the request with the
+                    // events written for it, delivered by the outbox after this commit.
+                    let mut payload = json!({
+                        "action": name,
+                        "conversation_id": id,
+                        "by": actor.audit_name,
+                        "at": now.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+                        "before": planned.before,
+                        "after": after,
+                        "events": planned.events,
+                    });
+                    if let (Some(map), serde_json::Value::Object(fields)) =
+                        (payload.as_object_mut(), json!(request))
+                    {
+                        for (k, v) in fields {
+                            map.entry(k).or_insert(v);
+                        }
+                    }
                     Side {
                         audit: Some((
                             actor.audit_name.clone(),
@@ -144,12 +162,20 @@ impl Actions {
                                 "events": planned.events,
                             }),
                         )),
+                        outbox: Some(crate::store::outbox::OutboxEntry {
+                            action: name.to_owned(),
+                            conversation_id: id.to_owned(),
+                            actor: actor.audit_name.clone(),
+                            at_ms: now.timestamp_millis(),
+                            payload,
+                        }),
                     }
                 },
             )
             .await;
         match planned {
             Ok(Ok(planned)) => {
+                self.outbox.wake();
                 let _ = self.performed.send(Performed {
                     conversation_id: id.to_owned(),
                     action,

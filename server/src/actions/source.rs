@@ -15,10 +15,7 @@ use app::server_fns::ongoing::{
 
 use super::{Actions, Actor, Failure};
 
-/// The settings key of the stuck time (minutes, a JSON number).
-pub const STUCK_MINUTES: &str = "ongoing_stuck_minutes";
-/// The stuck time until an admin sets one.
-pub const DEFAULT_STUCK_MINUTES: u32 = 10;
+use app::model::admin::{DEFAULT_STUCK_MINUTES, STUCK_MINUTES};
 
 type Boxed<'a, T> = Pin<Box<dyn Future<Output = Result<T, AppError>> + Send + 'a>>;
 

@@ -1,5 +1,5 @@
 //! The admin pages' data access ([`AdminStore`]): users, queues' supervisors, settings, tokens,
-//! report panels and the audit log. Every change is validated (errors name the field) and
+//! report panels, the audit log and the webhook. Every change is validated (errors name the field) and
 //! recorded in the audit log with the admin's login.
 
 use std::sync::Arc;
@@ -18,6 +18,7 @@ use crate::store::{audit, reference, settings, tokens};
 
 mod forms;
 pub mod panels;
+mod webhook;
 use forms::{new_token, new_user, user_detail, user_error};
 
 /// The server's [`AdminStore`].
@@ -30,6 +31,8 @@ pub struct Admin {
     pub thresholds: Arc<LimitsCache>,
     /// The live streams, told when a user, session or token changes (they check their caller).
     pub hub: Arc<crate::stream::Hub>,
+    /// The outbox's delivery, woken when the webhook changes or a row is redelivered.
+    pub outbox: Arc<crate::outbox::Outbox>,
 }
 
 /// Which supervisor actions are enabled (all when the setting is absent or unreadable): the
@@ -297,6 +300,10 @@ impl AdminStore for Admin {
                 retention_days: self.setting(RETENTION_DAYS).await?,
                 retention_default: self.retention_default,
                 embed_origins: self.setting(crate::auth::security::EMBED_ORIGINS).await?,
+                stuck_minutes: self
+                    .setting::<Option<u32>>(app::model::admin::STUCK_MINUTES)
+                    .await?
+                    .unwrap_or(app::model::admin::DEFAULT_STUCK_MINUTES),
             })
         })
     }
@@ -377,6 +384,21 @@ impl AdminStore for Admin {
                 "settings.retention_days",
                 RETENTION_DAYS,
                 json!({"days": days}),
+            )
+            .await;
+            Ok(())
+        })
+    }
+
+    fn set_stuck_minutes(&self, actor: String, minutes: u32) -> Fut<'_, ()> {
+        Box::pin(async move {
+            let key = app::model::admin::STUCK_MINUTES;
+            self.set_setting(key, &minutes).await?;
+            self.record(
+                &actor,
+                "settings.stuck_minutes",
+                key,
+                json!({"minutes": minutes}),
             )
             .await;
             Ok(())
@@ -570,5 +592,27 @@ impl AdminStore for Admin {
                 has_more,
             })
         })
+    }
+    fn webhook(&self) -> Fut<'_, WebhookSettings> {
+        Box::pin(self.webhook_settings())
+    }
+
+    fn set_webhook_url(&self, actor: String, url: String) -> Fut<'_, ()> {
+        Box::pin(async move { self.store_webhook_url(&actor, &url).await })
+    }
+
+    fn set_webhook_secret(&self, actor: String, secret: String) -> Fut<'_, ()> {
+        Box::pin(async move { self.store_webhook_secret(&actor, &secret).await })
+    }
+
+    fn outbox(
+        &self,
+        filter: app::model::outbox::OutboxFilter,
+    ) -> Fut<'_, Vec<app::model::outbox::OutboxRow>> {
+        Box::pin(self.outbox_rows(filter))
+    }
+
+    fn redeliver(&self, actor: String, id: i64) -> Fut<'_, ()> {
+        Box::pin(async move { self.redeliver_row(&actor, id).await })
     }
 }

@@ -51,6 +51,7 @@ pub fn router(state: AppState) -> Router {
         retention_default: state.config.retention_days,
         thresholds: state.thresholds.clone(),
         hub: state.hub.clone(),
+        outbox: state.outbox.clone(),
     });
     let ongoing: Arc<dyn app::server_fns::OngoingSource> = Arc::new(state.actions());
     let thresholds = state.thresholds.clone();

@@ -48,6 +48,9 @@ impl Ingestor {
         if let Some((actor, action, target, detail)) = side.and_then(|s| s.audit.as_ref()) {
             store::audit::record(&tx, actor, action, target, detail.clone()).await?;
         }
+        if let Some(entry) = side.and_then(|s| s.outbox.as_ref()) {
+            store::outbox::enqueue(&tx, entry).await?;
+        }
         let queues: Vec<_> = touched(events, "queue.upserted", |e| ledger.queue(e));
         let agents: Vec<_> = touched(events, "agent.upserted", |e| ledger.agent(e));
         store::reference::upsert_queues(&tx, &queues).await?;

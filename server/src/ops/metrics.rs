@@ -63,6 +63,8 @@ pub struct Metrics {
     invalid_events: Counter,
     refused: [Counter; REFUSALS.len()],
     batch: Histogram,
+    webhook_delivered: Counter,
+    webhook_failed: Counter,
     // Both only move up and the applied one is read back, which gauge handles cannot do: kept
     // here and copied to their gauges at render.
     log_sequence: AtomicI64,
@@ -244,7 +246,16 @@ impl Default for Metrics {
                 "Ingest requests refused, by reason.",
             )
         });
+        let webhook = |result| {
+            r.counter(
+                "intraday_webhook_attempts_total",
+                Some(("result", result)),
+                "Tries to deliver an outbox action to the webhook, by result.",
+            )
+        };
         Metrics {
+            webhook_delivered: webhook("delivered"),
+            webhook_failed: webhook("failed"),
             kpi_query: r.histogram(
                 "intraday_kpi_query_seconds",
                 "Time to compute a KPI report from the live engine.",
@@ -336,6 +347,15 @@ impl Metrics {
         self.invalid_events.increment(invalid_events as u64);
     }
 
+    /// A try to deliver an outbox action to the webhook: accepted (`delivered`) or not.
+    pub fn webhook_attempt(&self, delivered: bool) {
+        if delivered {
+            self.webhook_delivered.increment(1);
+        } else {
+            self.webhook_failed.increment(1);
+        }
+    }
+
     /// Folds the histograms' samples into their buckets, which otherwise only a scrape does;
     /// run every [`UPKEEP_EVERY`].
     pub fn upkeep(&self) {
@@ -410,6 +430,7 @@ mod tests {
             ("intraday_server_fn_seconds", "histogram"),
             ("intraday_stream_deltas_total", "counter"),
             ("intraday_stream_resyncs_total", "counter"),
+            ("intraday_webhook_attempts_total", "counter"),
         ] {
             assert!(
                 text.contains(&format!("# TYPE {name} {kind}\n")),

@@ -1,6 +1,6 @@
 //! Retention: events older than the retention days (the admin's setting, else the
 //! configuration's) are pruned in small batches, so a prune never holds the database's write
-//! lock for long and ingest goes on between batches.
+//! lock for long and ingest goes on between batches; so are the outbox's rows it is done with.
 
 use std::time::Duration;
 
@@ -50,11 +50,20 @@ pub async fn days(db: &DatabaseConnection, configured: u32) -> u32 {
 }
 
 /// One retention run: prunes events older than the days in force (read from the settings
-/// each run, so an admin's change applies at the next run); returns the days and the count.
+/// each run, so an admin's change applies at the next run), and the outbox rows as old that
+/// are delivered or given up on; returns the days and the count of events.
 pub async fn run_once(db: &DatabaseConnection, configured: u32) -> Result<(u32, u64), DbErr> {
     let days = days(db, configured).await;
     let cutoff = Utc::now() - TimeDelta::days(i64::from(days));
     let pruned = prune(db, cutoff.timestamp_millis(), PRUNE_BATCH).await?;
+    let outbox = crate::store::outbox::prune(db, cutoff.timestamp_millis()).await?;
+    if outbox > 0 {
+        tracing::info!(
+            pruned = outbox,
+            days,
+            "retention: pruned delivered or given-up outbox rows"
+        );
+    }
     match pruned {
         0 => tracing::debug!(days, "retention: nothing to prune"),
         n => {

@@ -249,3 +249,49 @@ pub mod embed_token_used {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+/// Actions waiting for (or done with) delivery to the admin's webhook.
+pub mod outbox {
+    use sea_orm::entity::prelude::*;
+
+    /// One action to deliver.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "outbox")]
+    pub struct Model {
+        /// Row id: the delivery's id (`X-Intraday-Delivery`), in the order actions were taken.
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        /// What was done, e.g. `assign`.
+        pub action: String,
+        /// The conversation it was done to.
+        pub conversation_id: String,
+        /// Who did it: a login or `token:NAME`.
+        pub actor: String,
+        /// When it was done (UTC, ms).
+        pub at_ms: i64,
+        /// The JSON posted, exactly.
+        #[sea_orm(column_type = "Text")]
+        pub payload: String,
+        /// Tries that did not succeed (since it was enqueued or last redelivered).
+        pub attempts: i32,
+        /// Not to be tried before this (ms); also a delivering replica's claim.
+        pub next_attempt_ms: i64,
+        /// When the receiver accepted it (ms), if it did.
+        pub delivered_ms: Option<i64>,
+        /// Given up on after a day of failures (until an admin redelivers it).
+        pub failed: bool,
+        /// The last try's HTTP status, if it got one.
+        pub last_status: Option<i32>,
+        /// What went wrong the last time (at most 500 characters).
+        #[sea_orm(column_type = "Text", nullable)]
+        pub last_error: Option<String>,
+        /// When it was enqueued (ms).
+        pub created_ms: i64,
+    }
+
+    /// No relations.
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

@@ -4,6 +4,7 @@ pub mod audit;
 pub mod entities;
 pub mod events;
 pub mod history;
+pub mod outbox;
 pub mod reference;
 pub mod sessions;
 pub mod settings;

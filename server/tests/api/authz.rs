@@ -117,6 +117,7 @@ async fn the_authorization_matrix() {
         ("admin_thresholds_set", format!("queue_id=qa&{thresholds}")),
         ("admin_thresholds_clear", "queue_id=qa".into()),
         ("admin_retention_set", "days=".into()),
+        ("admin_stuck_set", "minutes=10".into()),
         ("admin_origins_set", "origins=".into()),
         ("admin_tokens", String::new()),
         ("admin_token_create", "name=m&scopes[0]=read".into()),
@@ -126,6 +127,13 @@ async fn the_authorization_matrix() {
         ("admin_panel_remove", "id=1".into()),
         ("admin_audit", "page=0".into()),
         ("admin_embedded_sessions", String::new()),
+        ("admin_webhook", String::new()),
+        ("admin_webhook_url_set", "url=".into()),
+        (
+            "admin_webhook_secret_set",
+            "secret=matrix-secret-0123456789".into(),
+        ),
+        ("admin_outbox", "show=all".into()),
         ("admin_user_delete", "login=matrix".into()),
     ];
     let mut cases: Vec<(&str, String, Option<String>, [u16; 6])> = [
@@ -137,6 +145,7 @@ async fn the_authorization_matrix() {
         "/admin/tokens",
         "/admin/panels",
         "/admin/audit",
+        "/admin/webhook",
     ]
     .into_iter()
     .map(|p| ("GET", p.to_owned(), None, admin_page))
@@ -151,6 +160,13 @@ async fn the_authorization_matrix() {
         "POST",
         "/api/admin_embedded_session_revoke".into(),
         Some(format!("id={}", "0".repeat(64))),
+        [401, 403, 403, 403, 404, 401],
+    ));
+    // Redelivering an outbox row that does not exist: the admin is told it is not there.
+    cases.push((
+        "POST",
+        "/api/admin_outbox_redeliver".into(),
+        Some("id=999999".into()),
         [401, 403, 403, 403, 404, 401],
     ));
     let common: Vec<(&str, &str, Option<String>, [u16; 6])> = vec![

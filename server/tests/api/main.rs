@@ -48,6 +48,7 @@ mod metrics;
 mod migrate;
 mod ongoing;
 mod openapi;
+mod outbox;
 mod page_stream;
 mod panels;
 mod read;

@@ -8,6 +8,7 @@ pub mod queues;
 pub mod settings;
 pub mod tokens;
 pub mod users;
+pub mod webhook;
 
 use leptos::prelude::*;
 use leptos_router::components::Outlet;
@@ -16,7 +17,7 @@ use leptos_router::hooks::use_location;
 use crate::i18n::{Locale, t, use_locale};
 
 /// The admin sections: (path, title key, description key, test id).
-const SECTIONS: [(&str, &str, &str, &str); 7] = [
+const SECTIONS: [(&str, &str, &str, &str); 8] = [
     ("/admin/users", "admin.users", "admin.users_about", "users"),
     (
         "/admin/queues",
@@ -49,6 +50,12 @@ const SECTIONS: [(&str, &str, &str, &str); 7] = [
         "panels",
     ),
     ("/admin/audit", "admin.audit", "admin.audit_about", "audit"),
+    (
+        "/admin/webhook",
+        "admin.webhook",
+        "admin.webhook_about",
+        "webhook",
+    ),
 ];
 
 /// The frame of every admin page: its sub-navigation and the page.
@@ -84,7 +91,7 @@ pub fn AdminLayout() -> impl IntoView {
 }
 
 /// How many of each thing there are, for the overview (`None` where it is not counted).
-async fn counts() -> Result<[Option<usize>; 7], crate::error::AppError> {
+async fn counts() -> Result<[Option<usize>; SECTIONS.len()], crate::error::AppError> {
     use crate::server_fns::admin::{
         admin_agents, admin_panels, admin_queues, admin_tokens, admin_users,
     };
@@ -101,6 +108,7 @@ async fn counts() -> Result<[Option<usize>; 7], crate::error::AppError> {
         Some(active),
         Some(admin_panels().await?.len()),
         None,
+        None,
     ])
 }
 
@@ -108,7 +116,7 @@ async fn counts() -> Result<[Option<usize>; 7], crate::error::AppError> {
 #[component]
 pub fn AdminOverview() -> impl IntoView {
     let counts = Resource::new(|| (), |_| counts());
-    let list = move |numbers: [Option<usize>; 7]| {
+    let list = move |numbers: [Option<usize>; SECTIONS.len()]| {
         SECTIONS
             .iter()
             .zip(numbers)
@@ -127,9 +135,9 @@ pub fn AdminOverview() -> impl IntoView {
         <section class="card" aria-labelledby="admin-title" data-testid="admin-overview">
             <h1 id="admin-title">{t("admin.title")}</h1>
             <p class="lead">{t("admin.lead")}</p>
-            <Transition fallback=move || view! { <dl class="admin-sections">{list([None; 7])}</dl> }>
+            <Transition fallback=move || view! { <dl class="admin-sections">{list([None; SECTIONS.len()])}</dl> }>
                 {move || Suspend::new(async move {
-                    let numbers = counts.await.unwrap_or([None; 7]);
+                    let numbers = counts.await.unwrap_or([None; SECTIONS.len()]);
                     view! { <dl class="admin-sections">{list(numbers)}</dl> }
                 })}
             </Transition>

@@ -8,8 +8,8 @@ use super::outcome;
 use crate::i18n::t;
 use crate::model::admin::{AdminSettings, SupervisorAction, Thresholds};
 use crate::server_fns::admin::{
-    AdminActionsSet, AdminOriginsSet, AdminRetentionSet, AdminThresholdsClear, AdminThresholdsSet,
-    admin_queues, get_admin_settings,
+    AdminActionsSet, AdminOriginsSet, AdminRetentionSet, AdminStuckSet, AdminThresholdsClear,
+    AdminThresholdsSet, admin_queues, get_admin_settings,
 };
 
 fn action_key(a: SupervisorAction) -> &'static str {
@@ -31,6 +31,7 @@ pub fn SettingsPage() -> impl IntoView {
     let clear = ServerAction::<AdminThresholdsClear>::new();
     let retention = ServerAction::<AdminRetentionSet>::new();
     let origins = ServerAction::<AdminOriginsSet>::new();
+    let stuck = ServerAction::<AdminStuckSet>::new();
     let settings = Resource::new(
         move || {
             (
@@ -39,6 +40,7 @@ pub fn SettingsPage() -> impl IntoView {
                 clear.version().get(),
                 retention.version().get(),
                 origins.version().get(),
+                stuck.version().get(),
             )
         },
         |_| get_admin_settings(),
@@ -54,6 +56,7 @@ pub fn SettingsPage() -> impl IntoView {
                     Ok::<_, crate::error::AppError>(view! {
                         <ActionsCard s=s.clone() actions />
                         <ThresholdsCard s=s.clone() all thresholds clear />
+                        <StuckCard s=s.clone() stuck />
                         <RetentionCard s=s.clone() retention />
                         <OriginsCard s origins />
                     })
@@ -180,6 +183,25 @@ fn ThresholdsCard(
                 </label>
                 <button type="submit" data-testid="thresholds-submit">{t("admin.save")}</button>
                 {outcome(thresholds.value())}
+            </ActionForm>
+        </section>
+    }
+}
+
+#[component]
+fn StuckCard(s: AdminSettings, stuck: ServerAction<AdminStuckSet>) -> impl IntoView {
+    view! {
+        <section class="card settings-card" aria-labelledby="stuck-title">
+            <h2 id="stuck-title">{t("admin.stuck")}</h2>
+            <p class="lead">{t("admin.stuck_about")}</p>
+            <ActionForm action=stuck attr:class="admin-form">
+                <label class="filter">
+                    <span>{t("admin.stuck_minutes")}</span>
+                    <input name="minutes" type="number" min="1" max="1440" class="narrow" required
+                        value=s.stuck_minutes.to_string() data-testid="stuck-minutes" />
+                </label>
+                <button type="submit" data-testid="stuck-submit">{t("admin.save")}</button>
+                {outcome(stuck.value())}
             </ActionForm>
         </section>
     }

@@ -161,7 +161,7 @@ pub fn Escalations(filters: Memo<Vec<(String, String)>>) -> impl IntoView {
                         let _ = web_sys::Notification::request_permission();
                     }
                 } />
-                {t("ongoing.alerts_sound")}
+                {t("ongoing.alerts_notify")}
             </label>
             {move || {
                 let rows = open();

@@ -80,6 +80,7 @@ pub fn OngoingPage() -> impl IntoView {
     provide_context(live);
     let store = Store::new(live);
     provide_context(store);
+    provide_context(panel::PanelData::new(store));
     let setup = Resource::new(|| (), |_| get_ongoing_setup());
     view! {
         <div class="ongoing">

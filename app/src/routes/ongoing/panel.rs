@@ -4,7 +4,6 @@
 //! meanwhile refuses it with a reason instead of acting on something the supervisor did not see.
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
 
 use super::store::{AgentLite, Store};
 use super::{Setup, cell_ctx};
@@ -13,7 +12,66 @@ use crate::model::conversation::ConversationStatus;
 use crate::model::event::{MonitorMode, Presence};
 use crate::ongoing::view::{self, Column};
 use crate::ongoing::{Action, ActionRequest, OngoingRow};
-use crate::server_fns::ongoing::{EventLine, get_conversation_detail, ongoing_act};
+use crate::server_fns::ongoing::{
+    ConversationDetail, EventLine, get_conversation_detail, ongoing_act,
+};
+
+/// The open panel's conversation and its events, fetched again when the conversation moves (a
+/// message, a monitor, a state). Made by the page, not the panel: on the server the page's own
+/// resources decide the answer's status (another queue's conversation is a 404).
+#[derive(Clone, Copy)]
+pub struct PanelData {
+    /// The conversation id from the path (empty: no panel).
+    pub id: Memo<String>,
+    /// Its events.
+    pub detail: Resource<Result<ConversationDetail, crate::error::AppError>>,
+}
+
+impl PanelData {
+    /// For the page at the current path.
+    pub fn new(store: Store) -> PanelData {
+        let path = leptos_router::hooks::use_location().pathname;
+        let id = Memo::new(move |_| {
+            path.with(|p| {
+                p.trim_end_matches('/')
+                    .rsplit_once("/ongoing/")
+                    .map(|(_, id)| {
+                        percent_encoding::percent_decode_str(id)
+                            .decode_utf8_lossy()
+                            .into_owned()
+                    })
+                    .unwrap_or_default()
+            })
+        });
+        let version = Memo::new(move |_| {
+            let id = id.get();
+            store.grid.with(|g| {
+                g.rows.get(&id).map(|r| {
+                    (
+                        r.updated_at.timestamp_millis(),
+                        r.monitors.len(),
+                        r.state_token(),
+                    )
+                })
+            })
+        });
+        let detail = Resource::new(
+            move || (id.get(), version.get()),
+            |(id, _)| async move {
+                if id.is_empty() {
+                    Ok(ConversationDetail {
+                        id,
+                        events: Vec::new(),
+                        truncated: false,
+                    })
+                } else {
+                    get_conversation_detail(id).await
+                }
+            },
+        );
+        PanelData { id, detail }
+    }
+}
 
 /// Sends an action; `message` says how it went, in the page's language.
 pub fn send(id: String, request: ActionRequest, message: RwSignal<Option<String>>) {
@@ -32,27 +90,10 @@ pub fn send(id: String, request: ActionRequest, message: RwSignal<Option<String>
 /// The panel.
 #[component]
 pub fn ConversationPanel() -> impl IntoView {
-    let params = use_params_map();
     let store = expect_context::<Store>();
     let setup = expect_context::<Setup>();
-    let id = Memo::new(move |_| params.with(|p| p.get("id").unwrap_or_default()));
+    let PanelData { id, detail } = expect_context::<PanelData>();
     let row = Memo::new(move |_| store.grid.with(|g| g.rows.get(&id.get()).cloned()));
-    // The timeline is fetched again when the conversation moves (a message, a monitor, a state).
-    let version = Memo::new(move |_| {
-        row.with(|r| {
-            r.as_ref().map(|r| {
-                (
-                    r.updated_at.timestamp_millis(),
-                    r.monitors.len(),
-                    r.state_token(),
-                )
-            })
-        })
-    });
-    let detail = Resource::new(
-        move || (id.get(), version.get()),
-        |(id, _)| get_conversation_detail(id),
-    );
     let search = leptos_router::hooks::use_location().search;
     let close = move || {
         format!(
