@@ -1,5 +1,5 @@
 import { readFileSync, mkdirSync } from 'node:fs';
-import { test, expect, Page, Browser } from '@playwright/test';
+import { test, expect, Page, Browser, APIRequestContext, request as api } from '@playwright/test';
 import { signIn, USERS } from './signin';
 
 const token = () => readFileSync('.data/token', 'utf8').trim();
@@ -9,8 +9,11 @@ const QUEUE = 'ins-billing';
 let n = 0;
 const uid = (p: string) => `og-${p}-${Date.now()}-${n++}`;
 
-async function post(page: Page, events: object[]) {
-  const r = await page.request.post('/api/v1/events', { headers: auth(), data: events });
+// The source system: a token, no browser cookies (a signed-in page's cookie on a token request is
+// refused as cross-site).
+let source: APIRequestContext;
+async function post(_page: Page, events: object[]) {
+  const r = await source.post('/api/v1/events', { headers: auth(), data: events });
   expect(r.status(), await r.text()).toBe(200);
 }
 
@@ -25,17 +28,23 @@ async function supervisorPage(browser: Browser, login: string): Promise<Page> {
   const context = await browser.newContext();
   const page = await context.newPage();
   await signIn(page, login, '/ongoing');
-  await expect(page.getByTestId('grid')).toBeVisible();
+  // The grid's stream is open and its snapshot applied.
+  await expect(page.getByTestId('live-indicator')).toContainText('Live ·');
+  await expect(page.getByTestId('grid-count')).toBeVisible();
   return page;
 }
 
 const row = (page: Page, id: string) => page.locator(`[data-testid="row"][data-id="${id}"]`);
 
 test.describe.serial('Ongoing conversations', () => {
-  test.beforeAll(async ({ browser }) => {
+  test.beforeAll(async ({ browser, baseURL }) => {
+    source = await api.newContext({ baseURL });
     const page = await browser.newPage();
-    // Ann (the Insights scenario's agent) is available in the queue, so she can be assigned.
+    // Ann (the Insights scenario's agent, as that scenario defines her) is available in the
+    // queue, so she can be assigned.
     await post(page, [
+      { id: uid('q'), type: 'queue.upserted', at: now(-3), queue_id: QUEUE, name: 'Billing', channels: ['chat', 'voice'], service_level_seconds: 20 },
+      { id: uid('a'), type: 'agent.upserted', at: now(-3), agent_id: 'ins-ann', name: 'Ann Insights', queues: [QUEUE], skills: ['en'], capacity: 3 },
       { id: uid('p'), type: 'agent.presence', at: now(-2), agent_id: 'ins-ann', presence: 'available' },
     ]);
     await page.close();
@@ -130,13 +139,18 @@ test.describe.serial('Ongoing conversations', () => {
     const names = '<img src=x onerror="window.pwned=1"><script>window.pwned=2</script> שלום‮ zero​width 😀';
     await post(a, [
       created(id, names, { subject: '=HYPERLINK("http://evil.example")' }),
-      { id: `${id}-m1`, type: 'conversation.message', at: now(), conversation_id: id, from: 'customer', text: `<b>bold</b> ${long}`, sentiment: -2 },
+      { id: `${id}-m1`, type: 'conversation.message', at: now(), conversation_id: id, from: 'customer', text: '<b>bold</b><script>window.pwned=3</script> مرحبا 😀', sentiment: -2 },
+      { id: `${id}-m2`, type: 'conversation.message', at: now(), conversation_id: id, from: 'customer', text: long },
     ]);
     await expect(row(a, id)).toBeVisible({ timeout: 2_000 });
     await expect(row(a, id).locator('[data-col="customer"]')).toHaveText(names);
     await a.goto(`/ongoing/${id}`);
     await expect(a.getByTestId('panel-title')).toHaveText(names);
-    await expect(a.getByTestId('message').first()).toContainText(`<b>bold</b> ${long}`);
+    await expect(a.getByTestId('message').first()).toContainText('<b>bold</b><script>window.pwned=3</script> مرحبا 😀');
+    await expect(a.getByTestId('message').nth(1)).toContainText(long);
+    // The 4,000-character word wraps inside the panel instead of widening the page.
+    const width = await a.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(width).toBeLessThanOrEqual(0);
     expect(await a.evaluate(() => (window as any).pwned)).toBeUndefined();
     expect(await a.locator('img[src="x"]').count()).toBe(0);
     // The export of this view: the subject written as text, not a formula.

@@ -4,8 +4,9 @@
 use super::*;
 
 /// The key groups UI code uses; a quoted `group.name` in UI code is taken for a key.
-const GROUPS: [&str; 34] = [
+const GROUPS: [&str; 35] = [
     "admin",
+    "ongoing",
     "field",
     "problem",
     "agent",
@@ -279,7 +280,7 @@ fn every_problem_reads_in_every_language_with_its_values_and_field() {
     assert!(problems.len() > 30, "{}", problems.len());
     for key in problems {
         let holes = tr(Locale::En, key).matches("{}").count();
-        let values = ["\"ann.b\"", "42"];
+        let values = ["\"ann.b\"", "42", "open"];
         let args: Vec<&dyn std::fmt::Display> = values[..holes]
             .iter()
             .map(|v| v as &dyn std::fmt::Display)

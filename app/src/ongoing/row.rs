@@ -90,19 +90,25 @@ pub fn state_token(
     queue: &str,
     escalation: bool,
 ) -> String {
-    let status = match (status, awaiting) {
+    let status = status_word(status, awaiting);
+    format!(
+        "{status}/{}/{queue}/{}",
+        agent.unwrap_or("-"),
+        if escalation { "esc" } else { "-" }
+    )
+}
+
+/// A status as the grid, its filter and the state token name it: awaiting acceptance apart
+/// (`offered`), as a supervisor tells the two apart.
+pub fn status_word(status: ConversationStatus, awaiting: bool) -> &'static str {
+    match (status, awaiting) {
         (ConversationStatus::Open, _) => "open",
         (ConversationStatus::Active, true) => "offered",
         (ConversationStatus::Active, false) => "active",
         (ConversationStatus::Waiting, _) => "waiting",
         (ConversationStatus::WrapUp, _) => "wrap_up",
         (ConversationStatus::Closed, _) => "closed",
-    };
-    format!(
-        "{status}/{}/{queue}/{}",
-        agent.unwrap_or("-"),
-        if escalation { "esc" } else { "-" }
-    )
+    }
 }
 
 impl OngoingRow {

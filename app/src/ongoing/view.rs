@@ -25,14 +25,7 @@ pub struct Ctx<'a> {
 
 /// A row's status as the grid names and filters it (awaiting acceptance apart).
 pub fn status_name(row: &OngoingRow) -> &'static str {
-    match (row.status, row.awaiting_acceptance) {
-        (ConversationStatus::Open, _) => "open",
-        (ConversationStatus::Active, true) => "offered",
-        (ConversationStatus::Active, false) => "active",
-        (ConversationStatus::Waiting, _) => "waiting",
-        (ConversationStatus::WrapUp, _) => "wrap_up",
-        (ConversationStatus::Closed, _) => "closed",
-    }
+    super::row::status_word(row.status, row.awaiting_acceptance)
 }
 
 /// The text key of a status name ([`status_name`]).

@@ -97,6 +97,7 @@ fn the_names_clients_generate_from_stay() {
             "metrics",
             "openapi",
             "pageStream",
+            "postConversationAction",
             "post_events",
             "readyz",
             "stream",

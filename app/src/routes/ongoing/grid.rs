@@ -36,6 +36,7 @@ pub fn Grid(
     let selected = RwSignal::new(0usize);
     let scroller = NodeRef::<leptos::html::Div>::new();
     let navigate = use_navigate();
+    let path = leptos_router::hooks::use_location().pathname;
 
     let window = move || {
         let n = ids.with(Vec::len);
@@ -110,9 +111,10 @@ pub fn Grid(
                 _ => Order::By(c, true),
             };
             let value = next.param().unwrap_or_default();
+            // The same path: an open panel stays open.
             let url = format!(
-                "{}/ongoing{}",
-                crate::routes::base(),
+                "{}{}",
+                path.get_untracked(),
                 crate::components::filter_bar::with_param(&filters.get_untracked(), "sort", &value)
             );
             navigate(&url, Default::default());
@@ -236,7 +238,8 @@ fn cell(r: &OngoingRow, c: Column, ctx: &Ctx<'_>, tz: chrono_tz::Tz, href: &str)
         }
         Column::Customer => view! {
             <td data-col=col class="text" title=r.customer_name.clone()>
-                <a href=href.to_owned()>{text}</a>
+                // Isolated: a right-to-left or override mark in a name stays inside it.
+                <a href=href.to_owned()><bdi>{text}</bdi></a>
             </td>
         }
         .into_any(),

@@ -15,16 +15,24 @@ const ATTENTION_ROWS: usize = 5;
 
 /// The ranked list of what needs the supervisor now.
 #[component]
-pub fn Attention(setup: Setup, filters: Memo<Vec<(String, String)>>) -> impl IntoView {
+pub fn Attention(
+    setup: Setup,
+    filters: Memo<Vec<(String, String)>>,
+    grid_filters: Memo<crate::ongoing::view::Filters>,
+) -> impl IntoView {
     let store = expect_context::<Store>();
     let message = RwSignal::new(None::<String>);
     let top = move || {
         let now = store.now.get();
+        // Of the rows the page's filters let through, like the grid below it.
+        let f = grid_filters.get();
+        let needle = f.search.to_lowercase();
         store.grid.with(|g| {
             let ctx = cell_ctx(g, &setup, now);
             let mut ranked: Vec<(u32, Vec<Reason>, &OngoingRow)> = g
                 .rows
                 .values()
+                .filter(|r| f.pass(r, &needle, &ctx))
                 .map(|r| (view::urgency(r, &ctx), view::reasons(r, &ctx), r))
                 .filter(|(u, _, _)| *u > 0)
                 .collect();
@@ -80,7 +88,7 @@ fn attention_item(
     let state = r.state_token();
     view! {
         <li data-testid="attention-item" data-id=r.id.clone()>
-            <a href=href>{r.customer_name.clone()}" · "{r.queue_id.clone()}</a>
+            <a href=href><bdi>{r.customer_name.clone()}</bdi>" · "{r.queue_id.clone()}</a>
             {reasons
                 .iter()
                 .map(|x| view! { <span class="badge reason">{t(x.key())}</span> })
@@ -184,7 +192,7 @@ pub fn Escalations(filters: Memo<Vec<(String, String)>>) -> impl IntoView {
                                 let since = e.as_ref().map(|e| crate::format::clock_ms(e.since.timestamp_millis(), tz)).unwrap_or_default();
                                 view! {
                                     <li data-testid="escalation" data-id=r.id.clone()>
-                                        <a href=panel_href(&r.id, &filters.get_untracked())>{r.customer_name.clone()}</a>
+                                        <a href=panel_href(&r.id, &filters.get_untracked())><bdi>{r.customer_name.clone()}</bdi></a>
                                         " · "{t(kind)}" · "{crate::format::duration(age)}" ("{since}")"
                                         {r.agent_id.clone().map(|a| view! { " · "{a} })}
                                         {e.and_then(|e| e.note).map(|n| view! { <p class="note">{n}</p> })}

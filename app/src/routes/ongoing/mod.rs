@@ -179,7 +179,7 @@ fn Board(filters: Memo<Vec<(String, String)>>, setup: Setup) -> impl IntoView {
     view! {
         <div class="ongoing-board">
             <div class="ongoing-main">
-                <lists::Attention setup=setup.clone() filters />
+                <lists::Attention setup=setup.clone() filters grid_filters />
                 <div class="bar-row">
                     <p class="count" data-testid="grid-count" aria-live="polite">
                         {move || crate::i18n::fill(t("ongoing.count"), &[&ids.with(Vec::len), &total()])}
@@ -188,7 +188,6 @@ fn Board(filters: Memo<Vec<(String, String)>>, setup: Setup) -> impl IntoView {
                     <lists::CsvExport ids columns setup=setup.clone() filters />
                 </div>
                 {body}
-                <p class="notice">{t("ongoing.monitoring_notice")}</p>
             </div>
             <aside class="ongoing-side">
                 <Outlet />

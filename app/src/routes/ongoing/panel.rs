@@ -94,6 +94,9 @@ pub fn ConversationPanel() -> impl IntoView {
     let setup = expect_context::<Setup>();
     let PanelData { id, detail } = expect_context::<PanelData>();
     let row = Memo::new(move |_| store.grid.with(|g| g.rows.get(&id.get()).cloned()));
+    // Outlives the actions' box, which is drawn again when the row changes (as the action
+    // itself makes it do): the outcome stays said.
+    let message = RwSignal::new(None::<String>);
     let search = leptos_router::hooks::use_location().search;
     let close = move || {
         format!(
@@ -137,7 +140,7 @@ pub fn ConversationPanel() -> impl IntoView {
         <section class="conv-panel card" data-testid="panel" aria-labelledby="panel-title">
             <header class="panel-head">
                 <h2 id="panel-title" data-testid="panel-title">
-                    {move || row.get().map(|r| r.customer_name).unwrap_or_else(|| id.get())}
+                    <bdi>{move || row.get().map(|r| r.customer_name).unwrap_or_else(|| id.get())}</bdi>
                 </h2>
                 <a href=close class="button" data-testid="panel-close">{t("ongoing.close_panel")}</a>
             </header>
@@ -149,7 +152,7 @@ pub fn ConversationPanel() -> impl IntoView {
                 }
             }}
             {facts}
-            {move || row.get().map(|r| view! { <ActionsBox row=r setup=setup.clone() /> }.into_any())}
+            {move || row.get().map(|r| view! { <ActionsBox row=r setup=setup.clone() message /> }.into_any())}
             <PanelEvents detail />
         </section>
     }
@@ -290,12 +293,11 @@ fn Transcript(events: Vec<EventLine>) -> impl IntoView {
     }
 }
 
-/// The actions allowed on the row as it is.
+/// The actions allowed on the row as it is; `message` says how the last one went.
 #[component]
-fn ActionsBox(row: OngoingRow, setup: Setup) -> impl IntoView {
+fn ActionsBox(row: OngoingRow, setup: Setup, message: RwSignal<Option<String>>) -> impl IntoView {
     use ConversationStatus as S;
     let store = expect_context::<Store>();
-    let message = RwSignal::new(None::<String>);
     let sw = setup.switches;
     let me = setup.login.clone();
     let monitoring = row.monitored_by(&me);
