@@ -1,6 +1,6 @@
-//! The Ongoing grid's snapshot on the server: the time to copy 10,000 ongoing conversations
-//! (with their grid details) out of the ledger under the writer's lock, and to write the
-//! snapshot's JSON after it, as a subscriber's stream does when it starts.
+//! The Ongoing grid's snapshot on the server: the time to take 10,000 ongoing conversations'
+//! rows (with their grid details, kept as JSON by the hub) under the writer's lock, and to put
+//! the snapshot's JSON together after it, as a subscriber's stream does when it starts.
 //!
 //! `cargo bench -p server --bench ongoing` (part of `make bench`); `BENCH_ROWS` (default
 //! 10,000) and `BENCH_ROUNDS` (default 200) set the size. Goal: p99 of the whole snapshot
@@ -10,9 +10,9 @@ use std::time::Instant;
 
 use app::model::event::{Event, parse_event};
 use app::model::ledger::Ledger;
-use app::ongoing::Board;
 use chrono::{TimeDelta, Utc};
 use serde_json::json;
+use server::stream::rows::Rows;
 use server::stream::views::SnapshotCopy;
 
 fn env(name: &str, default: usize) -> usize {
@@ -75,21 +75,22 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 }
 
 fn main() {
-    let rows = env("BENCH_ROWS", 10_000);
+    let n = env("BENCH_ROWS", 10_000);
     let rounds = env("BENCH_ROUNDS", 200);
-    let events = events(rows);
+    let events = events(n);
     let mut ledger = Ledger::new();
-    let mut board = Board::new();
+    let mut rows = Rows::default();
     for chunk in events.chunks(5_000) {
         ledger.apply(chunk, Utc::now()).expect("valid day");
-        chunk.iter().for_each(|e| board.note(e));
+        chunk.iter().for_each(|e| rows.note(e));
     }
+    rows.rebuild(&ledger);
     let scope = None;
     let (mut copy_ms, mut json_ms, mut total_ms) = (Vec::new(), Vec::new(), Vec::new());
     let mut bytes = 0;
     for _ in 0..rounds {
         let start = Instant::now();
-        let copy = SnapshotCopy::take(&ledger, &board, &scope);
+        let copy = SnapshotCopy::take(&ledger, &rows, &scope);
         let copied = start.elapsed();
         let json = copy.to_json(1);
         let done = start.elapsed();
@@ -102,14 +103,14 @@ fn main() {
         v.sort_by(f64::total_cmp);
     }
     println!(
-        "ongoing snapshot: {rows} rows, {rounds} rounds, {} bytes of JSON",
+        "ongoing snapshot: {n} rows, {rounds} rounds, {} bytes of JSON",
         bytes
     );
     println!("| part | p50 ms | p99 ms |");
     println!("|---|---:|---:|");
     for (name, v) in [
-        ("copy under the writer's lock", &copy_ms),
-        ("JSON after it", &json_ms),
+        ("rows taken under the writer's lock", &copy_ms),
+        ("JSON put together after it", &json_ms),
         ("whole snapshot", &total_ms),
     ] {
         println!(

@@ -9,9 +9,9 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
+use super::rows::Rows;
 use app::model::event::Event;
 use app::model::ledger::Ledger;
-use app::ongoing::Board;
 use tokio::sync::{mpsc, watch};
 
 use super::frame::Frame;
@@ -111,7 +111,7 @@ pub struct Hub {
     /// What the Ongoing grid's rows show beyond the ledger; changed only under the writer's
     /// lock (as projections are called), read there too (snapshots), so it never disagrees
     /// with the ledger it is sent beside.
-    board: Mutex<Board>,
+    rows: Mutex<Rows>,
 }
 
 impl Hub {
@@ -129,24 +129,25 @@ impl Hub {
             shutdown: watch::Sender::new(false),
             callers: Arc::default(),
             callers_changed: watch::Sender::new(0),
-            board: Mutex::new(Board::new()),
+            rows: Mutex::new(Rows::default()),
         }
     }
 
-    /// The Ongoing grid's extras (call under the writer's lock, as projections are called).
-    pub fn board(&self) -> MutexGuard<'_, Board> {
-        self.board.lock().unwrap_or_else(PoisonError::into_inner)
+    /// The Ongoing grid's rows and extras (call under the writer's lock, as projections are
+    /// called).
+    pub fn board(&self) -> MutexGuard<'_, Rows> {
+        self.rows.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Takes stored events into the board that came before the hub was attached (a start
-    /// from a snapshot replays only what came after it), in log order, then forgets what
-    /// `ledger` says is closed.
+    /// from a snapshot replays only what came after it), in log order, then writes every live
+    /// conversation's row.
     pub fn backfill(&self, ledger: &Ledger, events: &[Event]) {
-        let mut board = self.board();
+        let mut rows = self.board();
         for e in events {
-            board.note(e);
+            rows.note(e);
         }
-        board.retain(|id| ledger.live_conversation(id).is_some());
+        rows.rebuild(ledger);
     }
 
     fn state(&self) -> MutexGuard<'_, State> {
@@ -328,22 +329,17 @@ impl Hub {
 impl Projection for Hub {
     fn apply(&self, applied: Applied<'_>) {
         let deltas = {
-            let mut board = self.board();
+            let mut rows = self.board();
             for e in applied.events {
-                board.note(e);
+                rows.note(e);
             }
-            let deltas = views::deltas(applied, &board);
-            for id in applied.events.iter().filter_map(Event::conversation_id) {
-                if applied.ledger.live_conversation(id).is_none() {
-                    board.forget(id);
-                }
-            }
-            deltas
+            views::deltas(applied, &mut rows)
         };
         self.publish_at(deltas, applied.last_seq);
     }
 
-    fn attached(&self, _ledger: &Ledger, last_seq: i64) {
+    fn attached(&self, ledger: &Ledger, last_seq: i64) {
+        self.board().rebuild(ledger);
         let mut state = self.state();
         state.floor = state.floor.max(last_seq);
         state.last_seq = state.last_seq.max(last_seq);

@@ -4,10 +4,9 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use super::rows::Rows;
 use app::model::event::{Event, EventBody};
-use app::model::ledger::{Agent, Conversation, ConversationStatus, Ledger};
-use app::ongoing::board::{Board, Extras};
-use app::ongoing::row::RowOut;
+use app::model::ledger::{Agent, ConversationStatus, Ledger};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -27,25 +26,10 @@ pub struct AgentWithCapacity<'a> {
 }
 
 #[derive(Serialize)]
-struct ConversationDelta<'a> {
-    seq: i64,
-    as_of: Option<DateTime<Utc>>,
-    conversation: RowOut<'a>,
-}
-
-#[derive(Serialize)]
 struct AgentDelta<'a> {
     seq: i64,
     as_of: Option<DateTime<Utc>>,
     agent: AgentWithCapacity<'a>,
-}
-
-#[derive(Serialize)]
-struct Snapshot<'a> {
-    seq: i64,
-    as_of: Option<DateTime<Utc>>,
-    conversations: Vec<RowOut<'a>>,
-    agents: Vec<AgentWithCapacity<'a>>,
 }
 
 /// Capacity units each agent uses now (as [`Ledger::capacity_used`], in one pass).
@@ -80,7 +64,7 @@ fn agents_of(event: &Event) -> impl Iterator<Item = &str> {
 
 /// The deltas a batch of applied events causes: each touched conversation's and agent's state
 /// after the batch, with the sequence of the last event touching it, in sequence order.
-pub fn deltas(applied: Applied<'_>, board: &Board) -> Vec<Delta> {
+pub fn deltas(applied: Applied<'_>, rows: &mut Rows) -> Vec<Delta> {
     let ledger = applied.ledger;
     let mut conversations: HashMap<&str, i64> = HashMap::new();
     let mut agents: HashMap<&str, i64> = HashMap::new();
@@ -109,14 +93,14 @@ pub fn deltas(applied: Applied<'_>, board: &Board) -> Vec<Delta> {
             let s = agents.entry(agent.id.as_str()).or_insert(seq);
             *s = (*s).max(seq);
         }
-        let data = json(&ConversationDelta {
-            seq,
-            as_of,
-            conversation: RowOut {
-                conversation: &conversation,
-                extras: board.get(id),
-            },
-        });
+        let Some(row) = rows.refresh(ledger, id) else {
+            continue;
+        };
+        let data = format!(
+            r#"{{"seq":{seq},"as_of":{},"conversation":{row}}}"#,
+            json(&as_of)
+        )
+        .into();
         let visibility = Visibility::Queues(vec![conversation.queue_id.clone()]);
         out.push(delta(seq, "conversation", visibility, data));
     }
@@ -160,21 +144,17 @@ fn delta(seq: i64, kind: &'static str, visibility: Visibility, data: Arc<str>) -
 /// for the copy: the JSON (most of a snapshot's cost) is written after the lock is released,
 /// and ingest does not wait for it.
 pub struct SnapshotCopy {
-    conversations: Vec<(Conversation, Extras)>,
+    conversations: Vec<Arc<str>>,
     agents: Vec<(Agent, u32)>,
     as_of: Option<DateTime<Utc>>,
 }
 
 impl SnapshotCopy {
     /// Copies the live conversations and agents in `scope`.
-    pub fn take(ledger: &Ledger, board: &Board, scope: &Scope) -> SnapshotCopy {
+    pub fn take(ledger: &Ledger, rows: &Rows, scope: &Scope) -> SnapshotCopy {
         let used = capacity_by_agent(ledger);
         SnapshotCopy {
-            conversations: ledger
-                .live_conversations()
-                .filter(|c| in_scope(scope, &c.queue_id))
-                .map(|c| (c.clone(), board.get(&c.id).clone()))
-                .collect(),
+            conversations: rows.in_scope(scope),
             agents: ledger
                 .agents()
                 .filter(|a| scope.is_none() || a.queues.iter().any(|q| in_scope(scope, q)))
@@ -186,27 +166,29 @@ impl SnapshotCopy {
 
     /// The snapshot's JSON at log sequence `seq`.
     pub fn to_json(&self, seq: i64) -> Arc<str> {
-        let mut conversations: Vec<RowOut<'_>> = self
-            .conversations
-            .iter()
-            .map(|(conversation, extras)| RowOut {
-                conversation,
-                extras,
-            })
-            .collect();
-        conversations.sort_by(|a, b| a.conversation.id.cmp(&b.conversation.id));
         let mut agents: Vec<AgentWithCapacity<'_>> = self
             .agents
             .iter()
             .map(|(agent, used)| agent_with_capacity(agent, *used))
             .collect();
         agents.sort_by(|a, b| a.agent.id.cmp(&b.agent.id));
-        json(&Snapshot {
-            seq,
-            as_of: self.as_of,
-            conversations,
-            agents,
-        })
+        // The rows are kept as JSON already (in id order): put together, not written again.
+        let rows: usize = self.conversations.iter().map(|r| r.len() + 1).sum();
+        let mut out = String::with_capacity(rows + 64 * agents.len() + 128);
+        out.push_str(&format!(
+            r#"{{"seq":{seq},"as_of":{},"conversations":["#,
+            json(&self.as_of)
+        ));
+        for (i, row) in self.conversations.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push_str(row);
+        }
+        out.push_str(r#"],"agents":"#);
+        out.push_str(&json(&agents));
+        out.push('}');
+        out.into()
     }
 }
 
