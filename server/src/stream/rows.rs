@@ -60,7 +60,7 @@ impl Rows {
         }
         let c = ledger.conversation(id)?;
         let json = render(&RowOut {
-            conversation: &*c,
+            conversation: &c,
             extras: self.board.get(id),
         });
         self.kept.remove(id);
