@@ -380,3 +380,41 @@ fn a_backfill_and_live_tail_are_accepted_by_the_ledger_batch_by_batch() {
     }
     assert!(ledger.live_conversations().count() < 100);
 }
+
+#[test]
+fn a_conversation_handed_over_gets_no_more_events_and_the_day_goes_on() {
+    let mut s = sim(7);
+    let mut t = start() + TimeDelta::hours(10);
+    let events = s.advance(t);
+    // A conversation created in the last minute, still ours.
+    let created: Vec<String> = events
+        .iter()
+        .filter(|e| {
+            kind(e) == "conversation.created"
+                && at_ms(e) > (t - TimeDelta::minutes(1)).timestamp_millis()
+        })
+        .map(|e| text(e, "conversation_id").to_owned())
+        .collect();
+    let id = created
+        .last()
+        .expect("a conversation created in the last minute")
+        .clone();
+    assert!(s.hand_over(&format!("r123-{id}")), "a tagged id is ours");
+    assert!(!s.hand_over(&id), "handed over once");
+    assert!(!s.hand_over("c-99-1"), "another seed's id is not ours");
+    let mut later = Vec::new();
+    for _ in 0..120 {
+        t += TimeDelta::seconds(30);
+        later.extend(s.advance(t));
+    }
+    assert!(
+        later
+            .iter()
+            .all(|e| e.get("conversation_id").and_then(Value::as_str) != Some(id.as_str())),
+        "no event of {id} after it was handed over"
+    );
+    assert!(
+        count(&later, "conversation.created") > 10,
+        "the day goes on"
+    );
+}
