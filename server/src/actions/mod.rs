@@ -102,6 +102,8 @@ impl Actions {
         let name = request.action.name();
         let action = request.action.clone();
         let hub = &self.hub;
+        // The state token after the action, read under the writer's lock with the batch applied.
+        let after_action = std::sync::Mutex::new(String::new());
         let planned = self
             .ingestor
             .submit_planned(
@@ -132,6 +134,9 @@ impl Actions {
                         .conversation(id)
                         .map(|c| conversation_token(&c))
                         .unwrap_or_default();
+                    if let Ok(mut a) = after_action.lock() {
+                        a.clone_from(&after);
+                    }
                     // What the system owning the channel must carry out: the request with the
                     // events written for it, delivered by the outbox after this commit.
                     let mut payload = json!({
@@ -180,7 +185,10 @@ impl Actions {
                     conversation_id: id.to_owned(),
                     action,
                 });
-                Ok(self.done(name, id, planned).await)
+                let after = after_action
+                    .into_inner()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                Ok(done(name, id, planned, after))
             }
             Ok(Err(refusal)) => Err(Failure::Refused(refusal)),
             Err(IngestError::Invalid(errors)) => {
@@ -201,27 +209,25 @@ impl Actions {
             }
         }
     }
+}
 
-    async fn done(&self, name: &str, id: &str, planned: Planned) -> Done {
-        let after = self
-            .ingestor
-            .with_ledger(|l| l.conversation(id).map(|c| conversation_token(&c)))
-            .await
-            .unwrap_or_default();
-        Done {
-            action: name.to_owned(),
-            conversation_id: id.to_owned(),
-            before: planned.before,
-            after,
-            events: planned
-                .events
-                .iter()
-                .filter_map(|e| e.get("id").and_then(|i| i.as_str()).map(str::to_owned))
-                .collect(),
-            over_capacity: planned.over_capacity,
-        }
+/// What an accepted action answers.
+fn done(name: &str, id: &str, planned: Planned, after: String) -> Done {
+    Done {
+        action: name.to_owned(),
+        conversation_id: id.to_owned(),
+        before: planned.before,
+        after,
+        events: planned
+            .events
+            .iter()
+            .filter_map(|e| e.get("id").and_then(|i| i.as_str()).map(str::to_owned))
+            .collect(),
+        over_capacity: planned.over_capacity,
     }
+}
 
+impl Actions {
     /// The admin's switches. Unlike the pages' display of them, an action does not go ahead
     /// when they cannot be read: a switched-off action must never run.
     async fn switches(&self) -> Result<SupervisorActions, Failure> {

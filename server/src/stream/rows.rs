@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use app::model::event::Event;
-use app::model::ledger::Ledger;
+use app::model::ledger::{Conversation, ConversationStatus, Ledger};
 use app::ongoing::board::{Board, Extras};
 use app::ongoing::row::RowOut;
 
@@ -40,32 +40,26 @@ impl Rows {
         self.board.get(id)
     }
 
-    /// Writes conversation `id`'s row as the ledger and the extras now have it, keeps it while
-    /// the conversation is live and forgets it (and its extras) once closed; the row's JSON, or
-    /// `None` for a conversation the ledger does not know.
-    pub fn refresh(&mut self, ledger: &Ledger, id: &str) -> Option<Arc<str>> {
-        if let Some(c) = ledger.live_conversation(id) {
-            let json = render(&RowOut {
-                conversation: c,
-                extras: self.board.get(id),
-            });
+    /// Writes conversation `c`'s row as it is now with its extras, keeps it while the
+    /// conversation is live and forgets it (and its extras) once closed; the row's JSON.
+    pub fn refresh(&mut self, c: &Conversation) -> Arc<str> {
+        let json = render(&RowOut {
+            conversation: c,
+            extras: self.board.get(&c.id),
+        });
+        if c.status == ConversationStatus::Closed {
+            self.kept.remove(&c.id);
+            self.board.forget(&c.id);
+        } else {
             self.kept.insert(
-                id.to_owned(),
+                c.id.clone(),
                 Kept {
                     queue: c.queue_id.clone(),
                     json: json.clone(),
                 },
             );
-            return Some(json);
         }
-        let c = ledger.conversation(id)?;
-        let json = render(&RowOut {
-            conversation: &c,
-            extras: self.board.get(id),
-        });
-        self.kept.remove(id);
-        self.board.forget(id);
-        Some(json)
+        json
     }
 
     /// Writes every live conversation's row afresh and forgets the rest (at start).
@@ -73,9 +67,8 @@ impl Rows {
         self.board
             .retain(|id| ledger.live_conversation(id).is_some());
         self.kept.clear();
-        let ids: Vec<String> = ledger.live_conversations().map(|c| c.id.clone()).collect();
-        for id in ids {
-            self.refresh(ledger, &id);
+        for c in ledger.live_conversations() {
+            self.refresh(c);
         }
     }
 

@@ -93,9 +93,7 @@ pub fn deltas(applied: Applied<'_>, rows: &mut Rows) -> Vec<Delta> {
             let s = agents.entry(agent.id.as_str()).or_insert(seq);
             *s = (*s).max(seq);
         }
-        let Some(row) = rows.refresh(ledger, id) else {
-            continue;
-        };
+        let row = rows.refresh(&conversation);
         let data = format!(
             r#"{{"seq":{seq},"as_of":{},"conversation":{row}}}"#,
             json(&as_of)
