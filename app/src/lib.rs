@@ -79,6 +79,7 @@ fn viewer_meta() -> String {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     provide_context(auth::current_viewer());
+    provide_context(components::top_bar::OpenEscalations::default());
     i18n::provide_locale();
 
     view! {

@@ -200,4 +200,44 @@ test.describe.serial('Ongoing conversations', () => {
     await admin.screenshot({ path: '../docs/screenshots/ongoing-10000.png' });
     await admin.context().close();
   });
+  test('the top bar counts open escalations on every live tab, and the columns follow the supervisor', async ({ browser }) => {
+    const a = await supervisorPage(browser, USERS.billing);
+    // The same person in another browser, on Insights.
+    const b = await (await browser.newContext()).newPage();
+    await signIn(b, USERS.billing, '/insights');
+    const badge = (p: Page) => p.getByTestId('top-escalations');
+    await expect(badge(a)).toBeVisible();
+    await expect(badge(b)).toBeVisible();
+    const before = Number((await badge(a).textContent())?.replace(/\D/g, ''));
+    await expect(badge(b)).toHaveText(`⚑ ${before}`);
+    const id = uid('esc');
+    await post(a, [
+      created(id, 'Escalating Customer'),
+      { id: `${id}-esc`, type: 'conversation.escalated', at: now(), conversation_id: id, kind: 'customer', note: 'wants a manager' },
+    ]);
+    for (const p of [a, b]) await expect(badge(p)).toHaveText(`⚑ ${before + 1}`, { timeout: 2_000 });
+    await expect(a.getByTestId('escalation-count')).toHaveText(`${before + 1}`);
+    // The count leads to the escalated conversations.
+    await badge(b).click();
+    await expect(b).toHaveURL(/\/ongoing\?escalated=1/);
+    await expect(row(b, id)).toBeVisible({ timeout: 2_000 });
+    await post(a, [{ id: `${id}-res`, type: 'conversation.escalation_resolved', at: now(), conversation_id: id, by_user: 'billing' }]);
+    for (const p of [a, b]) await expect(badge(p)).toHaveText(`⚑ ${before}`, { timeout: 2_000 });
+
+    // A column turned off in one browser is off in the other after a reload, and back on.
+    await a.getByTestId('column-chooser').locator('summary').click();
+    await a.getByTestId('column-monitors').uncheck();
+    await expect(a.locator('th[data-col="monitors"]')).toHaveCount(0);
+    await expect.poll(async () => {
+      await b.goto('/ongoing');
+      return b.locator('th[data-col="monitors"]').count();
+    }, { timeout: 5_000 }).toBe(0);
+    await a.getByTestId('column-monitors').check();
+    await expect.poll(async () => {
+      await b.goto('/ongoing');
+      return b.locator('th[data-col="monitors"]').count();
+    }, { timeout: 5_000 }).toBe(1);
+    await a.context().close();
+    await b.context().close();
+  });
 });

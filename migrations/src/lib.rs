@@ -9,6 +9,7 @@ mod m20261125_000003_create_kpi_hourly;
 mod m20261125_000004_create_sessions;
 mod m20261207_000001_create_embed_tokens_used;
 mod m20261207_000002_create_outbox;
+mod m20261207_000003_add_user_ongoing_columns;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000004_create_sessions::Migration),
             Box::new(m20261207_000001_create_embed_tokens_used::Migration),
             Box::new(m20261207_000002_create_outbox::Migration),
+            Box::new(m20261207_000003_add_user_ongoing_columns::Migration),
         ]
     }
 }

@@ -201,72 +201,22 @@ pub fn FilterBar(
 ) -> impl IntoView {
     let live = use_context::<LiveState>();
     let path = use_location().pathname;
-    if ongoing {
-        return view! {
-            <Form method="GET" action=move || path.get()>
-                <div class="filter-bar" role="search" aria-label=t("filters.label")>
-                    <TextFilter name="queue" label="filters.queue" placeholder="filters.any" filters />
-                    <ChannelChoice filters />
-                    <TextFilter name="agent" label="filters.agent" placeholder="filters.any" filters />
-                    <TextFilter name="skill" label="filters.skill" placeholder="filters.any" filters />
-                    {ongoing_filters(filters)}
-                    <TextFilter name="tz" label="filters.tz" placeholder="filters.tz_default" filters />
-                    <noscript>
-                        <button type="submit">{t("filters.apply")}</button>
-                    </noscript>
-                    {live.map(pause_button)}
-                </div>
-            </Form>
-        }
-        .into_any();
-    }
+    // The Ongoing grid shows what is unfinished now: no window, and its own status choices.
+    let window = (!ongoing).then(|| window_choice(filters));
+    let own = if ongoing {
+        ongoing_filters(filters).into_any()
+    } else {
+        insights_filters(filters).into_any()
+    };
     view! {
         <Form method="GET" action=move || path.get()>
             <div class="filter-bar" role="search" aria-label=t("filters.label")>
-                <Choice
-                    name="window"
-                    label="filters.window"
-                    filters
-                    options=vec![
-                        ("24h", "window.24h"),
-                        ("12h", "window.12h"),
-                        ("8h", "window.8h"),
-                        ("4h", "window.4h"),
-                        ("2h", "window.2h"),
-                        ("today", "window.today"),
-                    ]
-                />
+                {window}
                 <TextFilter name="queue" label="filters.queue" placeholder="filters.any" filters />
                 <ChannelChoice filters />
                 <TextFilter name="agent" label="filters.agent" placeholder="filters.any" filters />
                 <TextFilter name="skill" label="filters.skill" placeholder="filters.any" filters />
-                <Choice
-                    name="status"
-                    label="filters.status"
-                    filters
-                    options=vec![
-                        ("", "filters.any"),
-                        ("open", "status.open"),
-                        ("active", "status.active"),
-                        ("waiting", "status.waiting"),
-                        ("wrap_up", "status.wrap_up"),
-                        ("closed", "status.closed"),
-                    ]
-                />
-                <Choice
-                    name="sl"
-                    label="filters.sl"
-                    filters
-                    options=vec![
-                        ("", "filters.sl_queue"),
-                        ("10", "sl.10"),
-                        ("20", "sl.20"),
-                        ("30", "sl.30"),
-                        ("40", "sl.40"),
-                        ("60", "sl.60"),
-                        ("120", "sl.120"),
-                    ]
-                />
+                {own}
                 <TextFilter name="tz" label="filters.tz" placeholder="filters.tz_default" filters />
                 <noscript>
                     <button type="submit">{t("filters.apply")}</button>
@@ -275,7 +225,58 @@ pub fn FilterBar(
             </div>
         </Form>
     }
-    .into_any()
+}
+
+/// The Insights window.
+fn window_choice(filters: Memo<Vec<(String, String)>>) -> impl IntoView {
+    view! {
+        <Choice
+            name="window"
+            label="filters.window"
+            filters
+            options=vec![
+                ("24h", "window.24h"),
+                ("12h", "window.12h"),
+                ("8h", "window.8h"),
+                ("4h", "window.4h"),
+                ("2h", "window.2h"),
+                ("today", "window.today"),
+            ]
+        />
+    }
+}
+
+/// The Insights tab's own choices: a status (closed too) and the service-level time.
+fn insights_filters(filters: Memo<Vec<(String, String)>>) -> impl IntoView {
+    view! {
+        <Choice
+            name="status"
+            label="filters.status"
+            filters
+            options=vec![
+                ("", "filters.any"),
+                ("open", "status.open"),
+                ("active", "status.active"),
+                ("waiting", "status.waiting"),
+                ("wrap_up", "status.wrap_up"),
+                ("closed", "status.closed"),
+            ]
+        />
+        <Choice
+            name="sl"
+            label="filters.sl"
+            filters
+            options=vec![
+                ("", "filters.sl_queue"),
+                ("10", "sl.10"),
+                ("20", "sl.20"),
+                ("30", "sl.30"),
+                ("40", "sl.40"),
+                ("60", "sl.60"),
+                ("120", "sl.120"),
+            ]
+        />
+    }
 }
 
 /// The channel choice, the same on both tabs.

@@ -65,6 +65,7 @@ pub fn LiveFeed(
     #[cfg(feature = "hydrate")]
     if feed {
         connect(live);
+        escalation_count(live);
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = feed;
@@ -92,6 +93,17 @@ pub fn LiveFeed(
             {label}
         </p>
     }
+}
+
+/// Keeps the top bar's count of open escalations, asked again each time the page refreshes.
+#[cfg(feature = "hydrate")]
+fn escalation_count(live: LiveState) {
+    let count = LocalResource::new(move || {
+        live.version.track();
+        crate::server_fns::ongoing::get_open_escalations()
+    });
+    let n = Signal::derive(move || count.get().and_then(|r| r.ok()).map(|n| n as usize));
+    crate::components::top_bar::OpenEscalations::show(n);
 }
 
 #[cfg(feature = "hydrate")]

@@ -2,6 +2,7 @@
 
 pub mod access;
 pub mod agents_table;
+pub mod alerts;
 pub mod charts_grid;
 pub mod errors;
 pub mod filter_bar;

@@ -6,6 +6,23 @@ use super::language_switch::LanguageSwitch;
 use super::live_clock::LiveClock;
 use super::theme_switch::ThemeSwitch;
 
+/// The open escalations of the supervisor's queues, for the top bar; set by a live page (the
+/// Ongoing tab counts its rows, the other live tabs ask the server on each change). `None` on
+/// pages without a live stream: the bar then shows no count rather than a stale one.
+#[derive(Clone, Copy, Default)]
+pub struct OpenEscalations(pub RwSignal<Option<usize>>);
+
+impl OpenEscalations {
+    /// Sets the count while the calling page is shown.
+    pub fn show(count: Signal<Option<usize>>) {
+        let Some(open) = use_context::<OpenEscalations>() else {
+            return;
+        };
+        Effect::new(move |_| open.0.set(count.get()));
+        on_cleanup(move || open.0.set(None));
+    }
+}
+
 /// The bar at the top of every page. Embedded in a portal it is compact, its links stay under
 /// `/embed`, and `tabs=insights,wallboard` in the embedding URL fixes which tabs it offers.
 #[component]
@@ -72,6 +89,29 @@ pub fn TopBar() -> impl IntoView {
             }
         })
         .collect_view();
+    let open = use_context::<OpenEscalations>().unwrap_or_default();
+    let escalations_href = if base.is_empty() {
+        "/ongoing?escalated=1".to_owned()
+    } else {
+        format!("{base}/ongoing?escalated=1")
+    };
+    let escalations = move || {
+        let n = open.0.get().filter(|_| supervisor)?;
+        let label = format!("{}: {n}", crate::i18n::t("ongoing.escalations"));
+        let hot = n > 0;
+        Some(view! {
+            <a
+                class="badge escalation-badge"
+                class:hot=hot
+                href=escalations_href.clone()
+                title=label.clone()
+                aria-label=label
+                data-testid="top-escalations"
+            >
+                "⚑ "{n}
+            </a>
+        })
+    };
     view! {
         <header class="top-bar" class:compact=embedded role="banner">
             <a class="brand" href=if embedded { base } else { "/" }>
@@ -81,6 +121,7 @@ pub fn TopBar() -> impl IntoView {
                 {links}
             </nav>
             <div class="top-bar-end">
+                {escalations}
                 <LiveClock />
                 {(!embedded).then(|| view! { <LanguageSwitch /> })}
                 <ThemeSwitch />

@@ -4,8 +4,9 @@
 use super::*;
 
 /// The key groups UI code uses; a quoted `group.name` in UI code is taken for a key.
-const GROUPS: [&str; 35] = [
+const GROUPS: [&str; 36] = [
     "admin",
+    "alerts",
     "ongoing",
     "field",
     "problem",

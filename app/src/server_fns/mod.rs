@@ -9,7 +9,7 @@ mod status;
 
 pub use agent::{GetAgentDetail, SetAgentPresence, get_agent_detail, set_agent_presence};
 pub use insights::{InsightsData, PanelData, get_insights};
-pub use profile::{SetMyLanguage, set_my_language};
+pub use profile::{SetMyLanguage, SetMyOngoingColumns, set_my_language, set_my_ongoing_columns};
 pub use status::get_server_status;
 
 #[cfg(feature = "ssr")]

@@ -34,6 +34,9 @@ pub struct OngoingSetup {
     pub negative_at: i8,
     /// The admin's switches.
     pub switches: SupervisorActions,
+    /// The grid's columns the supervisor chose (names of
+    /// [`crate::ongoing::view::Column`]); empty: the default columns.
+    pub columns: Vec<String>,
 }
 
 /// One event of a conversation, as the panel shows it.
@@ -91,12 +94,20 @@ pub struct ActionOutcome {
 /// The Ongoing tab's data source and action path, provided by the server through context.
 #[cfg(feature = "ssr")]
 pub trait OngoingSource: Send + Sync + 'static {
-    /// The grid's setup for a supervisor of `scope` (`None`: every queue).
+    /// The grid's setup for a supervisor (stored user `user_id`, if any) of `scope` (`None`:
+    /// every queue).
     fn setup(
         &self,
         login: String,
+        user_id: Option<i32>,
         scope: Option<Vec<String>>,
     ) -> std::pin::Pin<Box<dyn Future<Output = Result<OngoingSetup, AppError>> + Send + '_>>;
+
+    /// How many unfinished conversations of `scope` have an open escalation.
+    fn open_escalations(
+        &self,
+        scope: Option<Vec<String>>,
+    ) -> std::pin::Pin<Box<dyn Future<Output = Result<u32, AppError>> + Send + '_>>;
 
     /// One conversation of `scope`'s events.
     fn detail(
@@ -124,7 +135,15 @@ fn source() -> Result<std::sync::Arc<dyn OngoingSource>, AppError> {
 #[server(endpoint = "ongoing_setup")]
 pub async fn get_ongoing_setup() -> Result<OngoingSetup, AppError> {
     let (viewer, scope) = crate::auth::require_supervisor()?;
-    source()?.setup(viewer.login, scope).await
+    source()?.setup(viewer.login, viewer.user_id, scope).await
+}
+
+/// How many conversations of the supervisor's queues have an open escalation (the top bar's
+/// count on the live tabs other than Ongoing, asked again on each change).
+#[server(endpoint = "open_escalations")]
+pub async fn get_open_escalations() -> Result<u32, AppError> {
+    let (_, scope) = crate::auth::require_supervisor()?;
+    source()?.open_escalations(scope).await
 }
 
 /// One conversation's timeline and transcript.

@@ -20,9 +20,23 @@ use app::model::admin::{DEFAULT_STUCK_MINUTES, STUCK_MINUTES};
 type Boxed<'a, T> = Pin<Box<dyn Future<Output = Result<T, AppError>> + Send + 'a>>;
 
 impl OngoingSource for Actions {
-    fn setup(&self, login: String, scope: Option<Vec<String>>) -> Boxed<'_, OngoingSetup> {
+    fn setup(
+        &self,
+        login: String,
+        user_id: Option<i32>,
+        scope: Option<Vec<String>>,
+    ) -> Boxed<'_, OngoingSetup> {
         Box::pin(async move {
             let switches = self.switches().await.map_err(|_| AppError::database())?;
+            let columns = match user_id {
+                Some(id) => crate::store::users::get(self.ingestor.db(), id)
+                    .await
+                    .map_err(|_| AppError::database())?
+                    .and_then(|u| u.ongoing_columns)
+                    .map(|list| list.split(',').map(str::to_owned).collect())
+                    .unwrap_or_default(),
+                None => Vec::new(),
+            };
             let stuck_minutes = stuck_minutes(self.ingestor.db()).await?;
             let queues = self
                 .ingestor
@@ -46,7 +60,24 @@ impl OngoingSource for Actions {
                 stuck_minutes,
                 negative_at: app::model::admin::Thresholds::default().sentiment,
                 switches,
+                columns,
             })
+        })
+    }
+
+    fn open_escalations(&self, scope: Option<Vec<String>>) -> Boxed<'_, u32> {
+        Box::pin(async move {
+            let n = self
+                .ingestor
+                .with_ledger(|l| {
+                    l.live_conversations()
+                        .filter(|c| {
+                            c.open_escalation && super::in_scope(scope.as_deref(), &c.queue_id)
+                        })
+                        .count()
+                })
+                .await;
+            Ok(u32::try_from(n).unwrap_or(u32::MAX))
         })
     }
 

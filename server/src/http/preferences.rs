@@ -20,4 +20,19 @@ impl app::server_fns::Preferences for Preferences {
                 })
         })
     }
+
+    fn set_ongoing_columns(
+        &self,
+        user_id: i32,
+        columns: Option<String>,
+    ) -> std::pin::Pin<Box<dyn Future<Output = Result<(), String>> + Send + '_>> {
+        Box::pin(async move {
+            crate::store::users::set_ongoing_columns(&self.0, user_id, columns.as_deref())
+                .await
+                .map_err(|e| {
+                    tracing::error!(error = %e, "saving the grid's columns failed");
+                    "the columns could not be saved; try again".to_owned()
+                })
+        })
+    }
 }

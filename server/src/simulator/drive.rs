@@ -354,6 +354,76 @@ mod tests {
     }
 
     #[test]
+    fn the_channel_owner_carries_out_a_supervisors_action_on_a_simulated_conversation() {
+        use app::ongoing::Action;
+        let mut sim = Simulator::new(
+            crate::simulator::SimConfig {
+                seed: 7,
+                speed: 1.0,
+            },
+            Utc::now() - chrono::TimeDelta::hours(1),
+        );
+        let mut responder = Responder::new("r9");
+        let heard = |r: &mut Responder, sim: &mut Simulator, id: &str, action: Action| {
+            r.heard(
+                sim,
+                crate::actions::Performed {
+                    conversation_id: id.to_owned(),
+                    action,
+                },
+            )
+        };
+        heard(
+            &mut responder,
+            &mut sim,
+            "r9-c-7-1",
+            Action::Assign {
+                agent_id: "a02".into(),
+            },
+        );
+        heard(&mut responder, &mut sim, "r9-c-7-2", Action::Join);
+        // Another run's conversation and an action nobody answers are left alone.
+        heard(&mut responder, &mut sim, "r8-c-7-3", Action::Join);
+        heard(&mut responder, &mut sim, "r9-c-7-4", Action::Monitor);
+        let now = Utc::now();
+        assert!(responder.due(now).is_empty(), "nothing at once");
+        let kinds = |events: Vec<Value>| -> Vec<(String, String)> {
+            events
+                .iter()
+                .map(|e| {
+                    (
+                        e["type"].as_str().unwrap_or_default().to_owned(),
+                        e["conversation_id"].as_str().unwrap_or_default().to_owned(),
+                    )
+                })
+                .collect()
+        };
+        let soon = responder.due(now + chrono::TimeDelta::seconds(5));
+        assert_eq!(soon[0]["agent_id"], "a02");
+        assert_eq!(soon[1]["from"], "customer");
+        assert_eq!(
+            kinds(soon),
+            [
+                ("conversation.accepted".to_owned(), "r9-c-7-1".to_owned()),
+                ("conversation.message".to_owned(), "r9-c-7-2".to_owned()),
+            ]
+        );
+        let later = responder.due(now + chrono::TimeDelta::seconds(200));
+        assert_eq!(later[1]["reason"], "resolved");
+        assert_eq!(
+            kinds(later),
+            [
+                ("conversation.ended".to_owned(), "r9-c-7-1".to_owned()),
+                ("conversation.closed".to_owned(), "r9-c-7-1".to_owned()),
+            ]
+        );
+        assert!(
+            responder.due(now + chrono::TimeDelta::hours(1)).is_empty(),
+            "each answer once"
+        );
+    }
+
+    #[test]
     fn run_tag_prefixes_event_and_conversation_ids_only() {
         let mut e = serde_json::json!({"id": "e1", "conversation_id": "c1", "agent_id": "a01"});
         tag_ids(&mut e, "r5");

@@ -189,6 +189,8 @@ pub mod user {
         pub locale: Option<String>,
         /// Their time zone, if chosen.
         pub time_zone: Option<String>,
+        /// The Ongoing grid's columns they chose (comma-separated), if any.
+        pub ongoing_columns: Option<String>,
         /// Creation time (ms).
         pub created_at_ms: i64,
     }

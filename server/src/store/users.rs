@@ -105,6 +105,7 @@ pub async fn insert<C: ConnectionTrait>(
         agent_id: Set(new.agent_id.clone()),
         locale: Set(None),
         time_zone: Set(None),
+        ongoing_columns: Set(None),
         created_at_ms: Set(super::now_ms()),
         ..Default::default()
     })
@@ -180,6 +181,23 @@ pub async fn set_locale<C: ConnectionTrait>(
         .col_expr(
             user::Column::Locale,
             sea_orm::sea_query::Expr::value(locale.map(str::to_owned)),
+        )
+        .filter(user::Column::Id.eq(id))
+        .exec(db)
+        .await
+        .map(|_| ())
+}
+
+/// Sets the Ongoing grid's columns a user chose (`None`: the default columns).
+pub async fn set_ongoing_columns<C: ConnectionTrait>(
+    db: &C,
+    id: i32,
+    columns: Option<&str>,
+) -> Result<(), DbErr> {
+    user::Entity::update_many()
+        .col_expr(
+            user::Column::OngoingColumns,
+            sea_orm::sea_query::Expr::value(columns.map(str::to_owned)),
         )
         .filter(user::Column::Id.eq(id))
         .exec(db)

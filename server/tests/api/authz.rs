@@ -197,6 +197,18 @@ async fn the_authorization_matrix() {
         ),
         (
             "POST",
+            "/api/open_escalations",
+            Some(String::new()),
+            supervisor_fn,
+        ),
+        (
+            "POST",
+            "/api/my_ongoing_columns",
+            Some(r#"{"columns":["status","agent"]}"#.into()),
+            supervisor_fn,
+        ),
+        (
+            "POST",
             "/api/ongoing_detail",
             Some("id=ca".into()),
             scoped_fn,

@@ -307,3 +307,100 @@ each_backend! {
         assert_eq!(closed["conversation"]["close_reason"], "force_closed");
     }
 }
+
+/// A server function of the Ongoing page called with a session and a JSON body.
+async fn page_fn(app: &TestApp, cookie: &str, path: &str, body: &str) -> (u16, String) {
+    let (status, _, text) = crate::helpers::request_with(
+        &app.base,
+        "POST",
+        path,
+        &[
+            ("Cookie", cookie),
+            ("Origin", app.base.as_str()),
+            (
+                "Content-Type",
+                if body.starts_with('{') {
+                    "application/json"
+                } else {
+                    "application/x-www-form-urlencoded"
+                },
+            ),
+        ],
+        body.as_bytes(),
+    )
+    .await;
+    (status, text)
+}
+
+each_backend! {
+    async fn the_grids_columns_follow_the_supervisor_and_bad_ones_change_nothing(kind) {
+        let app = spawn_app(kind).await;
+        let s = app.session("supervisor", &["q1"], None).await;
+        let setup = |cookie: String| {
+            let app = &app;
+            async move {
+                let (status, text) = page_fn(app, &cookie, "/api/ongoing_setup", "").await;
+                assert_eq!(status, 200, "{text}");
+                let v: Value = serde_json::from_str(&text).expect("json");
+                v["columns"].clone()
+            }
+        };
+        assert_eq!(setup(s.clone()).await, json!([]));
+        // Kept in the order of the grid, once each.
+        let (status, text) = page_fn(&app, &s, "/api/my_ongoing_columns", r#"{"columns":["sentiment","status","status"]}"#).await;
+        assert_eq!(status, 200, "{text}");
+        assert_eq!(setup(s.clone()).await, json!(["status", "sentiment"]));
+        // Another browser (a new session of the same person) gets the same grid.
+        let users = server::store::users::list(&app.db).await.expect("users");
+        let viewer = server::store::users::viewer(&users[0]).expect("viewer");
+        let token = server::store::sessions::start(&app.db, &viewer, server::store::now_ms() + 60_000)
+            .await
+            .expect("session");
+        let again = format!("{}={token}", server::auth::session::COOKIE);
+        assert_ne!(again, s);
+        assert_eq!(setup(again).await, json!(["status", "sentiment"]));
+        // Another supervisor has their own.
+        let other = app.session("supervisor", &["q1"], None).await;
+        assert_eq!(setup(other).await, json!([]));
+        // An unknown or overlong list is refused and the saved choice stays.
+        let (status, text) = page_fn(&app, &s, "/api/my_ongoing_columns", r#"{"columns":["status","<script>"]}"#).await;
+        assert_eq!(status, 400, "{text}");
+        assert!(text.contains("is not a column"), "{text}");
+        let many = serde_json::to_string(&vec!["status"; 40]).expect("json");
+        let (status, text) = page_fn(&app, &s, "/api/my_ongoing_columns", &format!(r#"{{"columns":{many}}}"#)).await;
+        assert_eq!(status, 400, "{text}");
+        assert_eq!(setup(s.clone()).await, json!(["status", "sentiment"]));
+        // An empty list is the default columns again.
+        let (status, text) = page_fn(&app, &s, "/api/my_ongoing_columns", r#"{"columns":[]}"#).await;
+        assert_eq!(status, 200, "{text}");
+        assert_eq!(setup(s).await, json!([]));
+    }
+}
+
+each_backend! {
+    async fn the_top_bars_escalation_count_is_of_the_supervisors_queues(kind) {
+        let app = spawn_app(kind).await;
+        scene(&app).await;
+        let t = at(-30);
+        let body = json!([
+            {"id":"c2","type":"conversation.created","at":t,"conversation_id":"c2","queue_id":"q2",
+             "channel":"chat","customer":{"id":"u2","name":"Ed"}},
+            {"id":"e1","type":"conversation.escalated","at":t,"conversation_id":"c1","kind":"customer"},
+            {"id":"e2","type":"conversation.escalated","at":t,"conversation_id":"c2","kind":"customer"},
+        ]);
+        assert_eq!(app.ingest(&body.to_string()).await.0, 200);
+        let count = |cookie: String| {
+            let app = &app;
+            async move {
+                let (status, text) = page_fn(app, &cookie, "/api/open_escalations", "").await;
+                assert_eq!(status, 200, "{text}");
+                text
+            }
+        };
+        assert_eq!(count(app.session("supervisor", &["q1"], None).await).await, "1");
+        assert_eq!(count(app.session("admin", &[], None).await).await, "2");
+        let r = json!([{"id":"r1","type":"conversation.escalation_resolved","at":at(-1),"conversation_id":"c1","by_user":"s"}]);
+        assert_eq!(app.ingest(&r.to_string()).await.0, 200);
+        assert_eq!(count(app.session("supervisor", &["q1"], None).await).await, "0");
+    }
+}

@@ -128,8 +128,9 @@ pub fn Escalations(filters: Memo<Vec<(String, String)>>) -> impl IntoView {
             .grid
             .with(|g| g.rows.values().filter(|r| r.open_escalation).count())
     });
+    crate::components::top_bar::OpenEscalations::show(Signal::derive(move || Some(count.get())));
     let fresh = RwSignal::new(false);
-    let notify = RwSignal::new(false);
+    let alerts = crate::components::alerts::Alerts::new("escalations");
     #[cfg(feature = "hydrate")]
     {
         let seen = StoredValue::new(None::<usize>);
@@ -140,9 +141,7 @@ pub fn Escalations(filters: Memo<Vec<(String, String)>>) -> impl IntoView {
             if before.is_some_and(|b| n > b) {
                 fresh.set(true);
                 gloo_timers::callback::Timeout::new(4_000, move || fresh.set(false)).forget();
-                if notify.get_untracked() {
-                    let _ = web_sys::Notification::new(t("ongoing.escalations"));
-                }
+                alerts.raise(t("ongoing.escalations"), t("ongoing.escalation_new"));
             }
         });
     }
@@ -160,17 +159,7 @@ pub fn Escalations(filters: Memo<Vec<(String, String)>>) -> impl IntoView {
                 <span class="badge count" data-testid="escalation-count">{count}</span>
             </h2>
             <p class="sr-only" role="alert">{move || fresh.get().then(|| t("ongoing.escalations"))}</p>
-            <label class="check">
-                <input type="checkbox" prop:checked=notify on:change=move |ev| {
-                    let on = event_target_checked(&ev);
-                    notify.set(on);
-                    #[cfg(feature = "hydrate")]
-                    if on {
-                        let _ = web_sys::Notification::request_permission();
-                    }
-                } />
-                {t("ongoing.alerts_notify")}
-            </label>
+            <crate::components::alerts::AlertSwitches alerts />
             {move || {
                 let rows = open();
                 if rows.is_empty() {
@@ -238,9 +227,11 @@ pub fn restore_columns(columns: RwSignal<Vec<Column>>, login: &str) {
 #[component]
 pub fn ColumnChooser(columns: RwSignal<Vec<Column>>, login: String) -> impl IntoView {
     let key = columns_key(&login);
+    let saved = RwSignal::new(None::<String>);
     view! {
         <details class="column-chooser" data-testid="column-chooser">
             <summary>{t("ongoing.columns")}</summary>
+            <p class="action-message" role="status" aria-live="polite">{move || saved.get()}</p>
             <fieldset class="checks">
                 {Column::ALL
                     .into_iter()
@@ -262,13 +253,7 @@ pub fn ColumnChooser(columns: RwSignal<Vec<Column>>, login: String) -> impl Into
                                                 cols.retain(|x| *x != c);
                                             }
                                         });
-                                        let list = columns.with_untracked(|cols| cols.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(","));
-                                        #[cfg(feature = "hydrate")]
-                                        if let Some(s) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
-                                            let _ = s.set_item(&key, &list);
-                                        }
-                                        #[cfg(not(feature = "hydrate"))]
-                                        let _ = (&key, list);
+                                        save_columns(&key, columns.get_untracked(), saved);
                                     }
                                 />
                                 {t(c.key())}
@@ -279,6 +264,25 @@ pub fn ColumnChooser(columns: RwSignal<Vec<Column>>, login: String) -> impl Into
             </fieldset>
         </details>
     }
+}
+
+/// Keeps the column choice with the user on the server (so every browser they sign in on shows
+/// it) and in this browser (a portal's session has no stored user); a failed save says so.
+fn save_columns(key: &str, cols: Vec<Column>, message: RwSignal<Option<String>>) {
+    let names: Vec<String> = cols.iter().map(|c| c.as_str().to_owned()).collect();
+    #[cfg(feature = "hydrate")]
+    {
+        if let Some(s) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
+            let _ = s.set_item(key, &names.join(","));
+        }
+        let locale = crate::i18n::use_locale();
+        leptos::task::spawn_local(async move {
+            let answer = crate::server_fns::set_my_ongoing_columns(names).await;
+            message.set(answer.err().map(|e| e.text_in(locale)));
+        });
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (key, names, message);
 }
 
 /// Downloads the current view (filtered and sorted, the shown columns) as CSV.

@@ -151,8 +151,21 @@ fn Board(filters: Memo<Vec<(String, String)>>, setup: Setup) -> impl IntoView {
             })
         })
     };
-    let columns = RwSignal::new(Column::defaults());
-    lists::restore_columns(columns, &setup.login);
+    // The choice kept with the user (the same in every browser); a portal's session has no
+    // stored user, so its browser keeps it.
+    let stored: Vec<Column> = setup
+        .columns
+        .iter()
+        .filter_map(|c| Column::parse(c))
+        .collect();
+    let columns = RwSignal::new(if stored.is_empty() {
+        Column::defaults()
+    } else {
+        stored.clone()
+    });
+    if stored.is_empty() {
+        lists::restore_columns(columns, &setup.login);
+    }
     let total = move || store.grid.with(|g| g.rows.len());
     // Re-rendered only when it moves between loading, empty and rows: the grid keeps its
     // scroll position and selection while rows change.
