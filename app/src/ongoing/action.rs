@@ -140,7 +140,11 @@ pub struct Refusal {
     pub problem: Problem,
 }
 
-fn refuse(kind: RefusalKind, key: &'static str, args: &[&dyn std::fmt::Display]) -> Refusal {
+pub(super) fn refuse(
+    kind: RefusalKind,
+    key: &'static str,
+    args: &[&dyn std::fmt::Display],
+) -> Refusal {
     Refusal {
         kind,
         problem: Problem::new(key, args),
@@ -229,7 +233,7 @@ pub fn plan(request: &ActionRequest, s: &Situation<'_>) -> Result<Planned, Refus
     // Never before the conversation's latest event: placed earlier, the action would be a
     // late event and could undo what came after it.
     let at = s.now.max(c.updated_at);
-    let mut out = Out::new(s, at);
+    let mut out = Out::new(s.id_prefix, &c.id, at, Some(s.login));
     let mut over_capacity = false;
     let joined = s
         .extras
@@ -350,11 +354,11 @@ pub fn plan(request: &ActionRequest, s: &Situation<'_>) -> Result<Planned, Refus
     })
 }
 
-fn invalid(key: &'static str) -> Refusal {
+pub(super) fn invalid(key: &'static str) -> Refusal {
     refuse(RefusalKind::Invalid, key, &[])
 }
 
-fn state_refusal(c: &Conversation, allowed: &str) -> Refusal {
+pub(super) fn state_refusal(c: &Conversation, allowed: &str) -> Refusal {
     refuse(
         RefusalKind::Invalid,
         "problem.action_state",
@@ -362,7 +366,7 @@ fn state_refusal(c: &Conversation, allowed: &str) -> Refusal {
     )
 }
 
-fn checked_text(text: &str, max: usize) -> Result<&str, Refusal> {
+pub(super) fn checked_text(text: &str, max: usize) -> Result<&str, Refusal> {
     let trimmed = text.trim();
     if trimmed.is_empty() {
         return Err(invalid("problem.action_text_empty"));
@@ -380,8 +384,16 @@ fn checked_text(text: &str, max: usize) -> Result<&str, Refusal> {
 /// Whether `agent` may be given the conversation: of its queue, signed in. `Ok(true)` when
 /// they have no free capacity left for it (allowed: the supervisor was warned).
 fn eligible(s: &Situation<'_>, agent: &str) -> Result<bool, Refusal> {
-    let c = s.conversation;
-    let Some(a) = (s.agent)(agent) else {
+    eligible_agent(s.conversation, (s.agent)(agent), agent)
+}
+
+/// [`eligible`] for conversation `c` and agent `agent` as found (`None`: no such agent).
+pub(super) fn eligible_agent(
+    c: &Conversation,
+    found: Option<Candidate>,
+    agent: &str,
+) -> Result<bool, Refusal> {
+    let Some(a) = found else {
         return Err(refuse(
             RefusalKind::Invalid,
             "problem.action_no_agent",
@@ -406,31 +418,38 @@ fn eligible(s: &Situation<'_>, agent: &str) -> Result<bool, Refusal> {
 }
 
 /// The events being written, all at one instant, ids from the action's prefix.
-struct Out<'a> {
-    s: &'a Situation<'a>,
+pub(super) struct Out<'a> {
+    prefix: &'a str,
+    conversation: &'a str,
+    /// The supervisor whose messages these are (`None`: an agent's action).
+    supervisor: Option<&'a str>,
     at: String,
-    events: Vec<Value>,
+    pub(super) events: Vec<Value>,
 }
 
 impl<'a> Out<'a> {
-    fn new(s: &'a Situation<'a>, at: DateTime<Utc>) -> Out<'a> {
+    pub(super) fn new(
+        prefix: &'a str,
+        conversation: &'a str,
+        at: DateTime<Utc>,
+        supervisor: Option<&'a str>,
+    ) -> Out<'a> {
         Out {
-            s,
+            prefix,
+            conversation,
+            supervisor,
             at: at.to_rfc3339_opts(SecondsFormat::Millis, true),
             events: Vec::new(),
         }
     }
 
-    fn push(&mut self, kind: &str, mut fields: Value) {
+    pub(super) fn push(&mut self, kind: &str, mut fields: Value) {
         let n = self.events.len();
         if let Value::Object(map) = &mut fields {
-            map.insert("id".into(), format!("{}-{n}", self.s.id_prefix).into());
+            map.insert("id".into(), format!("{}-{n}", self.prefix).into());
             map.insert("type".into(), kind.into());
             map.insert("at".into(), self.at.clone().into());
-            map.insert(
-                "conversation_id".into(),
-                self.s.conversation.id.clone().into(),
-            );
+            map.insert("conversation_id".into(), self.conversation.into());
         }
         self.events.push(fields);
     }
@@ -438,7 +457,7 @@ impl<'a> Out<'a> {
     fn message(&mut self, text: &str, visibility: &str) {
         let fields = json!({
             "from": "supervisor",
-            "supervisor_id": self.s.login,
+            "supervisor_id": self.supervisor,
             "text": text,
             "visibility": visibility,
         });

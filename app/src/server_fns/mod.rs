@@ -3,6 +3,7 @@
 pub mod admin;
 mod agent;
 mod insights;
+pub mod my;
 pub mod ongoing;
 mod profile;
 mod status;
@@ -16,6 +17,8 @@ pub use status::get_server_status;
 pub use agent::ActionSink;
 #[cfg(feature = "ssr")]
 pub use insights::{LiveSource, PanelSource};
+#[cfg(feature = "ssr")]
+pub use my::MySource;
 #[cfg(feature = "ssr")]
 pub use ongoing::OngoingSource;
 #[cfg(feature = "ssr")]

@@ -17,8 +17,9 @@ use app::model::admin::{SUPERVISOR_ACTIONS, SupervisorActions};
 use app::model::ledger::Ledger;
 use app::model::problem::Problem;
 use app::ongoing::action::{Candidate, Planned, Situation, plan};
+use app::ongoing::agent::{AgentSituation, plan_agent};
 use app::ongoing::row::conversation_token;
-use app::ongoing::{ActionRequest, Refusal, RefusalKind};
+use app::ongoing::{Action, ActionRequest, AgentAction, AgentRequest, Refusal, RefusalKind};
 use serde::Serialize;
 use serde_json::json;
 
@@ -69,7 +70,16 @@ pub struct Performed {
     /// The conversation.
     pub conversation_id: String,
     /// The action.
-    pub action: app::ongoing::Action,
+    pub action: Acted,
+}
+
+/// Whose action it was, and which.
+#[derive(Debug, Clone)]
+pub enum Acted {
+    /// A supervisor's (or an integration's).
+    Supervisor(Action),
+    /// The agent's own.
+    Agent(AgentAction),
 }
 
 /// The actions' entry point, shared by the server function and the HTTP API.
@@ -89,7 +99,7 @@ pub struct Actions {
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
 impl Actions {
-    /// Carries out `request` on conversation `id` as `actor`.
+    /// Carries out a supervisor's `request` on conversation `id` as `actor`.
     pub async fn perform(
         &self,
         actor: &Actor,
@@ -97,36 +107,103 @@ impl Actions {
         request: ActionRequest,
     ) -> Result<Done, Failure> {
         let switches = self.switches().await?;
-        let now = chrono::Utc::now();
-        let prefix = action_prefix(now);
-        let name = request.action.name();
-        let action = request.action.clone();
         let hub = &self.hub;
+        let heard = Acted::Supervisor(request.action.clone());
+        let shown = json!(request);
+        self.write(
+            actor,
+            id,
+            request.action.name(),
+            "sv",
+            shown,
+            heard,
+            |ledger, now, prefix| {
+                let conversation = ledger
+                    .live_conversation(id)
+                    .filter(|c| in_scope(actor.scope.as_deref(), &c.queue_id))
+                    .ok_or_else(|| not_found(id))?;
+                let board = hub.board();
+                let agent = |a: &str| candidate(ledger, a);
+                let queue_exists = |q: &str| ledger.queue(q).is_some();
+                let situation = Situation {
+                    conversation,
+                    extras: board.get(id),
+                    switches,
+                    login: &actor.login,
+                    scope: actor.scope.as_deref(),
+                    agent: &agent,
+                    queue_exists: &queue_exists,
+                    now,
+                    id_prefix: prefix,
+                };
+                plan(&request, &situation)
+            },
+        )
+        .await
+    }
+
+    /// Carries out agent `agent_id`'s `request` on conversation `id` (their own, or an open one
+    /// of their queues to take) as `actor`, the person signed in as that agent.
+    pub async fn perform_agent(
+        &self,
+        actor: &Actor,
+        agent_id: &str,
+        id: &str,
+        request: AgentRequest,
+    ) -> Result<Done, Failure> {
+        let heard = Acted::Agent(request.action.clone());
+        let shown = json!(request);
+        self.write(
+            actor,
+            id,
+            request.action.name(),
+            "ag",
+            shown,
+            heard,
+            |ledger, now, prefix| {
+                let conversation = ledger.live_conversation(id).ok_or_else(|| not_found(id))?;
+                // An agent the log does not know has no work yet: nothing is theirs.
+                let me = candidate(ledger, agent_id).ok_or_else(|| not_found(id))?;
+                let agent = |a: &str| candidate(ledger, a);
+                let queue_exists = |q: &str| ledger.queue(q).is_some();
+                let situation = AgentSituation {
+                    conversation,
+                    me: &me,
+                    agent: &agent,
+                    queue_exists: &queue_exists,
+                    now,
+                    id_prefix: prefix,
+                };
+                plan_agent(&request, &situation)
+            },
+        )
+        .await
+    }
+
+    /// Plans an action under the writer's lock with `planner`, then writes its events, its
+    /// audit record and its outbox entry in one transaction; `shown` is the request as the
+    /// audit log and the webhook show it.
+    #[allow(clippy::too_many_arguments)]
+    async fn write(
+        &self,
+        actor: &Actor,
+        id: &str,
+        name: &'static str,
+        tag: &str,
+        shown: serde_json::Value,
+        heard: Acted,
+        planner: impl FnOnce(&Ledger, chrono::DateTime<chrono::Utc>, &str) -> Result<Planned, Refusal>
+        + Send,
+    ) -> Result<Done, Failure> {
+        let now = chrono::Utc::now();
+        let prefix = action_prefix(tag, now);
         // The state token after the action, read under the writer's lock with the batch applied.
         let after_action = std::sync::Mutex::new(String::new());
         let planned = self
             .ingestor
             .submit_planned(
                 |ledger: &Ledger| {
-                    let conversation = ledger
-                        .live_conversation(id)
-                        .filter(|c| in_scope(actor.scope.as_deref(), &c.queue_id))
-                        .ok_or_else(|| not_found(id))?;
-                    let board = hub.board();
-                    let agent = |a: &str| candidate(ledger, a);
-                    let queue_exists = |q: &str| ledger.queue(q).is_some();
-                    let situation = Situation {
-                        conversation,
-                        extras: board.get(id),
-                        switches,
-                        login: &actor.login,
-                        scope: actor.scope.as_deref(),
-                        agent: &agent,
-                        queue_exists: &queue_exists,
-                        now,
-                        id_prefix: &prefix,
-                    };
-                    let planned = plan(&request, &situation)?;
+                    let planned = planner(ledger, now, &prefix)?;
                     Ok((planned.events.clone(), planned))
                 },
                 |ledger: &Ledger, planned: &Planned| {
@@ -149,10 +226,10 @@ impl Actions {
                         "events": planned.events,
                     });
                     if let (Some(map), serde_json::Value::Object(fields)) =
-                        (payload.as_object_mut(), json!(request))
+                        (payload.as_object_mut(), &shown)
                     {
                         for (k, v) in fields {
-                            map.entry(k).or_insert(v);
+                            map.entry(k.clone()).or_insert_with(|| v.clone());
                         }
                     }
                     Side {
@@ -163,7 +240,7 @@ impl Actions {
                             json!({
                                 "before": planned.before,
                                 "after": after,
-                                "request": request,
+                                "request": shown,
                                 "events": planned.events,
                             }),
                         )),
@@ -183,7 +260,7 @@ impl Actions {
                 self.outbox.wake();
                 let _ = self.performed.send(Performed {
                     conversation_id: id.to_owned(),
-                    action,
+                    action: heard,
                 });
                 let after = after_action
                     .into_inner()
@@ -204,7 +281,7 @@ impl Actions {
                 }))
             }
             Err(error) => {
-                tracing::error!(%error, action = name, "a supervisor action could not be stored");
+                tracing::error!(%error, action = name, "an action could not be stored");
                 Err(Failure::Unavailable)
             }
         }
@@ -267,14 +344,15 @@ fn candidate(ledger: &Ledger, id: &str) -> Option<Candidate> {
     })
 }
 
-/// Event ids of one action: the instant and 64 random bits, so two actions never share one.
-fn action_prefix(now: chrono::DateTime<chrono::Utc>) -> String {
+/// Event ids of one action: who acts (`sv` supervisor, `ag` agent), the instant and 64 random
+/// bits, so two actions never share one.
+fn action_prefix(tag: &str, now: chrono::DateTime<chrono::Utc>) -> String {
     let mut bytes = [0u8; 8];
     // A failing system RNG leaves zeros: the instant in microseconds still separates actions
     // unless two land in one microsecond, which the log's unique ids would then refuse.
     let _ = getrandom::fill(&mut bytes);
     format!(
-        "sv-{}-{:016x}",
+        "{tag}-{}-{:016x}",
         now.timestamp_micros(),
         u64::from_le_bytes(bytes)
     )

@@ -139,18 +139,42 @@ impl OngoingSource for Actions {
                 login: viewer.login,
                 scope,
             };
-            match self.perform(&actor, &id, request).await {
-                Ok(done) => Ok(ActionOutcome {
-                    after: done.after,
-                    over_capacity: done.over_capacity,
-                }),
-                Err(Failure::Refused(r)) => Err(app::auth::fail(
-                    r.kind.status(),
-                    AppError::problem(None, &r.problem),
-                )),
-                Err(Failure::Unavailable) => Err(AppError::database()),
-            }
+            outcome(self.perform(&actor, &id, request).await)
         })
+    }
+}
+
+impl app::server_fns::MySource for Actions {
+    fn act(
+        &self,
+        viewer: Viewer,
+        agent_id: String,
+        id: String,
+        request: app::ongoing::AgentRequest,
+    ) -> Boxed<'_, ActionOutcome> {
+        Box::pin(async move {
+            let actor = Actor {
+                audit_name: viewer.actor(),
+                login: viewer.login,
+                scope: None,
+            };
+            outcome(self.perform_agent(&actor, &agent_id, &id, request).await)
+        })
+    }
+}
+
+/// What the pages are told of an action.
+fn outcome(result: Result<super::Done, Failure>) -> Result<ActionOutcome, AppError> {
+    match result {
+        Ok(done) => Ok(ActionOutcome {
+            after: done.after,
+            over_capacity: done.over_capacity,
+        }),
+        Err(Failure::Refused(r)) => Err(app::auth::fail(
+            r.kind.status(),
+            AppError::problem(None, &r.problem),
+        )),
+        Err(Failure::Unavailable) => Err(AppError::database()),
     }
 }
 

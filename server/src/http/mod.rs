@@ -54,6 +54,7 @@ pub fn router(state: AppState) -> Router {
         outbox: state.outbox.clone(),
     });
     let ongoing: Arc<dyn app::server_fns::OngoingSource> = Arc::new(state.actions());
+    let my: Arc<dyn app::server_fns::MySource> = Arc::new(state.actions());
     let thresholds = state.thresholds.clone();
     let preferences: Arc<dyn app::server_fns::Preferences> =
         Arc::new(crate::http::preferences::Preferences(state.db.clone()));
@@ -92,6 +93,7 @@ pub fn router(state: AppState) -> Router {
                 provide_context(live.clone());
                 provide_context(actions.clone());
                 provide_context(ongoing.clone());
+                provide_context(my.clone());
                 provide_context(panels.clone());
                 provide_context(admin.clone());
                 provide_context(app::kpi::Limits::clone(&thresholds.current()));

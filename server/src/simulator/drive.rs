@@ -293,6 +293,7 @@ impl Responder {
     }
 
     fn heard(&mut self, sim: &mut Simulator, p: crate::actions::Performed) {
+        use crate::actions::Acted;
         use app::ongoing::Action;
         let Some(own) = p.conversation_id.strip_prefix(&self.run) else {
             return;
@@ -300,7 +301,15 @@ impl Responder {
         let id = p.conversation_id.clone();
         let now = Utc::now();
         let secs = chrono::TimeDelta::seconds;
-        match p.action {
+        let action = match p.action {
+            Acted::Supervisor(action) => action,
+            // A person working as an agent took it over: theirs now, not the simulation's.
+            Acted::Agent(_) => {
+                sim.hand_over(own);
+                return;
+            }
+        };
+        match action {
             Action::Assign { agent_id } | Action::Transfer { agent_id: Some(agent_id), .. } => {
                 sim.hand_over(own);
                 let agent = serde_json::json!(agent_id);
@@ -369,7 +378,7 @@ mod tests {
                 sim,
                 crate::actions::Performed {
                     conversation_id: id.to_owned(),
-                    action,
+                    action: crate::actions::Acted::Supervisor(action),
                 },
             )
         };

@@ -220,6 +220,20 @@ async fn the_authorization_matrix() {
             Some(r#"{"id":"ca","request":{"action":"monitor"}}"#.into()),
             scoped_fn,
         ),
+        // An agent acts on their own work and their queues' open conversations only (another
+        // queue's is not found); a person not linked to an agent has no work of their own.
+        (
+            "POST",
+            "/api/my_act",
+            Some(r#"{"id":"cb","request":{"action":"take"}}"#.into()),
+            [401, 404, 403, 403, 403, 401],
+        ),
+        (
+            "POST",
+            "/api/my_presence",
+            Some("presence=available".into()),
+            [401, 200, 403, 403, 403, 401],
+        ),
         // Integrations act with an `act` token only, never with a session.
         (
             "POST",

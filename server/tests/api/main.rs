@@ -46,6 +46,7 @@ mod language;
 mod logs;
 mod metrics;
 mod migrate;
+mod my_work;
 mod ongoing;
 mod openapi;
 mod outbox;

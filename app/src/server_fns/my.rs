@@ -1,0 +1,81 @@
+//! The My dashboard's server functions: the signed-in person's own work as the agent they are
+//! linked to — their actions on their conversations and their presence. Every one is events
+//! through the ingest path with the same rules as any source, audited, and (the actions) sent
+//! out through the outbound webhook like a supervisor's.
+
+use leptos::prelude::*;
+
+use crate::error::AppError;
+use crate::ongoing::AgentRequest;
+use crate::server_fns::ongoing::ActionOutcome;
+
+/// The agent's action path, provided by the server through context.
+#[cfg(feature = "ssr")]
+pub trait MySource: Send + Sync + 'static {
+    /// Carries out `request` on conversation `id` as `viewer`, working as agent `agent_id`.
+    fn act(
+        &self,
+        viewer: crate::auth::Viewer,
+        agent_id: String,
+        id: String,
+        request: AgentRequest,
+    ) -> std::pin::Pin<Box<dyn Future<Output = Result<ActionOutcome, AppError>> + Send + '_>>;
+}
+
+/// The signed-in person and the agent they work as; refused (403) for a person not linked to
+/// an agent.
+#[cfg(feature = "ssr")]
+pub fn require_agent() -> Result<(crate::auth::Viewer, String), AppError> {
+    let viewer = crate::auth::require_signed_in()?;
+    match viewer.agent_id.clone() {
+        Some(agent) => Ok((viewer, agent)),
+        None => Err(crate::auth::fail(
+            403,
+            AppError::key("problem.my_not_agent"),
+        )),
+    }
+}
+
+/// An action of the signed-in agent on their own conversation (or "Assign to me" on an open
+/// one of their queues).
+#[server(endpoint = "my_act", input = leptos::server_fn::codec::Json)]
+pub async fn my_act(id: String, request: AgentRequest) -> Result<ActionOutcome, AppError> {
+    let (viewer, agent) = require_agent()?;
+    if id.is_empty() || id.len() > 128 {
+        return Err(crate::auth::fail(
+            404,
+            AppError {
+                args: vec![id.chars().take(128).collect()],
+                ..AppError::key("problem.action_no_conversation")
+            },
+        ));
+    }
+    let source = use_context::<std::sync::Arc<dyn MySource>>().ok_or_else(AppError::starting)?;
+    source.act(viewer, agent, id, request).await
+}
+
+/// Sets the signed-in agent's presence: an `agent.presence` event through the ingest path,
+/// audited.
+#[server(endpoint = "my_presence")]
+pub async fn set_my_presence(presence: String) -> Result<(), AppError> {
+    use std::sync::Arc;
+
+    use crate::server_fns::ActionSink;
+
+    let (viewer, agent) = require_agent()?;
+    let valid = ["available", "busy", "busy_dnd", "away", "offline"];
+    if !valid.contains(&presence.as_str()) {
+        return Err(crate::auth::fail(400, AppError::key("error.presence")));
+    }
+    let sink = use_context::<Arc<dyn ActionSink>>().ok_or_else(AppError::starting)?;
+    let now = chrono::Utc::now();
+    let event = serde_json::json!({
+        "id": format!("my-presence-{agent}-{}", now.timestamp_micros()),
+        "type": "agent.presence",
+        "at": now.to_rfc3339(),
+        "agent_id": agent,
+        "presence": presence,
+    });
+    sink.act(viewer.actor(), "agent.presence", agent, vec![event])
+        .await
+}

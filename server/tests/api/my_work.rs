@@ -1,0 +1,158 @@
+//! The My dashboard's server side: an agent's actions on their own work (take, accept, write,
+//! wait, resume, end, close with notes, transfer, escalate), each written with its audit record
+//! and outbox entry; refused actions change nothing; another agent's work is not found.
+
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, spawn_app};
+
+fn at(offset_s: i64) -> String {
+    (chrono::Utc::now() + chrono::TimeDelta::seconds(offset_s)).to_rfc3339()
+}
+
+/// Queue q1 with agents a1 (capacity 1) and a2, both available; open conversations c1 and c2
+/// in q1, c3 in q2.
+async fn scene(app: &TestApp) {
+    let t = at(-60);
+    let body = json!([
+        {"id":"q1","type":"queue.upserted","at":t,"queue_id":"q1","name":"Billing","channels":["chat"]},
+        {"id":"q2","type":"queue.upserted","at":t,"queue_id":"q2","name":"Sales","channels":["chat"]},
+        {"id":"a1","type":"agent.upserted","at":t,"agent_id":"a1","name":"Ann","queues":["q1"],"capacity":1},
+        {"id":"a2","type":"agent.upserted","at":t,"agent_id":"a2","name":"Bob","queues":["q1"]},
+        {"id":"p1","type":"agent.presence","at":t,"agent_id":"a1","presence":"available"},
+        {"id":"p2","type":"agent.presence","at":t,"agent_id":"a2","presence":"available"},
+        {"id":"c1","type":"conversation.created","at":t,"conversation_id":"c1","queue_id":"q1",
+         "channel":"chat","customer":{"id":"u1","name":"Zoë"}},
+        {"id":"c2","type":"conversation.created","at":t,"conversation_id":"c2","queue_id":"q1",
+         "channel":"chat","customer":{"id":"u2","name":"Yan"}},
+        {"id":"c3","type":"conversation.created","at":t,"conversation_id":"c3","queue_id":"q2",
+         "channel":"chat","customer":{"id":"u3","name":"Xi"}},
+    ]);
+    assert_eq!(app.ingest(&body.to_string()).await.0, 200);
+}
+
+async fn my_act(app: &TestApp, cookie: &str, id: &str, request: Value) -> (u16, String) {
+    let body = json!({"id": id, "request": request}).to_string();
+    let (status, _, text) = crate::helpers::request_with(
+        &app.base,
+        "POST",
+        "/api/my_act",
+        &[
+            ("Cookie", cookie),
+            ("Origin", app.base.as_str()),
+            ("Content-Type", "application/json"),
+        ],
+        body.as_bytes(),
+    )
+    .await;
+    (status, text)
+}
+
+async fn state(app: &TestApp, id: &str) -> String {
+    app.ingestor
+        .with_ledger(|l| {
+            l.conversation(id)
+                .map(|c| app::ongoing::row::conversation_token(&c))
+                .unwrap_or_default()
+        })
+        .await
+}
+
+async fn event_count(app: &TestApp) -> u64 {
+    use sea_orm::{EntityTrait, PaginatorTrait};
+    server::store::entities::event::Entity::find()
+        .count(&app.db)
+        .await
+        .expect("count")
+}
+
+each_backend! {
+    async fn an_agent_works_a_conversation_from_taking_it_to_closing_it(kind) {
+        let app = spawn_app(kind).await;
+        scene(&app).await;
+        let ann = app.session("agent", &[], Some("a1")).await;
+        let (status, text) = my_act(&app, &ann, "c1", json!({"action":"take"})).await;
+        assert_eq!(status, 200, "{text}");
+        assert_eq!(state(&app, "c1").await, "active/a1/q1/-");
+        // Capacity 1 is full: the second is refused with the reason, and nothing changes.
+        let before = event_count(&app).await;
+        let (status, text) = my_act(&app, &ann, "c2", json!({"action":"take"})).await;
+        assert_eq!(status, 422, "{text}");
+        assert!(text.contains("problem.my_no_capacity"), "{text}");
+        assert_eq!(state(&app, "c2").await, "open/-/q1/-");
+        assert_eq!(event_count(&app).await, before);
+
+        for request in [
+            json!({"action":"send","text":"Hello, how can I help?"}),
+            json!({"action":"wait"}),
+            json!({"action":"resume"}),
+            json!({"action":"escalate","note":"asks for a refund over my limit"}),
+            json!({"action":"end"}),
+            json!({"action":"close","notes":"refund approved by a supervisor"}),
+        ] {
+            let (status, text) = my_act(&app, &ann, "c1", request.clone()).await;
+            assert_eq!(status, 200, "{request}: {text}");
+        }
+        assert!(state(&app, "c1").await.starts_with("closed"), "{}", state(&app, "c1").await);
+        // Each action audited as the person, and sent out through the webhook's outbox.
+        let audit = server::store::audit::recent(&app.db, 20).await.expect("audit");
+        for name in ["take", "send", "wait", "resume", "escalate", "end", "close"] {
+            assert!(
+                audit.iter().any(|e| e.action == format!("conversation.{name}") && e.actor.starts_with("agent")),
+                "{name}: {audit:?}"
+            );
+        }
+        let out = server::store::outbox::recent(&app.db, app::model::outbox::OutboxFilter::All, 20).await.expect("outbox");
+        assert_eq!(out.len(), 7, "{out:?}");
+        // The wrap-up notes are for colleagues only; the message is the agent's.
+        let payloads = server::store::events::read_conversations(&app.db, &["c1".to_owned()], i64::MAX)
+            .await
+            .expect("events");
+        let events: Vec<Value> = payloads.iter().map(|p| serde_json::from_str(p).expect("json")).collect();
+        let notes = events.iter().find(|e| e["text"] == "refund approved by a supervisor").expect("notes");
+        assert_eq!((notes["from"].as_str(), notes["visibility"].as_str()), (Some("agent"), Some("agents")));
+        let hello = events.iter().find(|e| e["text"] == "Hello, how can I help?").expect("message");
+        assert_eq!(hello["agent_id"], "a1");
+        assert!(events.iter().any(|e| e["type"] == "conversation.offered" && e["by"] == "agent"));
+    }
+}
+
+each_backend! {
+    async fn offers_are_accepted_or_declined_and_other_work_is_not_found(kind) {
+        let app = spawn_app(kind).await;
+        scene(&app).await;
+        let offer = json!([
+            {"id":"o1","type":"conversation.offered","at":at(-5),"conversation_id":"c1","agent_id":"a1","by":"routing"},
+            {"id":"o2","type":"conversation.offered","at":at(-5),"conversation_id":"c2","agent_id":"a2","by":"routing"},
+        ]);
+        assert_eq!(app.ingest(&offer.to_string()).await.0, 200);
+        let ann = app.session("agent", &[], Some("a1")).await;
+        // Bob's offer and another queue's conversation are not Ann's to see.
+        let before = event_count(&app).await;
+        for (id, request) in [("c2", json!({"action":"accept"})), ("c3", json!({"action":"take"})), ("nope", json!({"action":"accept"}))] {
+            let (status, text) = my_act(&app, &ann, id, request).await;
+            assert_eq!(status, 404, "{id}: {text}");
+        }
+        // Taken a moment ago by a colleague: said so.
+        let (status, text) = my_act(&app, &ann, "c2", json!({"action":"take"})).await;
+        assert_eq!(status, 409, "{text}");
+        assert!(text.contains("problem.my_taken"), "{text}");
+        // A stale view is refused as changed.
+        let (status, text) = my_act(&app, &ann, "c1", json!({"action":"accept","expected_state":"open/-/q1/-"})).await;
+        assert_eq!(status, 409, "{text}");
+        assert_eq!(event_count(&app).await, before);
+        let (status, text) = my_act(&app, &ann, "c1", json!({"action":"decline"})).await;
+        assert_eq!(status, 200, "{text}");
+        assert_eq!(state(&app, "c1").await, "open/-/q1/-");
+        // A person not linked to an agent has no work of their own.
+        let sup = app.session("supervisor", &["q1"], None).await;
+        let (status, text) = my_act(&app, &sup, "c1", json!({"action":"take"})).await;
+        assert_eq!(status, 403, "{text}");
+        assert!(text.contains("problem.my_not_agent"), "{text}");
+        // A supervisor who takes conversations (linked to an agent) may.
+        let working = app.session("supervisor", &["q1"], Some("a2")).await;
+        let (status, text) = my_act(&app, &working, "c2", json!({"action":"accept"})).await;
+        assert_eq!(status, 200, "{text}");
+        assert_eq!(state(&app, "c2").await, "active/a2/q1/-");
+    }
+}
