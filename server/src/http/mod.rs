@@ -63,6 +63,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/events", post(crate::ingest::http::post_events))
         .route("/api/v1/stream", get(crate::stream::sse::stream))
         .route("/api/v1/stream/page", get(crate::stream::page::page_stream))
+        .route("/api/v1/stream/my", get(crate::stream::page::my_stream))
         .route("/api/v1/openapi.json", get(openapi::openapi))
         .route("/api/v1/kpis", get(crate::http::read_api::kpis))
         .route("/api/v1/kpis/history", get(crate::http::read_api::history))

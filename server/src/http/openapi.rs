@@ -33,6 +33,7 @@ use crate::ingest::MAX_BATCH;
         crate::ingest::http::post_events,
         crate::stream::sse::stream,
         crate::stream::page::page_stream,
+        crate::stream::page::my_stream,
         openapi,
         crate::ops::ready::healthz,
         crate::ops::ready::readyz,

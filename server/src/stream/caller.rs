@@ -21,6 +21,13 @@ pub enum Caller {
     Session(String),
     /// An API token.
     Token(String),
+    /// A signed-in person's session, working as an agent (the My dashboard's feed).
+    Agent {
+        /// The session token.
+        session: String,
+        /// The agent they work as.
+        agent: String,
+    },
 }
 
 impl Caller {
@@ -50,6 +57,9 @@ impl Caller {
             Caller::Session(token) => sessions::find(db, token).await.map(|viewer| {
                 viewer.is_some_and(|v| v.supervisor_scope().is_ok_and(|s| s == *scope))
             }),
+            Caller::Agent { session, agent } => sessions::find(db, session)
+                .await
+                .map(|viewer| viewer.is_some_and(|v| v.agent_id.as_deref() == Some(agent))),
             Caller::Token(token) => tokens::find(db, token).await.map(|grant| {
                 grant.is_some_and(|g| g.allows(tokens::Scope::Read) && g.queues == *scope)
             }),

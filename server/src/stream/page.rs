@@ -57,7 +57,71 @@ pub async fn page_stream(
     };
     let caller = super::caller::Caller::of(&headers, None, session.as_deref());
     let recheck = super::sse::Recheck::new(&state, caller);
-    let scope = grant.queues;
+    feed(&state, grant.queues, recheck, open)
+}
+
+/// `GET /api/v1/stream/my`: the My dashboard's change feed for a person working as an agent.
+#[utoipa::path(
+    get,
+    path = "/api/v1/stream/my",
+    operation_id = "myStream",
+    tag = "streams",
+    summary = "The My dashboard's change feed (SSE), for a person linked to an agent",
+    description = "Like `/api/v1/stream/page`, for the signed-in person's own work: `changed` events when the log moved in their agent's queues or for their agent, no conversation data; the dashboard then asks for its lists. Sessions only (no token): it follows a person. Ends with an `unauthorized` event when the session ends or is no longer linked to that agent.",
+    responses(
+        (status = 200, description = "an endless event stream", body = inline(SseText), content_type = "text/event-stream"),
+        (status = 401, description = "Not signed in.", body = ErrorBody),
+        (status = 403, description = "The person is not linked to an agent.", body = ErrorBody),
+        (status = 429, description = "The person or the server holds as many live streams as allowed; see Retry-After.", body = ErrorBody,
+            headers(("Retry-After" = u32, description = "Seconds to wait."))),
+    ),
+)]
+pub async fn my_stream(
+    State(state): State<AppState>,
+    viewer: Option<axum::Extension<app::auth::Viewer>>,
+    session: Option<axum::Extension<crate::auth::session::SessionToken>>,
+) -> Response {
+    let (Some(viewer), Some(session)) = (viewer, session) else {
+        return crate::auth::AuthError::Missing.into_response();
+    };
+    let Some(agent) = viewer.agent_id.clone() else {
+        return (
+            axum::http::StatusCode::FORBIDDEN,
+            axum::Json(
+                json!({"error": "you are not linked to an agent, so you have no work of your own"}),
+            ),
+        )
+            .into_response();
+    };
+    let open = match super::sse::open_slot(&state, &viewer.login) {
+        Ok(open) => open,
+        Err(limit) => return super::sse::too_many(limit),
+    };
+    // The agent's queues as the log knows them now; an agent not yet in the log has none, and
+    // hears only of their own agent.
+    let queues = state
+        .ingestor
+        .with_ledger(|l| {
+            l.agent(&agent)
+                .map(|a| a.queues.clone())
+                .unwrap_or_default()
+        })
+        .await;
+    let caller = super::caller::Caller::Agent {
+        session: session.0.0.clone(),
+        agent,
+    };
+    let recheck = super::sse::Recheck::new(&state, Some(caller));
+    feed(&state, Some(queues), recheck, open)
+}
+
+/// The change feed of `scope`: `changed` each time a delta of it arrives.
+fn feed(
+    state: &AppState,
+    scope: super::Scope,
+    recheck: super::sse::Recheck,
+    open: super::hub::OpenStream,
+) -> Response {
     let hub = state.hub.clone();
     let subscription = hub.subscribe(scope.clone());
     let shutdown = hub.shutdown_signal();

@@ -365,7 +365,12 @@ async fn the_authorization_matrix() {
         }
     }
     // The streams answer with their status, then stay open.
-    let streams = [("/api/v1/stream/page", read), ("/api/v1/stream", read)];
+    let streams = [
+        ("/api/v1/stream/page", read),
+        ("/api/v1/stream", read),
+        // A person's own work: only someone linked to an agent, by session.
+        ("/api/v1/stream/my", [401, 200, 403, 403, 403, 401]),
+    ];
     for (path, expected) in streams {
         for (i, caller) in CALLERS.iter().enumerate() {
             let status = match caller {

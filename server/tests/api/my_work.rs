@@ -156,3 +156,27 @@ each_backend! {
         assert_eq!(state(&app, "c2").await, "active/a2/q1/-");
     }
 }
+
+each_backend! {
+    async fn the_agents_feed_announces_changes_of_their_queues_and_their_own_work(kind) {
+        let app = spawn_app(kind).await;
+        scene(&app).await;
+        let ann = app.session("agent", &[], Some("a1")).await;
+        let mut feed = crate::sse::connect_cookie(&app.base, "/api/v1/stream/my", &ann).await;
+        assert_eq!(feed.status, 200, "{}", feed.head);
+        assert_eq!(feed.next_data().await.expect("first").event, "changed");
+        // Another queue's conversation is none of Ann's business.
+        let other = json!([{"id":"m3","type":"conversation.message","at":at(0),"conversation_id":"c3","from":"customer","text":"Secret"}]);
+        assert_eq!(app.ingest(&other.to_string()).await.0, 200);
+        assert!(feed.quiet_for(std::time::Duration::from_millis(500)).await, "no change announced for q2");
+        let mine = json!([{"id":"m1","type":"conversation.offered","at":at(0),"conversation_id":"c1","agent_id":"a1","by":"routing"}]);
+        assert_eq!(app.ingest(&mine.to_string()).await.0, 200);
+        let next = feed.next_data().await.expect("a change");
+        assert_eq!(next.event, "changed");
+        assert!(!next.data.contains("Zoë"), "no customer data: {next:?}");
+        // A person not linked to an agent has no feed of their own.
+        let sup = app.session("supervisor", &["q1"], None).await;
+        let denied = crate::sse::connect_cookie(&app.base, "/api/v1/stream/my", &sup).await;
+        assert_eq!(denied.status, 403, "{}", denied.head);
+    }
+}

@@ -95,6 +95,7 @@ fn the_names_clients_generate_from_stay() {
             "getKpis",
             "healthz",
             "metrics",
+            "myStream",
             "openapi",
             "pageStream",
             "postConversationAction",

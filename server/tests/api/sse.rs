@@ -46,7 +46,14 @@ pub struct SseClient {
 pub async fn connect(base: &str, path: &str, token: Option<&str>, last: Option<&str>) -> SseClient {
     let host = base.trim_start_matches("http://");
     let socket = TcpStream::connect(host).await.expect("connect");
-    open(socket, host, path, token, last).await
+    open(socket, host, path, token, last, None).await
+}
+
+/// Opens `path` as a signed-in page does: with the session cookie.
+pub async fn connect_cookie(base: &str, path: &str, cookie: &str) -> SseClient {
+    let host = base.trim_start_matches("http://");
+    let socket = TcpStream::connect(host).await.expect("connect");
+    open(socket, host, path, None, None, Some(cookie)).await
 }
 
 /// [`connect`] with a tiny receive buffer, for a client that stops reading.
@@ -58,7 +65,7 @@ pub async fn connect_small(base: &str, path: &str, token: &str) -> SseClient {
         .connect(host.parse().expect("addr"))
         .await
         .expect("connect");
-    open(socket, host, path, Some(token), None).await
+    open(socket, host, path, Some(token), None, None).await
 }
 
 async fn open(
@@ -67,8 +74,12 @@ async fn open(
     path: &str,
     token: Option<&str>,
     last: Option<&str>,
+    cookie: Option<&str>,
 ) -> SseClient {
     let mut head = format!("GET {path} HTTP/1.1\r\nHost: {host}\r\nAccept: text/event-stream\r\n");
+    if let Some(cookie) = cookie {
+        head.push_str(&format!("Cookie: {cookie}\r\n"));
+    }
     if let Some(token) = token {
         head.push_str(&format!("Authorization: Bearer {token}\r\n"));
     }
