@@ -5,9 +5,63 @@
 
 use leptos::prelude::*;
 
+use serde::{Deserialize, Serialize};
+
 use crate::error::AppError;
-use crate::ongoing::AgentRequest;
-use crate::server_fns::ongoing::ActionOutcome;
+use crate::ongoing::{AgentRequest, OngoingRow};
+use crate::server_fns::ongoing::{ActionOutcome, ConversationDetail, QueueInfo};
+
+/// The most open conversations of the agent's queues listed (the longest waiting first).
+pub const MAX_OPEN_ITEMS: usize = 200;
+/// The most conversations listed under "Closed today" (the latest first).
+pub const MAX_CLOSED_ITEMS: usize = 200;
+
+/// A conversation the agent closed today.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClosedItem {
+    /// Id.
+    pub id: String,
+    /// Customer name.
+    pub customer_name: String,
+    /// Queue.
+    pub queue_id: String,
+    /// Channel (`chat`, …).
+    pub channel: String,
+    /// Created (RFC 3339).
+    pub created_at: String,
+    /// Closed (RFC 3339).
+    pub closed_at: String,
+    /// Why (`resolved`, …).
+    pub reason: String,
+}
+
+/// The signed-in person's work as their agent, as the My dashboard shows it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MyWork {
+    /// Their agent.
+    pub agent_id: String,
+    /// The agent's name (the id while the log does not know the agent).
+    pub name: String,
+    /// Presence now (`available`, …; `offline` while unknown).
+    pub presence: String,
+    /// Capacity units.
+    pub capacity: u32,
+    /// Units in use (KPIS.md's costs).
+    pub used: u32,
+    /// Their queues.
+    pub queues: Vec<QueueInfo>,
+    /// Their unfinished conversations: offered, active, waiting, wrap-up.
+    pub mine: Vec<OngoingRow>,
+    /// Open conversations of their queues they may take, the longest waiting first (at most
+    /// [`MAX_OPEN_ITEMS`]).
+    pub open: Vec<OngoingRow>,
+    /// How many open conversations their queues hold in all.
+    pub open_total: usize,
+    /// What they closed today (server day, UTC), the latest first.
+    pub closed_today: Vec<ClosedItem>,
+    /// The server's clock when this was read (RFC 3339).
+    pub as_of: String,
+}
 
 /// The agent's action path, provided by the server through context.
 #[cfg(feature = "ssr")]
@@ -20,6 +74,20 @@ pub trait MySource: Send + Sync + 'static {
         id: String,
         request: AgentRequest,
     ) -> std::pin::Pin<Box<dyn Future<Output = Result<ActionOutcome, AppError>> + Send + '_>>;
+
+    /// Agent `agent_id`'s work now.
+    fn work(
+        &self,
+        agent_id: String,
+    ) -> std::pin::Pin<Box<dyn Future<Output = Result<MyWork, AppError>> + Send + '_>>;
+
+    /// The events of conversation `id` if agent `agent_id` may see it (theirs, or open in one
+    /// of their queues, or closed by them).
+    fn detail(
+        &self,
+        agent_id: String,
+        id: String,
+    ) -> std::pin::Pin<Box<dyn Future<Output = Result<ConversationDetail, AppError>> + Send + '_>>;
 }
 
 /// The signed-in person and the agent they work as; refused (403) for a person not linked to
@@ -52,6 +120,31 @@ pub async fn my_act(id: String, request: AgentRequest) -> Result<ActionOutcome, 
     }
     let source = use_context::<std::sync::Arc<dyn MySource>>().ok_or_else(AppError::starting)?;
     source.act(viewer, agent, id, request).await
+}
+
+/// The signed-in person's work as their agent.
+#[server(endpoint = "my_work")]
+pub async fn get_my_work() -> Result<MyWork, AppError> {
+    let (_, agent) = require_agent()?;
+    let source = use_context::<std::sync::Arc<dyn MySource>>().ok_or_else(AppError::starting)?;
+    source.work(agent).await
+}
+
+/// One of the agent's conversations: its timeline and transcript.
+#[server(endpoint = "my_conversation")]
+pub async fn get_my_conversation(id: String) -> Result<ConversationDetail, AppError> {
+    let (_, agent) = require_agent()?;
+    if id.is_empty() || id.len() > 128 {
+        return Err(crate::auth::fail(
+            404,
+            AppError {
+                args: vec![id.chars().take(128).collect()],
+                ..AppError::key("problem.action_no_conversation")
+            },
+        ));
+    }
+    let source = use_context::<std::sync::Arc<dyn MySource>>().ok_or_else(AppError::starting)?;
+    source.detail(agent, id).await
 }
 
 /// Sets the signed-in agent's presence: an `agent.presence` event through the ingest path,

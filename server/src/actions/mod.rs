@@ -9,6 +9,7 @@
 //! what the first did and, if it named the state it saw, refused as changed.
 
 pub mod http;
+mod my;
 mod source;
 
 use std::sync::Arc;

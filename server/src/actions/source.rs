@@ -101,28 +101,7 @@ impl OngoingSource for Actions {
                     },
                 ));
             }
-            let payloads = crate::store::events::read_conversations(
-                self.ingestor.db(),
-                std::slice::from_ref(&id),
-                i64::MAX,
-            )
-            .await
-            .map_err(|e| {
-                tracing::error!(error = %e, "reading a conversation's events failed");
-                AppError::database()
-            })?;
-            let mut events: Vec<_> = payloads
-                .iter()
-                .filter_map(|p| parse_stored(p).ok())
-                .collect();
-            events.sort_by_key(|e| e.at);
-            let truncated = events.len() > MAX_EVENT_LINES;
-            let skip = events.len().saturating_sub(MAX_EVENT_LINES);
-            Ok(ConversationDetail {
-                id,
-                events: events[skip..].iter().map(line).collect(),
-                truncated,
-            })
+            self.read_detail(id).await
         })
     }
 
@@ -144,27 +123,37 @@ impl OngoingSource for Actions {
     }
 }
 
-impl app::server_fns::MySource for Actions {
-    fn act(
-        &self,
-        viewer: Viewer,
-        agent_id: String,
-        id: String,
-        request: app::ongoing::AgentRequest,
-    ) -> Boxed<'_, ActionOutcome> {
-        Box::pin(async move {
-            let actor = Actor {
-                audit_name: viewer.actor(),
-                login: viewer.login,
-                scope: None,
-            };
-            outcome(self.perform_agent(&actor, &agent_id, &id, request).await)
+impl Actions {
+    /// Conversation `id`'s stored events as the panels show them (the caller checked that the
+    /// person may see it).
+    pub(super) async fn read_detail(&self, id: String) -> Result<ConversationDetail, AppError> {
+        let payloads = crate::store::events::read_conversations(
+            self.ingestor.db(),
+            std::slice::from_ref(&id),
+            i64::MAX,
+        )
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, "reading a conversation's events failed");
+            AppError::database()
+        })?;
+        let mut events: Vec<_> = payloads
+            .iter()
+            .filter_map(|p| parse_stored(p).ok())
+            .collect();
+        events.sort_by_key(|e| e.at);
+        let truncated = events.len() > MAX_EVENT_LINES;
+        let skip = events.len().saturating_sub(MAX_EVENT_LINES);
+        Ok(ConversationDetail {
+            id,
+            events: events[skip..].iter().map(line).collect(),
+            truncated,
         })
     }
 }
 
 /// What the pages are told of an action.
-fn outcome(result: Result<super::Done, Failure>) -> Result<ActionOutcome, AppError> {
+pub(super) fn outcome(result: Result<super::Done, Failure>) -> Result<ActionOutcome, AppError> {
     match result {
         Ok(done) => Ok(ActionOutcome {
             after: done.after,

@@ -230,6 +230,18 @@ async fn the_authorization_matrix() {
         ),
         (
             "POST",
+            "/api/my_work",
+            Some(String::new()),
+            [401, 200, 403, 403, 403, 401],
+        ),
+        (
+            "POST",
+            "/api/my_conversation",
+            Some("id=cb".into()),
+            [401, 404, 403, 403, 403, 401],
+        ),
+        (
+            "POST",
             "/api/my_presence",
             Some("presence=available".into()),
             [401, 200, 403, 403, 403, 401],

@@ -48,6 +48,32 @@ async fn my_act(app: &TestApp, cookie: &str, id: &str, request: Value) -> (u16, 
     (status, text)
 }
 
+/// A server function of the dashboard with a form body.
+async fn my_fn(app: &TestApp, cookie: &str, path: &str, form: &str) -> (u16, Value) {
+    let (status, _, text) = crate::helpers::request_with(
+        &app.base,
+        "POST",
+        path,
+        &[
+            ("Cookie", cookie),
+            ("Origin", app.base.as_str()),
+            ("Content-Type", "application/x-www-form-urlencoded"),
+        ],
+        form.as_bytes(),
+    )
+    .await;
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
+}
+
+fn ids(list: &Value) -> Vec<&str> {
+    list.as_array()
+        .map(|l| l.iter().filter_map(|r| r["id"].as_str()).collect())
+        .unwrap_or_default()
+}
+
 async fn state(app: &TestApp, id: &str) -> String {
     app.ingestor
         .with_ledger(|l| {
@@ -71,9 +97,19 @@ each_backend! {
         let app = spawn_app(kind).await;
         scene(&app).await;
         let ann = app.session("agent", &[], Some("a1")).await;
+        let (status, work) = my_fn(&app, &ann, "/api/my_work", "").await;
+        assert_eq!(status, 200, "{work}");
+        assert_eq!((work["presence"].as_str(), work["capacity"].as_u64(), work["used"].as_u64()), (Some("available"), Some(1), Some(0)));
+        assert_eq!(ids(&work["open"]), ["c1", "c2"], "their queue's open conversations, not q2's");
+        assert_eq!(ids(&work["mine"]), Vec::<&str>::new());
         let (status, text) = my_act(&app, &ann, "c1", json!({"action":"take"})).await;
         assert_eq!(status, 200, "{text}");
         assert_eq!(state(&app, "c1").await, "active/a1/q1/-");
+        let (_, work) = my_fn(&app, &ann, "/api/my_work", "").await;
+        assert_eq!((ids(&work["mine"]), ids(&work["open"]), work["used"].as_u64()), (vec!["c1"], vec!["c2"], Some(1)));
+        // Another queue's conversation's transcript is not theirs to read.
+        let (status, _) = my_fn(&app, &ann, "/api/my_conversation", "id=c3").await;
+        assert_eq!(status, 404);
         // Capacity 1 is full: the second is refused with the reason, and nothing changes.
         let before = event_count(&app).await;
         let (status, text) = my_act(&app, &ann, "c2", json!({"action":"take"})).await;
@@ -94,6 +130,13 @@ each_backend! {
             assert_eq!(status, 200, "{request}: {text}");
         }
         assert!(state(&app, "c1").await.starts_with("closed"), "{}", state(&app, "c1").await);
+        let (_, work) = my_fn(&app, &ann, "/api/my_work", "").await;
+        assert_eq!(ids(&work["closed_today"]), ["c1"]);
+        assert_eq!(work["closed_today"][0]["reason"], "resolved");
+        // Their closed conversation's transcript stays readable for the day.
+        let (status, detail) = my_fn(&app, &ann, "/api/my_conversation", "id=c1").await;
+        assert_eq!(status, 200, "{detail}");
+        assert!(detail["events"].as_array().is_some_and(|e| e.len() >= 8), "{detail}");
         // Each action audited as the person, and sent out through the webhook's outbox.
         let audit = server::store::audit::recent(&app.db, 20).await.expect("audit");
         for name in ["take", "send", "wait", "resume", "escalate", "end", "close"] {
