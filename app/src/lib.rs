@@ -31,6 +31,7 @@ use crate::routes::admin::{
 use crate::routes::agent::AgentPage;
 use crate::routes::home::HomePage;
 use crate::routes::insights::InsightsPage;
+use crate::routes::my::{MyPage, MyPanel};
 use crate::routes::ongoing::{ConversationPanel, OngoingPage};
 use crate::routes::signin::SignInPage;
 use crate::routes::wallboard::WallboardPage;
@@ -99,6 +100,10 @@ pub fn App() -> impl IntoView {
                         path=StaticSegment("wallboard")
                         view=|| view! { <SupervisorOnly><WallboardPage /></SupervisorOnly> }
                     />
+                    <ParentRoute path=StaticSegment("my") view=MyPage>
+                        <Route path=StaticSegment("") view=|| () />
+                        <Route path=ParamSegment("id") view=MyPanel />
+                    </ParentRoute>
                     <ParentRoute
                         path=StaticSegment("ongoing")
                         view=|| view! { <SupervisorOnly><OngoingPage /></SupervisorOnly> }

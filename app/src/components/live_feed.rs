@@ -56,6 +56,10 @@ pub fn LiveFeed(
     /// and sets the state from it.
     #[prop(optional, default = true)]
     feed: bool,
+    /// The change feed to listen to: the pages' (`/api/v1/stream/page`) unless given (the My
+    /// dashboard listens to its agent's, `/api/v1/stream/my`).
+    #[prop(optional)]
+    path: Option<&'static str>,
 ) -> impl IntoView {
     let live = use_context::<LiveState>().unwrap_or_default();
     let q = leptos_router::hooks::use_query_map();
@@ -64,11 +68,14 @@ pub fn LiveFeed(
     let tz = move || q.with(|q| crate::format::time_zone(q.get_str("tz")));
     #[cfg(feature = "hydrate")]
     if feed {
-        connect(live);
-        escalation_count(live);
+        connect(live, path.unwrap_or("/api/v1/stream/page"));
+        // The top bar's count is a supervisor's; an agent's feed has no escalations to count.
+        if path.is_none() {
+            escalation_count(live);
+        }
     }
     #[cfg(not(feature = "hydrate"))]
-    let _ = feed;
+    let _ = (feed, path);
     let label = move || {
         if replaying() {
             t("live.replay").to_owned()
@@ -107,17 +114,14 @@ fn escalation_count(live: LiveState) {
 }
 
 #[cfg(feature = "hydrate")]
-fn connect(live: LiveState) {
+fn connect(live: LiveState, path: &str) {
     use wasm_bindgen::JsCast;
     use wasm_bindgen::closure::Closure;
 
     // Inside a portal's frame there is no cookie: the page's embed session goes along.
     let url = match crate::auth::embed_session() {
-        Some(session) => format!(
-            "/api/v1/stream/page?session={}",
-            crate::url::encode(&session)
-        ),
-        None => "/api/v1/stream/page".to_owned(),
+        Some(session) => format!("{path}?session={}", crate::url::encode(&session)),
+        None => path.to_owned(),
     };
     let Ok(source) = web_sys::EventSource::new(&url) else {
         return;

@@ -43,7 +43,11 @@ pub fn TopBar() -> impl IntoView {
                 .filter(|t| !t.is_empty())
         })
         .flatten();
+    // Anyone who works as an agent (agents, and supervisors who take conversations) has their
+    // own work first; not inside a portal's frame, which shows a supervisor's tabs.
+    let works = viewer.as_ref().is_some_and(|v| v.agent_id.is_some());
     let tabs = [
+        ("my", "/my", "nav.my", works && !embedded),
         ("dashboard", "/", "nav.dashboard", true),
         ("insights", "/insights", "nav.insights", supervisor),
         ("ongoing", "/ongoing", "nav.ongoing", supervisor),

@@ -4,7 +4,8 @@
 use super::*;
 
 /// The key groups UI code uses; a quoted `group.name` in UI code is taken for a key.
-const GROUPS: [&str; 36] = [
+const GROUPS: [&str; 37] = [
+    "my",
     "admin",
     "alerts",
     "ongoing",

@@ -4,6 +4,7 @@ pub mod admin;
 pub mod agent;
 pub mod home;
 pub mod insights;
+pub mod my;
 pub mod ongoing;
 pub mod signin;
 pub mod wallboard;

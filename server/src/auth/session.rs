@@ -104,7 +104,7 @@ pub fn same_origin(headers: &HeaderMap) -> bool {
 /// Paths of the app's pages that need a signed-in person.
 fn is_private_page(path: &str) -> bool {
     path == "/"
-        || ["/insights", "/wallboard", "/ongoing", "/admin"]
+        || ["/my", "/insights", "/wallboard", "/ongoing", "/admin"]
             .iter()
             .any(|p| path == *p || path.starts_with(&format!("{p}/")))
 }

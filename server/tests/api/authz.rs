@@ -220,6 +220,10 @@ async fn the_authorization_matrix() {
             Some(r#"{"id":"ca","request":{"action":"monitor"}}"#.into()),
             scoped_fn,
         ),
+        // The My dashboard is for a person linked to an agent (the demo's supervisors who take
+        // conversations are; these are not). A conversation that is not theirs is not found.
+        ("GET", "/my", None, [303, 200, 403, 403, 403, 303]),
+        ("GET", "/my/cb", None, [303, 404, 403, 403, 403, 303]),
         // An agent acts on their own work and their queues' open conversations only (another
         // queue's is not found); a person not linked to an agent has no work of their own.
         (

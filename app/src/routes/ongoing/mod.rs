@@ -7,7 +7,7 @@
 
 mod grid;
 mod lists;
-mod panel;
+pub(crate) mod panel;
 mod store;
 
 use std::sync::Arc;

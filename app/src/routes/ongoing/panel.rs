@@ -200,7 +200,7 @@ impl PipeQuery for String {
     }
 }
 
-fn time_of(at: &str) -> String {
+pub(crate) fn time_of(at: &str) -> String {
     crate::server_fns::ongoing::line_time(at)
         .map(|t| crate::format::clock_ms(t.timestamp_millis(), chrono_tz::UTC))
         .unwrap_or_default()
@@ -231,7 +231,7 @@ fn Sentiments(events: Vec<EventLine>) -> impl IntoView {
 
 /// What happened to it, apart from messages.
 #[component]
-fn Timeline(events: Vec<EventLine>) -> impl IntoView {
+pub(crate) fn Timeline(events: Vec<EventLine>) -> impl IntoView {
     let items = events
         .into_iter()
         .filter(|e| e.kind != "message")
@@ -266,9 +266,14 @@ fn Timeline(events: Vec<EventLine>) -> impl IntoView {
     }
 }
 
-/// The messages, a whisper marked as such.
+/// The messages, a whisper marked as such (`whisper`: the mark's text key; an agent reads
+/// "only you see this").
 #[component]
-fn Transcript(events: Vec<EventLine>) -> impl IntoView {
+pub(crate) fn Transcript(
+    events: Vec<EventLine>,
+    #[prop(optional)] whisper: Option<&'static str>,
+) -> impl IntoView {
+    let whisper = whisper.unwrap_or("ongoing.whisper_mark");
     let messages: Vec<EventLine> = events.into_iter().filter(|e| e.kind == "message").collect();
     let empty = messages.is_empty();
     view! {
@@ -283,7 +288,7 @@ fn Transcript(events: Vec<EventLine>) -> impl IntoView {
                     view! {
                         <li class=format!("msg from-{from}") class:whisper=m.agents_only data-testid="message">
                             <span class="meta"><time>{time_of(&m.at)}</time>" "{from.clone()}{who}</span>
-                            {m.agents_only.then(|| view! { <span class="badge whisper">{t("ongoing.whisper_mark")}</span> })}
+                            {m.agents_only.then(|| view! { <span class="badge whisper" data-testid="whisper-mark">{t(whisper)}</span> })}
                             <p class="text">{m.text.clone().unwrap_or_default()}</p>
                         </li>
                     }
