@@ -13,6 +13,8 @@ const users: [string, string, string][] = [
   ['sup.billing', 'supervisor', '--queues ins-billing,au-billing'],
   ['sup.other', 'supervisor', '--queues ins-other'],
   ['agent.ann', 'agent', '--agent ins-ann'],
+  ['agent.mia', 'agent', '--agent my-mia'],
+  ['sup.my', 'supervisor', '--queues my-queue'],
 ];
 
 export default defineConfig({

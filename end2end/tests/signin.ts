@@ -11,6 +11,9 @@ export const USERS = {
   other: 'sup.other',
   // Works as the scenario's agent.
   agent: 'agent.ann',
+  // Works as agent my-mia of queue my-queue (the My dashboard's spec), and its supervisor.
+  mia: 'agent.mia',
+  myQueue: 'sup.my',
 };
 
 /** Signs in through the sign-in page and waits for the page it leads to. */

@@ -75,6 +75,14 @@ pub trait MySource: Send + Sync + 'static {
         request: AgentRequest,
     ) -> std::pin::Pin<Box<dyn Future<Output = Result<ActionOutcome, AppError>> + Send + '_>>;
 
+    /// Sets agent `agent_id`'s presence as `viewer` (an `agent.presence` event, audited).
+    fn presence(
+        &self,
+        viewer: crate::auth::Viewer,
+        agent_id: String,
+        presence: crate::model::event::Presence,
+    ) -> std::pin::Pin<Box<dyn Future<Output = Result<(), AppError>> + Send + '_>>;
+
     /// Agent `agent_id`'s work now.
     fn work(
         &self,
@@ -151,24 +159,13 @@ pub async fn get_my_conversation(id: String) -> Result<ConversationDetail, AppEr
 /// audited.
 #[server(endpoint = "my_presence")]
 pub async fn set_my_presence(presence: String) -> Result<(), AppError> {
-    use std::sync::Arc;
-
-    use crate::server_fns::ActionSink;
-
     let (viewer, agent) = require_agent()?;
-    let valid = ["available", "busy", "busy_dnd", "away", "offline"];
-    if !valid.contains(&presence.as_str()) {
+    let Some(presence) = crate::model::event::Presence::ALL
+        .into_iter()
+        .find(|p| p.as_str() == presence)
+    else {
         return Err(crate::auth::fail(400, AppError::key("error.presence")));
-    }
-    let sink = use_context::<Arc<dyn ActionSink>>().ok_or_else(AppError::starting)?;
-    let now = chrono::Utc::now();
-    let event = serde_json::json!({
-        "id": format!("my-presence-{agent}-{}", now.timestamp_micros()),
-        "type": "agent.presence",
-        "at": now.to_rfc3339(),
-        "agent_id": agent,
-        "presence": presence,
-    });
-    sink.act(viewer.actor(), "agent.presence", agent, vec![event])
-        .await
+    };
+    let source = use_context::<std::sync::Arc<dyn MySource>>().ok_or_else(AppError::starting)?;
+    source.presence(viewer, agent, presence).await
 }

@@ -80,7 +80,19 @@ pub enum Acted {
     /// A supervisor's (or an integration's).
     Supervisor(Action),
     /// The agent's own.
-    Agent(AgentAction),
+    Agent {
+        /// The agent.
+        agent_id: String,
+        /// What they did.
+        action: AgentAction,
+    },
+    /// A person working as an agent set its presence (`conversation_id` is empty).
+    Presence {
+        /// The agent.
+        agent_id: String,
+        /// The presence now.
+        presence: app::model::event::Presence,
+    },
 }
 
 /// The actions' entry point, shared by the server function and the HTTP API.
@@ -152,7 +164,10 @@ impl Actions {
         id: &str,
         request: AgentRequest,
     ) -> Result<Done, Failure> {
-        let heard = Acted::Agent(request.action.clone());
+        let heard = Acted::Agent {
+            agent_id: agent_id.to_owned(),
+            action: request.action.clone(),
+        };
         let shown = json!(request);
         self.write(
             actor,

@@ -37,6 +37,57 @@ impl MySource for Actions {
         })
     }
 
+    fn presence(
+        &self,
+        viewer: Viewer,
+        agent_id: String,
+        presence: app::model::event::Presence,
+    ) -> Boxed<'_, ()> {
+        Box::pin(async move {
+            let now = chrono::Utc::now();
+            let event = serde_json::json!({
+                "id": format!("my-presence-{agent_id}-{}", now.timestamp_micros()),
+                "type": "agent.presence",
+                "at": now.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+                "agent_id": agent_id,
+                "presence": presence.as_str(),
+            });
+            let actor = viewer.actor();
+            match self.ingestor.submit(vec![event.clone()]).await {
+                Ok(_) => {}
+                Err(crate::ingest::IngestError::Invalid(errors)) => {
+                    return Err(AppError::unexpected(
+                        errors
+                            .into_iter()
+                            .map(|e| e.message)
+                            .collect::<Vec<_>>()
+                            .join("; "),
+                    ));
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "a presence change could not be stored");
+                    return Err(AppError::database());
+                }
+            }
+            if let Err(e) = crate::store::audit::record(
+                self.ingestor.db(),
+                &actor,
+                "agent.presence",
+                &agent_id,
+                serde_json::Value::Array(vec![event]),
+            )
+            .await
+            {
+                tracing::error!(error = %e, "auditing a presence change failed");
+            }
+            let _ = self.performed.send(super::Performed {
+                conversation_id: String::new(),
+                action: super::Acted::Presence { agent_id, presence },
+            });
+            Ok(())
+        })
+    }
+
     fn work(&self, agent_id: String) -> Boxed<'_, MyWork> {
         Box::pin(async move {
             let now = chrono::Utc::now();

@@ -273,14 +273,18 @@ impl Sink for HttpSink {
     }
 }
 
-/// What the simulated channel owner does after a supervisor's action on a simulated
-/// conversation: the assigned agent accepts within seconds and handles it (ended about a minute
-/// and a half later, closed as resolved after wrap-up), a customer answers a supervisor who
-/// joined, a conversation moved to a queue or force-closed is simply left to the supervisors.
+/// What the simulated channel owner does after an action on a simulated conversation: the agent
+/// a supervisor assigns accepts within seconds and handles it (ended about a minute and a half
+/// later, closed as resolved after wrap-up), a customer answers a supervisor who joined, a
+/// conversation moved to a queue or force-closed is simply left to the supervisors. A person
+/// working a simulated agent (the demo users) takes that agent over with their first presence
+/// change; the customers answer what they write.
 struct Responder {
     run: String,
     due: Vec<(DateTime<Utc>, Value)>,
     made: u64,
+    /// Customer answers given to people so far (varies the next one).
+    answers: u64,
 }
 
 impl Responder {
@@ -289,26 +293,57 @@ impl Responder {
             run: format!("{run}-"),
             due: Vec::new(),
             made: 0,
+            answers: 0,
         }
     }
 
     fn heard(&mut self, sim: &mut Simulator, p: crate::actions::Performed) {
         use crate::actions::Acted;
-        use app::ongoing::Action;
-        let Some(own) = p.conversation_id.strip_prefix(&self.run) else {
-            return;
-        };
-        let id = p.conversation_id.clone();
+        use app::ongoing::{Action, AgentAction};
         let now = Utc::now();
         let secs = chrono::TimeDelta::seconds;
         let action = match p.action {
             Acted::Supervisor(action) => action,
-            // A person working as an agent took it over: theirs now, not the simulation's.
-            Acted::Agent(_) => {
-                sim.hand_over(own);
+            // A person took over one of the simulated agents: theirs from now on.
+            Acted::Presence { agent_id, presence } => {
+                sim.person_presence(&agent_id, presence);
+                return;
+            }
+            Acted::Agent { action, .. } => {
+                let Some(own) = p.conversation_id.strip_prefix(&self.run) else {
+                    return;
+                };
+                let id = p.conversation_id.clone();
+                match action {
+                    // Taken from the queue: the person's now, not the simulation's.
+                    AgentAction::Take => {
+                        sim.hand_over(own);
+                    }
+                    AgentAction::Accept => {
+                        let text = self.customer_line(0);
+                        self.customer_says(now + secs(3), &id, text);
+                    }
+                    AgentAction::Send { .. } => {
+                        // The customer answers in a plausible time and tone.
+                        self.answers += 1;
+                        let delay = 5 + (self.answers * 7) % 11;
+                        let text = self.customer_line(self.answers);
+                        self.customer_says(now + secs(delay as i64), &id, text);
+                    }
+                    AgentAction::Decline
+                    | AgentAction::Close { .. }
+                    | AgentAction::Transfer { .. } => {
+                        sim.person_done(own);
+                    }
+                    _ => {}
+                }
                 return;
             }
         };
+        let Some(own) = p.conversation_id.strip_prefix(&self.run) else {
+            return;
+        };
+        let id = p.conversation_id.clone();
         match action {
             Action::Assign { agent_id } | Action::Transfer { agent_id: Some(agent_id), .. } => {
                 sim.hand_over(own);
@@ -328,6 +363,29 @@ impl Responder {
             ),
             _ => {}
         }
+    }
+
+    /// The customer's `n`th answer to a person: a line and its sentiment, from content through
+    /// impatient to pleased, so the grid's sentiment moves as in a real chat.
+    fn customer_line(&self, n: u64) -> (&'static str, i8) {
+        const LINES: [(&str, i8); 6] = [
+            ("Hi, thanks for picking this up.", 0),
+            ("I have been waiting for this for a week now.", -1),
+            ("OK, that makes sense.", 1),
+            ("Could you check again? It still does not work.", -2),
+            ("Great, that solved it. Thank you!", 2),
+            ("One more question, if you have a minute.", 0),
+        ];
+        LINES[(n % LINES.len() as u64) as usize]
+    }
+
+    fn customer_says(&mut self, at: DateTime<Utc>, id: &str, (text, sentiment): (&str, i8)) {
+        self.plan(
+            at,
+            id,
+            "conversation.message",
+            serde_json::json!({"from": "customer", "text": text, "sentiment": sentiment}),
+        );
     }
 
     fn plan(&mut self, at: DateTime<Utc>, conversation: &str, kind: &str, mut fields: Value) {

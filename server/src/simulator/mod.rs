@@ -12,6 +12,7 @@ mod handling;
 mod incidents;
 mod lifecycle;
 mod model;
+mod person;
 mod rng;
 mod roster;
 mod routing;
@@ -80,6 +81,9 @@ pub struct Simulator {
     agents: Vec<Agent>,
     /// Agent indices of each queue.
     queue_agents: Vec<Vec<usize>>,
+    /// Conversations routed to a person working an agent, by public id: their agent and the
+    /// capacity they hold until the person is done with them.
+    with_people: BTreeMap<String, (usize, u32)>,
 }
 
 impl Simulator {
@@ -103,6 +107,7 @@ impl Simulator {
                 last_at: start,
                 last_offer_at: i64::MIN,
                 epoch: 0,
+                person: false,
             })
             .collect::<Vec<_>>();
         let queue_agents = (0..QUEUES.len())
@@ -127,6 +132,7 @@ impl Simulator {
             open: BTreeSet::new(),
             agents,
             queue_agents,
+            with_people: BTreeMap::new(),
         };
         sim.emit_reference_data(start);
         sim.init_agents(start);
@@ -220,6 +226,12 @@ impl Simulator {
             Action::End { conv, generation } => self.end(conv, generation, t),
             Action::Close { conv, generation } => self.finish_wrap_up(conv, generation, t),
             Action::Resume { conv, generation } => self.resume(conv, generation, t),
+            // A person's working day is theirs.
+            Action::ShiftStart { agent, .. }
+            | Action::ShiftEnd { agent }
+            | Action::Spell { agent, .. }
+            | Action::Back { agent, .. }
+                if self.agents[agent].person => {}
             Action::ShiftStart { agent, nominal } => self.begin_shift(agent, nominal, t),
             Action::ShiftEnd { agent } => self.end_shift(agent, t),
             Action::Spell {

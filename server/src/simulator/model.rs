@@ -97,6 +97,9 @@ pub struct Agent {
     pub last_offer_at: i64,
     /// Bumped on every presence change; a stale "back from break" is ignored.
     pub epoch: u32,
+    /// A person works this agent in Intraday: their presence and their conversations are
+    /// theirs, the simulation only routes them work and plays the customers.
+    pub person: bool,
 }
 
 /// How an offer will end, decided when it is made.

@@ -88,7 +88,9 @@ impl Simulator {
         self.agents[a].last_offer_at = t;
         let body = json!({ "agent_id": AGENTS[a].id, "by": "routing" });
         let at = self.emit_conversation(conv, &[a], t, "conversation.offered", body);
-        self.schedule_answer(conv, generation, at);
+        if !self.give_to_person(conv, a) {
+            self.schedule_answer(conv, generation, at);
+        }
     }
 
     /// Decides how the agent will answer an offer made at `t`, and when.

@@ -418,3 +418,40 @@ fn a_conversation_handed_over_gets_no_more_events_and_the_day_goes_on() {
         "the day goes on"
     );
 }
+
+#[test]
+fn a_person_working_a_simulated_agent_gets_offers_and_answers_them_alone() {
+    let mut s = sim(7);
+    let mut t = start() + TimeDelta::hours(10);
+    s.advance(t);
+    assert!(s.person_presence("a01", app::model::event::Presence::Available));
+    assert!(!s.person_presence("nobody", app::model::event::Presence::Available));
+    let mut later = Vec::new();
+    for _ in 0..60 {
+        t += TimeDelta::seconds(30);
+        later.extend(s.advance(t));
+    }
+    assert!(
+        later
+            .iter()
+            .all(|e| !(kind(e) == "agent.presence" && text(e, "agent_id") == "a01")),
+        "the person's presence is theirs"
+    );
+    let offers: Vec<(usize, String)> = later
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| kind(e) == "conversation.offered" && text(e, "agent_id") == "a01")
+        .map(|(i, e)| (i, text(e, "conversation_id").to_owned()))
+        .collect();
+    assert!(!offers.is_empty(), "routing offers the person work");
+    for (i, id) in &offers {
+        assert!(
+            later[i + 1..]
+                .iter()
+                .all(|e| e.get("conversation_id").and_then(Value::as_str) != Some(id.as_str())),
+            "the simulation leaves {id} to the person once offered"
+        );
+    }
+    assert!(s.person_done(&offers[0].1), "its capacity comes back");
+    assert!(!s.person_done(&offers[0].1), "once");
+}

@@ -69,6 +69,15 @@ pub enum Presence {
 }
 
 impl Presence {
+    /// Every presence, in the order people pick from.
+    pub const ALL: [Presence; 5] = [
+        Presence::Available,
+        Presence::Busy,
+        Presence::BusyDnd,
+        Presence::Away,
+        Presence::Offline,
+    ];
+
     /// The value used in events.
     pub fn as_str(self) -> &'static str {
         match self {

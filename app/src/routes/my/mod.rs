@@ -69,26 +69,28 @@ pub fn MyPage() -> impl IntoView {
             <p class="action-message" role="status" aria-live="polite" data-testid="my-message">
                 {move || state.message.get()}
             </p>
-            <Transition fallback=|| view! { <p class="skeleton">{t("my.loading")}</p> }>
-                <ErrorBoundary fallback=|errors| crate::components::errors::error_list(errors, "my-error")>
-                    {move || Suspend::new(async move {
-                        work.await.map(|w| {
-                            view! {
-                                <PresenceBar work=w.clone() />
-                                <div class="my-layout">
-                                    <div class="my-lists">
+            // The panel stays outside the lists' refresh: a change elsewhere must not wipe what
+            // the agent is typing.
+            <div class="my-layout">
+                <div class="my-lists">
+                    <Transition fallback=|| view! { <p class="skeleton">{t("my.loading")}</p> }>
+                        <ErrorBoundary fallback=|errors| crate::components::errors::error_list(errors, "my-error")>
+                            {move || Suspend::new(async move {
+                                work.await.map(|w| {
+                                    view! {
+                                        <PresenceBar work=w.clone() />
                                         <lists::Offers work=w.clone() />
                                         <lists::MyItems work=w.clone() />
                                         <lists::OpenItems work=w.clone() />
                                         <lists::ClosedToday work=w />
-                                    </div>
-                                    <leptos_router::components::Outlet />
-                                </div>
-                            }
-                        })
-                    })}
-                </ErrorBoundary>
-            </Transition>
+                                    }
+                                })
+                            })}
+                        </ErrorBoundary>
+                    </Transition>
+                </div>
+                <leptos_router::components::Outlet />
+            </div>
         </div>
     }
     .into_any()

@@ -38,20 +38,39 @@ pub fn MyPanel() -> impl IntoView {
             }
         },
     );
-    // The live row, while the conversation is the agent's or open in their queues.
-    let row = move || {
-        let id = id.get();
-        state
-            .work
-            .get()
-            .and_then(|w| w.ok())
-            .and_then(|w| w.mine.into_iter().chain(w.open).find(|r| r.id == id))
-    };
+    // The live row, while the conversation is the agent's or open in their queues; its head
+    // and actions are drawn again only when its state changes (not on each message), so the
+    // agent's typing keeps its place.
+    let row = Memo::new_with_compare(
+        move |_| {
+            let id = id.get();
+            state
+                .work
+                .get()
+                .and_then(|w| w.ok())
+                .and_then(|w| w.mine.into_iter().chain(w.open).find(|r| r.id == id))
+        },
+        |a, b| {
+            let key = |r: Option<&Option<OngoingRow>>| {
+                r.and_then(|r| r.as_ref())
+                    .map(|r| (r.id.clone(), r.state_token(), r.subject.clone()))
+            };
+            key(a) == key(b)
+        },
+    );
+    let drafts = Drafts::default();
+    // Another conversation opened in the same panel starts with empty boxes.
+    Effect::new(move |_| {
+        id.track();
+        for draft in [drafts.text, drafts.notes, drafts.note, drafts.colleague] {
+            draft.set(String::new());
+        }
+    });
     view! {
         <aside class="card conv-panel my-panel" aria-labelledby="my-panel-title" data-testid="my-panel">
             <a class="close" href="/my" aria-label=t("ongoing.close_panel")>"×"</a>
-            {move || match row() {
-                Some(r) => view! { <RowHead row=r /> }.into_any(),
+            {move || match row.get() {
+                Some(r) => view! { <RowHead row=r drafts /> }.into_any(),
                 None => view! { <h2 id="my-panel-title">{t("my.conversation")}</h2> }.into_any(),
             }}
             <Transition fallback=|| view! { <p class="skeleton">{t("my.loading")}</p> }>
@@ -70,9 +89,18 @@ pub fn MyPanel() -> impl IntoView {
     }
 }
 
+/// What the agent is typing in the panel, kept while the panel is open.
+#[derive(Clone, Copy, Default)]
+struct Drafts {
+    text: RwSignal<String>,
+    notes: RwSignal<String>,
+    note: RwSignal<String>,
+    colleague: RwSignal<String>,
+}
+
 /// The conversation's facts and the actions its state allows.
 #[component]
-fn RowHead(row: OngoingRow) -> impl IntoView {
+fn RowHead(row: OngoingRow, drafts: Drafts) -> impl IntoView {
     use ConversationStatus as S;
     let state = expect_context::<MyState>();
     let r = row;
@@ -84,10 +112,12 @@ fn RowHead(row: OngoingRow) -> impl IntoView {
     let on = |action: AgentAction, id: String, token: String| {
         move |_| act(id.clone(), action.clone(), Some(token.clone()))
     };
-    let text = RwSignal::new(String::new());
-    let notes = RwSignal::new(String::new());
-    let note = RwSignal::new(String::new());
-    let colleague = RwSignal::new(String::new());
+    let Drafts {
+        text,
+        notes,
+        note,
+        colleague,
+    } = drafts;
     let id = r.id.clone();
     let send = {
         let (id, token) = (id.clone(), token.clone());

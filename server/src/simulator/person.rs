@@ -1,0 +1,55 @@
+//! A person working a simulated agent in Intraday (a demo user linked to it, on the My
+//! dashboard): from their first presence change on, the simulation no longer decides for that
+//! agent — no shifts, breaks or answers — but still routes them work when their presence and
+//! capacity allow, and leaves each conversation it gives them to them.
+
+use super::Simulator;
+use super::model::{Presence, Status};
+use super::roster::AGENTS;
+
+impl Simulator {
+    /// A person set simulated agent `id`'s presence: the agent is theirs from now on. `false`
+    /// when `id` is not an agent of the simulation.
+    pub fn person_presence(&mut self, id: &str, presence: Presence) -> bool {
+        let Some(a) = AGENTS.iter().position(|d| d.id == id) else {
+            return false;
+        };
+        let t = self.clock;
+        let agent = &mut self.agents[a];
+        agent.person = true;
+        agent.on_shift = true;
+        agent.drain = None;
+        agent.presence = presence;
+        agent.epoch += 1;
+        agent.last_at = agent.last_at.max(t);
+        self.route_agent(a, t);
+        true
+    }
+
+    /// Whether routing gave conversation `conv` to a person: then it leaves the model (the
+    /// person answers, not the simulation) and its capacity stays held until they are done.
+    pub(super) fn give_to_person(&mut self, conv: u64, a: usize) -> bool {
+        if !self.agents[a].person {
+            return false;
+        }
+        // Its events so far stay; what the simulation planned for it later finds it gone.
+        if let Some(c) = self.conversations.remove(&conv) {
+            debug_assert_eq!(c.status, Status::Awaiting);
+            let id = self.conversation_id(conv);
+            self.with_people.insert(id, (a, c.channel.cost()));
+        }
+        true
+    }
+
+    /// The person is done with conversation `id` (closed it, declined it or passed it on): its
+    /// capacity is free for routing again. `false` when it was not one routed to a person.
+    pub fn person_done(&mut self, id: &str) -> bool {
+        let Some((a, cost)) = self.with_people.remove(id) else {
+            return false;
+        };
+        self.unload(a, cost);
+        let t = self.clock;
+        self.route_agent(a, t);
+        true
+    }
+}
