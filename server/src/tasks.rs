@@ -58,6 +58,10 @@ pub fn start(state: &AppState, plan: Plan) -> Tasks {
     supervise("outbox delivery", move || {
         outbox.clone().run(ingestor.clone())
     });
+    let actions = state.actions();
+    supervise("offer time-outs", move || {
+        crate::actions::offers::expire(actions.clone())
+    });
     if plan.housekeeping {
         let (db, days) = (state.db.clone(), state.config.retention_days);
         supervise("retention", move || {

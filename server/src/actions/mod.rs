@@ -10,6 +10,7 @@
 
 pub mod http;
 mod my;
+pub mod offers;
 mod source;
 
 use std::sync::Arc;
@@ -85,6 +86,11 @@ pub enum Acted {
         agent_id: String,
         /// What they did.
         action: AgentAction,
+    },
+    /// An offer to a person went unanswered and timed out.
+    OfferTimedOut {
+        /// The agent it was offered to.
+        agent_id: String,
     },
     /// A person working as an agent set its presence (`conversation_id` is empty).
     Presence {

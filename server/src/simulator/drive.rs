@@ -309,6 +309,12 @@ impl Responder {
                 sim.person_presence(&agent_id, presence);
                 return;
             }
+            Acted::OfferTimedOut { .. } => {
+                if let Some(own) = p.conversation_id.strip_prefix(&self.run) {
+                    sim.person_done(own);
+                }
+                return;
+            }
             Acted::Agent { action, .. } => {
                 let Some(own) = p.conversation_id.strip_prefix(&self.run) else {
                     return;

@@ -223,3 +223,37 @@ each_backend! {
         assert_eq!(denied.status, 403, "{}", denied.head);
     }
 }
+
+each_backend! {
+    async fn an_offer_to_a_person_left_alone_times_out(kind) {
+        let app = spawn_app(kind).await;
+        scene(&app).await;
+        // Ann is worked by a person here; Bob is not (his system answers for him).
+        let _ann = app.session("agent", &[], Some("a1")).await;
+        let offers = json!([
+            {"id":"o1","type":"conversation.offered","at":at(-40),"conversation_id":"c1","agent_id":"a1","by":"routing"},
+            {"id":"o2","type":"conversation.offered","at":at(-40),"conversation_id":"c2","agent_id":"a2","by":"routing"},
+        ]);
+        assert_eq!(app.ingest(&offers.to_string()).await.0, 200);
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while state(&app, "c1").await != "open/-/q1/-" {
+            assert!(std::time::Instant::now() < deadline, "c1 is still {}", state(&app, "c1").await);
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        }
+        let payloads = server::store::events::read_conversations(&app.db, &["c1".to_owned()], i64::MAX)
+            .await
+            .expect("events");
+        let rejected: Vec<Value> = payloads
+            .iter()
+            .map(|p| serde_json::from_str::<Value>(p).expect("json"))
+            .filter(|e| e["type"] == "conversation.rejected")
+            .collect();
+        assert_eq!(rejected.len(), 1, "{rejected:?}");
+        assert_eq!((rejected[0]["agent_id"].as_str(), rejected[0]["reason"].as_str()), (Some("a1"), Some("timed_out")));
+        // Stamped when the 30 s ran out, not when it was noticed.
+        let offered = chrono::DateTime::parse_from_rfc3339(&at(-40)).expect("time");
+        let stamped = chrono::DateTime::parse_from_rfc3339(rejected[0]["at"].as_str().expect("at")).expect("time");
+        assert!((stamped - offered).num_seconds() <= 31, "{stamped} vs {offered}");
+        assert_eq!(state(&app, "c2").await, "offered/a2/q1/-");
+    }
+}

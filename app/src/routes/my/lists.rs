@@ -11,8 +11,7 @@ use crate::ongoing::row::status_word;
 use crate::ongoing::{AgentAction, AgentRequest, OngoingRow};
 use crate::server_fns::my::{ClosedItem, MyWork, my_act};
 
-/// Seconds an agent has to answer an offer, as the countdown shows it.
-pub const OFFER_SECONDS: i64 = 30;
+use crate::ongoing::agent::OFFER_SECONDS;
 
 /// Sends an agent's action; the answer (a refusal's reason) goes to the page's message line.
 pub(crate) fn act(id: String, action: AgentAction, expected_state: Option<String>) {
