@@ -63,6 +63,8 @@ test.describe.serial('My dashboard', () => {
     await offer.getByTestId('offer-accept').click();
     await expect(gridRow(sup, id).locator('[data-col="status"]')).toContainText('Active', { timeout: 2_000 });
     await expect(mia.getByTestId('my-capacity')).toContainText('1 of 1', { timeout: 2_000 });
+    // Capacity full: the presence goes busy by itself (and back once closed, below).
+    await expect(mia.getByTestId('my-presence')).toHaveValue('busy', { timeout: 2_000 });
 
     // The conversation's panel: write with Enter; the supervisor reads it and whispers back.
     await mia.locator(`[data-testid="my-item"][data-id="${id}"] a`).click();
@@ -89,6 +91,7 @@ test.describe.serial('My dashboard', () => {
     await mia.getByTestId('act-close').click();
     await expect(mia.locator(`[data-testid="closed-item"][data-id="${id}"]`)).toBeVisible({ timeout: 2_000 });
     await expect(gridRow(sup, id)).toHaveCount(0, { timeout: 2_000 });
+    await expect(mia.getByTestId('my-presence')).toHaveValue('available', { timeout: 2_000 });
     await mia.context().close();
     await sup.context().close();
   });

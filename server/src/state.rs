@@ -38,6 +38,8 @@ pub struct AppState {
     pub thresholds: Arc<crate::live::thresholds::LimitsCache>,
     /// Supervisor actions carried out, for in-process listeners (the simulator).
     pub performed: tokio::sync::broadcast::Sender<crate::actions::Performed>,
+    /// Agents made busy by the server because their capacity filled.
+    pub made_busy: Arc<std::sync::Mutex<std::collections::HashSet<String>>>,
     /// The outbox's webhook delivery (wake it after enqueueing).
     pub outbox: Arc<crate::outbox::Outbox>,
 }
@@ -63,6 +65,7 @@ impl AppState {
         let retry = crate::outbox::Retry::from_config(&config);
         Ok(AppState {
             performed: tokio::sync::broadcast::Sender::new(256),
+            made_busy: Arc::default(),
             outbox: Arc::new(crate::outbox::Outbox::new(db.clone(), retry)),
             thresholds,
             hub,
@@ -86,6 +89,7 @@ impl AppState {
             hub: self.hub.clone(),
             performed: self.performed.clone(),
             outbox: self.outbox.clone(),
+            made_busy: self.made_busy.clone(),
         }
     }
 

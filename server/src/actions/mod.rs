@@ -11,6 +11,7 @@
 pub mod http;
 mod my;
 pub mod offers;
+mod presence;
 mod source;
 
 use std::sync::Arc;
@@ -112,6 +113,8 @@ pub struct Actions {
     pub performed: tokio::sync::broadcast::Sender<Performed>,
     /// The outbound webhook's delivery, woken when an action is written.
     pub outbox: Arc<crate::outbox::Outbox>,
+    /// Agents this server made busy because their capacity filled (`presence.rs`).
+    pub made_busy: Arc<std::sync::Mutex<std::collections::HashSet<String>>>,
 }
 
 /// The most characters of an action's JSON body (a 4,000-character text with room to spare).
@@ -175,31 +178,36 @@ impl Actions {
             action: request.action.clone(),
         };
         let shown = json!(request);
-        self.write(
-            actor,
-            id,
-            request.action.name(),
-            "ag",
-            shown,
-            heard,
-            |ledger, now, prefix| {
-                let conversation = ledger.live_conversation(id).ok_or_else(|| not_found(id))?;
-                // An agent the log does not know has no work yet: nothing is theirs.
-                let me = candidate(ledger, agent_id).ok_or_else(|| not_found(id))?;
-                let agent = |a: &str| candidate(ledger, a);
-                let queue_exists = |q: &str| ledger.queue(q).is_some();
-                let situation = AgentSituation {
-                    conversation,
-                    me: &me,
-                    agent: &agent,
-                    queue_exists: &queue_exists,
-                    now,
-                    id_prefix: prefix,
-                };
-                plan_agent(&request, &situation)
-            },
-        )
-        .await
+        let done = self
+            .write(
+                actor,
+                id,
+                request.action.name(),
+                "ag",
+                shown,
+                heard,
+                |ledger, now, prefix| {
+                    let conversation = ledger.live_conversation(id).ok_or_else(|| not_found(id))?;
+                    // An agent the log does not know has no work yet: nothing is theirs.
+                    let me = candidate(ledger, agent_id).ok_or_else(|| not_found(id))?;
+                    let agent = |a: &str| candidate(ledger, a);
+                    let queue_exists = |q: &str| ledger.queue(q).is_some();
+                    let situation = AgentSituation {
+                        conversation,
+                        me: &me,
+                        agent: &agent,
+                        queue_exists: &queue_exists,
+                        now,
+                        id_prefix: prefix,
+                    };
+                    plan_agent(&request, &situation)
+                },
+            )
+            .await;
+        if done.is_ok() {
+            self.settle_presence(agent_id).await;
+        }
+        done
     }
 
     /// Plans an action under the writer's lock with `planner`, then writes its events, its

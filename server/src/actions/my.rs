@@ -53,6 +53,9 @@ impl MySource for Actions {
                 "presence": presence.as_str(),
             });
             let actor = viewer.actor();
+            if let Ok(mut m) = self.made_busy.lock() {
+                m.remove(&agent_id);
+            }
             match self.ingestor.submit(vec![event.clone()]).await {
                 Ok(_) => {}
                 Err(crate::ingest::IngestError::Invalid(errors)) => {

@@ -48,6 +48,7 @@ pub async fn expire(actions: Actions) {
             });
             match actions.ingestor.submit(vec![event]).await {
                 Ok(_) => {
+                    actions.settle_presence(&agent).await;
                     let _ = actions.performed.send(Performed {
                         conversation_id: conversation,
                         action: Acted::OfferTimedOut { agent_id: agent },

@@ -107,6 +107,8 @@ each_backend! {
         assert_eq!(state(&app, "c1").await, "active/a1/q1/-");
         let (_, work) = my_fn(&app, &ann, "/api/my_work", "").await;
         assert_eq!((ids(&work["mine"]), ids(&work["open"]), work["used"].as_u64()), (vec!["c1"], vec!["c2"], Some(1)));
+        // Capacity full: the presence went busy by itself.
+        assert_eq!(work["presence"], "busy");
         // Another queue's conversation's transcript is not theirs to read.
         let (status, _) = my_fn(&app, &ann, "/api/my_conversation", "id=c3").await;
         assert_eq!(status, 404);
@@ -132,6 +134,9 @@ each_backend! {
         assert!(state(&app, "c1").await.starts_with("closed"), "{}", state(&app, "c1").await);
         let (_, work) = my_fn(&app, &ann, "/api/my_work", "").await;
         assert_eq!(ids(&work["closed_today"]), ["c1"]);
+        // Capacity free again: back to available (the log changes only through events, so both
+        // changes are presence events).
+        assert_eq!(work["presence"], "available");
         assert_eq!(work["closed_today"][0]["reason"], "resolved");
         // Their closed conversation's transcript stays readable for the day.
         let (status, detail) = my_fn(&app, &ann, "/api/my_conversation", "id=c1").await;
