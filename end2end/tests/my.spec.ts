@@ -106,6 +106,15 @@ test.describe.serial('My dashboard', () => {
     await mia.locator(`[data-testid="open-item"][data-id="${b}"]`).getByTestId('take').click();
     await expect(mia.getByTestId('my-message')).toContainText('no free capacity');
     await expect(mia.locator(`[data-testid="open-item"][data-id="${b}"]`)).toBeVisible();
+    // Keyboard first: ? lists the shortcuts, Escape hides them, n opens the next conversation.
+    await mia.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await mia.keyboard.press('?');
+    await expect(mia.getByTestId('key-help')).toContainText('Accept the offer');
+    await mia.keyboard.press('Escape');
+    await expect(mia.getByTestId('key-help')).toHaveCount(0);
+    await mia.keyboard.press('n');
+    await expect(mia).toHaveURL(new RegExp(`/my/${a}`));
+    await expect(mia.getByTestId('my-panel-title')).toHaveText('First Taker');
     // Someone else's conversation, opened by its address, is not found.
     const r = await mia.request.post('/api/my_conversation', {
       form: { id: 'ca-not-mine' },

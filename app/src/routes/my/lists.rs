@@ -8,31 +8,10 @@ use super::MyState;
 use crate::i18n::{fill, t};
 use crate::model::conversation::ConversationStatus;
 use crate::ongoing::row::status_word;
-use crate::ongoing::{AgentAction, AgentRequest, OngoingRow};
-use crate::server_fns::my::{ClosedItem, MyWork, my_act};
+use crate::ongoing::{AgentAction, OngoingRow};
+use crate::server_fns::my::{ClosedItem, MyWork};
 
 use crate::ongoing::agent::OFFER_SECONDS;
-
-/// Sends an agent's action; the answer (a refusal's reason) goes to the page's message line.
-pub(crate) fn act(id: String, action: AgentAction, expected_state: Option<String>) {
-    let state = expect_context::<MyState>();
-    let locale = crate::i18n::use_locale();
-    state.message.set(None);
-    leptos::task::spawn_local(async move {
-        let request = AgentRequest {
-            action,
-            expected_state,
-        };
-        let text = match my_act(id, request).await {
-            Ok(o) if o.over_capacity => {
-                Some(crate::i18n::tr(locale, "my.over_capacity").to_owned())
-            }
-            Ok(_) => None,
-            Err(e) => Some(e.text_in(locale)),
-        };
-        state.message.set(text);
-    });
-}
 
 /// Offers awaiting the agent's answer, with a countdown.
 #[component]
@@ -63,11 +42,11 @@ pub fn Offers(work: MyWork) -> impl IntoView {
                                     " · "{r.queue_id.clone()}" · "{r.channel.as_str()}
                                     " · "<span class="countdown" data-testid="offer-countdown">{move || fill(t("my.offer_left"), &[&left()])}</span>
                                     <button type="button" class="primary" data-testid="offer-accept"
-                                        on:click=move |_| act(accept_id.clone(), AgentAction::Accept, Some(t1.clone()))>
+                                        on:click=move |_| state.act(accept_id.clone(), AgentAction::Accept, Some(t1.clone()))>
                                         {t("my.accept")}
                                     </button>
                                     <button type="button" data-testid="offer-decline"
-                                        on:click=move |_| act(decline_id.clone(), AgentAction::Decline, Some(t2.clone()))>
+                                        on:click=move |_| state.act(decline_id.clone(), AgentAction::Decline, Some(t2.clone()))>
                                         {t("my.decline")}
                                     </button>
                                 </li>
@@ -298,7 +277,7 @@ pub fn OpenItems(work: MyWork) -> impl IntoView {
                                         <td class="num">{crate::format::duration(age(now, since))}</td>
                                         <td>
                                             <button type="button" class="small" data-testid="take"
-                                                on:click=move |_| act(id.clone(), AgentAction::Take, Some(token.clone()))>
+                                                on:click=move |_| state.act(id.clone(), AgentAction::Take, Some(token.clone()))>
                                                 {t("my.take")}
                                             </button>
                                         </td>

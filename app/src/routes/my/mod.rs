@@ -6,6 +6,7 @@
 //! (at once when idle, at most four times a second), as the Insights tab does; clocks tick in
 //! the browser every second.
 
+mod keys;
 mod lists;
 mod panel;
 
@@ -26,6 +27,34 @@ pub(crate) struct MyState {
     pub now: RwSignal<i64>,
     /// What the last action answered (a refusal's reason).
     pub message: RwSignal<Option<String>>,
+    /// The page's language, for the answers.
+    pub locale: crate::i18n::Locale,
+}
+
+impl MyState {
+    /// Sends an agent's action; the answer (a refusal's reason) goes to the page's message line.
+    pub fn act(
+        self,
+        id: String,
+        action: crate::ongoing::AgentAction,
+        expected_state: Option<String>,
+    ) {
+        self.message.set(None);
+        leptos::task::spawn_local(async move {
+            let request = crate::ongoing::AgentRequest {
+                action,
+                expected_state,
+            };
+            let text = match crate::server_fns::my::my_act(id, request).await {
+                Ok(o) if o.over_capacity => {
+                    Some(crate::i18n::tr(self.locale, "my.over_capacity").to_owned())
+                }
+                Ok(_) => None,
+                Err(e) => Some(e.text_in(self.locale)),
+            };
+            self.message.set(text);
+        });
+    }
 }
 
 /// The My dashboard.
@@ -61,11 +90,21 @@ pub fn MyPage() -> impl IntoView {
         work,
         now,
         message: RwSignal::new(None),
+        locale: crate::i18n::use_locale(),
     };
     provide_context(state);
+    let help = RwSignal::new(false);
+    #[cfg(feature = "hydrate")]
+    keys::listen(state, help);
     view! {
         <div class="my-dashboard">
             <LiveFeed path="/api/v1/stream/my" />
+            <p class="hint">
+                <button type="button" class="link" data-testid="key-help-open" on:click=move |_| help.update(|h| *h = !*h)>
+                    {t("my.keys")}" (?)"
+                </button>
+            </p>
+            <keys::Help help />
             <p class="action-message" role="status" aria-live="polite" data-testid="my-message">
                 {move || state.message.get()}
             </p>
@@ -113,10 +152,9 @@ fn PresenceBar(work: MyWork) -> impl IntoView {
     let percent = (work.used * 100).checked_div(work.capacity).unwrap_or(0);
     let change = move |ev: leptos::ev::Event| {
         let chosen = event_target_value(&ev);
-        let locale = crate::i18n::use_locale();
         leptos::task::spawn_local(async move {
             if let Err(e) = set_my_presence(chosen).await {
-                state.message.set(Some(e.text_in(locale)));
+                state.message.set(Some(e.text_in(state.locale)));
             }
         });
     };

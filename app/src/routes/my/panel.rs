@@ -6,7 +6,6 @@
 use leptos::prelude::*;
 
 use super::MyState;
-use super::lists::act;
 use crate::components::live_feed::LiveState;
 use crate::i18n::t;
 use crate::model::conversation::ConversationStatus;
@@ -110,7 +109,7 @@ fn RowHead(row: OngoingRow, drafts: Drafts) -> impl IntoView {
     let clock =
         move || crate::format::duration(Some((state.now.get() - since).max(0) as f64 / 1_000.0));
     let on = |action: AgentAction, id: String, token: String| {
-        move |_| act(id.clone(), action.clone(), Some(token.clone()))
+        move |_| state.act(id.clone(), action.clone(), Some(token.clone()))
     };
     let Drafts {
         text,
@@ -126,7 +125,7 @@ fn RowHead(row: OngoingRow, drafts: Drafts) -> impl IntoView {
             if body.trim().is_empty() {
                 return;
             }
-            act(
+            state.act(
                 id.clone(),
                 AgentAction::Send { text: body },
                 Some(token.clone()),
@@ -181,7 +180,7 @@ fn RowHead(row: OngoingRow, drafts: Drafts) -> impl IntoView {
                     </label>
                     <button type="button" class="primary" data-testid="act-close" on:click=move |_| {
                         let n = notes.get_untracked();
-                        act(id.clone(), AgentAction::Close { notes: (!n.trim().is_empty()).then_some(n) }, Some(token.clone()));
+                        state.act(id.clone(), AgentAction::Close { notes: (!n.trim().is_empty()).then_some(n) }, Some(token.clone()));
                     }>{t("my.close")}</button>
                 }
             })}
@@ -200,10 +199,10 @@ fn RowHead(row: OngoingRow, drafts: Drafts) -> impl IntoView {
                         </label>
                         <button type="button" data-testid="act-transfer-agent" on:click=move |_| {
                             let to = colleague.get_untracked().trim().to_owned();
-                            act(id1.clone(), AgentAction::Transfer { agent_id: Some(to), queue_id: None }, Some(token1.clone()));
+                            state.act(id1.clone(), AgentAction::Transfer { agent_id: Some(to), queue_id: None }, Some(token1.clone()));
                         }>{t("my.transfer_agent")}</button>
                         <button type="button" data-testid="act-transfer-queue" on:click=move |_| {
-                            act(id2.clone(), AgentAction::Transfer { agent_id: None, queue_id: Some(queue.clone()) }, Some(token2.clone()));
+                            state.act(id2.clone(), AgentAction::Transfer { agent_id: None, queue_id: Some(queue.clone()) }, Some(token2.clone()));
                         }>{t("my.transfer_queue")}</button>
                     </details>
                     {(!escalated).then(|| view! {
@@ -215,7 +214,7 @@ fn RowHead(row: OngoingRow, drafts: Drafts) -> impl IntoView {
                             </label>
                             <button type="button" data-testid="act-escalate" on:click=move |_| {
                                 let n = note.get_untracked();
-                                act(id3.clone(), AgentAction::Escalate { note: (!n.trim().is_empty()).then_some(n) }, Some(token3.clone()));
+                                state.act(id3.clone(), AgentAction::Escalate { note: (!n.trim().is_empty()).then_some(n) }, Some(token3.clone()));
                             }>{t("my.escalate")}</button>
                         </details>
                     })}
