@@ -117,15 +117,7 @@ pub fn require_agent() -> Result<(crate::auth::Viewer, String), AppError> {
 #[server(endpoint = "my_act", input = leptos::server_fn::codec::Json)]
 pub async fn my_act(id: String, request: AgentRequest) -> Result<ActionOutcome, AppError> {
     let (viewer, agent) = require_agent()?;
-    if id.is_empty() || id.len() > 128 {
-        return Err(crate::auth::fail(
-            404,
-            AppError {
-                args: vec![id.chars().take(128).collect()],
-                ..AppError::key("problem.action_no_conversation")
-            },
-        ));
-    }
+    crate::server_fns::ongoing::checked_id(&id)?;
     let source = use_context::<std::sync::Arc<dyn MySource>>().ok_or_else(AppError::starting)?;
     source.act(viewer, agent, id, request).await
 }
@@ -142,15 +134,7 @@ pub async fn get_my_work() -> Result<MyWork, AppError> {
 #[server(endpoint = "my_conversation")]
 pub async fn get_my_conversation(id: String) -> Result<ConversationDetail, AppError> {
     let (_, agent) = require_agent()?;
-    if id.is_empty() || id.len() > 128 {
-        return Err(crate::auth::fail(
-            404,
-            AppError {
-                args: vec![id.chars().take(128).collect()],
-                ..AppError::key("problem.action_no_conversation")
-            },
-        ));
-    }
+    crate::server_fns::ongoing::checked_id(&id)?;
     let source = use_context::<std::sync::Arc<dyn MySource>>().ok_or_else(AppError::starting)?;
     source.detail(agent, id).await
 }

@@ -150,15 +150,7 @@ pub async fn get_open_escalations() -> Result<u32, AppError> {
 #[server(endpoint = "ongoing_detail")]
 pub async fn get_conversation_detail(id: String) -> Result<ConversationDetail, AppError> {
     let (_, scope) = crate::auth::require_supervisor()?;
-    if id.is_empty() || id.len() > 64 {
-        return Err(crate::auth::fail(
-            404,
-            AppError {
-                args: vec![id.chars().take(64).collect()],
-                ..AppError::key("problem.action_no_conversation")
-            },
-        ));
-    }
+    checked_id(&id)?;
     source()?.detail(id, scope).await
 }
 
@@ -167,6 +159,22 @@ pub async fn get_conversation_detail(id: String) -> Result<ConversationDetail, A
 pub async fn ongoing_act(id: String, request: ActionRequest) -> Result<ActionOutcome, AppError> {
     let (viewer, scope) = crate::auth::require_supervisor()?;
     source()?.act(viewer, scope, id, request).await
+}
+
+/// A conversation id a person asks for: an empty or overlong one (the ingest path takes ids of
+/// at most 128 characters) is not found, before anything is looked up.
+#[cfg(feature = "ssr")]
+pub(crate) fn checked_id(id: &str) -> Result<(), AppError> {
+    if id.is_empty() || id.chars().count() > 128 {
+        return Err(crate::auth::fail(
+            404,
+            AppError {
+                args: vec![id.chars().take(128).collect()],
+                ..AppError::key("problem.action_no_conversation")
+            },
+        ));
+    }
+    Ok(())
 }
 
 /// `at` as the panel shows it.

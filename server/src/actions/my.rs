@@ -52,37 +52,21 @@ impl MySource for Actions {
                 "agent_id": agent_id,
                 "presence": presence.as_str(),
             });
-            let actor = viewer.actor();
             if let Ok(mut m) = self.made_busy.lock() {
                 m.remove(&agent_id);
             }
-            match self.ingestor.submit(vec![event.clone()]).await {
-                Ok(_) => {}
-                Err(crate::ingest::IngestError::Invalid(errors)) => {
-                    return Err(AppError::unexpected(
-                        errors
-                            .into_iter()
-                            .map(|e| e.message)
-                            .collect::<Vec<_>>()
-                            .join("; "),
-                    ));
-                }
-                Err(e) => {
-                    tracing::error!(error = %e, "a presence change could not be stored");
-                    return Err(AppError::database());
-                }
-            }
-            if let Err(e) = crate::store::audit::record(
-                self.ingestor.db(),
-                &actor,
+            // The same write and audit as a supervisor's presence change.
+            let sink = crate::ingest::actions::Actions {
+                ingestor: self.ingestor.clone(),
+            };
+            app::server_fns::ActionSink::act(
+                &sink,
+                viewer.actor(),
                 "agent.presence",
-                &agent_id,
-                serde_json::Value::Array(vec![event]),
+                agent_id.clone(),
+                vec![event],
             )
-            .await
-            {
-                tracing::error!(error = %e, "auditing a presence change failed");
-            }
+            .await?;
             let _ = self.performed.send(super::Performed {
                 conversation_id: String::new(),
                 action: super::Acted::Presence { agent_id, presence },
@@ -118,13 +102,7 @@ impl MySource for Actions {
                 })
                 .await;
             if !visible {
-                return Err(app::auth::fail(
-                    404,
-                    AppError {
-                        args: vec![id],
-                        ..AppError::key("problem.action_no_conversation")
-                    },
-                ));
+                return Err(super::source::no_conversation(id));
             }
             self.read_detail(id).await
         })

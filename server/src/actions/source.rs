@@ -93,13 +93,7 @@ impl OngoingSource for Actions {
                 })
                 .await;
             if !visible {
-                return Err(app::auth::fail(
-                    404,
-                    AppError {
-                        args: vec![id],
-                        ..AppError::key("problem.action_no_conversation")
-                    },
-                ));
+                return Err(no_conversation(id));
             }
             self.read_detail(id).await
         })
@@ -150,6 +144,17 @@ impl Actions {
             truncated,
         })
     }
+}
+
+/// The 404 of a conversation the person may not see (or that does not exist).
+pub(super) fn no_conversation(id: String) -> AppError {
+    app::auth::fail(
+        404,
+        AppError {
+            args: vec![id],
+            ..AppError::key("problem.action_no_conversation")
+        },
+    )
 }
 
 /// What the pages are told of an action.
