@@ -94,6 +94,29 @@ pub fn MyPage() -> impl IntoView {
     };
     provide_context(state);
     let help = RwSignal::new(false);
+    // A new offer chimes and notifies when the agent turned that on.
+    let alerts = crate::components::alerts::Alerts::new("offers");
+    let offers = Memo::new(move |_| {
+        work.get()
+            .and_then(|w| w.ok())
+            .map(|w| {
+                w.mine
+                    .iter()
+                    .filter(|r| r.awaiting_acceptance)
+                    .map(|r| r.id.clone())
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default()
+    });
+    Effect::new(move |seen: Option<Vec<String>>| {
+        let now = offers.get();
+        if let Some(seen) = seen
+            && now.iter().any(|id| !seen.contains(id))
+        {
+            alerts.raise(t("my.offers"), t("my.offer_new"));
+        }
+        now
+    });
     #[cfg(feature = "hydrate")]
     keys::listen(state, help);
     view! {
@@ -117,7 +140,7 @@ pub fn MyPage() -> impl IntoView {
                             {move || Suspend::new(async move {
                                 work.await.map(|w| {
                                     view! {
-                                        <PresenceBar work=w.clone() />
+                                        <PresenceBar work=w.clone() alerts />
                                         <lists::Offers work=w.clone() />
                                         <lists::MyItems work=w.clone() />
                                         <lists::OpenItems work=w.clone() />
@@ -146,7 +169,7 @@ const PRESENCES: [(&str, &str); 5] = [
 
 /// Presence (chosen here) and capacity in use, always in view.
 #[component]
-fn PresenceBar(work: MyWork) -> impl IntoView {
+fn PresenceBar(work: MyWork, alerts: crate::components::alerts::Alerts) -> impl IntoView {
     let state = expect_context::<MyState>();
     let free = work.capacity.saturating_sub(work.used);
     let percent = (work.used * 100).checked_div(work.capacity).unwrap_or(0);
@@ -181,6 +204,8 @@ fn PresenceBar(work: MyWork) -> impl IntoView {
                 " "{crate::i18n::fill(t("my.capacity_used"), &[&work.used, &work.capacity, &free])}
                 " ("{percent}" %)"
             </div>
+            <span class="note">{t("my.offer_alerts")}" "</span>
+            <crate::components::alerts::AlertSwitches alerts />
         </section>
     }
 }
