@@ -54,7 +54,8 @@ pub fn MyPanel() -> impl IntoView {
                 r.and_then(|r| r.as_ref())
                     .map(|r| (r.id.clone(), r.state_token(), r.subject.clone()))
             };
-            key(a) == key(b)
+            // `true` when changed.
+            key(a) != key(b)
         },
     );
     let drafts = Drafts::default();
@@ -136,7 +137,7 @@ fn RowHead(row: OngoingRow, drafts: Drafts) -> impl IntoView {
     let send_key = send.clone();
     view! {
         <h2 id="my-panel-title" data-testid="my-panel-title"><bdi>{r.customer_name.clone()}</bdi></h2>
-        <p class="facts">
+        <p class="my-facts">
             <span data-testid="my-panel-status">{t(super::lists::status_key(&r))}</span>
             " · "{r.queue_id.clone()}" · "{r.channel.as_str()}" · "
             <span data-testid="my-panel-clock">{clock}</span>
