@@ -48,6 +48,8 @@ impl Simulator {
             .filter(|&a| self.may_take(a, c, t))
             .min_by_key(|&a| {
                 (
+                    // A person at the desk (the demo) gets the next conversation they can take.
+                    !self.agents[a].person,
                     Self::skill_gap(a, c),
                     self.agents[a].load,
                     self.agents[a].last_offer_at,
