@@ -472,6 +472,13 @@ pub async fn sign_in(State(state): State<AppState>, request: Request) -> Respons
         serde_json::json!({}),
     )
     .await;
+    // An agent asked for no page in particular starts at their own work.
+    let next = if next == "/" && viewer.role == app::auth::Role::Agent && viewer.agent_id.is_some()
+    {
+        "/my".to_owned()
+    } else {
+        next
+    };
     let mut response = Redirect::to(&next).into_response();
     set_cookie(&mut response, secure, &token, sessions::SESSION_MS / 1000);
     response

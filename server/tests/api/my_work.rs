@@ -262,3 +262,38 @@ each_backend! {
         assert_eq!(state(&app, "c2").await, "offered/a2/q1/-");
     }
 }
+
+each_backend! {
+    async fn an_agent_who_asks_for_no_page_starts_at_their_own_work(kind) {
+        let app = spawn_app(kind).await;
+        for (login, role, agent) in [
+            ("ada", app::auth::Role::Agent, Some("a1")),
+            ("sam", app::auth::Role::Supervisor, Some("a2")),
+        ] {
+            let new = server::store::users::NewUser {
+                login: login.into(),
+                role,
+                queues: vec!["q1".into()],
+                agent_id: agent.map(str::to_owned),
+            };
+            server::store::users::insert(&app.db, &new, "a long enough password")
+                .await
+                .expect("user");
+        }
+        let sign_in = |form: &'static str| {
+            let app = &app;
+            async move {
+                let (status, head, _) = app.page_request("POST", "/auth/signin", None, Some(form)).await;
+                assert_eq!(status, 303, "{head}");
+                head.lines()
+                    .find_map(|l| l.strip_prefix("location: ").or_else(|| l.strip_prefix("Location: ")))
+                    .map(|l| l.trim().to_owned())
+                    .unwrap_or_default()
+            }
+        };
+        assert_eq!(sign_in("login=ada&password=a+long+enough+password").await, "/my");
+        assert_eq!(sign_in("login=ada&password=a+long+enough+password&next=%2Finsights").await, "/insights");
+        // A supervisor who also takes conversations starts where supervisors do.
+        assert_eq!(sign_in("login=sam&password=a+long+enough+password").await, "/");
+    }
+}
