@@ -135,9 +135,12 @@ fn work(
             conversation: c,
             extras: board.get(&c.id),
         };
-        serde_json::to_value(&out)
+        let mut row: OngoingRow = serde_json::to_value(&out)
             .and_then(serde_json::from_value)
-            .ok()
+            .ok()?;
+        // A silent monitor stays silent: agents are not told who listens.
+        row.monitors.clear();
+        Some(row)
     };
     let mut mine = Vec::new();
     let mut open: Vec<&Conversation> = Vec::new();

@@ -105,8 +105,21 @@ each_backend! {
         let (status, text) = my_act(&app, &ann, "c1", json!({"action":"take"})).await;
         assert_eq!(status, 200, "{text}");
         assert_eq!(state(&app, "c1").await, "active/a1/q1/-");
+        // A supervisor listens in silently: the agent's work does not say so.
+        let sup = app.session("supervisor", &["q1"], None).await;
+        let monitor = json!({"id":"c1","request":{"action":"monitor"}}).to_string();
+        let (status, _, text) = crate::helpers::request_with(
+            &app.base,
+            "POST",
+            "/api/ongoing_act",
+            &[("Cookie", sup.as_str()), ("Origin", app.base.as_str()), ("Content-Type", "application/json")],
+            monitor.as_bytes(),
+        )
+        .await;
+        assert_eq!(status, 200, "{text}");
         let (_, work) = my_fn(&app, &ann, "/api/my_work", "").await;
         assert_eq!((ids(&work["mine"]), ids(&work["open"]), work["used"].as_u64()), (vec!["c1"], vec!["c2"], Some(1)));
+        assert_eq!(work["mine"][0]["monitors"], json!([]), "{work}");
         // Capacity full: the presence went busy by itself.
         assert_eq!(work["presence"], "busy");
         // Another queue's conversation's transcript is not theirs to read.
@@ -151,7 +164,8 @@ each_backend! {
             );
         }
         let out = server::store::outbox::recent(&app.db, app::model::outbox::OutboxFilter::All, 20).await.expect("outbox");
-        assert_eq!(out.len(), 7, "{out:?}");
+        let agents_actions = out.iter().filter(|o| o.actor.starts_with("agent")).count();
+        assert_eq!(agents_actions, 7, "{out:?}");
         // The wrap-up notes are for colleagues only; the message is the agent's.
         let payloads = server::store::events::read_conversations(&app.db, &["c1".to_owned()], i64::MAX)
             .await
