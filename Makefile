@@ -22,6 +22,7 @@ bench: tools-test
 	ulimit -n 8192 2>/dev/null; cargo bench -p server --bench fanout
 	ulimit -n 8192 2>/dev/null; cargo bench -p server --bench hostile
 	cargo bench -p server --bench ongoing
+	ulimit -n 8192 2>/dev/null; cargo bench -p server --bench desks
 
 ## The browser benchmarks (live updates, the 10,000-row grid) against the release server.
 bench-ui: tools-test site

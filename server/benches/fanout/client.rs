@@ -122,12 +122,12 @@ fn message(message: &[u8], now: u32, seen: &mut Seen, received: &AtomicU64) {
     }
 }
 
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+pub fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     memchr::memmem::find(haystack, needle)
 }
 
 /// Moves complete chunks of a chunked body from `raw` to `text`.
-fn dechunk(raw: &mut Vec<u8>, text: &mut Vec<u8>) {
+pub fn dechunk(raw: &mut Vec<u8>, text: &mut Vec<u8>) {
     let mut at = 0;
     while let Some(line) = find(&raw[at..], b"\r\n") {
         let size = std::str::from_utf8(&raw[at..at + line]).expect("chunk size");
