@@ -3,8 +3,10 @@
 //! in one run.
 //!
 //! `cargo bench -p server --bench desks` (in `make bench`); `BENCH_AGENTS` (default 500),
-//! `BENCH_SUPERVISORS` (default 50), `BENCH_RATE` (offers per second, default 20) and
-//! `BENCH_SECONDS` (default 20) set the load, `INTRADAY_TEST_PG` the PostgreSQL server.
+//! `BENCH_SUPERVISORS` (default 50), `BENCH_RATE` (offers per second, default 20),
+//! `BENCH_SECONDS` (default 20) and `BENCH_CLOSED` (conversations closed earlier today, default
+//! 20,000: a busy day's worth, which "Closed today" reads) set the load, `INTRADAY_TEST_PG` the
+//! PostgreSQL server.
 //!
 //! Each agent does what the page does: it listens to `GET /api/v1/stream/my` and on `changed`
 //! asks `POST /api/my_work` again (at once when its last ask is 250 ms old, else when it is),
@@ -46,6 +48,7 @@ struct Load {
     supervisors: usize,
     rate: usize,
     seconds: u64,
+    closed: usize,
 }
 
 impl Load {
@@ -61,6 +64,7 @@ impl Load {
             supervisors: var("BENCH_SUPERVISORS", 50),
             rate: var("BENCH_RATE", 20).max(1),
             seconds: var("BENCH_SECONDS", 20) as u64,
+            closed: var("BENCH_CLOSED", 20_000),
         }
     }
 }
@@ -286,6 +290,29 @@ async fn run(kind: DbKind, load: Load, s: Started) -> Row {
     )
     .await;
     assert_eq!(status, 200, "{reply}");
+    // The day so far: conversations each agent handled and closed.
+    let earlier = (Utc::now() - chrono::TimeDelta::minutes(30)).to_rfc3339();
+    for chunk in (0..load.closed).collect::<Vec<_>>().chunks(2_000) {
+        let events: Vec<Value> = chunk
+            .iter()
+            .flat_map(|&n| {
+                let (id, agent) = (format!("e{n}"), n % load.agents);
+                [
+                    json!({"id": format!("{id}-c"), "type": "conversation.created", "at": earlier, "conversation_id": id, "queue_id": format!("q{}", agent % QUEUES), "channel": "chat", "customer": {"id": format!("k{n}"), "name": "Earlier"}}),
+                    json!({"id": format!("{id}-o"), "type": "conversation.offered", "at": earlier, "conversation_id": id, "agent_id": format!("a{agent}"), "by": "routing"}),
+                    json!({"id": format!("{id}-a"), "type": "conversation.accepted", "at": earlier, "conversation_id": id, "agent_id": format!("a{agent}")}),
+                    json!({"id": format!("{id}-x"), "type": "conversation.closed", "at": earlier, "conversation_id": id, "reason": "resolved"}),
+                ]
+            })
+            .collect();
+        let (status, reply) = post_events(
+            &s.host,
+            &s.ingest,
+            &serde_json::to_vec(&events).expect("json"),
+        )
+        .await;
+        assert_eq!(status, 200, "{reply}");
+    }
     let (stop_tx, stop) = watch::channel(false);
     let (ready_tx, mut ready) = mpsc::channel(load.agents + load.supervisors + 1);
     let mut supervisors = Vec::new();
@@ -315,8 +342,9 @@ async fn run(kind: DbKind, load: Load, s: Started) -> Row {
         ready.recv().await.expect("agent ready");
     }
     println!(
-        "{:<10} {} agents and {} supervisors connected in {:.1} s; offering {} conversations/s for {} s",
+        "{:<10} {} closed earlier; {} agents and {} supervisors connected in {:.1} s; offering {} conversations/s for {} s",
         kind.as_str(),
+        load.closed,
         load.agents,
         load.supervisors,
         began.elapsed().as_secs_f64(),

@@ -11,7 +11,7 @@ use app::ongoing::agent::visible_to;
 use app::ongoing::row::RowOut;
 use app::ongoing::{AgentRequest, OngoingRow};
 use app::server_fns::MySource;
-use app::server_fns::my::{ClosedItem, MAX_CLOSED_ITEMS, MAX_OPEN_ITEMS, MyWork};
+use app::server_fns::my::{MAX_CLOSED_ITEMS, MAX_OPEN_ITEMS, MyWork};
 use app::server_fns::ongoing::{ActionOutcome, ConversationDetail, QueueInfo};
 
 use super::source::outcome;
@@ -165,25 +165,7 @@ fn work(
         .filter_map(row)
         .collect();
     mine.sort_by_key(|r| std::cmp::Reverse(r.updated_at));
-    let today = now.date_naive();
-    let mut closed_today: Vec<ClosedItem> = l
-        .conversations()
-        .filter(|c| closed_by(c, agent, today))
-        .map(|c| ClosedItem {
-            id: c.id.clone(),
-            customer_name: c.customer_name.clone(),
-            queue_id: c.queue_id.clone(),
-            channel: c.channel.as_str().to_owned(),
-            created_at: c.created_at.to_rfc3339(),
-            closed_at: c.closed_at.map(|t| t.to_rfc3339()).unwrap_or_default(),
-            reason: c
-                .close_reason
-                .and_then(|r| serde_json::to_value(r).ok())
-                .and_then(|v| v.as_str().map(str::to_owned))
-                .unwrap_or_default(),
-        })
-        .collect();
-    closed_today.sort_by(|a, b| b.closed_at.cmp(&a.closed_at));
+    let mut closed_today = board.closed_by(agent, now.date_naive());
     closed_today.truncate(MAX_CLOSED_ITEMS);
     let mut queue_info: Vec<QueueInfo> = queues
         .iter()
