@@ -292,7 +292,7 @@ async fn run(kind: DbKind, load: Load, s: Started) -> Row {
     assert_eq!(status, 200, "{reply}");
     // The day so far: conversations each agent handled and closed.
     let earlier = (Utc::now() - chrono::TimeDelta::minutes(30)).to_rfc3339();
-    for chunk in (0..load.closed).collect::<Vec<_>>().chunks(2_000) {
+    for chunk in (0..load.closed).collect::<Vec<_>>().chunks(1_000) {
         let events: Vec<Value> = chunk
             .iter()
             .flat_map(|&n| {
