@@ -23,7 +23,7 @@ use std::time::{Duration, Instant};
 use axum::serve::ListenerExt;
 use chrono::Utc;
 use leptos::prelude::get_configuration;
-use sea_orm::{ConnectionTrait, Database, Statement};
+use sea_orm::Database;
 use serde_json::{Value, json};
 use server::config::Config;
 use server::db::{self, DbKind};
@@ -36,7 +36,10 @@ use tokio::sync::{mpsc, watch};
 
 #[path = "fanout/client.rs"]
 mod client;
+#[path = "support/db.rs"]
+mod support;
 use client::{dechunk, find, micros, subscribe};
+use support::{database, pg_url};
 
 const QUEUES: usize = 10;
 /// The browser's least gap between two refreshes (ms), as `live_feed.rs` has it.
@@ -420,38 +423,6 @@ async fn run(kind: DbKind, load: Load, s: Started) -> Row {
     }
 }
 
-async fn database(kind: DbKind) -> String {
-    let name = format!("intraday_desks_{}", std::process::id());
-    match kind {
-        DbKind::Sqlite => {
-            let path = std::env::temp_dir().join(format!("{name}.db"));
-            for suffix in ["", "-wal", "-shm"] {
-                let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
-            }
-            format!("sqlite://{}?mode=rwc", path.display())
-        }
-        DbKind::Postgres => {
-            let admin = Database::connect(&pg_url()).await.expect("PostgreSQL");
-            let backend = admin.get_database_backend();
-            for sql in [
-                format!("DROP DATABASE IF EXISTS {name}"),
-                format!("CREATE DATABASE {name}"),
-            ] {
-                admin
-                    .execute_raw(Statement::from_string(backend, sql))
-                    .await
-                    .expect("create db");
-            }
-            format!("{}/{name}", pg_url().rsplit_once('/').expect("url").0)
-        }
-    }
-}
-
-fn pg_url() -> String {
-    std::env::var("INTRADAY_TEST_PG")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
-}
-
 fn main() {
     let load = Load::from_env();
     let clients = tokio::runtime::Builder::new_multi_thread()
@@ -479,7 +450,7 @@ fn main() {
             .enable_all()
             .build()
             .expect("runtime");
-        let url = clients.block_on(database(kind));
+        let url = clients.block_on(database(kind, "desks"));
         let started = start_server(kind, url, load.agents, &servers);
         rows.push(clients.block_on(run(kind, load, started)));
         servers.shutdown_background();

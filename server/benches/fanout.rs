@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 use axum::serve::ListenerExt;
 use chrono::Utc;
 use leptos::prelude::get_configuration;
-use sea_orm::{ConnectionTrait, Database, Statement};
+use sea_orm::Database;
 use serde_json::{Value, json};
 use server::config::Config;
 use server::db::{self, DbKind};
@@ -33,7 +33,10 @@ use tokio::sync::{Semaphore, mpsc, watch};
 
 #[path = "fanout/client.rs"]
 mod client;
+#[path = "support/db.rs"]
+mod support;
 use client::{micros, subscribe};
+use support::{database, pg_url};
 
 const QUEUES: usize = 5;
 const AGENTS: usize = 100;
@@ -184,38 +187,6 @@ async fn post(host: &str, token: &str, body: &[u8]) -> (u16, String) {
         .unwrap_or(0);
     let body = raw.split_once("\r\n\r\n").map_or("", |(_, b)| b).to_owned();
     (status, body)
-}
-
-async fn database(kind: DbKind) -> String {
-    let name = format!("intraday_fanout_{}", std::process::id());
-    match kind {
-        DbKind::Sqlite => {
-            let path = std::env::temp_dir().join(format!("{name}.db"));
-            for suffix in ["", "-wal", "-shm"] {
-                let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
-            }
-            format!("sqlite://{}?mode=rwc", path.display())
-        }
-        DbKind::Postgres => {
-            let admin = Database::connect(&pg_url()).await.expect("PostgreSQL");
-            let backend = admin.get_database_backend();
-            for sql in [
-                format!("DROP DATABASE IF EXISTS {name}"),
-                format!("CREATE DATABASE {name}"),
-            ] {
-                admin
-                    .execute_raw(Statement::from_string(backend, sql))
-                    .await
-                    .expect("create db");
-            }
-            format!("{}/{name}", pg_url().rsplit_once('/').expect("url").0)
-        }
-    }
-}
-
-fn pg_url() -> String {
-    std::env::var("INTRADAY_TEST_PG")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
 }
 
 /// Microseconds since the run began.
@@ -491,7 +462,7 @@ fn main() {
             .enable_all()
             .build()
             .expect("runtime");
-        let url = clients.block_on(database(kind));
+        let url = clients.block_on(database(kind, "fanout"));
         let (host, ingest, readers) = start_server(kind, url, &server);
         rows.push(clients.block_on(run(kind, load, host, ingest, readers)));
         server.shutdown_timeout(Duration::from_secs(1));

@@ -8,13 +8,15 @@ use std::time::Instant;
 
 use chrono::{TimeDelta, Utc};
 use leptos::prelude::get_configuration;
-use sea_orm::{ConnectionTrait, Database, Statement};
+#[path = "support/db.rs"]
+mod support;
 use serde_json::{Value, json};
 use server::config::Config;
 use server::db::{self, DbKind};
 use server::http::router;
 use server::state::AppState;
 use server::store::tokens::{self, Scope};
+use support::database;
 
 const BATCH: usize = 1_000;
 
@@ -55,37 +57,8 @@ async fn post(host: &str, token: &str, body: &[u8]) -> u16 {
         .unwrap_or(0)
 }
 
-async fn database(kind: DbKind) -> String {
-    let name = format!("intraday_bench_{}", std::process::id());
-    match kind {
-        DbKind::Sqlite => {
-            let path = std::env::temp_dir().join(format!("{name}.db"));
-            for suffix in ["", "-wal", "-shm"] {
-                let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
-            }
-            format!("sqlite://{}?mode=rwc", path.display())
-        }
-        DbKind::Postgres => {
-            let admin_url = std::env::var("INTRADAY_TEST_PG")
-                .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
-            let admin = Database::connect(&admin_url).await.expect("PostgreSQL");
-            let backend = admin.get_database_backend();
-            for sql in [
-                format!("DROP DATABASE IF EXISTS {name}"),
-                format!("CREATE DATABASE {name}"),
-            ] {
-                admin
-                    .execute_raw(Statement::from_string(backend, sql))
-                    .await
-                    .expect("create db");
-            }
-            format!("{}/{name}", admin_url.rsplit_once('/').expect("url").0)
-        }
-    }
-}
-
 async fn run(kind: DbKind, total: usize) -> f64 {
-    let url = database(kind).await;
+    let url = database(kind, "bench").await;
     let db = db::connect_and_migrate(&url).await.expect("migrate");
     let token = tokens::generate().expect("random");
     tokens::insert(&db, "bench", &token, &[Scope::Ingest], None)
