@@ -104,7 +104,12 @@ impl MySource for Actions {
             if !visible {
                 return Err(super::source::no_conversation(id));
             }
-            self.read_detail(id).await
+            let mut detail = self.read_detail(id).await?;
+            // A silent monitor stays silent: a supervisor who joins is seen by their notice.
+            detail
+                .events
+                .retain(|e| !matches!(e.kind.as_str(), "monitored" | "monitor_ended"));
+            Ok(detail)
         })
     }
 }

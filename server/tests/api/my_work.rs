@@ -120,6 +120,9 @@ each_backend! {
         let (_, work) = my_fn(&app, &ann, "/api/my_work", "").await;
         assert_eq!((ids(&work["mine"]), ids(&work["open"]), work["used"].as_u64()), (vec!["c1"], vec!["c2"], Some(1)));
         assert_eq!(work["mine"][0]["monitors"], json!([]), "{work}");
+        let (status, detail) = my_fn(&app, &ann, "/api/my_conversation", "id=c1").await;
+        assert_eq!(status, 200, "{detail}");
+        assert!(!detail.to_string().contains("monitor"), "{detail}");
         // Capacity full: the presence went busy by itself.
         assert_eq!(work["presence"], "busy");
         // Another queue's conversation's transcript is not theirs to read.
