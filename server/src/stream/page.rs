@@ -97,8 +97,9 @@ pub async fn my_stream(
         Ok(open) => open,
         Err(limit) => return super::sse::too_many(limit),
     };
-    // The agent's queues as the log knows them now; an agent not yet in the log has none, and
-    // hears only of their own agent.
+    // The agent's queues as the log knows them when the feed opens (an agent not yet in the
+    // log has none and hears nothing); a change of queues takes effect when the page connects
+    // again.
     let queues = state
         .ingestor
         .with_ledger(|l| {
