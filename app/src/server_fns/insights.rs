@@ -92,7 +92,7 @@ pub async fn get_insights(
         .iter()
         .filter(|(k, v)| !v.is_empty() && FILTER_KEYS.contains(&k.as_str()));
     let mut q = Query::from_pairs(pairs.map(|(k, v)| (k.as_str(), v.as_str())))
-        .map_err(|e| AppError::filter(&e.field))?;
+        .map_err(|e| crate::auth::fail(400, AppError::filter(&e.field)))?;
     q.scope = scope;
     let now = chrono::Utc::now();
     // The admin's thresholds (per queue where a queue has its own), provided by the server.
