@@ -339,7 +339,11 @@ impl Projection for Hub {
     }
 
     fn attached(&self, ledger: &Ledger, last_seq: i64) {
-        self.board().rebuild(ledger);
+        {
+            let mut rows = self.board();
+            rows.rebuild(ledger);
+            rows.read_closed_today(ledger);
+        }
         let mut state = self.state();
         state.floor = state.floor.max(last_seq);
         state.last_seq = state.last_seq.max(last_seq);

@@ -107,8 +107,7 @@ impl Rows {
         json
     }
 
-    /// Writes every live conversation's row afresh and forgets the rest, and reads what was
-    /// closed today (at start).
+    /// Writes every live conversation's row afresh and forgets the rest (at start).
     pub fn rebuild(&mut self, ledger: &Ledger) {
         self.board
             .retain(|id| ledger.live_conversation(id).is_some());
@@ -116,6 +115,11 @@ impl Rows {
         for c in ledger.live_conversations() {
             self.refresh(c);
         }
+    }
+
+    /// Reads what each agent closed today from the ledger (once, when the hub is attached:
+    /// closed conversations are unfolded to read them).
+    pub fn read_closed_today(&mut self, ledger: &Ledger) {
         let today = chrono::Utc::now().date_naive();
         self.closed = ClosedToday::default();
         for c in ledger.conversations() {
