@@ -100,19 +100,3 @@ async fn the_insights_charts_are_drawn_in_the_request_language() {
         "{body}"
     );
 }
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_bad_filter_is_the_callers_mistake_not_the_servers() {
-    let app = spawn_app(server::db::DbKind::Sqlite).await;
-    let s = app.session("admin", &[], None).await;
-    let (status, _, body) = app
-        .page_request(
-            "POST",
-            "/api/insights",
-            Some(&s),
-            Some("filters[0][0]=window&filters[0][1]=forever"),
-        )
-        .await;
-    assert_eq!(status, 400, "{body}");
-    assert!(body.contains("window"), "{body}");
-}

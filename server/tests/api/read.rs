@@ -205,7 +205,8 @@ each_backend! {
                 Some("filters[0][0]=window&filters[0][1]=3h"),
             )
             .await;
-        assert_eq!(status, 500);
+        // The caller's mistake, not the server's.
+        assert_eq!(status, 400);
         assert!(
             body.contains(r#""key":"error.filter_window""#) && body.contains(r#""field":"window""#),
             "{body}"
