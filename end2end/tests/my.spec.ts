@@ -42,6 +42,11 @@ test.describe.serial('My dashboard', () => {
   test('an agent goes available, takes an offer, writes, wraps up and closes while the supervisor follows', async ({ browser }) => {
     const mia = await open(browser, USERS.mia, '/my');
     const sup = await open(browser, USERS.myQueue, '/ongoing');
+    const ins = await open(browser, USERS.myQueue, '/insights');
+    const tile = async (key: string) => Number(await ins.getByTestId(`tile-${key}-value`).textContent());
+    const follows = (key: string, value: number) =>
+      expect(ins.getByTestId(`tile-${key}-value`), key).toHaveText(String(value), { timeout: 2_000 });
+    const [incoming, inQueue, closed] = [await tile('incoming'), await tile('in_queue'), await tile('closed')];
     // My work is the agent's first tab; a supervisor who takes no conversations has none.
     await expect(mia.locator('nav.tabs a').first()).toHaveAttribute('data-testid', 'tab-my');
     await expect(sup.getByTestId('tab-my')).toHaveCount(0);
@@ -54,6 +59,8 @@ test.describe.serial('My dashboard', () => {
     await post([created(id, 'Parcel Customer')]);
     await expect(mia.locator(`[data-testid="open-item"][data-id="${id}"]`)).toBeVisible({ timeout: 2_000 });
     await expect(gridRow(sup, id)).toBeVisible({ timeout: 2_000 });
+    await follows('incoming', incoming + 1);
+    await follows('in_queue', inQueue + 1);
 
     // Routing offers it: the offer shows at once with its countdown.
     await post([{ id: `${id}-offer`, type: 'conversation.offered', at: now(), conversation_id: id, agent_id: AGENT, by: 'routing' }]);
@@ -63,6 +70,7 @@ test.describe.serial('My dashboard', () => {
     await offer.getByTestId('offer-accept').click();
     await expect(gridRow(sup, id).locator('[data-col="status"]')).toContainText('Active', { timeout: 2_000 });
     await expect(mia.getByTestId('my-capacity')).toContainText('1 of 1', { timeout: 2_000 });
+    await follows('in_queue', inQueue);
     // Capacity full: the presence goes busy by itself (and back once closed, below).
     await expect(mia.getByTestId('my-presence')).toHaveValue('busy', { timeout: 2_000 });
 
@@ -91,9 +99,11 @@ test.describe.serial('My dashboard', () => {
     await mia.getByTestId('act-close').click();
     await expect(mia.locator(`[data-testid="closed-item"][data-id="${id}"]`)).toBeVisible({ timeout: 2_000 });
     await expect(gridRow(sup, id)).toHaveCount(0, { timeout: 2_000 });
+    await follows('closed', closed + 1);
     await expect(mia.getByTestId('my-presence')).toHaveValue('available', { timeout: 2_000 });
     await mia.context().close();
     await sup.context().close();
+    await ins.context().close();
   });
 
   test('"Assign to me" takes an open conversation and is refused with the reason when capacity is full', async ({ browser }) => {
@@ -122,5 +132,66 @@ test.describe.serial('My dashboard', () => {
     });
     expect(r.status()).toBe(404);
     await mia.context().close();
+  });
+
+  test("the admin's desk settings: a queue's offer countdown runs out, a full capacity goes DND, a silent monitor is told", async ({ browser }) => {
+    const admin = await open(browser, USERS.admin, '/admin/settings');
+    const desk = admin.getByTestId('desk-card');
+    const setDesk = async (presence: string, tell: boolean, seconds: string) => {
+      await admin.goto('/admin/settings');
+      await desk.getByTestId('desk-full-presence').selectOption(presence);
+      await desk.getByTestId('desk-tell-monitoring').setChecked(tell);
+      await desk.getByTestId('desk-offer-seconds').fill('30');
+      await desk.getByTestId('desk-submit').click();
+      await expect(desk.locator('.form-ok').first()).toBeVisible();
+      await admin.goto('/admin/settings');
+      await desk.getByTestId('offer-queue').selectOption(QUEUE);
+      await desk.getByTestId('offer-queue-seconds').fill(seconds);
+      await desk.getByTestId('offer-queue-submit').click();
+      await expect(desk.locator('.form-ok').first()).toBeVisible();
+    };
+    await setDesk('busy_dnd', true, '5');
+    await admin.goto('/admin/settings');
+    await expect(desk.getByTestId(`offer-queue-${QUEUE}`)).toContainText('5 s');
+    await expect(desk.getByTestId('desk-tell-monitoring')).toBeChecked();
+    try {
+      const mia = await open(browser, USERS.mia, '/my');
+      const sup = await open(browser, USERS.myQueue, '/ongoing');
+      // Free Mia's capacity from the previous test's conversation.
+      for (const id of await mia.getByTestId('my-item').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-id')))) {
+        await post([{ id: `${id}-closed`, type: 'conversation.closed', at: now(), conversation_id: id, reason: 'resolved' }]);
+      }
+      await expect(mia.getByTestId('my-capacity')).toContainText('0 of 1', { timeout: 2_000 });
+      await mia.getByTestId('my-presence').selectOption('available');
+      await expect(mia.getByTestId('my-presence')).toHaveValue('available', { timeout: 2_000 });
+
+      // An offer left alone: its queue's 5 s run out and it is back in the queue.
+      const id = uid('timeout');
+      await post([created(id, 'Patient Customer'), { id: `${id}-offer`, type: 'conversation.offered', at: now(), conversation_id: id, agent_id: AGENT, by: 'routing' }]);
+      const offer = mia.locator(`[data-testid="my-offer"][data-id="${id}"]`);
+      await expect(offer.getByTestId('offer-countdown')).toHaveText(/^[1-5] s to answer$/, { timeout: 2_000 });
+      await expect(offer).toHaveCount(0, { timeout: 8_000 });
+      await expect(mia.locator(`[data-testid="open-item"][data-id="${id}"]`)).toBeVisible({ timeout: 2_000 });
+      await expect(gridRow(sup, id).locator('[data-col="status"]')).toContainText('Open', { timeout: 2_000 });
+
+      // Taken: the full capacity sets busy (DND), as the admin chose.
+      await mia.locator(`[data-testid="open-item"][data-id="${id}"]`).getByTestId('take').click();
+      await expect(mia.getByTestId('my-presence')).toHaveValue('busy_dnd', { timeout: 2_000 });
+
+      // A supervisor listens in silently; agents are told, so Mia sees it.
+      await sup.goto(`/ongoing/${id}`);
+      await sup.getByTestId('act-monitor').click();
+      await mia.goto(`/my/${id}`);
+      await expect(mia.getByTestId('my-monitor')).toHaveText(`${USERS.myQueue} is monitoring this conversation`, { timeout: 2_000 });
+      await expect(mia.getByTestId('my-monitor')).toHaveAttribute('data-mode', 'silent');
+      await mia.getByTestId('act-end').click();
+      await mia.getByTestId('act-close').click();
+      await expect(mia.getByTestId('my-presence')).toHaveValue('available', { timeout: 2_000 });
+      await mia.context().close();
+      await sup.context().close();
+    } finally {
+      await setDesk('busy', false, '');
+      await admin.context().close();
+    }
   });
 });

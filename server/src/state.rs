@@ -38,8 +38,10 @@ pub struct AppState {
     pub thresholds: Arc<crate::live::thresholds::LimitsCache>,
     /// Supervisor actions carried out, for in-process listeners (the simulator).
     pub performed: tokio::sync::broadcast::Sender<crate::actions::Performed>,
-    /// Agents made busy by the server because their capacity filled.
-    pub made_busy: Arc<std::sync::Mutex<std::collections::HashSet<String>>>,
+    /// Agents whose presence the server set because their capacity filled.
+    pub made_busy: Arc<crate::actions::presence::MadeBusy>,
+    /// The admin's agents' desk settings.
+    pub desk: Arc<crate::actions::desk::Desk>,
     /// The outbox's webhook delivery (wake it after enqueueing).
     pub outbox: Arc<crate::outbox::Outbox>,
 }
@@ -63,9 +65,11 @@ impl AppState {
         backfill_board(&ingestor, &hub, &db).await?;
         let thresholds = crate::live::thresholds::LimitsCache::open(db.clone()).await?;
         let retry = crate::outbox::Retry::from_config(&config);
+        let desk = Arc::new(crate::actions::desk::Desk::open(&db).await);
         Ok(AppState {
             performed: tokio::sync::broadcast::Sender::new(256),
             made_busy: Arc::default(),
+            desk,
             outbox: Arc::new(crate::outbox::Outbox::new(db.clone(), retry)),
             thresholds,
             hub,
@@ -90,6 +94,7 @@ impl AppState {
             performed: self.performed.clone(),
             outbox: self.outbox.clone(),
             made_busy: self.made_busy.clone(),
+            desk: self.desk.clone(),
         }
     }
 

@@ -348,6 +348,9 @@ pub struct AdminSettings {
     /// Minutes without an event after which an active or waiting conversation is stuck.
     #[serde(default = "default_stuck_minutes")]
     pub stuck_minutes: u32,
+    /// The agents' desk (offers' countdowns, full-capacity presence, monitoring notice).
+    #[serde(default)]
+    pub desk: super::desk::DeskSettings,
 }
 
 fn default_stuck_minutes() -> u32 {

@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod conversation;
+pub mod desk;
 pub mod event;
 pub mod ledger;
 pub(crate) mod ledger_seal;

@@ -19,10 +19,6 @@ use super::row::conversation_token;
 use crate::model::conversation::{Conversation, ConversationStatus};
 use crate::model::event::Presence;
 
-/// Seconds a person working an agent in Intraday has to answer an offer; the server times it out
-/// then (`conversation.rejected`, `reason: timed_out`), and the My work page counts down to it.
-pub const OFFER_SECONDS: i64 = 30;
-
 /// The longest wrap-up note or escalation note.
 pub const MAX_NOTE_CHARS: usize = 2_000;
 

@@ -82,6 +82,14 @@ mod store {
         fn set_retention(&self, actor: String, days: Option<u32>) -> Fut<'_, ()>;
         /// Sets the Ongoing grid's stuck time (minutes).
         fn set_stuck_minutes(&self, actor: String, minutes: u32) -> Fut<'_, ()>;
+        /// Puts the agents' desk settings in force; `change` names the change for the audit log
+        /// (`settings.agent_desk`, `settings.offer_queue`).
+        fn set_desk(
+            &self,
+            actor: String,
+            change: &'static str,
+            desk: crate::model::desk::DeskSettings,
+        ) -> Fut<'_, ()>;
         /// Sets the origins allowed to embed Intraday.
         fn set_embed_origins(&self, actor: String, origins: Vec<String>) -> Fut<'_, ()>;
         /// Every token, newest first.
@@ -474,6 +482,43 @@ pub async fn admin_stuck_set(minutes: String) -> Result<(), AppError> {
     let minutes = crate::model::admin::parse_stuck_minutes(&minutes).map_err(answer)?;
     admin_store()?
         .set_stuck_minutes(admin.login, minutes)
+        .await
+        .map_err(answer)
+}
+
+/// Sets the agents' desk: the presence a full capacity sets (`busy`, `busy_dnd`), whether agents
+/// see a silent monitor (`tell_monitoring`, a checkbox) and the default offer countdown (s).
+#[server(endpoint = "admin_desk_set")]
+pub async fn admin_desk_set(
+    full_presence: String,
+    #[server(default)] tell_monitoring: String,
+    offer_seconds: String,
+) -> Result<(), AppError> {
+    let admin = crate::auth::require_admin()?;
+    let tell = flag("tell_monitoring", &tell_monitoring)?;
+    let store = admin_store()?;
+    let current = store.settings().await.map_err(answer)?.desk;
+    let desk = crate::model::desk::parse_desk(&current, &full_presence, tell, &offer_seconds)
+        .map_err(answer)?;
+    store
+        .set_desk(admin.login, "settings.agent_desk", desk)
+        .await
+        .map_err(answer)
+}
+
+/// Sets a queue's own offer countdown (s); an empty `seconds` returns it to the default.
+#[server(endpoint = "admin_offer_queue_set")]
+pub async fn admin_offer_queue_set(
+    queue_id: String,
+    #[server(default)] seconds: String,
+) -> Result<(), AppError> {
+    let admin = crate::auth::require_admin()?;
+    let store = admin_store()?;
+    let current = store.settings().await.map_err(answer)?.desk;
+    let desk =
+        crate::model::desk::with_queue_offer(&current, &queue_id, &seconds).map_err(answer)?;
+    store
+        .set_desk(admin.login, "settings.offer_queue", desk)
         .await
         .map_err(answer)
 }

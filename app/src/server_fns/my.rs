@@ -61,6 +61,20 @@ pub struct MyWork {
     pub closed_today: Vec<ClosedItem>,
     /// The server's clock when this was read (RFC 3339).
     pub as_of: String,
+    /// How long an offer waits for an answer (s), per queue of theirs (the admin's desk setting).
+    pub offer_seconds: std::collections::BTreeMap<String, u32>,
+    /// How long an offer of any other queue waits (s).
+    pub offer_default: u32,
+}
+
+impl MyWork {
+    /// How long an offer of `queue` waits for an answer (s).
+    pub fn offer_seconds_for(&self, queue: &str) -> u32 {
+        self.offer_seconds
+            .get(queue)
+            .copied()
+            .unwrap_or(self.offer_default)
+    }
 }
 
 /// The agent's action path, provided by the server through context.

@@ -8,10 +8,11 @@
 //! conversation at once are thus served one after the other: the second is checked against
 //! what the first did and, if it named the state it saw, refused as changed.
 
+pub mod desk;
 pub mod http;
 mod my;
 pub mod offers;
-mod presence;
+pub mod presence;
 mod source;
 
 use std::sync::Arc;
@@ -113,8 +114,10 @@ pub struct Actions {
     pub performed: tokio::sync::broadcast::Sender<Performed>,
     /// The outbound webhook's delivery, woken when an action is written.
     pub outbox: Arc<crate::outbox::Outbox>,
-    /// Agents this server made busy because their capacity filled (`presence.rs`).
-    pub made_busy: Arc<std::sync::Mutex<std::collections::HashSet<String>>>,
+    /// Agents whose presence this server set because their capacity filled (`presence.rs`).
+    pub made_busy: Arc<presence::MadeBusy>,
+    /// The admin's agents' desk settings.
+    pub desk: Arc<desk::Desk>,
 }
 
 /// The most characters of an action's JSON body (a 4,000-character text with room to spare).

@@ -6,6 +6,8 @@ use std::pin::Pin;
 
 use app::auth::Viewer;
 use app::error::AppError;
+use app::model::desk::DeskSettings;
+use app::model::event::MonitorMode;
 use app::model::ledger::{Conversation, ConversationStatus, Ledger};
 use app::ongoing::agent::visible_to;
 use app::ongoing::row::RowOut;
@@ -52,9 +54,6 @@ impl MySource for Actions {
                 "agent_id": agent_id,
                 "presence": presence.as_str(),
             });
-            if let Ok(mut m) = self.made_busy.lock() {
-                m.remove(&agent_id);
-            }
             // The same write and audit as a supervisor's presence change.
             let sink = crate::ingest::actions::Actions {
                 ingestor: self.ingestor.clone(),
@@ -79,9 +78,10 @@ impl MySource for Actions {
         Box::pin(async move {
             let now = chrono::Utc::now();
             let board = &self.hub;
+            let desk = self.desk.get();
             Ok(self
                 .ingestor
-                .with_ledger(|l| work(l, &board.board(), &agent_id, now))
+                .with_ledger(|l| work(l, &board.board(), &desk, &agent_id, now))
                 .await)
         })
     }
@@ -105,10 +105,13 @@ impl MySource for Actions {
                 return Err(super::source::no_conversation(id));
             }
             let mut detail = self.read_detail(id).await?;
-            // A silent monitor stays silent: a supervisor who joins is seen by their notice.
-            detail
-                .events
-                .retain(|e| !matches!(e.kind.as_str(), "monitored" | "monitor_ended"));
+            // A silent monitor stays silent unless the admin tells agents; a supervisor who
+            // joins is seen by their notice.
+            if !self.desk.get().tell_monitoring {
+                detail
+                    .events
+                    .retain(|e| !matches!(e.kind.as_str(), "monitored" | "monitor_ended"));
+            }
             Ok(detail)
         })
     }
@@ -129,6 +132,7 @@ fn closed_by(c: &Conversation, agent: &str, today: chrono::NaiveDate) -> bool {
 fn work(
     l: &Ledger,
     board: &crate::stream::rows::Rows,
+    desk: &DeskSettings,
     agent: &str,
     now: chrono::DateTime<chrono::Utc>,
 ) -> MyWork {
@@ -143,8 +147,10 @@ fn work(
         let mut row: OngoingRow = serde_json::to_value(&out)
             .and_then(serde_json::from_value)
             .ok()?;
-        // A silent monitor stays silent: agents are not told who listens.
-        row.monitors.clear();
+        // A silent monitor stays silent unless the admin tells agents; one who joined is seen.
+        if !desk.tell_monitoring {
+            row.monitors.retain(|m| m.mode == MonitorMode::Joined);
+        }
         Some(row)
     };
     let mut mine = Vec::new();
@@ -197,5 +203,10 @@ fn work(
         open_total,
         closed_today,
         as_of: now.to_rfc3339(),
+        offer_seconds: queues
+            .iter()
+            .map(|q| (q.clone(), desk.offer_seconds_for(q)))
+            .collect(),
+        offer_default: desk.offer_seconds,
     }
 }

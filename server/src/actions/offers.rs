@@ -1,7 +1,9 @@
 //! Offers to people time out: an offer to an agent a person works in Intraday (a user linked to
-//! that agent) that is not answered within [`OFFER_SECONDS`] becomes `conversation.rejected`
-//! with `reason: timed_out`, as the My work page's countdown shows. Offers to agents no person
-//! works here are left to the system that made them (it has its own timers).
+//! that agent) that is not answered within its queue's countdown (the admin's desk setting,
+//! 30 s by default) becomes `conversation.rejected` with `reason: timed_out`, as the My
+//! dashboard's countdown shows. Offers to agents no person works here are left to the system
+//! that made them (it has its own timers). The same tick lets the people's presence follow
+//! their capacity whatever changed their work.
 //!
 //! The event's id derives from the conversation and the offer's instant, so replicas sharing a
 //! log write it once (the second is a duplicate).
@@ -13,10 +15,9 @@ use app::model::ledger::ConversationStatus;
 use chrono::{DateTime, SecondsFormat, Utc};
 
 use super::{Acted, Actions, Performed};
-use app::ongoing::agent::OFFER_SECONDS;
 
-/// How often the people's agents are read again from the users table.
-const PEOPLE_EVERY: Duration = Duration::from_secs(10);
+/// How often the people's agents and the desk settings are read again from the database.
+const PEOPLE_EVERY: Duration = Duration::from_secs(3);
 
 /// Times out unanswered offers to people, checking every second; runs until the server stops.
 pub async fn expire(actions: Actions) {
@@ -33,10 +34,12 @@ pub async fn expire(actions: Actions) {
                 }
                 Err(e) => tracing::warn!(error = %e, "reading the people's agents failed"),
             }
+            actions.desk.reload(actions.ingestor.db()).await;
         }
         if people.is_empty() {
             continue;
         }
+        actions.settle_people(&people).await;
         for (conversation, agent, at) in due(&actions, &people, Utc::now()).await {
             let event = serde_json::json!({
                 "id": format!("offer-timeout-{conversation}-{}", at.timestamp_millis()),
@@ -62,7 +65,7 @@ pub async fn expire(actions: Actions) {
     }
 }
 
-/// The offers to `people` unanswered for [`OFFER_SECONDS`] at `now`: conversation, agent and
+/// The offers to `people` unanswered for their queue's countdown at `now`: conversation, agent and
 /// the instant the countdown ran out (never before the conversation's latest event).
 async fn due(
     actions: &Actions,
@@ -70,6 +73,7 @@ async fn due(
     now: DateTime<Utc>,
 ) -> Vec<(String, String, DateTime<Utc>)> {
     let hub = &actions.hub;
+    let desk = actions.desk.get();
     actions
         .ingestor
         .with_ledger(|l| {
@@ -79,7 +83,10 @@ async fn due(
                 .filter_map(|c| {
                     let agent = c.agent_id.as_ref().filter(|a| people.contains(*a))?;
                     let since = board.get(&c.id).status_since.unwrap_or(c.updated_at);
-                    let ends = since + chrono::TimeDelta::seconds(OFFER_SECONDS);
+                    let ends = since
+                        + chrono::TimeDelta::seconds(i64::from(
+                            desk.offer_seconds_for(&c.queue_id),
+                        ));
                     (ends <= now).then(|| (c.id.clone(), agent.clone(), ends.max(c.updated_at)))
                 })
                 .collect()

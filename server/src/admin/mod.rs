@@ -33,6 +33,8 @@ pub struct Admin {
     pub hub: Arc<crate::stream::Hub>,
     /// The outbox's delivery, woken when the webhook changes or a row is redelivered.
     pub outbox: Arc<crate::outbox::Outbox>,
+    /// The agents' desk settings in force (replaced after a change).
+    pub desk: Arc<crate::actions::desk::Desk>,
 }
 
 /// Which supervisor actions are enabled (all when the setting is absent or unreadable): the
@@ -304,6 +306,7 @@ impl AdminStore for Admin {
                     .setting::<Option<u32>>(app::model::admin::STUCK_MINUTES)
                     .await?
                     .unwrap_or(app::model::admin::DEFAULT_STUCK_MINUTES),
+                desk: self.setting(app::model::desk::DESK).await?,
             })
         })
     }
@@ -401,6 +404,21 @@ impl AdminStore for Admin {
                 json!({"minutes": minutes}),
             )
             .await;
+            Ok(())
+        })
+    }
+
+    fn set_desk(
+        &self,
+        actor: String,
+        change: &'static str,
+        desk: app::model::desk::DeskSettings,
+    ) -> Fut<'_, ()> {
+        Box::pin(async move {
+            let key = app::model::desk::DESK;
+            self.set_setting(key, &desk).await?;
+            self.desk.set(desk.clone());
+            self.record(&actor, change, key, json!(desk)).await;
             Ok(())
         })
     }

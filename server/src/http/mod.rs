@@ -52,6 +52,7 @@ pub fn router(state: AppState) -> Router {
         thresholds: state.thresholds.clone(),
         hub: state.hub.clone(),
         outbox: state.outbox.clone(),
+        desk: state.desk.clone(),
     });
     let ongoing: Arc<dyn app::server_fns::OngoingSource> = Arc::new(state.actions());
     let my: Arc<dyn app::server_fns::MySource> = Arc::new(state.actions());

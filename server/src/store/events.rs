@@ -160,3 +160,21 @@ pub async fn max_seq<C: ConnectionTrait>(db: &C) -> Result<i64, DbErr> {
         .await?;
     Ok(max.flatten().unwrap_or(0))
 }
+
+/// The ids of `agent`'s presence events at instant `at_ms` (UTC ms): which source set the
+/// presence the ledger holds (the log's time index finds them without a scan).
+pub async fn presence_ids_at<C: ConnectionTrait>(
+    db: &C,
+    agent: &str,
+    at_ms: i64,
+) -> Result<Vec<String>, DbErr> {
+    event::Entity::find()
+        .select_only()
+        .column(event::Column::EventId)
+        .filter(event::Column::AtMs.eq(at_ms))
+        .filter(event::Column::EventType.eq("agent.presence"))
+        .filter(event::Column::AgentId.eq(agent))
+        .into_tuple()
+        .all(db)
+        .await
+}

@@ -162,6 +162,18 @@ each_backend! {
                 Some(("days=2", 400, "retention_days")),
             ),
             case(
+                "admin_desk_set",
+                "full_presence=busy_dnd&tell_monitoring=true&offer_seconds=45",
+                Some("settings.agent_desk"),
+                Some(("full_presence=away&offer_seconds=45", 400, "full_presence")),
+            ),
+            case(
+                "admin_offer_queue_set",
+                "queue_id=qa&seconds=8",
+                Some("settings.offer_queue"),
+                Some(("queue_id=qa&seconds=601", 400, "seconds")),
+            ),
+            case(
                 "admin_origins_set",
                 "origins=https%3A%2F%2Fportal.example.com",
                 Some("settings.embed_origins"),

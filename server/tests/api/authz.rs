@@ -118,6 +118,11 @@ async fn the_authorization_matrix() {
         ("admin_thresholds_clear", "queue_id=qa".into()),
         ("admin_retention_set", "days=".into()),
         ("admin_stuck_set", "minutes=10".into()),
+        (
+            "admin_desk_set",
+            "full_presence=busy&offer_seconds=30".into(),
+        ),
+        ("admin_offer_queue_set", "queue_id=qa&seconds=".into()),
         ("admin_origins_set", "origins=".into()),
         ("admin_tokens", String::new()),
         ("admin_token_create", "name=m&scopes[0]=read".into()),

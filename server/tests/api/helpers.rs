@@ -183,6 +183,11 @@ pub async fn spawn_app(kind: DbKind) -> TestApp {
 /// Starts the server with the given settings.
 pub async fn spawn_app_with(kind: DbKind, config: Config) -> TestApp {
     let url = fresh_database(kind).await;
+    spawn_app_on(kind, url, config).await
+}
+
+/// Starts a server over the database at `url` as it is (a restart, or a second server).
+pub async fn spawn_app_on(kind: DbKind, url: String, config: Config) -> TestApp {
     let db = db::connect_and_migrate(&url).await.expect("migrate");
     let conf = get_configuration(Some(concat!(env!("CARGO_MANIFEST_DIR"), "/../Leptos.toml")))
         .expect("Leptos.toml");
@@ -195,7 +200,7 @@ pub async fn spawn_app_with(kind: DbKind, config: Config) -> TestApp {
     let token = tokens::generate().expect("random");
     tokens::insert(
         &db,
-        "tests",
+        &format!("tests{}", COUNTER.fetch_add(1, Ordering::Relaxed)),
         &token,
         &[Scope::Ingest, Scope::Read, Scope::Metrics],
         None,

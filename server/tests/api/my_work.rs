@@ -6,13 +6,13 @@ use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, spawn_app};
 
-fn at(offset_s: i64) -> String {
+pub(crate) fn at(offset_s: i64) -> String {
     (chrono::Utc::now() + chrono::TimeDelta::seconds(offset_s)).to_rfc3339()
 }
 
 /// Queue q1 with agents a1 (capacity 1) and a2, both available; open conversations c1 and c2
 /// in q1, c3 in q2.
-async fn scene(app: &TestApp) {
+pub(crate) async fn scene(app: &TestApp) {
     let t = at(-60);
     let body = json!([
         {"id":"q1","type":"queue.upserted","at":t,"queue_id":"q1","name":"Billing","channels":["chat"]},
@@ -31,7 +31,7 @@ async fn scene(app: &TestApp) {
     assert_eq!(app.ingest(&body.to_string()).await.0, 200);
 }
 
-async fn my_act(app: &TestApp, cookie: &str, id: &str, request: Value) -> (u16, String) {
+pub(crate) async fn my_act(app: &TestApp, cookie: &str, id: &str, request: Value) -> (u16, String) {
     let body = json!({"id": id, "request": request}).to_string();
     let (status, _, text) = crate::helpers::request_with(
         &app.base,
@@ -49,7 +49,7 @@ async fn my_act(app: &TestApp, cookie: &str, id: &str, request: Value) -> (u16, 
 }
 
 /// A server function of the dashboard with a form body.
-async fn my_fn(app: &TestApp, cookie: &str, path: &str, form: &str) -> (u16, Value) {
+pub(crate) async fn my_fn(app: &TestApp, cookie: &str, path: &str, form: &str) -> (u16, Value) {
     let (status, _, text) = crate::helpers::request_with(
         &app.base,
         "POST",
@@ -74,7 +74,7 @@ fn ids(list: &Value) -> Vec<&str> {
         .unwrap_or_default()
 }
 
-async fn state(app: &TestApp, id: &str) -> String {
+pub(crate) async fn state(app: &TestApp, id: &str) -> String {
     app.ingestor
         .with_ledger(|l| {
             l.conversation(id)

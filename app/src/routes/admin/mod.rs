@@ -3,6 +3,7 @@
 
 pub mod agents;
 pub mod audit;
+pub mod desk;
 pub mod panels;
 pub mod queues;
 pub mod settings;

@@ -1,5 +1,5 @@
-//! `/admin/settings`: enabled supervisor actions, alert thresholds (default and per queue),
-//! retention days and the origins allowed to embed Intraday.
+//! `/admin/settings`: enabled supervisor actions, alert thresholds (default and per queue), the
+//! agents' desk, the stuck time, retention days and the origins allowed to embed Intraday.
 
 use super::columns;
 use leptos::prelude::*;
@@ -8,8 +8,8 @@ use super::outcome;
 use crate::i18n::t;
 use crate::model::admin::{AdminSettings, SupervisorAction, Thresholds};
 use crate::server_fns::admin::{
-    AdminActionsSet, AdminOriginsSet, AdminRetentionSet, AdminStuckSet, AdminThresholdsClear,
-    AdminThresholdsSet, admin_queues, get_admin_settings,
+    AdminActionsSet, AdminDeskSet, AdminOfferQueueSet, AdminOriginsSet, AdminRetentionSet,
+    AdminStuckSet, AdminThresholdsClear, AdminThresholdsSet, admin_queues, get_admin_settings,
 };
 
 fn action_key(a: SupervisorAction) -> &'static str {
@@ -32,6 +32,8 @@ pub fn SettingsPage() -> impl IntoView {
     let retention = ServerAction::<AdminRetentionSet>::new();
     let origins = ServerAction::<AdminOriginsSet>::new();
     let stuck = ServerAction::<AdminStuckSet>::new();
+    let desk = ServerAction::<AdminDeskSet>::new();
+    let offer_queue = ServerAction::<AdminOfferQueueSet>::new();
     let settings = Resource::new(
         move || {
             (
@@ -41,6 +43,8 @@ pub fn SettingsPage() -> impl IntoView {
                 retention.version().get(),
                 origins.version().get(),
                 stuck.version().get(),
+                desk.version().get(),
+                offer_queue.version().get(),
             )
         },
         |_| get_admin_settings(),
@@ -55,7 +59,8 @@ pub fn SettingsPage() -> impl IntoView {
                     let s = settings.await?;
                     Ok::<_, crate::error::AppError>(view! {
                         <ActionsCard s=s.clone() actions />
-                        <ThresholdsCard s=s.clone() all thresholds clear />
+                        <ThresholdsCard s=s.clone() all=all.clone() thresholds clear />
+                        <super::desk::DeskCard desk=s.desk.clone() all set=desk queue=offer_queue />
                         <StuckCard s=s.clone() stuck />
                         <RetentionCard s=s.clone() retention />
                         <OriginsCard s origins />

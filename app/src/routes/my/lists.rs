@@ -11,8 +11,6 @@ use crate::ongoing::row::status_word;
 use crate::ongoing::{AgentAction, OngoingRow};
 use crate::server_fns::my::{ClosedItem, MyWork};
 
-use crate::ongoing::agent::OFFER_SECONDS;
-
 /// Offers awaiting the agent's answer, with a countdown.
 #[component]
 pub fn Offers(work: MyWork) -> impl IntoView {
@@ -33,7 +31,8 @@ pub fn Offers(work: MyWork) -> impl IntoView {
                         .into_iter()
                         .map(|r| {
                             let since = r.status_since.unwrap_or(r.updated_at).timestamp_millis();
-                            let left = move || (OFFER_SECONDS - (state.now.get() - since) / 1_000).max(0);
+                            let seconds = i64::from(work.offer_seconds_for(&r.queue_id));
+                            let left = move || (seconds - (state.now.get() - since) / 1_000).max(0);
                             let (accept_id, decline_id) = (r.id.clone(), r.id.clone());
                             let (t1, t2) = (r.state_token(), r.state_token());
                             view! {

@@ -7,8 +7,9 @@ use leptos::prelude::*;
 
 use super::MyState;
 use crate::components::live_feed::LiveState;
-use crate::i18n::t;
+use crate::i18n::{fill, t};
 use crate::model::conversation::ConversationStatus;
+use crate::model::event::MonitorMode;
 use crate::ongoing::action::MAX_TEXT_CHARS;
 use crate::ongoing::agent::MAX_NOTE_CHARS;
 use crate::ongoing::{AgentAction, OngoingRow};
@@ -144,6 +145,17 @@ fn RowHead(row: OngoingRow, drafts: Drafts) -> impl IntoView {
             {r.subject.clone().map(|s| view! { " · "<bdi>{s}</bdi> })}
             {r.open_escalation.then(|| view! { " · "<span class="badge escalation">{t("my.escalation_open")}</span> })}
         </p>
+        {(!r.monitors.is_empty()).then(|| view! {
+            <p class="note" data-testid="my-monitors">
+                {r.monitors.iter().map(|m| {
+                    let key = match m.mode {
+                        MonitorMode::Silent => "my.monitored_by",
+                        MonitorMode::Joined => "my.joined_by",
+                    };
+                    view! { <span data-testid="my-monitor" data-mode=match m.mode { MonitorMode::Silent => "silent", MonitorMode::Joined => "joined" }>{fill(t(key), &[&m.supervisor_id])}</span>" " }
+                }).collect_view()}
+            </p>
+        })}
         <div class="actions-box" data-testid="my-actions">
             {(r.status == S::Active && r.awaiting_acceptance).then(|| view! {
                 <button type="button" class="primary" data-testid="act-accept" on:click=on(AgentAction::Accept, id.clone(), token.clone())>{t("my.accept")}</button>
