@@ -48,7 +48,7 @@ impl MySource for Actions {
         Box::pin(async move {
             let now = chrono::Utc::now();
             let event = serde_json::json!({
-                "id": format!("my-presence-{agent_id}-{}", now.timestamp_micros()),
+                "id": format!("{}{agent_id}-{}", super::presence::PERSON_PREFIX, now.timestamp_micros()),
                 "type": "agent.presence",
                 "at": now.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
                 "agent_id": agent_id,

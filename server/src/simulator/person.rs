@@ -1,7 +1,8 @@
 //! A person working a simulated agent in Intraday (a demo user linked to it, on the My
 //! dashboard): from their first presence change on, the simulation no longer decides for that
 //! agent — no shifts, breaks or answers — but still routes them work when their presence and
-//! capacity allow, and leaves each conversation it gives them to them.
+//! capacity allow, and leaves each conversation it gives them to them, as well as those it gave
+//! the agent before the person took over.
 
 use super::Simulator;
 use super::model::{Presence, Status};
@@ -15,6 +16,9 @@ impl Simulator {
             return false;
         };
         let t = self.clock;
+        if !self.agents[a].person {
+            self.hand_over_agent(a);
+        }
         let agent = &mut self.agents[a];
         agent.person = true;
         agent.on_shift = true;
@@ -24,6 +28,36 @@ impl Simulator {
         agent.last_at = agent.last_at.max(t);
         self.route_agent(a, t);
         true
+    }
+
+    /// A person takes over agent `a` mid-shift: the conversations the simulation gave it are
+    /// theirs now (offered, active, parked or in wrap-up), finished by the person rather than
+    /// by what the simulation planned; their capacity stays held until the person is done.
+    fn hand_over_agent(&mut self, a: usize) {
+        let theirs: Vec<u64> = self
+            .conversations
+            .iter()
+            .filter(|(_, c)| c.agent == Some(a))
+            .map(|(conv, _)| *conv)
+            .collect();
+        for conv in theirs {
+            if let Some(c) = self.conversations.remove(&conv) {
+                let cost = if c.status.holds_capacity() {
+                    c.channel.cost()
+                } else {
+                    0
+                };
+                let id = self.conversation_id(conv);
+                // What the simulation already wrote for it but has not sent yet is dropped.
+                self.pending.retain(|p| {
+                    p.event
+                        .get("conversation_id")
+                        .and_then(serde_json::Value::as_str)
+                        != Some(id.as_str())
+                });
+                self.with_people.insert(id, (a, cost));
+            }
+        }
     }
 
     /// Whether routing gave conversation `conv` to a person: then it leaves the model (the

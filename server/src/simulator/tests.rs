@@ -455,3 +455,44 @@ fn a_person_working_a_simulated_agent_gets_offers_and_answers_them_alone() {
     assert!(s.person_done(&offers[0].1), "its capacity comes back");
     assert!(!s.person_done(&offers[0].1), "once");
 }
+
+#[test]
+fn a_person_taking_over_mid_shift_finishes_the_agents_conversations_alone() {
+    let mut s = sim(11);
+    let t = start() + TimeDelta::hours(10);
+    let before = s.advance(t);
+    // A conversation its agent is talking in now (accepted, not yet ended or closed).
+    let mut state: std::collections::HashMap<String, (String, String)> = Default::default();
+    for e in &before {
+        let Some(id) = e.get("conversation_id").and_then(Value::as_str) else {
+            continue;
+        };
+        let agent = e.get("agent_id").and_then(Value::as_str).map(str::to_owned);
+        let entry = state.entry(id.to_owned()).or_default();
+        entry.0 = kind(e).to_owned();
+        if let Some(a) = agent {
+            entry.1 = a;
+        }
+    }
+    let (id, (_, agent)) = state
+        .iter()
+        .find(|(_, (k, a))| k == "conversation.accepted" && !a.is_empty())
+        .expect("a conversation in progress at 10:00");
+    assert!(s.person_presence(agent, app::model::event::Presence::Available));
+    let mut later = Vec::new();
+    let mut t = t;
+    for _ in 0..60 {
+        t += TimeDelta::seconds(30);
+        later.extend(s.advance(t));
+    }
+    assert!(
+        later
+            .iter()
+            .all(|e| e.get("conversation_id").and_then(Value::as_str) != Some(id.as_str())),
+        "the simulation leaves {id} to the person who took over {agent}"
+    );
+    assert!(
+        s.person_done(id),
+        "its capacity comes back when the person is done"
+    );
+}

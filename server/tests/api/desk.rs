@@ -75,15 +75,24 @@ each_backend! {
         scene(&app).await;
         let admin = app.session("admin", &[], None).await;
         admin_set(&app, &admin, "/api/admin_desk_set", "full_presence=busy_dnd&offer_seconds=30").await;
-        let _ann = app.session("agent", &[], Some("a1")).await;
-        // Routing offers and the agent's own system accepts: no action here filled the capacity.
+        // Ann works here (she set her presence on My dashboard); Bob's user never did, so his
+        // own system keeps deciding his presence.
+        let ann = app.session("agent", &[], Some("a1")).await;
+        let (status, body) = my_fn(&app, &ann, "/api/my_presence", "presence=available").await;
+        assert_eq!(status, 200, "{body}");
+        let _bob = app.session("agent", &[], Some("a2")).await;
+        // Routing offers and the agents' own system accepts: no action here filled the capacity.
         let t = at(0);
         let filled = json!([
             {"id":"o1","type":"conversation.offered","at":t,"conversation_id":"c1","agent_id":"a1","by":"routing"},
             {"id":"a1c1","type":"conversation.accepted","at":t,"conversation_id":"c1","agent_id":"a1"},
+            {"id":"a2cap","type":"agent.upserted","at":t,"agent_id":"a2","name":"Bob","queues":["q1"],"capacity":1},
+            {"id":"o2","type":"conversation.offered","at":t,"conversation_id":"c2","agent_id":"a2","by":"routing"},
+            {"id":"a2c2","type":"conversation.accepted","at":t,"conversation_id":"c2","agent_id":"a2"},
         ]);
         assert_eq!(app.ingest(&filled.to_string()).await.0, 200);
         wait_for(8, "busy_dnd", || presence(&app, "a1")).await;
+        assert_eq!(presence(&app, "a2").await, "available", "Bob's system decides his presence");
 
         // Another server over the same log (a restart) finds the busy was the server's, and
         // undoes it when capacity frees.

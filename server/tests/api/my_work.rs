@@ -179,6 +179,15 @@ each_backend! {
         let hello = events.iter().find(|e| e["text"] == "Hello, how can I help?").expect("message");
         assert_eq!(hello["agent_id"], "a1");
         assert!(events.iter().any(|e| e["type"] == "conversation.offered" && e["by"] == "agent"));
+        // After a restart the day's closed list is read back from the log, the same.
+        let again = crate::helpers::spawn_app_on(kind, app.db_url.clone(), server::config::Config {
+            ingest_rate_per_second: 0,
+            ..server::config::Config::default()
+        })
+        .await;
+        let ann_again = again.session("agent", &[], Some("a1")).await;
+        let (_, after) = my_fn(&again, &ann_again, "/api/my_work", "").await;
+        assert_eq!(after["closed_today"], work["closed_today"], "{after}");
     }
 }
 
