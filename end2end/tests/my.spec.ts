@@ -43,9 +43,9 @@ test.describe.serial('My dashboard', () => {
     const mia = await open(browser, USERS.mia, '/my');
     const sup = await open(browser, USERS.myQueue, '/ongoing');
     const ins = await open(browser, USERS.myQueue, '/insights');
-    const tile = async (key: string) => Number(await ins.getByTestId(`tile-${key}-value`).textContent());
+    const tile = async (key: string) => Number(await ins.getByTestId(`tile-${key}-value`).first().textContent());
     const follows = (key: string, value: number) =>
-      expect(ins.getByTestId(`tile-${key}-value`), key).toHaveText(String(value), { timeout: 2_000 });
+      expect(ins.getByTestId(`tile-${key}-value`).first(), key).toHaveText(String(value), { timeout: 2_000 });
     const [incoming, inQueue, closed] = [await tile('incoming'), await tile('in_queue'), await tile('closed')];
     // My work is the agent's first tab; a supervisor who takes no conversations has none.
     await expect(mia.locator('nav.tabs a').first()).toHaveAttribute('data-testid', 'tab-my');
@@ -135,7 +135,8 @@ test.describe.serial('My dashboard', () => {
   });
 
   test("the admin's desk settings: a queue's offer countdown runs out, a full capacity goes DND, a silent monitor is told", async ({ browser }) => {
-    const admin = await open(browser, USERS.admin, '/admin/settings');
+    const admin = await (await browser.newContext()).newPage();
+    await signIn(admin, USERS.admin, '/admin/settings');
     const desk = admin.getByTestId('desk-card');
     const setDesk = async (presence: string, tell: boolean, seconds: string) => {
       await admin.goto('/admin/settings');
@@ -154,6 +155,7 @@ test.describe.serial('My dashboard', () => {
     await admin.goto('/admin/settings');
     await expect(desk.getByTestId(`offer-queue-${QUEUE}`)).toContainText('5 s');
     await expect(desk.getByTestId('desk-tell-monitoring')).toBeChecked();
+    await desk.screenshot({ path: '../docs/screenshots/agents-desk-settings.png' });
     try {
       const mia = await open(browser, USERS.mia, '/my');
       const sup = await open(browser, USERS.myQueue, '/ongoing');
