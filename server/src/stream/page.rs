@@ -67,7 +67,7 @@ pub async fn page_stream(
     operation_id = "myStream",
     tag = "streams",
     summary = "The My dashboard's change feed (SSE), for a person linked to an agent",
-    description = "Like `/api/v1/stream/page`, for the signed-in person's own work: `changed` events when the log moved in their agent's queues or for their agent, no conversation data; the dashboard then asks for its lists. Sessions only (no token): it follows a person. Ends with an `unauthorized` event when the session ends or is no longer linked to that agent.",
+    description = "Like `/api/v1/stream/page`, for the signed-in person's own work: `changed` events when the log moved in their agent's queues or for their agent, no conversation data; the dashboard then asks for its lists. Sessions only (no token): it follows a person. Ends with an `unauthorized` event when the session ends or is no longer linked to that agent, and with a `shutdown` event (connect again) when the agent's queues change.",
     responses(
         (status = 200, description = "an endless event stream", body = inline(SseText), content_type = "text/event-stream"),
         (status = 401, description = "Not signed in.", body = ErrorBody),
@@ -98,21 +98,14 @@ pub async fn my_stream(
         Err(limit) => return super::sse::too_many(limit),
     };
     // The agent's queues as the log knows them when the feed opens (an agent not yet in the
-    // log has none and hears nothing); a change of queues takes effect when the page connects
-    // again.
-    let queues = state
-        .ingestor
-        .with_ledger(|l| {
-            l.agent(&agent)
-                .map(|a| a.queues.clone())
-                .unwrap_or_default()
-        })
-        .await;
+    // log has none and hears nothing); when they change the feed ends and the page connects
+    // again with the new ones.
+    let queues = super::sse::agent_queues(&state.ingestor, &agent).await;
     let caller = super::caller::Caller::Agent {
         session: session.0.0.clone(),
-        agent,
+        agent: agent.clone(),
     };
-    let recheck = super::sse::Recheck::new(&state, Some(caller));
+    let recheck = super::sse::Recheck::for_agent(&state, caller, agent);
     feed(&state, Some(queues), recheck, open)
 }
 
@@ -173,6 +166,14 @@ fn feed(
                             let bye = Event::default()
                                 .event("unauthorized")
                                 .data(super::sse::UNAUTHORIZED);
+                            return Some((Ok(bye), (None, feed, true)));
+                        }
+                        if recheck.queues_moved(scope).await {
+                            // The browser connects again (and refetches) with the new queues.
+                            let bye = Event::default()
+                                .event("shutdown")
+                                .data("{}")
+                                .retry(Duration::from_secs(1));
                             return Some((Ok(bye), (None, feed, true)));
                         }
                     }

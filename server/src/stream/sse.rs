@@ -151,6 +151,8 @@ pub(super) struct Recheck {
     caller: Option<Caller>,
     changed: watch::Receiver<u64>,
     next: tokio::time::Instant,
+    /// An agent's feed follows the agent's queues: the ledger, and the agent.
+    follows: Option<(std::sync::Arc<crate::ingest::Ingestor>, String)>,
 }
 
 impl Recheck {
@@ -160,7 +162,26 @@ impl Recheck {
             caller,
             changed: state.hub.callers_signal(),
             next: tokio::time::Instant::now() + RECHECK,
+            follows: None,
         }
+    }
+
+    /// The recheck of an agent's feed, which also notices when the agent's queues change.
+    pub(super) fn for_agent(state: &AppState, caller: Caller, agent: String) -> Recheck {
+        Recheck {
+            follows: Some((state.ingestor.clone(), agent)),
+            ..Recheck::new(state, Some(caller))
+        }
+    }
+
+    /// Whether the agent this feed follows now has other queues than `scope` (the feed then
+    /// ends so that the browser connects again with the new ones).
+    pub(super) async fn queues_moved(&self, scope: &Scope) -> bool {
+        let Some((ingestor, agent)) = &self.follows else {
+            return false;
+        };
+        let now = agent_queues(ingestor, agent).await;
+        scope.as_ref() != Some(&now)
     }
 
     /// Waits until the caller should be checked again.
@@ -183,6 +204,17 @@ impl Recheck {
             None => true,
         }
     }
+}
+
+/// `agent`'s queues as the log knows them now, sorted (none while the log does not know it).
+pub(super) async fn agent_queues(ingestor: &crate::ingest::Ingestor, agent: &str) -> Vec<String> {
+    ingestor
+        .with_ledger(|l| {
+            let mut q = l.agent(agent).map(|a| a.queues.clone()).unwrap_or_default();
+            q.sort();
+            q
+        })
+        .await
 }
 
 /// The last words of a stream whose caller lost the right to it.

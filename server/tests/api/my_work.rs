@@ -248,6 +248,20 @@ each_backend! {
         let next = feed.next_data().await.expect("a change");
         assert_eq!(next.event, "changed");
         assert!(!next.data.contains("Zoë"), "no customer data: {next:?}");
+        // Ann joins q2: the feed ends so that the page connects again with both queues.
+        let moved = json!([{"id":"a1q2","type":"agent.upserted","at":at(0),"agent_id":"a1","name":"Ann","queues":["q1","q2"],"capacity":1}]);
+        assert_eq!(app.ingest(&moved.to_string()).await.0, 200);
+        let mut seen = Vec::new();
+        while seen.last().map(String::as_str) != Some("shutdown") {
+            let e = feed.next_data().await.expect("the feed ends with a shutdown");
+            seen.push(e.event);
+            assert!(seen.len() < 20, "{seen:?}");
+        }
+        let mut again = crate::sse::connect_cookie(&app.base, "/api/v1/stream/my", &ann).await;
+        assert_eq!(again.next_data().await.expect("first").event, "changed");
+        let q2 = json!([{"id":"m4","type":"conversation.message","at":at(0),"conversation_id":"c3","from":"customer","text":"Hello"}]);
+        assert_eq!(app.ingest(&q2.to_string()).await.0, 200);
+        assert_eq!(again.next_data().await.expect("q2's change").event, "changed");
         // A person not linked to an agent has no feed of their own.
         let sup = app.session("supervisor", &["q1"], None).await;
         let denied = crate::sse::connect_cookie(&app.base, "/api/v1/stream/my", &sup).await;
