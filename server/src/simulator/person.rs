@@ -5,7 +5,7 @@
 //! the agent before the person took over.
 
 use super::Simulator;
-use super::model::{Presence, Status};
+use super::model::{Action, Presence, Status};
 use super::roster::AGENTS;
 
 impl Simulator {
@@ -27,7 +27,29 @@ impl Simulator {
         agent.epoch += 1;
         agent.last_at = agent.last_at.max(t);
         self.route_agent(a, t);
+        self.courtesy_arrival(a, t);
         true
+    }
+
+    /// The demo promises a person work within a minute of getting ready: when they are ready
+    /// with room and nothing waits in their queues, a customer of one of them arrives within
+    /// 5–20 s (routing gives people the next conversation they can take).
+    fn courtesy_arrival(&mut self, a: usize, t: i64) {
+        if !self.routable(a) || self.free_capacity(a) == 0 {
+            return;
+        }
+        let queues = self.agents[a].queues.clone();
+        let waiting = self.open.iter().any(|&(_, conv)| {
+            self.conversations
+                .get(&conv)
+                .is_some_and(|c| queues.contains(&c.queue))
+        });
+        if queues.is_empty() || waiting {
+            return;
+        }
+        let queue = queues[self.rng.below(queues.len())];
+        let at = t + 5_000 + self.rng.below(15_000) as i64;
+        self.schedule(at, Action::Arrive { queue });
     }
 
     /// A person takes over agent `a` mid-shift: the conversations the simulation gave it are
@@ -84,6 +106,7 @@ impl Simulator {
         self.unload(a, cost);
         let t = self.clock;
         self.route_agent(a, t);
+        self.courtesy_arrival(a, t);
         true
     }
 }

@@ -496,3 +496,26 @@ fn a_person_taking_over_mid_shift_finishes_the_agents_conversations_alone() {
         "its capacity comes back when the person is done"
     );
 }
+
+#[test]
+fn a_person_who_gets_ready_is_offered_work_within_a_minute_even_at_night() {
+    for seed in 1..=5 {
+        let mut s = sim(seed);
+        // 03:00 UTC: the quietest hour of the day's curve.
+        let mut t = start() + TimeDelta::hours(3);
+        s.advance(t);
+        assert!(s.person_presence("a01", app::model::event::Presence::Available));
+        let mut offered = false;
+        for _ in 0..12 {
+            t += TimeDelta::seconds(5);
+            offered |= s
+                .advance(t)
+                .iter()
+                .any(|e| kind(e) == "conversation.offered" && text(e, "agent_id") == "a01");
+        }
+        assert!(
+            offered,
+            "seed {seed}: no offer to the person within a minute"
+        );
+    }
+}
