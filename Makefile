@@ -38,9 +38,21 @@ tools:
 tools-test:
 	@scripts/ensure-tools.sh test
 
-## The release server binary and the size-optimised WASM, JS and CSS under target/site.
-site:
-	cargo leptos build --release
+## The release server binary and the size-optimised WASM, JS and CSS under target/site, with
+## hashed names and brotli and gzip copies. Skipped when nothing it is built from changed since
+## the last build (cargo-leptos itself would regenerate and re-optimise the same WASM); a
+## server binary rebuilt since by `cargo bench` or `cargo build` counts as a change.
+SITE_INPUTS := $(shell find app frontend server/src server/build.rs migrations style public -type f 2>/dev/null) \
+	Cargo.toml Cargo.lock Leptos.toml app/Cargo.toml frontend/Cargo.toml server/Cargo.toml \
+	migrations/Cargo.toml $(wildcard target/release/intraday)
+SITE_STAMP := target/site/.built
+
+site: $(SITE_STAMP)
+
+$(SITE_STAMP): $(SITE_INPUTS)
+	cargo leptos build --release --precompress
+	cp target/release/hash.txt target/site/hash.txt
+	touch $@
 
 fmt-check:
 	cargo fmt --all --check

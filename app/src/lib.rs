@@ -15,7 +15,7 @@ pub mod server_fns;
 pub mod url;
 
 use leptos::prelude::*;
-use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
 use leptos_router::{
     ParamSegment, StaticSegment,
     components::{ParentRoute, Route, Router, Routes},
@@ -49,6 +49,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="color-scheme" content="light dark" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
                 <AutoReload options=options.clone() />
+                <HashedStylesheet options=options.clone() id="leptos" />
                 <HydrationScripts options />
                 <meta name="intraday-viewer" content=viewer_meta() />
                 {auth::embed_session()
@@ -84,7 +85,6 @@ pub fn App() -> impl IntoView {
     i18n::provide_locale();
 
     view! {
-        <Stylesheet id="leptos" href="/pkg/intraday.css" />
         <Title text="Intraday" />
         <Router>
             <TopBar />

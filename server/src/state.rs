@@ -50,11 +50,12 @@ impl AppState {
     /// Opens the ingest path over a migrated database (rebuilding the ledger from the log) and
     /// registers the live stream's hub on it. Starts nothing: [`crate::tasks::start`] does.
     pub async fn build(
-        leptos_options: LeptosOptions,
+        mut leptos_options: LeptosOptions,
         db: DatabaseConnection,
         db_kind: DbKind,
         config: Config,
     ) -> Result<AppState, sea_orm::DbErr> {
+        crate::http::site::find_hashes(&mut leptos_options);
         let snapshot = config.snapshot_path.as_deref().map(std::path::Path::new);
         let ingestor = Arc::new(Ingestor::open_with(db.clone(), Vec::new(), snapshot).await?);
         let hub = Arc::new(Hub::new(StreamSettings {

@@ -8,6 +8,7 @@ pub mod error;
 pub mod openapi;
 pub mod preferences;
 pub mod read_api;
+pub mod site;
 
 use std::sync::Arc;
 
@@ -110,6 +111,10 @@ pub fn router(state: AppState) -> Router {
             move || shell(options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(axum::middleware::from_fn_with_state(
+            state.leptos_options.hash_files,
+            crate::http::site::cache_headers,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.ingestor.clone(),
             time_server_fns,

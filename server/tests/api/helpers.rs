@@ -188,9 +188,22 @@ pub async fn spawn_app_with(kind: DbKind, config: Config) -> TestApp {
 
 /// Starts a server over the database at `url` as it is (a restart, or a second server).
 pub async fn spawn_app_on(kind: DbKind, url: String, config: Config) -> TestApp {
+    spawn(kind, url, config, None).await
+}
+
+/// Starts the server over a fresh database, serving the built site at `site_root`.
+pub async fn spawn_app_with_site(kind: DbKind, site_root: &str) -> TestApp {
+    let url = fresh_database(kind).await;
+    spawn(kind, url, Config::default(), Some(site_root)).await
+}
+
+async fn spawn(kind: DbKind, url: String, config: Config, site_root: Option<&str>) -> TestApp {
     let db = db::connect_and_migrate(&url).await.expect("migrate");
-    let conf = get_configuration(Some(concat!(env!("CARGO_MANIFEST_DIR"), "/../Leptos.toml")))
+    let mut conf = get_configuration(Some(concat!(env!("CARGO_MANIFEST_DIR"), "/../Leptos.toml")))
         .expect("Leptos.toml");
+    if let Some(root) = site_root {
+        conf.leptos_options.site_root = root.into();
+    }
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");

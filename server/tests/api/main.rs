@@ -59,6 +59,7 @@ mod retention;
 mod security;
 mod simulate;
 mod site_config;
+mod site_files;
 mod snapshot;
 mod sse;
 mod stream;

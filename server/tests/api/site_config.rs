@@ -29,6 +29,7 @@ fn leptos_toml_agrees_with_cargo_toml() {
         "site-addr",
         "reload-port",
         "env",
+        "hash-files",
     ] {
         assert_eq!(
             build.get(key),
