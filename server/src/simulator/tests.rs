@@ -21,6 +21,16 @@ fn the_simulator_can_move_to_another_thread() {
     assert_send::<Simulator>();
 }
 
+/// Fails when `events` say anything of conversation `id`.
+fn assert_silent_about(events: &[Value], id: &str, when: &str) {
+    assert!(
+        events
+            .iter()
+            .all(|e| e.get("conversation_id").and_then(Value::as_str) != Some(id)),
+        "the simulation wrote of {id} {when}"
+    );
+}
+
 fn sim(seed: u64) -> Simulator {
     Simulator::new(SimConfig { seed, speed: 1.0 }, start())
 }
@@ -407,12 +417,7 @@ fn a_conversation_handed_over_gets_no_more_events_and_the_day_goes_on() {
         t += TimeDelta::seconds(30);
         later.extend(s.advance(t));
     }
-    assert!(
-        later
-            .iter()
-            .all(|e| e.get("conversation_id").and_then(Value::as_str) != Some(id.as_str())),
-        "no event of {id} after it was handed over"
-    );
+    assert_silent_about(&later, &id, "after it was handed over");
     assert!(
         count(&later, "conversation.created") > 10,
         "the day goes on"
@@ -445,12 +450,7 @@ fn a_person_working_a_simulated_agent_gets_offers_and_answers_them_alone() {
         .collect();
     assert!(!offers.is_empty(), "routing offers the person work");
     for (i, id) in &offers {
-        assert!(
-            later[i + 1..]
-                .iter()
-                .all(|e| e.get("conversation_id").and_then(Value::as_str) != Some(id.as_str())),
-            "the simulation leaves {id} to the person once offered"
-        );
+        assert_silent_about(&later[i + 1..], id, "once it was offered to the person");
     }
     assert!(s.person_done(&offers[0].1), "its capacity comes back");
     assert!(!s.person_done(&offers[0].1), "once");
@@ -485,12 +485,7 @@ fn a_person_taking_over_mid_shift_finishes_the_agents_conversations_alone() {
         t += TimeDelta::seconds(30);
         later.extend(s.advance(t));
     }
-    assert!(
-        later
-            .iter()
-            .all(|e| e.get("conversation_id").and_then(Value::as_str) != Some(id.as_str())),
-        "the simulation leaves {id} to the person who took over {agent}"
-    );
+    assert_silent_about(&later, id, &format!("once the person took over {agent}"));
     assert!(
         s.person_done(id),
         "its capacity comes back when the person is done"

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, spawn_app, spawn_app_on};
-use crate::my_work::{at, my_act, my_fn, scene, state};
+use crate::my_work::{at, my_act, my_fn, scene, state, supervisor_act};
 
 /// Waits up to `secs` for `what` of the app to become `want`.
 async fn wait_for<F, Fut>(secs: u64, want: &str, what: F) -> Duration
@@ -128,15 +128,7 @@ each_backend! {
         let (status, text) = my_act(&app, &ann, "c1", json!({"action":"take"})).await;
         assert_eq!(status, 200, "{text}");
         let sup = app.session("supervisor", &["q1"], None).await;
-        let monitor = json!({"id":"c1","request":{"action":"monitor"}}).to_string();
-        let (status, _, text) = crate::helpers::request_with(
-            &app.base,
-            "POST",
-            "/api/ongoing_act",
-            &[("Cookie", sup.as_str()), ("Origin", app.base.as_str()), ("Content-Type", "application/json")],
-            monitor.as_bytes(),
-        )
-        .await;
+        let (status, text) = supervisor_act(&app, &sup, "c1", json!({"action":"monitor"})).await;
         assert_eq!(status, 200, "{text}");
         let (_, work) = my_fn(&app, &ann, "/api/my_work", "").await;
         assert_eq!(work["mine"][0]["monitors"], json!([]), "not told by default: {work}");

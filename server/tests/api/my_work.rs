@@ -48,6 +48,29 @@ pub(crate) async fn my_act(app: &TestApp, cookie: &str, id: &str, request: Value
     (status, text)
 }
 
+/// A supervisor's action on the Ongoing tab (`ongoing_act`), as the page sends it.
+pub(crate) async fn supervisor_act(
+    app: &TestApp,
+    cookie: &str,
+    id: &str,
+    request: Value,
+) -> (u16, String) {
+    let body = json!({"id": id, "request": request}).to_string();
+    let (status, _, text) = crate::helpers::request_with(
+        &app.base,
+        "POST",
+        "/api/ongoing_act",
+        &[
+            ("Cookie", cookie),
+            ("Origin", app.base.as_str()),
+            ("Content-Type", "application/json"),
+        ],
+        body.as_bytes(),
+    )
+    .await;
+    (status, text)
+}
+
 /// A server function of the dashboard with a form body.
 pub(crate) async fn my_fn(app: &TestApp, cookie: &str, path: &str, form: &str) -> (u16, Value) {
     let (status, _, text) = crate::helpers::request_with(
@@ -107,15 +130,7 @@ each_backend! {
         assert_eq!(state(&app, "c1").await, "active/a1/q1/-");
         // A supervisor listens in silently: the agent's work does not say so.
         let sup = app.session("supervisor", &["q1"], None).await;
-        let monitor = json!({"id":"c1","request":{"action":"monitor"}}).to_string();
-        let (status, _, text) = crate::helpers::request_with(
-            &app.base,
-            "POST",
-            "/api/ongoing_act",
-            &[("Cookie", sup.as_str()), ("Origin", app.base.as_str()), ("Content-Type", "application/json")],
-            monitor.as_bytes(),
-        )
-        .await;
+        let (status, text) = supervisor_act(&app, &sup, "c1", json!({"action":"monitor"})).await;
         assert_eq!(status, 200, "{text}");
         let (_, work) = my_fn(&app, &ann, "/api/my_work", "").await;
         assert_eq!((ids(&work["mine"]), ids(&work["open"]), work["used"].as_u64()), (vec!["c1"], vec!["c2"], Some(1)));
