@@ -13,17 +13,25 @@ use leptos::prelude::LeptosOptions;
 /// What the hashed files' responses say: a year, never revalidated.
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 
-/// Points `options` at the site's `hash.txt`, which `make site` puts beside the files it names.
-/// Leptos looks for it beside the running binary, which holds only for the binary cargo-leptos
-/// built with that site. Without one the names are left unhashed, and the start says so.
+/// Points `options` at the site's `hash.txt`, which `make site` puts beside the files it names,
+/// else the one beside the running binary (where cargo-leptos writes it, and where Leptos alone
+/// would look: right only for the binary cargo-leptos built with that site). Without either
+/// the names are left unhashed, and the start says so.
 pub fn find_hashes(options: &mut LeptosOptions) {
     if !options.hash_files {
         return;
     }
     let in_site = std::path::Path::new(&*options.site_root).join(&*options.hash_file);
-    match std::path::absolute(&in_site) {
-        Ok(path) if path.is_file() => options.hash_file = path.to_string_lossy().into(),
-        _ => {
+    let by_binary = std::env::current_exe()
+        .ok()
+        .and_then(|exe| Some(exe.parent()?.join(&*options.hash_file)));
+    let found = std::iter::once(in_site.clone())
+        .chain(by_binary)
+        .filter_map(|p| std::path::absolute(p).ok())
+        .find(|p| p.is_file());
+    match found {
+        Some(path) => options.hash_file = path.to_string_lossy().into(),
+        None => {
             tracing::warn!(
                 path = %in_site.display(),
                 "the site has no hash file, so the pages name unhashed files; build the site with `make site`"
