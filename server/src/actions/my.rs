@@ -188,6 +188,12 @@ fn work(
         })
         .collect();
     queue_info.sort_by(|a, b| a.name.cmp(&b.name));
+    // Their queues' countdowns, and those of offers from other queues (a colleague's transfer).
+    let offer_seconds = queues
+        .iter()
+        .chain(mine.iter().map(|r| &r.queue_id))
+        .map(|q| (q.clone(), desk.offer_seconds_for(q)))
+        .collect();
     MyWork {
         agent_id: agent.to_owned(),
         name: known.map_or_else(|| agent.to_owned(), |a| a.name.clone()),
@@ -203,10 +209,7 @@ fn work(
         open_total,
         closed_today,
         as_of: now.to_rfc3339(),
-        offer_seconds: queues
-            .iter()
-            .map(|q| (q.clone(), desk.offer_seconds_for(q)))
-            .collect(),
+        offer_seconds,
         offer_default: desk.offer_seconds,
     }
 }
