@@ -224,19 +224,17 @@ test.describe.serial('Ongoing conversations', () => {
     await post(a, [{ id: `${id}-res`, type: 'conversation.escalation_resolved', at: now(), conversation_id: id, by_user: 'billing' }]);
     for (const p of [a, b]) await expect(badge(p)).toHaveText(`⚑ ${before}`, { timeout: 2_000 });
 
-    // A column turned off in one browser is off in the other after a reload, and back on.
+    // A column turned off in one browser is off in the other after a reload, and back on (each
+    // change stored before the other browser looks).
+    const saved = () => a.waitForResponse((r) => r.url().includes('/api/my_ongoing_columns') && r.status() === 200);
     await a.getByTestId('column-chooser').locator('summary').click();
-    await a.getByTestId('column-monitors').uncheck();
+    await Promise.all([saved(), a.getByTestId('column-monitors').uncheck()]);
     await expect(a.locator('th[data-col="monitors"]')).toHaveCount(0);
-    await expect.poll(async () => {
-      await b.goto('/ongoing');
-      return b.locator('th[data-col="monitors"]').count();
-    }, { timeout: 5_000 }).toBe(0);
-    await a.getByTestId('column-monitors').check();
-    await expect.poll(async () => {
-      await b.goto('/ongoing');
-      return b.locator('th[data-col="monitors"]').count();
-    }, { timeout: 5_000 }).toBe(1);
+    await b.goto('/ongoing');
+    await expect(b.locator('th[data-col="monitors"]')).toHaveCount(0);
+    await Promise.all([saved(), a.getByTestId('column-monitors').check()]);
+    await b.goto('/ongoing');
+    await expect(b.locator('th[data-col="monitors"]')).toHaveCount(1);
     await a.context().close();
     await b.context().close();
   });
