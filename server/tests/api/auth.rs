@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use crate::helpers::{TestApp, request_with, spawn_app};
+use crate::helpers::{TestApp, header, request_with, spawn_app};
 
 /// Two queues with one conversation each; agent Ann works in qa.
 pub(crate) async fn two_queues(app: &TestApp) {
@@ -23,13 +23,6 @@ pub(crate) async fn two_queues(app: &TestApp) {
         t2 = t(20),
     );
     assert_eq!(app.ingest(&body).await.0, 200);
-}
-
-fn header<'a>(head: &'a str, name: &str) -> Option<&'a str> {
-    head.lines().find_map(|l| {
-        let (k, v) = l.split_once(':')?;
-        k.trim().eq_ignore_ascii_case(name).then(|| v.trim())
-    })
 }
 
 each_backend! {

@@ -5,7 +5,7 @@ use serde_json::Value;
 use server::auth::embed::{Claims, sign};
 use server::config::Config;
 
-use crate::helpers::{request_with, spawn_app, spawn_app_with};
+use crate::helpers::{header, request_with, spawn_app, spawn_app_with};
 
 const SECRET: &str = "the portal and intraday share this secret!";
 
@@ -25,13 +25,6 @@ fn claims(queues: &[&str], ttl: i64) -> Claims {
         )),
         exp: chrono::Utc::now().timestamp() + ttl,
     }
-}
-
-fn header<'a>(head: &'a str, name: &str) -> Option<&'a str> {
-    head.lines().find_map(|l| {
-        let (k, v) = l.split_once(':')?;
-        k.trim().eq_ignore_ascii_case(name).then(|| v.trim())
-    })
 }
 
 each_backend! {

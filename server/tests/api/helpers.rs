@@ -243,6 +243,14 @@ async fn spawn(kind: DbKind, url: String, config: Config, site_root: Option<&str
     }
 }
 
+/// A response header's value from the head `request_with` returns (the name in any case).
+pub fn header<'a>(head: &'a str, name: &str) -> Option<&'a str> {
+    head.lines().find_map(|l| {
+        let (k, v) = l.split_once(':')?;
+        k.trim().eq_ignore_ascii_case(name).then(|| v.trim())
+    })
+}
+
 /// A plain HTTP/1.1 GET; returns the status and the body.
 pub async fn get(base: &str, path: &str) -> (u16, String) {
     request(base, "GET", path, None, None, b"").await

@@ -31,21 +31,9 @@ pub(crate) async fn scene(app: &TestApp) {
     assert_eq!(app.ingest(&body.to_string()).await.0, 200);
 }
 
+/// An agent's action on My dashboard (`my_act`), as the page sends it.
 pub(crate) async fn my_act(app: &TestApp, cookie: &str, id: &str, request: Value) -> (u16, String) {
-    let body = json!({"id": id, "request": request}).to_string();
-    let (status, _, text) = crate::helpers::request_with(
-        &app.base,
-        "POST",
-        "/api/my_act",
-        &[
-            ("Cookie", cookie),
-            ("Origin", app.base.as_str()),
-            ("Content-Type", "application/json"),
-        ],
-        body.as_bytes(),
-    )
-    .await;
-    (status, text)
+    act(app, "/api/my_act", cookie, id, request).await
 }
 
 /// A supervisor's action on the Ongoing tab (`ongoing_act`), as the page sends it.
@@ -55,11 +43,16 @@ pub(crate) async fn supervisor_act(
     id: &str,
     request: Value,
 ) -> (u16, String) {
+    act(app, "/api/ongoing_act", cookie, id, request).await
+}
+
+/// An action's JSON body POSTed to server function `path` from the app's own page.
+async fn act(app: &TestApp, path: &str, cookie: &str, id: &str, request: Value) -> (u16, String) {
     let body = json!({"id": id, "request": request}).to_string();
     let (status, _, text) = crate::helpers::request_with(
         &app.base,
         "POST",
-        "/api/ongoing_act",
+        path,
         &[
             ("Cookie", cookie),
             ("Origin", app.base.as_str()),

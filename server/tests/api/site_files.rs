@@ -3,7 +3,7 @@
 //! compressed as the browser accepts, from the copies written at build time, and are cached for
 //! a year, while pages are revalidated on each visit.
 
-use crate::helpers::spawn_app_with_site;
+use crate::helpers::{header, spawn_app_with_site};
 
 const HASH: &str = "0a1b2c3d4e5f";
 
@@ -26,13 +26,6 @@ fn site(kind: &str) -> std::path::PathBuf {
     let hashes = format!("js: {HASH}\nwasm: {HASH}\ncss: {HASH}\n");
     std::fs::write(dir.join("hash.txt"), hashes).expect("hash.txt");
     dir
-}
-
-fn header<'a>(head: &'a str, name: &str) -> Option<&'a str> {
-    head.lines().find_map(|l| {
-        let (k, v) = l.split_once(':')?;
-        k.trim().eq_ignore_ascii_case(name).then(|| v.trim())
-    })
 }
 
 each_backend! {
