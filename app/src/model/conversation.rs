@@ -70,6 +70,15 @@ impl Conversation {
             (ConversationStatus::Closed, _) => "closed",
         }
     }
+
+    /// The capacity units it holds on its agent now (KPIS.md's costs): its channel's cost while
+    /// active or in wrap-up, else none.
+    pub fn capacity_held(&self) -> u32 {
+        match self.status {
+            ConversationStatus::Active | ConversationStatus::WrapUp => self.channel.cost(),
+            _ => 0,
+        }
+    }
 }
 
 /// What one event does to a conversation, without the JSON around it.

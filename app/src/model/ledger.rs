@@ -551,13 +551,7 @@ impl Ledger {
     pub fn capacity_used(&self, agent_id: &str) -> u32 {
         self.live_conversations()
             .filter(|c| c.agent_id.as_deref() == Some(agent_id))
-            .filter(|c| {
-                matches!(
-                    c.status,
-                    ConversationStatus::Active | ConversationStatus::WrapUp
-                )
-            })
-            .map(|c| c.channel.cost())
+            .map(|c| c.capacity_held())
             .sum()
     }
 

@@ -13,7 +13,6 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 
 use app::model::event::Presence;
-use app::model::ledger::{ConversationStatus, Ledger};
 use chrono::{DateTime, Utc};
 
 use super::{Acted, Actions, Performed};
@@ -91,23 +90,6 @@ fn need(
     }
 }
 
-/// Capacity used per agent in `agents`, in one pass over the live conversations.
-fn used_by(l: &Ledger, agents: &HashSet<String>) -> HashMap<String, u32> {
-    let mut used = HashMap::new();
-    for c in l.live_conversations() {
-        if !matches!(
-            c.status,
-            ConversationStatus::Active | ConversationStatus::WrapUp
-        ) {
-            continue;
-        }
-        if let Some(a) = c.agent_id.as_ref().filter(|a| agents.contains(*a)) {
-            *used.entry(a.clone()).or_insert(0) += c.channel.cost();
-        }
-    }
-    used
-}
-
 impl Actions {
     /// Sets `agent`'s presence from their capacity after the person changed their work here.
     pub(super) async fn settle_presence(&self, agent: &str) {
@@ -134,12 +116,12 @@ impl Actions {
         let found: Vec<(String, Need)> = self
             .ingestor
             .with_ledger(|l| {
-                let used = used_by(l, people);
+                let used = crate::stream::views::capacity_by_agent(l);
                 people
                     .iter()
                     .filter_map(|p| {
                         let a = l.agent(p)?;
-                        let u = used.get(p).copied().unwrap_or(0);
+                        let u = used.get(p.as_str()).copied().unwrap_or(0);
                         Some((
                             p.clone(),
                             need(a.presence, a.presence_since, u, a.capacity)?,

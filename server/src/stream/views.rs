@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use super::rows::Rows;
 use app::model::event::{Event, EventBody};
-use app::model::ledger::{Agent, ConversationStatus, Ledger};
+use app::model::ledger::{Agent, Ledger};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -36,10 +36,8 @@ struct AgentDelta<'a> {
 pub fn capacity_by_agent(ledger: &Ledger) -> HashMap<&str, u32> {
     let mut used = HashMap::new();
     for c in ledger.live_conversations() {
-        if let (Some(agent), ConversationStatus::Active | ConversationStatus::WrapUp) =
-            (c.agent_id.as_deref(), c.status)
-        {
-            *used.entry(agent).or_insert(0) += c.channel.cost();
+        if let Some(agent) = c.agent_id.as_deref() {
+            *used.entry(agent).or_insert(0) += c.capacity_held();
         }
     }
     used
