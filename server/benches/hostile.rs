@@ -1,8 +1,11 @@
 //! Ingest latency while signed-in callers try to load the server (SECURITY.md): 100-event
 //! batches posted one after another to a real server on SQLite, first alone, then with 200
 //! hostile readers running — each asking the read API with the most filter values a question
-//! may hold, over and over, and holding live streams (more than its cap, which get 429).
-//! Side by side in one run: p50 / p99 / max of a batch's round trip.
+//! may hold, over and over, and holding live streams (more than its cap, which get 429) —
+//! once all on one token (as one hostile person or leaked token would: the read rate applies
+//! to them together) and once each on a token of its own (200 credentials: each within its
+//! rate). Side by side in one run: p50 / p99 / max of a batch's round trip, and how many of
+//! the readers' questions were answered and refused.
 //!
 //! `cargo bench -p server --bench hostile`; `BENCH_READERS` (default 200), `BENCH_BATCHES`
 //! (default 300), `BENCH_SEED_CONVERSATIONS` (default 20,000).
@@ -69,7 +72,13 @@ async fn post(host: &str, token: &str, body: &[u8]) -> u16 {
 
 /// A hostile reader: the heaviest questions it may ask, back to back, and a stream held open
 /// now and then (beyond its cap: refused).
-async fn hostile(host: String, token: String, stop: Arc<AtomicBool>, asked: Arc<AtomicU64>) {
+async fn hostile(
+    host: String,
+    token: String,
+    stop: Arc<AtomicBool>,
+    asked: Arc<AtomicU64>,
+    refused: Arc<AtomicU64>,
+) {
     let agents: String = (0..100).map(|n| format!("agent=a{n}&")).collect();
     let questions = [
         format!("/api/v1/kpis?window=24h&{agents}"),
@@ -92,10 +101,15 @@ async fn hostile(host: String, token: String, stop: Arc<AtomicBool>, asked: Arc<
                 );
                 let _ = s.write_all(head.as_bytes()).await;
                 let mut buf = vec![0u8; 64 * 1024];
-                let _ = tokio::time::timeout(Duration::from_millis(200), s.read(&mut buf)).await;
+                let read = tokio::time::timeout(Duration::from_millis(200), s.read(&mut buf)).await;
+                if let Ok(Ok(n)) = read
+                    && buf[..n].starts_with(b"HTTP/1.1 429")
+                {
+                    refused.fetch_add(1, Ordering::Relaxed);
+                }
             }
-        } else {
-            send(&host, &head, b"").await;
+        } else if send(&host, &head, b"").await == 429 {
+            refused.fetch_add(1, Ordering::Relaxed);
         }
         asked.fetch_add(1, Ordering::Relaxed);
     }
@@ -120,10 +134,19 @@ async fn main() {
         .expect("token");
     let conf = get_configuration(Some(concat!(env!("CARGO_MANIFEST_DIR"), "/../Leptos.toml")))
         .expect("Leptos.toml");
+    // The default read rate: what a server as shipped does.
     let config = Config {
         ingest_rate_per_second: 0,
         ..Config::default()
     };
+    let mut own_tokens = Vec::with_capacity(readers);
+    for n in 0..readers {
+        let own = tokens::generate().expect("random");
+        tokens::insert(&db, &format!("reader{n}"), &own, &[Scope::Read], None)
+            .await
+            .expect("token");
+        own_tokens.push(own);
+    }
     let state = AppState::build(conf.leptos_options, db, DbKind::Sqlite, config)
         .await
         .expect("state");
@@ -146,16 +169,27 @@ async fn main() {
     println!(
         "ingest of 100-event batches on SQLite, {seed} conversations already in the day, {batches} batches each"
     );
-    for (round, hostile_readers) in [0, readers].into_iter().enumerate() {
+    let rounds = [
+        ("alone", 0, false),
+        ("readers on one token", readers, false),
+        ("readers, a token each", readers, true),
+    ];
+    for (round, (name, hostile_readers, own)) in rounds.into_iter().enumerate() {
         let stop = Arc::new(AtomicBool::new(false));
         let asked = Arc::new(AtomicU64::new(0));
+        let refused = Arc::new(AtomicU64::new(0));
         let tasks: Vec<_> = (0..hostile_readers)
-            .map(|_| {
+            .map(|n| {
                 tokio::spawn(hostile(
                     host.clone(),
-                    token.clone(),
+                    if own {
+                        own_tokens[n].clone()
+                    } else {
+                        token.clone()
+                    },
                     stop.clone(),
                     asked.clone(),
+                    refused.clone(),
                 ))
             })
             .collect();
@@ -185,12 +219,15 @@ async fn main() {
             let _ = t.await;
         }
         times.sort_by(f64::total_cmp);
+        let asked = asked.load(Ordering::Relaxed) as f64;
+        let refused = refused.load(Ordering::Relaxed) as f64;
         println!(
-            "{hostile_readers:>4} hostile readers: p50 {:>7.2} ms  p99 {:>7.2} ms  max {:>7.2} ms  ({:.0} reader requests/s)",
+            "{hostile_readers:>4} {name:<22} p50 {:>7.2} ms  p99 {:>7.2} ms  max {:>7.2} ms  (reader requests/s: {:.0} answered, {:.0} refused 429)",
             percentile(&times, 0.5),
             percentile(&times, 0.99),
             times.last().copied().unwrap_or(0.0),
-            asked.load(Ordering::Relaxed) as f64 / secs
+            (asked - refused) / secs,
+            refused / secs
         );
     }
     let _ = std::fs::remove_dir_all(&dir);

@@ -19,6 +19,10 @@ pub struct Config {
     /// Ingest requests per second per token (`ingest_rate`, `INTRADAY_INGEST_RATE`, default
     /// 100; 0 = no limit).
     pub ingest_rate_per_second: u32,
+    /// Read-API questions and live-stream opens per second per reader, a token or a person
+    /// (`read_rate`, `INTRADAY_READ_RATE`, default 20, bursts of twice that; 0 = no limit).
+    /// The pages read through their streams, so this bounds integrations and scripts only.
+    pub read_rate_per_second: u32,
     /// Days of events kept (`retention_days`, `INTRADAY_RETENTION_DAYS`, default 35; at least
     /// 3, since late events may be 48 hours old).
     pub retention_days: u32,
@@ -70,6 +74,7 @@ impl Default for Config {
             addr: None,
             max_body_bytes: 8 * 1024 * 1024,
             ingest_rate_per_second: 100,
+            read_rate_per_second: 20,
             retention_days: 35,
             stream_buffer: 20_000,
             stream_client_buffer: 1_024,
@@ -95,6 +100,7 @@ struct FileSettings {
     addr: Option<String>,
     max_body_bytes: Option<usize>,
     ingest_rate: Option<u32>,
+    read_rate: Option<u32>,
     retention_days: Option<u32>,
     stream_buffer: Option<usize>,
     stream_client_buffer: Option<usize>,
@@ -132,6 +138,7 @@ impl Config {
         c.addr = file.addr;
         c.max_body_bytes = file.max_body_bytes.unwrap_or(c.max_body_bytes);
         c.ingest_rate_per_second = file.ingest_rate.unwrap_or(c.ingest_rate_per_second);
+        c.read_rate_per_second = file.read_rate.unwrap_or(c.read_rate_per_second);
         c.retention_days = file.retention_days.unwrap_or(c.retention_days);
         c.stream_buffer = file.stream_buffer.unwrap_or(c.stream_buffer);
         c.stream_client_buffer = file.stream_client_buffer.unwrap_or(c.stream_client_buffer);
@@ -167,6 +174,13 @@ impl Config {
                 &v,
                 "INTRADAY_INGEST_RATE",
                 "a whole number of requests per second",
+            )?;
+        }
+        if let Some(v) = env("INTRADAY_READ_RATE") {
+            c.read_rate_per_second = parse(
+                &v,
+                "INTRADAY_READ_RATE",
+                "a whole number of questions per second",
             )?;
         }
         if let Some(v) = env("INTRADAY_RETENTION_DAYS") {
@@ -286,11 +300,12 @@ impl Config {
     pub fn describe(&self) -> String {
         let or_default = |v: &Option<String>, d: &str| v.clone().unwrap_or_else(|| d.to_owned());
         format!(
-            "database_url = {}\naddr = {}\nmax_body_bytes = {}\ningest_rate = {}\nretention_days = {}\nstream_buffer = {}\nstream_client_buffer = {}\nembed_secret = {}\nsnapshot_path = {}\nsnapshot_minutes = {}\ntrusted_proxies = {:?}\nsecure_cookies = {}\nmetrics_open = {}\nembed_session_minutes = {}\nstream_max = {}\nstream_max_per_caller = {}\nwebhook_retry_ms = {}\n",
+            "database_url = {}\naddr = {}\nmax_body_bytes = {}\ningest_rate = {}\nread_rate = {}\nretention_days = {}\nstream_buffer = {}\nstream_client_buffer = {}\nembed_secret = {}\nsnapshot_path = {}\nsnapshot_minutes = {}\ntrusted_proxies = {:?}\nsecure_cookies = {}\nmetrics_open = {}\nembed_session_minutes = {}\nstream_max = {}\nstream_max_per_caller = {}\nwebhook_retry_ms = {}\n",
             crate::db::redact(&or_default(&self.database_url, crate::cli::DEFAULT_DB_URL)),
             or_default(&self.addr, "(site-addr of Leptos.toml)"),
             self.max_body_bytes,
             self.ingest_rate_per_second,
+            self.read_rate_per_second,
             self.retention_days,
             self.stream_buffer,
             self.stream_client_buffer,

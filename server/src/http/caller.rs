@@ -19,10 +19,27 @@ impl FromRequestParts<AppState> for ReadCaller {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let viewer = parts.extensions.get::<app::auth::Viewer>();
-        Ok(Self(
-            auth::reader(&state.db, &parts.headers, viewer, None).await?,
-        ))
+        let reader = auth::reader(&state.db, &parts.headers, viewer, None).await?;
+        within_read_rate(state, &reader.name)?;
+        Ok(Self(reader))
     }
+}
+
+/// Takes one read-API question or stream open from the reader's bucket (`read_rate`); 429
+/// with `Retry-After` when it is empty. Each question is bounded on its own (filters, history
+/// range), but many of them back to back share the cores with ingest.
+pub fn within_read_rate(state: &AppState, reader: &str) -> Result<(), ApiError> {
+    if state.read_limiter.allow(reader) {
+        return Ok(());
+    }
+    Err(ApiError::new(
+        axum::http::StatusCode::TOO_MANY_REQUESTS,
+        format!(
+            "over the read rate of {} questions per second for one token or person; retry after a second",
+            state.config.read_rate_per_second
+        ),
+    )
+    .retry_after("1"))
 }
 
 /// A writer of events: a token with the `ingest` scope. A refusal is counted in the ingest

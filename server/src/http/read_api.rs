@@ -35,6 +35,12 @@ enum ReadRefusals {
     #[response(status = 403, description = "the token has no read scope")]
     Forbidden(ErrorBody),
     #[response(
+        status = 429,
+        description = "over the read rate of the token or person (`read_rate` questions per second, default 20, bursts of twice that)",
+        headers(("Retry-After" = u32, description = "Seconds to wait."))
+    )]
+    TooMany(ErrorBody),
+    #[response(
         status = 503,
         description = "the token store is unavailable, or the server is still starting"
     )]
@@ -234,6 +240,8 @@ pub const MAX_HISTORY_DAYS: i64 = 31;
         (status = 400, description = "a bad parameter; or a range over 31 days.", body = ErrorBody),
         (status = 401, description = "missing or unknown token", body = ErrorBody),
         (status = 403, description = "no read scope", body = ErrorBody),
+        (status = 429, description = "over the read rate of the token or person (`read_rate` questions per second, default 20, bursts of twice that)", body = ErrorBody,
+            headers(("Retry-After" = u32, description = "Seconds to wait."))),
         (status = 503, description = "the database or the token store did not answer, or the server is still starting", body = ErrorBody),
     ),
 )]

@@ -53,7 +53,7 @@ pub async fn post_events(
         error
     };
     tracing::Span::current().record("token", grant.name.as_str());
-    if !state.limiter.allow(grant.id) {
+    if !state.limiter.allow(&grant.id) {
         return Err(refuse(
             Refusal::RateLimited,
             ApiError::new(

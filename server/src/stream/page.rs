@@ -40,7 +40,7 @@ struct Feed {
         (status = 200, description = "an endless event stream", body = inline(SseText), content_type = "text/event-stream"),
         (status = 401, description = "Not signed in, and the token is missing, unknown or revoked.", body = ErrorBody),
         (status = 403, description = "The person or token may not read.", body = ErrorBody),
-        (status = 429, description = "The caller (a person or token) or the server holds as many live streams as allowed (`stream_max_per_caller`, default 20; `stream_max`, default 5,000); see Retry-After.", body = ErrorBody,
+        (status = 429, description = "The caller (a person or token) or the server holds as many live streams as allowed (`stream_max_per_caller`, default 20; `stream_max`, default 5,000), or the caller opens streams and asks the read API faster than `read_rate` (default 20 a second, bursts of 40); see Retry-After.", body = ErrorBody,
             headers(("Retry-After" = u32, description = "Seconds to wait."))),
         (status = 503, description = "The token store is unavailable, or the server is still starting; retry.", body = ErrorBody),
     ),
@@ -53,7 +53,7 @@ pub async fn page_stream(
 ) -> Response {
     let open = match super::sse::open_slot(&state, &grant.name) {
         Ok(open) => open,
-        Err(limit) => return super::sse::too_many(limit),
+        Err(refused) => return refused.into_response(),
     };
     let caller = super::caller::Caller::of(&headers, None, session.as_deref());
     let recheck = super::sse::Recheck::new(&state, caller);
@@ -95,7 +95,7 @@ pub async fn my_stream(
     };
     let open = match super::sse::open_slot(&state, &viewer.login) {
         Ok(open) => open,
-        Err(limit) => return super::sse::too_many(limit),
+        Err(refused) => return refused.into_response(),
     };
     // The agent's queues as the log knows them when the feed opens (an agent not yet in the
     // log has none and hears nothing); when they change the feed ends and the page connects

@@ -24,6 +24,7 @@ use super::frame::{event, render};
 use super::hub::{OpenStream, StreamLimit, Subscription};
 use super::{Hub, Scope, views};
 use crate::auth;
+use crate::http::error::ApiError;
 use crate::http::openapi::{ErrorBody, SseText};
 use crate::ingest::Ingestor;
 use crate::state::AppState;
@@ -62,7 +63,7 @@ pub struct StreamQuery {
         (status = 200, description = "The stream; it ends only with a `shutdown` event or a dropped connection.", body = inline(SseText), content_type = "text/event-stream"),
         (status = 401, description = "Token missing, unknown or revoked.", body = ErrorBody),
         (status = 403, description = "The token has no read scope.", body = ErrorBody),
-        (status = 429, description = "The caller (a person or token) or the server holds as many live streams as allowed (`stream_max_per_caller`, default 20; `stream_max`, default 5,000); see Retry-After.", body = ErrorBody,
+        (status = 429, description = "The caller (a person or token) or the server holds as many live streams as allowed (`stream_max_per_caller`, default 20; `stream_max`, default 5,000), or the caller opens streams and asks the read API faster than `read_rate` (default 20 a second, bursts of 40); see Retry-After.", body = ErrorBody,
             headers(("Retry-After" = u32, description = "Seconds to wait."))),
         (status = 503, description = "The token store is unavailable, or the server is still starting; retry.", body = ErrorBody),
     ),
@@ -89,7 +90,7 @@ pub async fn stream(
     tracing::Span::current().record("reader", grant.name.as_str());
     let open = match open_slot(&state, &grant.name) {
         Ok(open) => open,
-        Err(limit) => return too_many(limit),
+        Err(refused) => return refused.into_response(),
     };
     let caller = Caller::of(&headers, query.access_token.as_deref(), session.as_deref());
     let last = headers
@@ -118,17 +119,22 @@ pub async fn stream(
         .into_response()
 }
 
-/// A stream slot for `caller` within the server's and the caller's caps.
-pub(super) fn open_slot(state: &AppState, caller: &str) -> Result<OpenStream, StreamLimit> {
-    state.hub.try_open(
-        caller,
-        state.config.stream_max,
-        state.config.stream_max_per_caller,
-    )
+/// A stream slot for `caller` within the caller's read rate and the server's and the caller's
+/// caps; else the 429 that refuses it.
+pub(super) fn open_slot(state: &AppState, caller: &str) -> Result<OpenStream, ApiError> {
+    crate::http::caller::within_read_rate(state, caller)?;
+    state
+        .hub
+        .try_open(
+            caller,
+            state.config.stream_max,
+            state.config.stream_max_per_caller,
+        )
+        .map_err(too_many)
 }
 
 /// The 429 (with `Retry-After`) that refuses a stream over a cap.
-pub(super) fn too_many(limit: StreamLimit) -> Response {
+fn too_many(limit: StreamLimit) -> ApiError {
     let message = match limit {
         StreamLimit::Server(n) => {
             format!("this server holds its most live streams ({n}); retry shortly")
@@ -137,12 +143,7 @@ pub(super) fn too_many(limit: StreamLimit) -> Response {
             format!("you have {n} live streams open, the most one person or token may; close one")
         }
     };
-    (
-        axum::http::StatusCode::TOO_MANY_REQUESTS,
-        [(header::RETRY_AFTER, "5")],
-        axum::Json(serde_json::json!({ "error": message })),
-    )
-        .into_response()
+    ApiError::new(axum::http::StatusCode::TOO_MANY_REQUESTS, message).retry_after("5")
 }
 
 /// Checks a stream's caller again every [`RECHECK`] and whenever the hub says callers changed.

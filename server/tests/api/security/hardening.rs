@@ -55,6 +55,55 @@ each_backend! {
     }
 }
 
+// 8. One reader asking back to back is slowed down; nobody else is.
+each_backend! {
+    async fn a_reader_asking_too_fast_is_slowed_and_nobody_else(kind) {
+        let app = spawn_app_with(
+            kind,
+            Config {
+                ingest_rate_per_second: 0,
+                read_rate_per_second: 1,
+                ..Config::default()
+            },
+        )
+        .await;
+        let bearer = format!("Bearer {}", app.token);
+        let ask = |path: &'static str| {
+            let base = app.base.clone();
+            let bearer = bearer.clone();
+            async move {
+                request_with(&base, "GET", path, &[("Authorization", bearer.as_str())], b"").await
+            }
+        };
+        // A rate of 1 a second allows a burst of 2.
+        assert_eq!(ask("/api/v1/kpis").await.0, 200);
+        assert_eq!(ask("/api/v1/agents").await.0, 200);
+        let (status, head, body) = ask("/api/v1/conversations").await;
+        assert_eq!(status, 429, "{body}");
+        assert_eq!(header(&head, "retry-after"), Some("1"));
+        assert!(body.contains("read rate of 1"), "{body}");
+        let stream = connect(&app.base, "/api/v1/stream", Some(&app.token), None).await;
+        assert_eq!(stream.status, 429, "a stream open counts as a question");
+
+        // Another token, a signed-in supervisor and the same token's writes are not slowed.
+        let other = server::store::tokens::generate().expect("random");
+        server::store::tokens::insert(&app.db, "other", &other, &[server::store::tokens::Scope::Read], None)
+            .await
+            .expect("token");
+        let (status, _) = request(&app.base, "GET", "/api/v1/kpis", Some(&other), None, b"").await;
+        assert_eq!(status, 200);
+        let sup = app.session("supervisor", &["qa"], None).await;
+        let (status, _, body) = app.page_request("GET", "/api/v1/kpis", Some(&sup), None).await;
+        assert_eq!(status, 200, "{body}");
+        let (status, body) = app.ingest("[]").await;
+        assert_ne!(status, 429, "{body}");
+
+        // The bucket refills at the rate.
+        tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
+        assert_eq!(ask("/api/v1/kpis").await.0, 200);
+    }
+}
+
 // 11. Hardening.
 each_backend! {
     async fn metrics_need_a_token_unless_opened(kind) {
