@@ -264,8 +264,12 @@ fn start_server(kind: DbKind, url: String, runtime: &tokio::runtime::Runtime) ->
         let db = db::connect_and_migrate(&url).await.expect("migrate");
         let conf = get_configuration(Some(concat!(env!("CARGO_MANIFEST_DIR"), "/../Leptos.toml")))
             .expect("Leptos.toml");
+        // A thousand subscribers connect at once on a few tokens: the per-caller read rate and
+        // stream cap (meant for one hostile caller) would refuse most of them.
         let config = Config {
             ingest_rate_per_second: 0,
+            read_rate_per_second: 0,
+            stream_max_per_caller: 10_000,
             ..Config::default()
         };
         let state = AppState::build(conf.leptos_options, db.clone(), kind, config)
