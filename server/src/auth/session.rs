@@ -170,6 +170,7 @@ async fn identified(
                 tracing::error!(error = %e, "session lookup failed");
                 return (
                     StatusCode::SERVICE_UNAVAILABLE,
+                    [(axum::http::header::RETRY_AFTER, "1")],
                     "the session store is unavailable; retry",
                 )
                     .into_response();

@@ -41,9 +41,10 @@ impl ApiError {
         }
     }
 
-    /// 503: the database did not answer (the cause is logged, not shown).
+    /// 503 with `Retry-After: 1`: the database did not answer (the cause is logged, not
+    /// shown). A sender retrying after a second finds it back as soon as the database is.
     pub fn unavailable(message: &str) -> Self {
-        Self::new(StatusCode::SERVICE_UNAVAILABLE, message)
+        Self::new(StatusCode::SERVICE_UNAVAILABLE, message).retry_after("1")
     }
 
     /// Adds `Retry-After: seconds`.
@@ -63,7 +64,12 @@ impl From<AuthError> for ApiError {
             }
             AuthError::Storage => StatusCode::SERVICE_UNAVAILABLE,
         };
-        Self::new(status, e.to_string())
+        let error = Self::new(status, e.to_string());
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            error.retry_after("1")
+        } else {
+            error
+        }
     }
 }
 

@@ -37,7 +37,8 @@ use crate::state::AppState;
         (status = 422, description = "Invalid events, each named by index, id and field; nothing stored. Among the rules: display names, customer names and subjects at most 200 characters; `queues`, `skills` and `channels` at most 100 entries of at most 128 characters.", body = EventErrors),
         (status = 429, description = "Over the token's request rate; see Retry-After.", body = ErrorBody,
             headers(("Retry-After" = u32, description = "Seconds to wait."))),
-        (status = 503, description = "The event log could not be written; nothing stored; retry. Or the token store is unavailable, or the server is still starting.", body = ErrorBody),
+        (status = 503, description = "The event log could not be written (the database did not answer within 10 s); nothing stored; retry the same batch. Or the token store is unavailable, or the server is still starting.", body = ErrorBody,
+            headers(("Retry-After" = u32, description = "Seconds to wait before retrying."))),
     ),
 )]
 #[tracing::instrument(skip_all, fields(token))]

@@ -39,6 +39,7 @@ mod cli;
 mod crash;
 mod desk;
 mod embed;
+mod faults;
 mod health;
 mod helpers;
 mod ingest;
