@@ -37,6 +37,7 @@ mod authz;
 mod backup;
 mod cli;
 mod crash;
+mod delivery;
 mod desk;
 mod embed;
 mod faults;
