@@ -2,8 +2,9 @@
 //! file, so that a restart reads the file and replays only the log's tail after it.
 //!
 //! The file: a magic line, then three length-prefixed postcard sections — a [`Header`], the
-//! ledger, the engine. It is written to `PATH.tmp`, synced and renamed over `PATH`, so a crash
-//! mid-write leaves the previous snapshot. A snapshot is read only when it was written by a
+//! ledger, the engine — then the SHA-256 of all that. It is written to `PATH.tmp`, synced and
+//! renamed over `PATH`, so a crash mid-write leaves the previous snapshot; the digest catches
+//! what the lengths cannot (a byte changed on disk would decode into a wrong state). A snapshot is read only when it was written by a
 //! build with the same state types ([`FINGERPRINT`]) and its log sequence still holds the same
 //! event in this database; anything else is logged and the state is rebuilt from the log.
 
@@ -19,11 +20,17 @@ use app::model::ledger::Ledger;
 use app::model::snapshot::{FINGERPRINT, sharing};
 use sea_orm::ConnectionTrait;
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
 use crate::ingest::Ingestor;
 use crate::store;
 
-const MAGIC: &[u8] = b"intraday live-state snapshot\n";
+/// The format's name and version: a file of an older format is "not a snapshot" and the state
+/// is rebuilt from the log. Version 1 had no digest.
+const MAGIC: &[u8] = b"intraday live-state snapshot 2\n";
+
+/// The digest's length at the end of the file.
+const DIGEST_BYTES: usize = 32;
 
 /// What a snapshot says about itself.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -91,12 +98,23 @@ pub struct Unsynced {
 }
 
 impl Unsynced {
-    /// Syncs the file and renames it over `PATH`. Returns its size.
-    pub fn commit(self) -> Result<u64, WriteError> {
+    /// Appends the digest, syncs the file and renames it over `PATH`. Returns its size. The
+    /// digest is taken here, by reading the file back from the page cache, because here the
+    /// state no longer has to hold still.
+    pub fn commit(mut self) -> Result<u64, WriteError> {
         let io = |source| WriteError::Io {
             path: self.path.clone(),
             source,
         };
+        self.file.seek(SeekFrom::Start(0)).map_err(io)?;
+        let mut digest = Sha256::new();
+        std::io::copy(
+            &mut BufReader::with_capacity(1 << 20, &self.file),
+            &mut digest,
+        )
+        .map_err(io)?;
+        self.file.seek(SeekFrom::End(0)).map_err(io)?;
+        self.file.write_all(&digest.finalize()).map_err(io)?;
         self.file.sync_all().map_err(io)?;
         let size = self.file.metadata().map_err(io)?.len();
         std::fs::rename(&self.tmp, &self.path).map_err(io)?;
@@ -120,7 +138,13 @@ pub fn write(
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(io)?;
     }
-    let file = File::create(&tmp).map_err(io)?;
+    let file = File::options()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .open(&tmp)
+        .map_err(io)?;
     let mut out = BufWriter::with_capacity(1 << 20, file);
     out.write_all(MAGIC).map_err(io)?;
     section(&mut out, header).map_err(io)?;
@@ -269,13 +293,39 @@ pub async fn log_id(db: &impl ConnectionTrait) -> Result<String, sea_orm::DbErr>
     Ok(serde_json::from_str(&stored).unwrap_or(stored))
 }
 
-/// Decodes the whole file (strings shared again, see [`sharing`]).
+/// A reader that hashes what it reads.
+struct Digesting<R> {
+    inner: R,
+    digest: Sha256,
+}
+
+impl<R: Read> Read for Digesting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.digest.update(&buf[..n]);
+        Ok(n)
+    }
+}
+
+/// Decodes the whole file (strings shared again, see [`sharing`]) once its digest matches.
 pub fn decode(path: &Path) -> Result<Restored, String> {
-    let (mut input, size) = open(path)?;
+    let (input, size) = open(path)?;
+    let mut input = Digesting {
+        inner: input,
+        digest: Sha256::new(),
+    };
     let header = header(&mut input, &mut Vec::new(), size)?;
     let (mut ledger_bytes, mut engine_bytes) = (Vec::new(), Vec::new());
     read_section(&mut input, &mut ledger_bytes, size)?;
     read_section(&mut input, &mut engine_bytes, size)?;
+    let mut stored = [0u8; DIGEST_BYTES];
+    input
+        .inner
+        .read_exact(&mut stored)
+        .map_err(|e| format!("truncated: no digest ({e})"))?;
+    if input.digest.finalize()[..] != stored[..] {
+        return Err("damaged: the digest does not match the contents".to_owned());
+    }
     // The ledger and the engine share no strings: each is read on its own core.
     let (ledger, engine) = std::thread::scope(|scope| {
         let ledger = scope.spawn(|| {

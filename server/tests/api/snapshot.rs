@@ -131,7 +131,21 @@ each_backend! {
         std::fs::write(&path, &huge).expect("write");
         let refused = read_header(&path).expect_err("a damaged length");
         assert!(refused.contains("damaged"), "{refused}");
+        // A byte changed on disk in the ledger's part and in the engine's: the lengths still
+        // hold, so only the digest can tell.
+        let flipped = |at: usize| {
+            let mut b = bytes.clone();
+            b[at] ^= 0x10;
+            b
+        };
+        let (in_ledger, in_engine) = (flipped(bytes.len() / 3), flipped(bytes.len() - 40));
+        // The format before the digest.
+        let mut older = b"intraday live-state snapshot\n".to_vec();
+        older.extend(&bytes[magic..bytes.len() - 32]);
         for (what, content) in [
+            ("a byte changed in the ledger", in_ledger),
+            ("a byte changed in the engine", in_engine),
+            ("the older format", older),
             ("another build", foreign),
             ("truncated", cut),
             ("a damaged length", huge),
