@@ -10,7 +10,7 @@ SEED ?= 1
 # The demo users' password (make run seeds them into an empty database).
 DEMO_PASSWORD ?= intraday-demo
 
-.PHONY: run test bench bench-ui tools tools-test site fmt-check clippy unit e2e summary
+.PHONY: run test bench bench-ui faults tools tools-test site fmt-check clippy unit e2e summary
 
 ## Build the release site and serve it on the embedded SQLite database.
 run: tools site
@@ -27,6 +27,12 @@ bench: tools-test
 ## The browser benchmarks (live updates, the 10,000-row grid) against the release server.
 bench-ui: tools-test site
 	cd end2end && npx playwright test -c bench.config.ts
+
+## Fault trials on demand (RELIABILITY.md): TRIALS kill -9 trials per backend (make test runs 2),
+## the PostgreSQL outage, late and repeated deliveries, damaged snapshots and upgrades.
+TRIALS ?= 50
+faults: tools-test
+	time INTRADAY_FAULT_TRIALS=$(TRIALS) cargo test -p server --test api -- crash:: faults:: delivery:: snapshot:: migrate::
 
 ## Everything: formatting, clippy (server and browser feature sets), unit and integration tests
 ## on SQLite and PostgreSQL, and browser tests against the release server.
