@@ -21,7 +21,8 @@ pub struct Config {
     pub ingest_rate_per_second: u32,
     /// Read-API questions and live-stream opens per second per reader, a token or a person
     /// (`read_rate`, `INTRADAY_READ_RATE`, default 20, bursts of twice that; 0 = no limit).
-    /// The pages read through their streams, so this bounds integrations and scripts only.
+    /// A page opens one stream and reads through it, so people using the app stay far below it;
+    /// it bounds integrations and scripts.
     pub read_rate_per_second: u32,
     /// Days of events kept (`retention_days`, `INTRADAY_RETENTION_DAYS`, default 35; at least
     /// 3, since late events may be 48 hours old).

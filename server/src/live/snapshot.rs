@@ -4,9 +4,10 @@
 //! The file: a magic line, then three length-prefixed postcard sections — a [`Header`], the
 //! ledger, the engine — then the SHA-256 of all that. It is written to `PATH.tmp`, synced and
 //! renamed over `PATH`, so a crash mid-write leaves the previous snapshot; the digest catches
-//! what the lengths cannot (a byte changed on disk would decode into a wrong state). A snapshot is read only when it was written by a
-//! build with the same state types ([`FINGERPRINT`]) and its log sequence still holds the same
-//! event in this database; anything else is logged and the state is rebuilt from the log.
+//! what the lengths cannot (a byte changed on disk would decode into a wrong state). A
+//! snapshot is read only when it was written by a build with the same state types
+//! ([`FINGERPRINT`]) and its log sequence still holds the same event in this database;
+//! anything else is logged and the state is rebuilt from the log.
 
 use std::fs::File;
 use std::io::{BufReader, BufWriter, Read, Seek, SeekFrom, Write};
