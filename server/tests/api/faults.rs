@@ -40,37 +40,35 @@ impl PrivatePg {
             bin,
             port: free_port(),
         };
-        pg.as_postgres(
-            &["chown", "-R", "postgres", &pg.dir.display().to_string()],
-            true,
+        let chown = Command::new("chown")
+            .args(["-R", "postgres"])
+            .arg(&pg.dir)
+            .status()
+            .expect("chown");
+        assert!(
+            chown.success(),
+            "the cluster's directory must belong to postgres"
         );
         let data = pg.dir.join("data").display().to_string();
-        pg.as_postgres(
-            &[
-                &pg.bin.join("initdb").display().to_string(),
-                "-D",
-                &data,
-                "-A",
-                "trust",
-                "-U",
-                "postgres",
-            ],
-            false,
-        );
+        pg.as_postgres(&[
+            &pg.bin.join("initdb").display().to_string(),
+            "-D",
+            &data,
+            "-A",
+            "trust",
+            "-U",
+            "postgres",
+        ]);
         pg.start();
         pg
     }
 
-    /// Runs a command as the `postgres` user (PostgreSQL refuses to run as root), or as is.
-    fn as_postgres(&self, args: &[&str], as_is: bool) {
-        let status = if as_is {
-            Command::new(args[0]).args(&args[1..]).status()
-        } else {
-            Command::new("su")
-                .args(["postgres", "-s", "/bin/sh", "-c", &args.join(" ")])
-                .status()
-        }
-        .expect("run");
+    /// Runs a command as the `postgres` user: PostgreSQL refuses to run as root.
+    fn as_postgres(&self, args: &[&str]) {
+        let status = Command::new("su")
+            .args(["postgres", "-s", "/bin/sh", "-c", &args.join(" ")])
+            .status()
+            .expect("su postgres");
         assert!(status.success(), "{args:?}");
     }
 
@@ -78,22 +76,19 @@ impl PrivatePg {
         let data = self.dir.join("data").display().to_string();
         let options = format!("'-p {} -k {}'", self.port, self.dir.display());
         let log = self.dir.join("log").display().to_string();
-        self.as_postgres(
-            &[
-                &self.bin.join("pg_ctl").display().to_string(),
-                "-D",
-                &data,
-                "-o",
-                &options,
-                "-l",
-                &log,
-                "-w",
-                "-m",
-                "fast",
-                what,
-            ],
-            false,
-        );
+        self.as_postgres(&[
+            &self.bin.join("pg_ctl").display().to_string(),
+            "-D",
+            &data,
+            "-o",
+            &options,
+            "-l",
+            &log,
+            "-w",
+            "-m",
+            "fast",
+            what,
+        ]);
     }
 
     fn start(&self) {
