@@ -41,10 +41,9 @@ impl ApiError {
         }
     }
 
-    /// 503 with `Retry-After: 1`: the database did not answer (the cause is logged, not
-    /// shown). A sender retrying after a second finds it back as soon as the database is.
+    /// 503: the database did not answer (the cause is logged, not shown).
     pub fn unavailable(message: &str) -> Self {
-        Self::new(StatusCode::SERVICE_UNAVAILABLE, message).retry_after("1")
+        Self::new(StatusCode::SERVICE_UNAVAILABLE, message)
     }
 
     /// Adds `Retry-After: seconds`.
@@ -64,12 +63,7 @@ impl From<AuthError> for ApiError {
             }
             AuthError::Storage => StatusCode::SERVICE_UNAVAILABLE,
         };
-        let error = Self::new(status, e.to_string());
-        if status == StatusCode::SERVICE_UNAVAILABLE {
-            error.retry_after("1")
-        } else {
-            error
-        }
+        Self::new(status, e.to_string())
     }
 }
 
@@ -80,7 +74,12 @@ impl IntoResponse for ApiError {
         if self.status == StatusCode::UNAUTHORIZED {
             headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
-        if let Some(seconds) = self.retry_after {
+        // Every 503 says when to retry: a sender retrying after a second finds the service
+        // back as soon as the database is.
+        let retry_after = self
+            .retry_after
+            .or((self.status == StatusCode::SERVICE_UNAVAILABLE).then_some("1"));
+        if let Some(seconds) = retry_after {
             headers.insert(header::RETRY_AFTER, HeaderValue::from_static(seconds));
         }
         response

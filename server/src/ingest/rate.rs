@@ -13,7 +13,7 @@ pub struct RateLimiter<K = i32> {
     buckets: Mutex<HashMap<K, (f64, Instant)>>,
 }
 
-impl<K: Hash + Eq + Clone> RateLimiter<K> {
+impl<K: Hash + Eq> RateLimiter<K> {
     /// A limiter allowing `per_second` requests per second per caller.
     pub fn new(per_second: u32) -> RateLimiter<K> {
         RateLimiter {

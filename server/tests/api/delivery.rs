@@ -5,8 +5,9 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{assert_same, post_events, spawn_app};
+use crate::helpers::{assert_same, spawn_app};
 use crate::sse::connect;
+use crate::stream::ingest;
 
 /// A small seeded generator (xorshift), so a failure names the seed that shows it.
 struct Rng(u64);
@@ -65,12 +66,6 @@ fn day(r: &mut Rng) -> (Vec<Value>, Vec<Vec<Value>>) {
     (reference, conversations)
 }
 
-async fn send(base: &str, token: &str, batch: &[Value]) {
-    let body = Value::Array(batch.to_vec()).to_string();
-    let (status, reply) = post_events(base, token, body.as_bytes()).await;
-    assert_eq!(status, 200, "{reply}");
-}
-
 /// The live stream's first frame, without what depends on the order of arrival (sequence
 /// numbers).
 async fn snapshot(base: &str, token: &str) -> Value {
@@ -103,15 +98,15 @@ each_backend! {
 
             let mut all: Vec<Value> = conversations.iter().flatten().cloned().collect();
             all.sort_by_key(|e| e["at"].as_str().unwrap_or_default().to_owned());
-            send(&in_order.base, &in_order.token, &reference).await;
+            ingest(&in_order, &reference).await;
             for chunk in all.chunks(50) {
-                send(&in_order.base, &in_order.token, chunk).await;
+                ingest(&in_order, chunk).await;
             }
 
             // Reference first; then conversations interleaved at random (each keeps its own
             // order), the last quarter of them held back and sent late; batches of 1 to 40,
             // one in five sent twice.
-            send(&shuffled.base, &shuffled.token, &reference).await;
+            ingest(&shuffled, &reference).await;
             let mut queues: Vec<std::collections::VecDeque<Value>> =
                 conversations.iter().cloned().map(Into::into).collect();
             let late = queues.split_off(queues.len() * 3 / 4);
@@ -130,9 +125,9 @@ each_backend! {
             while at < order.len() {
                 let size = 1 + r.below(40) as usize;
                 let batch = &order[at..(at + size).min(order.len())];
-                send(&shuffled.base, &shuffled.token, batch).await;
+                ingest(&shuffled, batch).await;
                 if r.below(5) == 0 {
-                    send(&shuffled.base, &shuffled.token, batch).await;
+                    ingest(&shuffled, batch).await;
                 }
                 at += size;
             }

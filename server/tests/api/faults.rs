@@ -50,29 +50,24 @@ impl PrivatePg {
             "the cluster's directory must belong to postgres"
         );
         let data = pg.dir.join("data").display().to_string();
-        pg.as_postgres(&[
-            &pg.bin.join("initdb").display().to_string(),
-            "-D",
-            &data,
-            "-A",
-            "trust",
-            "-U",
-            "postgres",
-        ]);
+        let initdb = pg.bin.join("initdb").display().to_string();
+        let args = [&initdb, "-D", &data, "-A", "trust", "-U", "postgres"];
+        assert!(pg.as_postgres(&args), "{args:?}");
         pg.start();
         pg
     }
 
-    /// Runs a command as the `postgres` user: PostgreSQL refuses to run as root.
-    fn as_postgres(&self, args: &[&str]) {
-        let status = Command::new("su")
+    /// Runs a command as the `postgres` user (PostgreSQL refuses to run as root); whether it
+    /// succeeded.
+    fn as_postgres(&self, args: &[&str]) -> bool {
+        Command::new("su")
             .args(["postgres", "-s", "/bin/sh", "-c", &args.join(" ")])
             .status()
-            .expect("su postgres");
-        assert!(status.success(), "{args:?}");
+            .is_ok_and(|s| s.success())
     }
 
-    fn pg_ctl(&self, what: &str) {
+    /// `pg_ctl start|stop`, waiting for it, stopping in `mode` (`fast`, `immediate`).
+    fn pg_ctl(&self, what: &str, mode: &str) -> bool {
         let data = self.dir.join("data").display().to_string();
         let options = format!("'-p {} -k {}'", self.port, self.dir.display());
         let log = self.dir.join("log").display().to_string();
@@ -86,17 +81,17 @@ impl PrivatePg {
             &log,
             "-w",
             "-m",
-            "fast",
+            mode,
             what,
-        ]);
+        ])
     }
 
     fn start(&self) {
-        self.pg_ctl("start");
+        assert!(self.pg_ctl("start", "fast"), "pg_ctl start");
     }
 
     fn stop(&self) {
-        self.pg_ctl("stop");
+        assert!(self.pg_ctl("stop", "fast"), "pg_ctl stop");
     }
 
     fn url(&self) -> String {
@@ -106,19 +101,7 @@ impl PrivatePg {
 
 impl Drop for PrivatePg {
     fn drop(&mut self) {
-        let data = self.dir.join("data").display().to_string();
-        let _ = Command::new("su")
-            .args([
-                "postgres",
-                "-s",
-                "/bin/sh",
-                "-c",
-                &format!(
-                    "{} -D {data} -m immediate stop",
-                    self.bin.join("pg_ctl").display()
-                ),
-            ])
-            .status();
+        self.pg_ctl("stop", "immediate");
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
