@@ -24,9 +24,9 @@ use leptos_router::{
 use crate::components::access::{AdminOnly, SupervisorOnly};
 use crate::components::top_bar::{MonitoringNotice, TopBar};
 use crate::routes::admin::{
-    AdminLayout, AdminOverview, agents::AgentsPage, audit::AuditPage, panels::PanelsPage,
-    queues::QueuesPage, settings::SettingsPage, tokens::TokensPage, users::UsersPage,
-    webhook::WebhookPage,
+    AdminLayout, AdminOverview, agents::AgentsPage, audit::AuditPage, connectors::ConnectorsPage,
+    panels::PanelsPage, queues::QueuesPage, settings::SettingsPage, tokens::TokensPage,
+    users::UsersPage, webhook::WebhookPage,
 };
 use crate::routes::agent::AgentPage;
 use crate::routes::home::HomePage;
@@ -128,6 +128,7 @@ pub fn App() -> impl IntoView {
                         <Route path=StaticSegment("panels") view=PanelsPage />
                         <Route path=StaticSegment("audit") view=AuditPage />
                         <Route path=StaticSegment("webhook") view=WebhookPage />
+                        <Route path=StaticSegment("connectors") view=ConnectorsPage />
                     </ParentRoute>
                     // The same tabs inside a portal's frame (signed in by the portal's token).
                     <Route path=StaticSegment("embed") view=HomePage />

@@ -10,6 +10,7 @@ mod m20261125_000004_create_sessions;
 mod m20261207_000001_create_embed_tokens_used;
 mod m20261207_000002_create_outbox;
 mod m20261207_000003_add_user_ongoing_columns;
+mod m20261207_000004_create_connectors;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000001_create_embed_tokens_used::Migration),
             Box::new(m20261207_000002_create_outbox::Migration),
             Box::new(m20261207_000003_add_user_ongoing_columns::Migration),
+            Box::new(m20261207_000004_create_connectors::Migration),
         ]
     }
 }

@@ -20,6 +20,7 @@ pub mod admin;
 pub mod auth;
 pub mod cli;
 pub mod config;
+pub mod connectors;
 pub mod db;
 pub mod error;
 pub mod http;

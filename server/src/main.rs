@@ -28,6 +28,7 @@ async fn main() -> ExitCode {
         Command::User(command) => server::cli::users::run(command, &config).await,
         Command::Embed(command) => server::auth::embed::run(command, &config).await,
         Command::Panel(command) => server::admin::panels::run(command, &config).await,
+        Command::Connector(command) => server::connectors::admin::run(command, &config).await,
         Command::Config(ConfigCommand::Check) => {
             print!("{}", config.describe());
             Ok(())

@@ -30,6 +30,8 @@ pub struct AppState {
     pub limiter: Arc<RateLimiter>,
     /// Read-API questions and stream opens per reader (a token's or a person's name).
     pub read_limiter: Arc<RateLimiter<String>>,
+    /// Webhook deliveries per connector key, at the ingest rate.
+    pub connector_limiter: Arc<RateLimiter<String>>,
     /// The live stream's fan-out.
     pub hub: Arc<Hub>,
     /// Failed sign-ins per login and address.
@@ -81,6 +83,7 @@ impl AppState {
             db_kind,
             limiter: Arc::new(RateLimiter::new(config.ingest_rate_per_second)),
             read_limiter: Arc::new(RateLimiter::new(config.read_rate_per_second)),
+            connector_limiter: Arc::new(RateLimiter::new(config.ingest_rate_per_second)),
             logins: Arc::default(),
             passwords: Arc::default(),
             config: Arc::new(config),

@@ -1,6 +1,7 @@
 //! Types shared by the server and the browser.
 
 pub mod admin;
+pub mod connector;
 pub mod conversation;
 pub mod desk;
 pub mod event;

@@ -143,12 +143,12 @@ mod store {
     }
 
     /// An [`AdminError`] as the server function's answer (its status set).
-    pub(super) fn answer(e: AdminError) -> AppError {
+    pub(crate) fn answer(e: AdminError) -> AppError {
         crate::auth::fail(e.status, e.into())
     }
 
     /// A form's number field, or a 400 naming it.
-    pub(super) fn number<T: std::str::FromStr>(field: &str, s: &str) -> Result<T, AppError> {
+    pub(crate) fn number<T: std::str::FromStr>(field: &str, s: &str) -> Result<T, AppError> {
         s.trim().parse::<T>().map_err(|_| {
             answer(AdminError::field(
                 field,
@@ -184,7 +184,9 @@ mod store {
 }
 
 #[cfg(feature = "ssr")]
-use store::{admin_store, answer, flag, number};
+use store::{admin_store, flag};
+#[cfg(feature = "ssr")]
+pub(crate) use store::{answer, number};
 
 /// Every user.
 #[server(endpoint = "admin_users")]

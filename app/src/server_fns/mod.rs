@@ -2,6 +2,7 @@
 
 pub mod admin;
 mod agent;
+pub mod connectors;
 mod insights;
 pub mod my;
 pub mod ongoing;

@@ -289,7 +289,7 @@ impl Actions {
             )
             .await;
         match planned {
-            Ok(Ok(planned)) => {
+            Ok(Ok((planned, _))) => {
                 self.outbox.wake();
                 let _ = self.performed.send(Performed {
                     conversation_id: id.to_owned(),

@@ -60,6 +60,70 @@ pub enum Command {
     /// Manage the extra report panels of the Insights tab.
     #[command(subcommand)]
     Panel(PanelCommand),
+    /// Manage connectors: other systems' webhooks turned into events (Chatwoot).
+    #[command(subcommand)]
+    Connector(ConnectorCommand),
+}
+
+/// `intraday connector …`.
+#[derive(Debug, Subcommand)]
+pub enum ConnectorCommand {
+    /// Add a connector; prints its settings, and its webhook path as the last line.
+    Add {
+        /// What it connects.
+        #[command(subcommand)]
+        kind: ConnectorKind,
+    },
+    /// List the connectors: key, kind, name, queues by, webhook path (tab-separated).
+    List(DbArgs),
+    /// Remove a connector by key (the events it stored stay).
+    Remove {
+        /// The connector's key (the webhook path's last segment).
+        key: String,
+        /// The database.
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+/// The kinds of connector.
+#[derive(Debug, Subcommand)]
+pub enum ConnectorKind {
+    /// A Chatwoot account's webhook.
+    Chatwoot(ChatwootArgs),
+}
+
+/// Options of `intraday connector add chatwoot`.
+#[derive(Debug, Clone, Args)]
+pub struct ChatwootArgs {
+    /// The connector's name.
+    pub name: String,
+    /// The webhook's secret, as Chatwoot shows it (16 to 256 characters).
+    #[arg(long, env = "INTRADAY_CHATWOOT_SECRET", hide_env_values = true)]
+    pub secret: String,
+    /// Also accept unsigned deliveries (Chatwoot before 4.12): the path's key is then the only secret.
+    #[arg(long)]
+    pub unsigned: bool,
+    /// What becomes a queue: each inbox, or each team.
+    #[arg(long, value_parser = ["inbox", "team"], default_value = "inbox")]
+    pub queue_by: String,
+    /// Chatwoot's address, for actions carried back (e.g. https://chatwoot.example.com).
+    #[arg(long, default_value = "")]
+    pub base_url: String,
+    /// The Chatwoot account id, for actions carried back.
+    #[arg(long, default_value = "")]
+    pub account: String,
+    /// A Chatwoot access token, for actions carried back.
+    #[arg(
+        long,
+        env = "INTRADAY_CHATWOOT_API_TOKEN",
+        hide_env_values = true,
+        default_value = ""
+    )]
+    pub api_token: String,
+    /// The database.
+    #[command(flatten)]
+    pub db: DbArgs,
 }
 
 /// `intraday panel …`.

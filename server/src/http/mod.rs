@@ -55,6 +55,11 @@ pub fn router(state: AppState) -> Router {
         outbox: state.outbox.clone(),
         desk: state.desk.clone(),
     });
+    let connectors: Arc<dyn app::server_fns::connectors::ConnectorStore> =
+        Arc::new(crate::connectors::admin::Connectors {
+            db: state.db.clone(),
+            ingestor: state.ingestor.clone(),
+        });
     let ongoing: Arc<dyn app::server_fns::OngoingSource> = Arc::new(state.actions());
     let my: Arc<dyn app::server_fns::MySource> = Arc::new(state.actions());
     let thresholds = state.thresholds.clone();
@@ -63,6 +68,10 @@ pub fn router(state: AppState) -> Router {
     let options = state.leptos_options.clone();
     Router::new()
         .route("/api/v1/events", post(crate::ingest::http::post_events))
+        .route(
+            "/api/v1/connectors/chatwoot/{connector_id}",
+            post(crate::connectors::chatwoot::webhook),
+        )
         .route("/api/v1/stream", get(crate::stream::sse::stream))
         .route("/api/v1/stream/page", get(crate::stream::page::page_stream))
         .route("/api/v1/stream/my", get(crate::stream::page::my_stream))
@@ -99,6 +108,7 @@ pub fn router(state: AppState) -> Router {
                 provide_context(my.clone());
                 provide_context(panels.clone());
                 provide_context(admin.clone());
+                provide_context(connectors.clone());
                 provide_context(app::kpi::Limits::clone(&thresholds.current()));
                 provide_context(preferences.clone());
                 // The pages' inline scripts carry the nonce the security headers allow.

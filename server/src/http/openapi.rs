@@ -43,6 +43,7 @@ use crate::ingest::MAX_BATCH;
         crate::http::read_api::conversations,
         crate::http::read_api::agents,
         crate::actions::http::post_action,
+        crate::connectors::chatwoot::webhook,
     ),
     // Event is named only from inside the hand-built batch schema, so it is listed here.
     components(schemas(Event)),

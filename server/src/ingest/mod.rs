@@ -372,7 +372,7 @@ impl Ingestor {
         &self,
         plan: impl FnOnce(&Ledger) -> Result<(Vec<Value>, T), E> + Send,
         side: impl FnOnce(&Ledger, &T) -> Side + Send,
-    ) -> Result<Result<T, E>, IngestError> {
+    ) -> Result<Result<(T, IngestOutcome), E>, IngestError> {
         let started = Instant::now();
         let mut writer = self.writer.lock().await;
         let shared = if self.shared_log {
@@ -396,7 +396,7 @@ impl Ingestor {
                     started.elapsed(),
                     sequence,
                 );
-                Ok(Ok(planned))
+                Ok(Ok((planned, outcome)))
             }
             Err(e) => Err(e),
         }

@@ -297,3 +297,112 @@ pub mod outbox {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+/// Connectors: another system's webhook turned into events.
+pub mod connector {
+    use sea_orm::entity::prelude::*;
+
+    /// A connector's settings.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "connectors")]
+    pub struct Model {
+        /// Random and unguessable: the webhook path's last segment, and the events' id prefix.
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub key: String,
+        /// `chatwoot`.
+        pub kind: String,
+        /// The admin's name for it.
+        pub name: String,
+        /// The webhook secret deliveries are signed with.
+        pub secret: String,
+        /// Deliveries without a signature are accepted (the path is then the only secret).
+        pub unsigned: bool,
+        /// What becomes a queue: `inbox` or `team`.
+        pub queue_by: String,
+        /// The other system's address, for actions carried back (empty: none).
+        pub base_url: String,
+        /// The account actions are carried out in.
+        pub account_id: Option<i64>,
+        /// The access token actions are carried out with (empty: none).
+        pub api_token: String,
+        /// When it was added (ms).
+        pub created_ms: i64,
+    }
+
+    /// No relations.
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// A connector's recent deliveries.
+pub mod connector_delivery {
+    use sea_orm::entity::prelude::*;
+
+    /// One delivery and what became of it.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "connector_deliveries")]
+    pub struct Model {
+        /// Row id.
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        /// The connector.
+        pub connector_key: String,
+        /// The sender's delivery id (empty when it sent none).
+        pub delivery_id: String,
+        /// The sender's event name, e.g. `message_created`.
+        pub event: String,
+        /// `mapped`, `ignored`, `dead_letter` or `refused`.
+        pub outcome: String,
+        /// Events newly stored.
+        pub accepted: i32,
+        /// Events already stored.
+        pub duplicates: i32,
+        /// Why it was ignored, kept aside or refused (empty when mapped).
+        #[sea_orm(column_type = "Text")]
+        pub detail: String,
+        /// When it arrived (ms).
+        pub received_ms: i64,
+    }
+
+    /// No relations.
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// Payloads a connector could not place, kept with the reason.
+pub mod connector_dead_letter {
+    use sea_orm::entity::prelude::*;
+
+    /// One payload kept aside.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "connector_dead_letters")]
+    pub struct Model {
+        /// Row id.
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        /// The connector.
+        pub connector_key: String,
+        /// The sender's delivery id (empty when it sent none).
+        pub delivery_id: String,
+        /// The sender's event name.
+        pub event: String,
+        /// Why it could not be placed.
+        #[sea_orm(column_type = "Text")]
+        pub reason: String,
+        /// The body as received.
+        #[sea_orm(column_type = "Text")]
+        pub payload: String,
+        /// When it arrived (ms).
+        pub received_ms: i64,
+    }
+
+    /// No relations.
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

@@ -1,6 +1,7 @@
 //! Data access: SeaORM entities and small `async fn(db, …)` functions, one file per table.
 
 pub mod audit;
+pub mod connectors;
 pub mod entities;
 pub mod events;
 pub mod history;

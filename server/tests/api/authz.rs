@@ -60,6 +60,24 @@ async fn the_authorization_matrix() {
             chrono::Utc::now().to_rfc3339()
         )
     };
+    let connector = "matrixconnector0000000000".to_owned();
+    server::store::connectors::insert(
+        &app.db,
+        server::store::entities::connector::Model {
+            key: connector.clone(),
+            kind: "chatwoot".into(),
+            name: "matrix-chatwoot".into(),
+            secret: "matrix-secret-0123456789".into(),
+            unsigned: false,
+            queue_by: "inbox".into(),
+            base_url: String::new(),
+            account_id: None,
+            api_token: String::new(),
+            created_ms: 0,
+        },
+    )
+    .await
+    .expect("connector");
     // (method, path, body, expected for each caller in CALLERS order)
     let page = [303, 200, 200, 200, 200, 303];
     let supervisor_page = [303, 403, 200, 200, 200, 303];
@@ -140,6 +158,13 @@ async fn the_authorization_matrix() {
         ),
         ("admin_outbox", "show=all".into()),
         ("admin_user_delete", "login=matrix".into()),
+        ("admin_connectors", String::new()),
+        (
+            "admin_connector_add",
+            "name=Matrix&secret=matrix-secret-0123456789".into(),
+        ),
+        ("admin_connector_activity", format!("key={connector}")),
+        ("admin_connector_test", format!("key={connector}")),
     ];
     let mut cases: Vec<(&str, String, Option<String>, [u16; 6])> = [
         "/admin",
@@ -151,6 +176,7 @@ async fn the_authorization_matrix() {
         "/admin/panels",
         "/admin/audit",
         "/admin/webhook",
+        "/admin/connectors",
     ]
     .into_iter()
     .map(|p| ("GET", p.to_owned(), None, admin_page))
@@ -166,6 +192,32 @@ async fn the_authorization_matrix() {
         "/api/admin_embedded_session_revoke".into(),
         Some(format!("id={}", "0".repeat(64))),
         [401, 403, 403, 403, 404, 401],
+    ));
+    // A connector or a payload kept aside that does not exist: the admin is told so.
+    for (f, body) in [
+        ("admin_connector_remove", "key=nosuchkey".to_owned()),
+        (
+            "admin_dead_letter_retry",
+            format!("key={connector}&id=999999"),
+        ),
+        (
+            "admin_dead_letter_discard",
+            format!("key={connector}&id=999999"),
+        ),
+    ] {
+        cases.push((
+            "POST",
+            format!("/api/{f}"),
+            Some(body),
+            [401, 403, 403, 403, 404, 401],
+        ));
+    }
+    // A webhook delivery is trusted by its signature alone: no session or token stands in.
+    cases.push((
+        "POST",
+        format!("/api/v1/connectors/chatwoot/{connector}"),
+        Some(r#"{"event":"conversation_typing_on"}"#.into()),
+        [401; 6],
     ));
     // Redelivering an outbox row that does not exist: the admin is told it is not there.
     cases.push((

@@ -36,6 +36,7 @@ mod auth;
 mod authz;
 mod backup;
 mod cli;
+mod connectors;
 mod crash;
 mod delivery;
 mod desk;

@@ -3,6 +3,7 @@
 
 pub mod agents;
 pub mod audit;
+pub mod connectors;
 pub mod desk;
 pub mod panels;
 pub mod queues;
@@ -18,7 +19,7 @@ use leptos_router::hooks::use_location;
 use crate::i18n::{Locale, t, use_locale};
 
 /// The admin sections: (path, title key, description key, test id).
-const SECTIONS: [(&str, &str, &str, &str); 8] = [
+const SECTIONS: [(&str, &str, &str, &str); 9] = [
     ("/admin/users", "admin.users", "admin.users_about", "users"),
     (
         "/admin/queues",
@@ -56,6 +57,12 @@ const SECTIONS: [(&str, &str, &str, &str); 8] = [
         "admin.webhook",
         "admin.webhook_about",
         "webhook",
+    ),
+    (
+        "/admin/connectors",
+        "admin.connectors",
+        "admin.connectors_about",
+        "connectors",
     ),
 ];
 
@@ -96,6 +103,7 @@ async fn counts() -> Result<[Option<usize>; SECTIONS.len()], crate::error::AppEr
     use crate::server_fns::admin::{
         admin_agents, admin_panels, admin_queues, admin_tokens, admin_users,
     };
+    use crate::server_fns::connectors::admin_connectors;
     let active = admin_tokens()
         .await?
         .iter()
@@ -110,6 +118,7 @@ async fn counts() -> Result<[Option<usize>; SECTIONS.len()], crate::error::AppEr
         Some(admin_panels().await?.len()),
         None,
         None,
+        Some(admin_connectors().await?.len()),
     ])
 }
 
@@ -144,6 +153,11 @@ pub fn AdminOverview() -> impl IntoView {
             </Transition>
         </section>
     }
+}
+
+/// A stored time (RFC 3339, UTC) as the admin tables show it: `2026-12-07 09:15:40`.
+pub fn date(s: &str) -> String {
+    s.replace('T', " ").trim_end_matches('Z').to_owned()
 }
 
 /// A table's header row: one column per text key, right-aligned where the key is in `numeric`.

@@ -5,17 +5,13 @@
 use super::columns;
 use leptos::prelude::*;
 
-use super::{ConfirmSubmit, message, outcome, queue_checkboxes};
+use super::{ConfirmSubmit, date, message, outcome, queue_checkboxes};
 use crate::i18n::t;
 use crate::model::admin::{EmbeddedSessionRow, TokenRow};
 use crate::server_fns::admin::{
     AdminEmbeddedSessionRevoke, AdminTokenCreate, AdminTokenRevoke, admin_embedded_sessions,
     admin_queues, admin_tokens,
 };
-
-fn date(s: &str) -> String {
-    s.replace('T', " ").trim_end_matches('Z').to_owned()
-}
 
 /// The tokens page.
 #[component]

@@ -5,17 +5,13 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-use super::{columns, outcome};
+use super::{columns, date, outcome};
 use crate::i18n::t;
 use crate::model::admin::WebhookSettings;
 use crate::model::outbox::{OutboxFilter, OutboxRow, OutboxState};
 use crate::server_fns::admin::{
     AdminOutboxRedeliver, AdminWebhookSecretSet, AdminWebhookUrlSet, admin_outbox, admin_webhook,
 };
-
-fn date(s: &str) -> String {
-    s.replace('T', " ").trim_end_matches('Z').to_owned()
-}
 
 /// The webhook page.
 #[component]
