@@ -18,6 +18,9 @@ use chatwoot::map::{Mapped, QueueBy};
 pub const MAX_BODY_BYTES: usize = 1 << 20;
 /// How long deliveries are kept for the admin page's list and counts (days).
 pub const KEEP_DELIVERIES_DAYS: i64 = 7;
+/// The most payloads one connector keeps aside; past it, a delivery that cannot be placed is
+/// still recorded (with this reason) but its body is not kept.
+pub const MAX_DEAD_LETTERS: u64 = 10_000;
 
 /// A new connector key: 24 random lowercase letters and digits (about 124 bits), the webhook
 /// path's secret part.
@@ -84,7 +87,7 @@ pub async fn deliver_chatwoot(
         .and_then(Value::as_str)
         .unwrap_or("")
         .to_owned();
-    let receipt = if event.is_empty() {
+    let mut receipt = if event.is_empty() {
         Receipt::ignored("the payload has no \"event\" name".into())
     } else {
         let prefix = prefix(&connector.key);
@@ -138,7 +141,15 @@ pub async fn deliver_chatwoot(
             Err(e) => Receipt::dead_letter(e.to_string()),
         }
     };
-    if keep_aside && receipt.outcome == "dead_letter" {
+    let full = keep_aside
+        && receipt.outcome == "dead_letter"
+        && store::connectors::dead_letter_count(db, &connector.key).await? >= MAX_DEAD_LETTERS;
+    if full {
+        receipt.detail = format!(
+            "{} (not kept: {MAX_DEAD_LETTERS} payloads are already kept aside; retry or discard them)",
+            receipt.detail
+        );
+    } else if keep_aside && receipt.outcome == "dead_letter" {
         store::connectors::keep_aside(
             db,
             &store::connectors::DeadLetter {

@@ -50,13 +50,17 @@ pub async fn days(db: &DatabaseConnection, configured: u32) -> u32 {
 }
 
 /// One retention run: prunes events older than the days in force (read from the settings
-/// each run, so an admin's change applies at the next run), and the outbox rows as old that
-/// are delivered or given up on; returns the days and the count of events.
+/// each run, so an admin's change applies at the next run), the outbox rows as old that are
+/// delivered or given up on, and connector deliveries past their 7 days; returns the days and
+/// the count of events.
 pub async fn run_once(db: &DatabaseConnection, configured: u32) -> Result<(u32, u64), DbErr> {
     let days = days(db, configured).await;
     let cutoff = Utc::now() - TimeDelta::days(i64::from(days));
     let pruned = prune(db, cutoff.timestamp_millis(), PRUNE_BATCH).await?;
     let outbox = crate::store::outbox::prune(db, cutoff.timestamp_millis()).await?;
+    // A connector's deliveries are its page's recent history (payloads kept aside stay).
+    let deliveries_cutoff = Utc::now() - TimeDelta::days(crate::connectors::KEEP_DELIVERIES_DAYS);
+    crate::store::connectors::prune(db, deliveries_cutoff.timestamp_millis()).await?;
     if outbox > 0 {
         tracing::info!(
             pruned = outbox,

@@ -27,7 +27,7 @@ async fn every_documented_operation_is_a_real_route() {
             continue;
         }
         for method in ops.as_object().expect("operations").keys() {
-            let (status, _) = request(
+            let (status, body) = request(
                 &app.base,
                 &method.to_uppercase(),
                 path,
@@ -36,8 +36,11 @@ async fn every_documented_operation_is_a_real_route() {
                 b"{}",
             )
             .await;
+            // A handler's own 404 (no such connector) is a JSON error; the router's is not.
+            let handler_404 = status == 404
+                && serde_json::from_str::<Value>(&body).is_ok_and(|v| v["error"].is_string());
             assert!(
-                status != 404 && status != 405,
+                status != 405 && (status != 404 || handler_404),
                 "{method} {path} is documented but answers {status}"
             );
         }
@@ -89,6 +92,7 @@ fn the_names_clients_generate_from_stay() {
     assert_eq!(
         ids,
         [
+            "chatwootWebhook",
             "getAgents",
             "getConversations",
             "getKpiHistory",

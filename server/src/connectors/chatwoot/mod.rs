@@ -44,7 +44,7 @@ fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 #[utoipa::path(
     post,
     path = "/api/v1/connectors/chatwoot/{connector_id}",
-    operation_id = "chatwoot_webhook",
+    operation_id = "chatwootWebhook",
     tag = "connectors",
     summary = "Receive a Chatwoot webhook delivery",
     description = "The URL to paste into Chatwoot's webhook settings; `connector_id` is the random key `intraday connector add chatwoot` printed (it is a secret). A delivery must carry `X-Chatwoot-Timestamp` (Unix seconds, within 5 minutes of the server's clock) and `X-Chatwoot-Signature: sha256=` and the hex HMAC-SHA256, with the connector's secret, of the timestamp, a dot and the body, unless the connector accepts unsigned deliveries. Every readable delivery is answered 200: its events stored, ignored, or kept aside for the admin.",
