@@ -11,6 +11,7 @@ mod m20261207_000001_create_embed_tokens_used;
 mod m20261207_000002_create_outbox;
 mod m20261207_000003_add_user_ongoing_columns;
 mod m20261207_000004_create_connectors;
+mod m20261207_000005_add_outbox_destination;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000002_create_outbox::Migration),
             Box::new(m20261207_000003_add_user_ongoing_columns::Migration),
             Box::new(m20261207_000004_create_connectors::Migration),
+            Box::new(m20261207_000005_add_outbox_destination::Migration),
         ]
     }
 }

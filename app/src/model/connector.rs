@@ -65,7 +65,8 @@ pub struct ConnectorForm {
     pub unsigned: bool,
     /// `inbox` (default) or `team`.
     pub queue_by: String,
-    /// Chatwoot's address (`https://chatwoot.example.com`), for actions carried back.
+    /// Chatwoot's address (`http://chatwoot.internal:3000`, or a TLS-terminating proxy's), for
+    /// actions carried back.
     pub base_url: String,
     /// The account id (digits), for actions carried back.
     pub account_id: String,
@@ -113,12 +114,15 @@ pub fn check_connector(f: &ConnectorForm) -> Result<CheckedConnector, AdminError
     };
     let base_url = f.base_url.trim().trim_end_matches('/');
     if !base_url.is_empty() {
-        let scheme_ok = ["http://", "https://"].iter().any(|s| {
+        let scheme = |s: &str| {
             base_url
                 .get(..s.len())
                 .is_some_and(|p| p.eq_ignore_ascii_case(s))
-                && base_url.len() > s.len()
-        });
+        };
+        if scheme("https://") {
+            return Err(bad("base_url", "problem.connector_tls", &[]));
+        }
+        let scheme_ok = scheme("http://") && base_url.len() > "http://".len();
         if base_url.chars().count() > BASE_URL_CHARS
             || !scheme_ok
             || !base_url.chars().all(|c| c.is_ascii_graphic())
@@ -232,13 +236,13 @@ mod tests {
     #[test]
     fn a_good_form_is_cleaned_and_each_bad_field_is_named() {
         let ok = check_connector(&ConnectorForm {
-            base_url: "https://chat.example.com/".into(),
+            base_url: "http://chat.internal:3000/".into(),
             account_id: " 3 ".into(),
             queue_by: "team".into(),
             ..form()
         })
         .expect("valid");
-        assert_eq!(ok.base_url, "https://chat.example.com");
+        assert_eq!(ok.base_url, "http://chat.internal:3000");
         assert_eq!(ok.account_id, Some(3));
         assert_eq!(ok.queue_by, "team");
         assert_eq!(check_connector(&form()).expect("valid").queue_by, "inbox");

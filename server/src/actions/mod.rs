@@ -230,6 +230,13 @@ impl Actions {
     ) -> Result<Done, Failure> {
         let now = chrono::Utc::now();
         let prefix = action_prefix(tag, now);
+        // A conversation a connector brought is carried out in its system too.
+        let carrier = crate::connectors::carrier(self.ingestor.db(), id)
+            .await
+            .map_err(|e| {
+                tracing::error!(error = %e, "reading the connectors failed");
+                Failure::Unavailable
+            })?;
         // The state token after the action, read under the writer's lock with the batch applied.
         let after_action = std::sync::Mutex::new(String::new());
         let planned = self
@@ -277,13 +284,24 @@ impl Actions {
                                 "events": planned.events,
                             }),
                         )),
-                        outbox: Some(crate::store::outbox::OutboxEntry {
+                        outbox: std::iter::once(crate::store::outbox::OutboxEntry {
                             action: name.to_owned(),
                             conversation_id: id.to_owned(),
                             actor: actor.audit_name.clone(),
                             at_ms: now.timestamp_millis(),
                             payload,
-                        }),
+                            destination: None,
+                        })
+                        .chain(carrier.iter().flat_map(|c| {
+                            c.entries(
+                                &planned.events,
+                                id,
+                                name,
+                                &actor.audit_name,
+                                now.timestamp_millis(),
+                            )
+                        }))
+                        .collect(),
                     }
                 },
             )

@@ -107,7 +107,7 @@ pub struct ChatwootArgs {
     /// What becomes a queue: each inbox, or each team.
     #[arg(long, value_parser = ["inbox", "team"], default_value = "inbox")]
     pub queue_by: String,
-    /// Chatwoot's address, for actions carried back (e.g. https://chatwoot.example.com).
+    /// Chatwoot's plain-HTTP address (or a TLS-terminating proxy's), for actions carried back (e.g. http://chatwoot.internal:3000).
     #[arg(long, default_value = "")]
     pub base_url: String,
     /// The Chatwoot account id, for actions carried back.

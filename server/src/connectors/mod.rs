@@ -210,3 +210,64 @@ impl Receipt {
         }
     }
 }
+
+/// Who carries out actions on a conversation in its own system: a Chatwoot connector with an
+/// address, an account and a token, whose prefix the conversation's id has.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Carrier {
+    /// The connector's key.
+    pub key: String,
+    /// Its id prefix.
+    pub prefix: String,
+    /// The Chatwoot account.
+    pub account: i64,
+}
+
+impl Carrier {
+    /// The outbox entries carrying out `events`, written by an action on `conversation_id`.
+    pub fn entries(
+        &self,
+        events: &[Value],
+        conversation_id: &str,
+        action: &str,
+        actor: &str,
+        at_ms: i64,
+    ) -> Vec<store::outbox::OutboxEntry> {
+        chatwoot::carry::calls(events, conversation_id, &self.prefix, self.account)
+            .into_iter()
+            .map(|call| store::outbox::OutboxEntry {
+                action: action.to_owned(),
+                conversation_id: conversation_id.to_owned(),
+                actor: actor.to_owned(),
+                at_ms,
+                payload: call,
+                destination: Some(chatwoot::carry::destination(&self.key)),
+            })
+            .collect()
+    }
+}
+
+/// The carrier of `conversation_id`, if a connector made it and can carry actions out.
+pub async fn carrier(
+    db: &DatabaseConnection,
+    conversation_id: &str,
+) -> Result<Option<Carrier>, DbErr> {
+    if !conversation_id.starts_with("cw") {
+        return Ok(None);
+    }
+    Ok(store::connectors::all(db).await?.into_iter().find_map(|c| {
+        let prefix = prefix(&c.key);
+        let ours = conversation_id
+            .strip_prefix(&prefix)
+            .is_some_and(|rest| rest.starts_with('-'));
+        let able = !c.base_url.is_empty() && !c.api_token.is_empty();
+        match (ours && able, c.account_id) {
+            (true, Some(account)) => Some(Carrier {
+                key: c.key,
+                prefix,
+                account,
+            }),
+            _ => None,
+        }
+    }))
+}

@@ -48,7 +48,7 @@ impl Ingestor {
         if let Some((actor, action, target, detail)) = side.and_then(|s| s.audit.as_ref()) {
             store::audit::record(&tx, actor, action, target, detail.clone()).await?;
         }
-        if let Some(entry) = side.and_then(|s| s.outbox.as_ref()) {
+        for entry in side.iter().flat_map(|s| &s.outbox) {
             store::outbox::enqueue(&tx, entry).await?;
         }
         let queues: Vec<_> = touched(events, "queue.upserted", |e| ledger.queue(e));

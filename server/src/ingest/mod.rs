@@ -86,8 +86,8 @@ pub enum IngestError {
 pub struct Side {
     /// An audit record: actor, action, target, detail.
     pub audit: Option<(String, String, String, Value)>,
-    /// An action for the outbound webhook.
-    pub outbox: Option<store::outbox::OutboxEntry>,
+    /// The action for the outbound webhook, and the calls a connector makes to carry it out.
+    pub outbox: Vec<store::outbox::OutboxEntry>,
 }
 
 /// What writes a planned batch's [`Side`] rows, from the ledger with the batch applied.

@@ -76,6 +76,28 @@ impl Sender {
                 format!("sha256={}", signature(&target.secret, timestamp, body)),
             )
             .body(Full::new(Bytes::copy_from_slice(body.as_bytes())));
+        self.send(request).await
+    }
+
+    /// POSTs `body` as JSON to `uri` with `headers` (a connector's call into its system),
+    /// waiting at most [`TIMEOUT`].
+    pub async fn call(&self, uri: Uri, headers: &[(&str, &str)], body: &str) -> Outcome {
+        let mut request = Request::builder()
+            .method(Method::POST)
+            .uri(uri)
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(
+                header::USER_AGENT,
+                concat!("Intraday/", env!("CARGO_PKG_VERSION")),
+            );
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        self.send(request.body(Full::new(Bytes::copy_from_slice(body.as_bytes()))))
+            .await
+    }
+
+    async fn send(&self, request: Result<Request<Full<Bytes>>, axum::http::Error>) -> Outcome {
         let request = match request {
             Ok(r) => r,
             Err(e) => return Outcome::Unreachable(format!("the request could not be made: {e}")),

@@ -125,27 +125,82 @@ impl Outbox {
     /// webhook (a URL and a secret) rows wait. A receiver that cannot be reached ends the
     /// round, so a dead one costs one timeout per round, not one per row.
     async fn round(&self, metrics: &Metrics) -> Result<(), DbErr> {
-        let rows = store::outbox::due(&self.db, store::now_ms(), BATCH).await?;
-        if rows.is_empty() {
-            return Ok(());
-        }
-        let Some(target) = target(&self.db).await? else {
-            return Ok(());
-        };
+        let target = target(&self.db).await?;
+        let rows = store::outbox::due(&self.db, store::now_ms(), BATCH, target.is_some()).await?;
+        // Destinations not to try again this round: one that did not answer, and a connector
+        // whose call failed (its calls are carried out in order, so the next waits).
+        let mut held: Vec<Option<String>> = Vec::new();
+        let mut connectors = std::collections::HashMap::new();
         for row in rows {
+            if held.contains(&row.destination) {
+                continue;
+            }
             let until = store::now_ms() + CLAIM.as_millis() as i64;
             if !store::outbox::claim(&self.db, &row, until).await? {
                 continue; // another replica has it
             }
-            let outcome = self.sender.post(&target, row.id, &row.payload).await;
+            let outcome = match (&row.destination, &target) {
+                (None, Some(target)) => self.sender.post(target, row.id, &row.payload).await,
+                (None, None) => continue, // not fetched: no webhook
+                (Some(destination), _) => {
+                    self.carry(destination, &row.payload, &mut connectors)
+                        .await?
+                }
+            };
             metrics.webhook_attempt(outcome.delivered());
-            let unreachable = matches!(outcome, Outcome::Unreachable(_));
+            let hold = match (&outcome, &row.destination) {
+                (Outcome::Unreachable(_), _) => true,
+                (o, Some(_)) => !o.delivered(),
+                _ => false,
+            };
             self.record(&row, outcome).await?;
-            if unreachable {
-                break;
+            if hold {
+                held.push(row.destination.clone());
             }
         }
         Ok(())
+    }
+
+    /// Makes a connector's call (`{"method", "path", "body"}`) into its system.
+    async fn carry(
+        &self,
+        destination: &str,
+        call: &str,
+        connectors: &mut std::collections::HashMap<
+            String,
+            Option<store::entities::connector::Model>,
+        >,
+    ) -> Result<Outcome, DbErr> {
+        let Some(key) = destination.strip_prefix("chatwoot:") else {
+            return Ok(Outcome::Unreachable(format!(
+                "unknown destination {destination:?}"
+            )));
+        };
+        if !connectors.contains_key(key) {
+            let found = store::connectors::by_key(&self.db, key).await?;
+            connectors.insert(key.to_owned(), found);
+        }
+        let Some(c) = connectors.get(key).and_then(Option::as_ref) else {
+            return Ok(Outcome::Unreachable("the connector was removed".into()));
+        };
+        let call: serde_json::Value = serde_json::from_str(call).unwrap_or_default();
+        let path = call["path"].as_str().unwrap_or_default();
+        let Ok(uri) = format!("{}{path}", c.base_url).parse::<Uri>() else {
+            return Ok(Outcome::Unreachable(format!(
+                "{}{path} is not an address",
+                c.base_url
+            )));
+        };
+        if uri.scheme_str() != Some("http") {
+            return Ok(Outcome::Unreachable(
+                "Intraday calls Chatwoot over plain HTTP only: give the http:// address of Chatwoot or of a TLS-terminating proxy in front of it".into(),
+            ));
+        }
+        let headers = [("api_access_token", c.api_token.as_str())];
+        Ok(self
+            .sender
+            .call(uri, &headers, &call["body"].to_string())
+            .await)
     }
 
     /// Stores what became of a try of `row`.

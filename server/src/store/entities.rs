@@ -289,6 +289,8 @@ pub mod outbox {
         pub last_error: Option<String>,
         /// When it was enqueued (ms).
         pub created_ms: i64,
+        /// Where it goes: `None` the admin's webhook, `chatwoot:{key}` a connector's system.
+        pub destination: Option<String>,
     }
 
     /// No relations.

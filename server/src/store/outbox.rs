@@ -25,8 +25,11 @@ pub struct OutboxEntry {
     /// When it was done (UTC, ms).
     pub at_ms: i64,
     /// The action's JSON as the webhook receives it: `{"action", "conversation_id", "by",
-    /// "at", "events": [the events written], …the action's own fields}`.
+    /// "at", "events": [the events written], …the action's own fields}`; for a connector, the
+    /// call to make (`{"method", "path", "body"}`).
     pub payload: serde_json::Value,
+    /// Where it goes: `None` the admin's webhook, `chatwoot:{key}` a connector's system.
+    pub destination: Option<String>,
 }
 
 /// Adds `entry`, due now. Called inside the transaction that writes the action's events, so
@@ -46,6 +49,7 @@ pub async fn enqueue<C: ConnectionTrait>(db: &C, entry: &OutboxEntry) -> Result<
         last_status: Set(None),
         last_error: Set(None),
         created_ms: Set(now),
+        destination: Set(entry.destination.clone()),
         ..Default::default()
     })
     .exec(db)
@@ -59,9 +63,14 @@ pub async fn due<C: ConnectionTrait>(
     db: &C,
     now_ms: i64,
     limit: u64,
+    webhook: bool,
 ) -> Result<Vec<outbox::Model>, DbErr> {
-    Entity::find()
-        .filter(Column::DeliveredMs.is_null())
+    let mut find = Entity::find();
+    if !webhook {
+        // No webhook to send to: only the rows a connector carries out.
+        find = find.filter(Column::Destination.is_not_null());
+    }
+    find.filter(Column::DeliveredMs.is_null())
         .filter(Column::Failed.eq(false))
         .filter(Column::NextAttemptMs.lte(now_ms))
         .order_by_asc(Column::Id)

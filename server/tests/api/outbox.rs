@@ -131,6 +131,7 @@ fn entry(n: usize) -> OutboxEntry {
             "events": [{"id": format!("e{n}"), "type": "conversation.assigned", "note": "ünïcode ✓"}],
             "agent_id": "ann",
         }),
+        destination: None,
     }
 }
 
@@ -177,7 +178,7 @@ async fn set_webhook(app: &TestApp, admin: &str, url: &str) {
 }
 
 /// Polls `check` every 50 ms until it holds; fails after `within`.
-async fn eventually<F, Fut>(within: Duration, what: &str, check: F)
+pub(crate) async fn eventually<F, Fut>(within: Duration, what: &str, check: F)
 where
     F: Fn() -> Fut,
     Fut: Future<Output = bool>,
@@ -458,8 +459,8 @@ each_backend! {
         let other = server::db::connect_and_migrate(&app.db_url).await.expect("connect");
         enqueue_n(&app.db, 1).await;
         let now = server::store::now_ms();
-        let due = server::store::outbox::due(&app.db, now, 50).await.expect("due");
-        let seen = server::store::outbox::due(&other, now, 50).await.expect("due");
+        let due = server::store::outbox::due(&app.db, now, 50, true).await.expect("due");
+        let seen = server::store::outbox::due(&other, now, 50, true).await.expect("due");
         assert_eq!(due, seen, "both replicas see the same due row");
         let until = now + 60_000;
         let (a, b) = tokio::join!(
@@ -467,8 +468,8 @@ each_backend! {
             server::store::outbox::claim(&other, &seen[0], until),
         );
         assert!(a.expect("claim") ^ b.expect("claim"), "exactly one claim wins");
-        assert!(server::store::outbox::due(&app.db, now + 1_000, 50).await.expect("due").is_empty(), "claimed: not due");
-        assert_eq!(server::store::outbox::due(&other, until, 50).await.expect("due").len(), 1, "due again once the claim passes");
+        assert!(server::store::outbox::due(&app.db, now + 1_000, 50, true).await.expect("due").is_empty(), "claimed: not due");
+        assert_eq!(server::store::outbox::due(&other, until, 50, true).await.expect("due").len(), 1, "due again once the claim passes");
     }
 }
 

@@ -87,7 +87,7 @@ pub fn ConnectorsPage() -> impl IntoView {
                     <label class="filter wide">
                         <span>{t("admin.connector_base_url")}</span>
                         <input name="base_url" inputmode="url" maxlength="512"
-                            placeholder="https://chatwoot.example.com" data-testid="connector-base-url" />
+                            placeholder="http://chatwoot.internal:3000" data-testid="connector-base-url" />
                     </label>
                     <label class="filter">
                         <span>{t("admin.connector_account")}</span>

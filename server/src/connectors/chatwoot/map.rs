@@ -65,7 +65,10 @@ pub fn map(
         | "conversation_updated"
         | "conversation_opened"
         | "conversation_resolved" => match Conv::read(body) {
-            Some(conv) => m.conversation(&conv),
+            Some(mut conv) => {
+                conv.status_changed |= event == "conversation_status_changed";
+                m.conversation(&conv)
+            }
             None => Err(Mapped::Unplaceable(
                 "the payload has no conversation id".into(),
             )),
@@ -168,6 +171,14 @@ impl Mapper<'_> {
                     // An update older than the close, or a resolve already recorded.
                     return Ok(());
                 }
+                if !conv.status_changed {
+                    // Only a change of status opens it again: an assignment's late echo
+                    // (its action taken in Intraday before the close) does not.
+                    return Err(Mapped::Ignored(format!(
+                        "conversation {} is closed in Intraday; only a change of its status opens it again",
+                        conv.id
+                    )));
+                }
                 // Opened again after it was resolved: a new conversation from now.
                 let generation = self.generation_of(&c.id) + 1;
                 self.create(conv, generation, &queue, at)?
@@ -197,6 +208,11 @@ impl Mapper<'_> {
     }
 
     fn message(&mut self, msg: &Msg) -> Result<(), Mapped> {
+        if msg.echo {
+            return Err(Mapped::Ignored(
+                "the echo of a message written in Intraday (already recorded)".into(),
+            ));
+        }
         let (from, visibility) = match (msg.kind.as_str(), msg.private) {
             ("activity" | "template", _) => {
                 return Err(Mapped::Ignored(format!(
@@ -789,6 +805,9 @@ mod tests {
             .expect("resolved");
         let mut reopened = fixture("conversation_updated_assignee");
         reopened["updated_at"] = json!(1_781_949_000.5);
+        // An assignment alone (a late echo) does not open it again; a change of status does.
+        assert!(matches!(feed.send(&reopened), Err(Mapped::Ignored(_))));
+        reopened["event"] = json!("conversation_status_changed");
         assert_eq!(
             feed.types(&reopened),
             [

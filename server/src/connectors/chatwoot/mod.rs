@@ -6,6 +6,7 @@
 //! answered 200 (what became of it is in the body and on the admin page); only a delivery that
 //! cannot be trusted or read at all is refused.
 
+pub mod carry;
 pub mod map;
 pub mod payload;
 pub mod sign;

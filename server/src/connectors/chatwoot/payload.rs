@@ -28,6 +28,8 @@ pub struct Conv {
     pub changed_at: Option<DateTime<Utc>>,
     /// The attributes `conversation_updated` says changed (`changed_attributes`).
     pub changed: Vec<String>,
+    /// Its status changed (`conversation_status_changed`, or `status` among `changed`).
+    pub status_changed: bool,
 }
 
 /// A contact or a Chatwoot user.
@@ -69,6 +71,8 @@ pub struct Msg {
     pub conversation: Option<Conv>,
     /// `inbox.name`.
     pub inbox_name: Option<String>,
+    /// Written by Intraday itself (an action carried out in Chatwoot): its echo.
+    pub echo: bool,
 }
 
 /// An id: a non-negative number, or a string of digits.
@@ -163,6 +167,7 @@ impl Conv {
             contact: person(meta_field("sender")),
             created_at: time(v.get("created_at")),
             changed_at: time(v.get("updated_at")).or_else(|| time(v.get("timestamp"))),
+            status_changed: changed.iter().any(|c| c == "status"),
             changed,
         })
     }
@@ -205,6 +210,13 @@ impl Msg {
                 .and_then(|i| i.get("name"))
                 .and_then(Value::as_str)
                 .map(str::to_owned),
+            echo: v
+                .get("content_attributes")
+                .and_then(|a| a.get("intraday_event_id"))
+                .is_some_and(|id| !id.is_null())
+                || v.get("source_id")
+                    .and_then(Value::as_str)
+                    .is_some_and(|s| s.starts_with(super::carry::SOURCE_PREFIX)),
         })
     }
 }
