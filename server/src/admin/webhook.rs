@@ -104,9 +104,18 @@ fn row(r: outbox::Model) -> OutboxRow {
         OutboxState::Pending
     };
     let waiting = matches!(state, OutboxState::Pending | OutboxState::Failing);
+    // A connector's call is named with where it goes: `assign → Chatwoot assignments`.
+    let action = match &r.destination {
+        Some(_) => {
+            let call: serde_json::Value = serde_json::from_str(&r.payload).unwrap_or_default();
+            let endpoint = call["path"].as_str().and_then(|p| p.rsplit('/').next());
+            format!("{} → Chatwoot {}", r.action, endpoint.unwrap_or(""))
+        }
+        None => r.action,
+    };
     OutboxRow {
         id: r.id,
-        action: r.action,
+        action,
         conversation_id: r.conversation_id,
         actor: r.actor,
         at: rfc3339(r.at_ms),
