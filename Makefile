@@ -10,7 +10,7 @@ SEED ?= 1
 # The demo users' password (make run seeds them into an empty database).
 DEMO_PASSWORD ?= intraday-demo
 
-.PHONY: run test bench bench-ui faults tools tools-test site fmt-check clippy unit e2e summary
+.PHONY: run test bench bench-ui faults fuzz tools tools-test site fmt-check clippy unit e2e summary
 
 ## Build the release site and serve it on the embedded SQLite database.
 run: tools site
@@ -33,6 +33,13 @@ bench-ui: tools-test site
 TRIALS ?= 50
 faults: tools-test
 	time INTRADAY_FAULT_TRIALS=$(TRIALS) cargo test -p server --test api -- crash:: faults:: delivery:: snapshot:: migrate::
+
+## The fuzz targets (tests/fuzz/) with CASES inputs each (default 1,000,000; make test runs
+## 256): the ingest body, the event validator, the ledger, the read API's query, embed tokens,
+## Chatwoot's signature and payloads. A failing case is saved to tests/fuzz-corpus/regressions.txt.
+CASES ?= 1000000
+fuzz:
+	time INTRADAY_FUZZ_CASES=$(CASES) cargo test --release -p server --test fuzz
 
 ## Everything: formatting, clippy (server and browser feature sets), unit and integration tests
 ## on SQLite and PostgreSQL, and browser tests against the release server.

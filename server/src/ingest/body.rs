@@ -48,7 +48,8 @@ pub fn parse(format: BodyFormat, bytes: &[u8]) -> Result<Vec<Value>, ParseError>
             Err(e) => Err(ParseError {
                 message: format!("invalid JSON: {e}"),
                 line: e.line(),
-                column: e.column(),
+                // serde says column 0 for an empty body; the answer counts columns from 1.
+                column: e.column().max(1),
             }),
         },
         BodyFormat::Ndjson => {
@@ -68,7 +69,7 @@ pub fn parse(format: BodyFormat, bytes: &[u8]) -> Result<Vec<Value>, ParseError>
                 let value: Value = serde_json::from_str(line).map_err(|e| ParseError {
                     message: format!("invalid JSON on line {}: {e}", n + 1),
                     line: n + 1,
-                    column: e.column(),
+                    column: e.column().max(1),
                 })?;
                 if !value.is_object() {
                     return Err(ParseError {

@@ -14,6 +14,7 @@ use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
 use super::payload::{Conv, Msg, Person};
+use app::model::event::MAX_NAME_CHARS;
 use app::model::ledger::{Conversation, ConversationStatus as S, Ledger};
 
 /// How many times one Chatwoot conversation may be reopened in Intraday's memory.
@@ -443,7 +444,9 @@ impl Mapper<'_> {
             })
             .unwrap_or("chat");
         let customer = match &conv.contact {
-            Some(p) => json!({"id": format!("{}-contact-{}", self.prefix, p.id), "name": p.name}),
+            Some(p) => {
+                json!({"id": format!("{}-contact-{}", self.prefix, p.id), "name": name(&p.name)})
+            }
             None => json!({"id": format!("{}-contact-unknown", self.prefix), "name": ""}),
         };
         let suffix = id
@@ -506,7 +509,7 @@ impl Mapper<'_> {
                 "type": "queue.upserted",
                 "at": rfc3339(self.clamp(conv.created_at.or(conv.changed_at))),
                 "queue_id": id,
-                "name": name.unwrap_or(fallback),
+                "name": self::name(&name.unwrap_or(fallback)),
                 "channels": [channel],
             }));
         }
@@ -525,7 +528,7 @@ impl Mapper<'_> {
         let name = if user.name.is_empty() {
             known.map_or_else(|| format!("Chatwoot user {}", user.id), |a| a.name.clone())
         } else {
-            user.name.clone()
+            self::name(&user.name)
         };
         let renamed = known.is_some_and(|a| a.name != name);
         if known.is_some() && !new_queue && !renamed {
@@ -628,6 +631,11 @@ pub fn channel(kind: &str) -> &'static str {
         // WebWidget, Api and anything newer: a chat.
         _ => "chat",
     }
+}
+
+/// A Chatwoot name within the contract's limit (Chatwoot allows longer ones).
+fn name(s: &str) -> String {
+    s.chars().take(MAX_NAME_CHARS).collect()
 }
 
 fn rfc3339(at: DateTime<Utc>) -> String {
