@@ -58,6 +58,9 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, StartError> {
                 .synchronous(SqliteSynchronous::Full)
                 .busy_timeout(Duration::from_secs(10))
                 .foreign_keys(true)
+        })
+        .map_sqlx_sqlite_pool_opts(|o| {
+            o.after_release(|conn, _| Box::pin(outside_transaction(conn)))
         });
     Database::connect(options)
         .await
@@ -65,6 +68,23 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, StartError> {
             url: redact(url),
             source,
         })
+}
+
+/// Whether a SQLite connection handed back to the pool is outside any transaction, so it may
+/// serve again. When a COMMIT fails (`SQLITE_FULL` on a full disk), SQLite may keep the
+/// transaction open, and the pool's own rollback may fail too: the next batch on that
+/// connection would then be "committed" inside it, acknowledged but never durable (the
+/// full-disk test saw it). Such a connection is closed instead, which ends its transaction.
+async fn outside_transaction(
+    conn: &mut sea_orm::sqlx::SqliteConnection,
+) -> Result<bool, sea_orm::sqlx::Error> {
+    use sea_orm::sqlx::Executor;
+    if conn.execute("BEGIN").await.is_err() {
+        tracing::warn!("a database connection was left inside a transaction; it is closed");
+        return Ok(false);
+    }
+    conn.execute("ROLLBACK").await?;
+    Ok(true)
 }
 
 /// Opens the database and applies every pending migration.

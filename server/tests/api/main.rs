@@ -40,6 +40,7 @@ mod connectors;
 mod crash;
 mod delivery;
 mod desk;
+mod disk;
 mod embed;
 mod faults;
 mod health;

@@ -87,6 +87,9 @@ pub fn map(
         e if e.starts_with("contact_") => Err(Mapped::Ignored(
             "contacts are read from conversations".into(),
         )),
+        "intraday_test_delivery" => Err(Mapped::Ignored(
+            "a test delivery from the Connectors page: its signature was checked".into(),
+        )),
         "webwidget_triggered" => Err(Mapped::Ignored(
             "a widget opened without a conversation".into(),
         )),

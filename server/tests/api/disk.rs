@@ -1,0 +1,160 @@
+//! SQLite on a full disk (RELIABILITY.md): while the disk is full, ingest answers 503 with
+//! `Retry-After` and says the log could not be written, nothing of a refused batch is stored,
+//! and when space returns the same batch is taken — no restart, nothing acknowledged lost or
+//! stored twice. The disk is a small tmpfs of the test's own (mounted as root, as `make test`
+//! runs), filled by a file that is then deleted.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::Command;
+
+use server::config::Config;
+use server::db::DbKind;
+
+use crate::helpers::{header, request_with, spawn_app_on};
+
+struct Tmpfs(PathBuf);
+
+impl Tmpfs {
+    fn mount(size: &str) -> Tmpfs {
+        let dir = std::env::temp_dir().join(format!("intraday-disk-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let status = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(&dir)
+            .status()
+            .expect("mount");
+        assert!(
+            status.success(),
+            "mounting a tmpfs needs root, as make test runs"
+        );
+        Tmpfs(dir)
+    }
+}
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg("-l").arg(&self.0).status();
+        let _ = std::fs::remove_dir(&self.0);
+    }
+}
+
+/// Writes a file until the disk is full, then gives `room` bytes back.
+fn fill(path: &std::path::Path, room: u64) {
+    let mut f = std::fs::File::create(path).expect("filler");
+    let chunk = vec![7u8; 64 * 1024];
+    let mut written = 0u64;
+    loop {
+        match f.write(&chunk) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => written += n as u64,
+        }
+    }
+    let _ = f.flush();
+    f.set_len(written.saturating_sub(room))
+        .expect("give room back");
+}
+
+fn batch(n: usize) -> (Vec<String>, String) {
+    let at = chrono::Utc::now().to_rfc3339();
+    let ids: Vec<String> = (0..100).map(|i| format!("disk-{n}-{i}")).collect();
+    let events: Vec<serde_json::Value> = ids
+        .iter()
+        .map(|id| {
+            serde_json::json!({"id": id, "type": "conversation.created", "at": at, "conversation_id": id,
+                "queue_id": "q1", "channel": "chat", "customer": {"id": id, "name": "N".repeat(190)}})
+        })
+        .collect();
+    (ids, serde_json::Value::from(events).to_string())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_disk_refuses_ingest_clearly_and_loses_nothing_and_ingest_recovers_with_space() {
+    let disk = Tmpfs::mount("16m");
+    let url = format!("sqlite://{}/intraday.db?mode=rwc", disk.0.display());
+    let app = spawn_app_on(DbKind::Sqlite, url, Config::default()).await;
+    let filler = disk.0.join("filler");
+    fill(&filler, 512 * 1024);
+
+    let auth = format!("Bearer {}", app.token);
+    let headers = [
+        ("Authorization", auth.as_str()),
+        ("Content-Type", "application/json"),
+    ];
+    let mut acked: Vec<String> = Vec::new();
+    let mut refused = None;
+    for n in 0..400 {
+        let (ids, body) = batch(n);
+        let (status, head, text) = request_with(
+            &app.base,
+            "POST",
+            "/api/v1/events",
+            &headers,
+            body.as_bytes(),
+        )
+        .await;
+        match status {
+            200 => acked.extend(ids),
+            503 => {
+                assert_eq!(header(&head, "retry-after"), Some("1"), "{head}");
+                assert!(text.contains("could not be written"), "{text}");
+                refused = Some((ids, body));
+                break;
+            }
+            other => panic!("a full disk answered {other}: {text}"),
+        }
+    }
+    let (refused_ids, refused_body) = refused.expect("the disk filled up within 400 batches");
+    assert!(!acked.is_empty(), "some batches fit before the disk filled");
+    // Still full: refused again, the server still answers.
+    let (status, _, _) = request_with(
+        &app.base,
+        "POST",
+        "/api/v1/events",
+        &headers,
+        refused_body.as_bytes(),
+    )
+    .await;
+    assert_eq!(status, 503);
+    assert_eq!(crate::helpers::get(&app.base, "/healthz").await.0, 200);
+
+    // Space returns: the same batch is taken, with no restart.
+    std::fs::remove_file(&filler).expect("free the disk");
+    let (status, _, text) = request_with(
+        &app.base,
+        "POST",
+        "/api/v1/events",
+        &headers,
+        refused_body.as_bytes(),
+    )
+    .await;
+    assert_eq!(status, 200, "{text}");
+    assert!(
+        text.contains(r#""accepted":100"#),
+        "none of it was stored before: {text}"
+    );
+    acked.extend(refused_ids);
+
+    // Every acknowledged event is stored exactly once, and nothing else.
+    let missing: Vec<&String> = {
+        let ids: Vec<&str> = acked.iter().map(String::as_str).collect();
+        let found = server::store::events::existing_ids(&app.db, &ids)
+            .await
+            .expect("ids");
+        acked.iter().filter(|a| !found.contains(a)).collect()
+    };
+    assert!(
+        missing.is_empty(),
+        "{} acknowledged events missing, e.g. {:?}",
+        missing.len(),
+        missing.first()
+    );
+    assert_eq!(app.stored().await, acked.len() as u64);
+    let stored = server::store::events::existing_ids(
+        &app.db,
+        &acked.iter().map(String::as_str).collect::<Vec<_>>(),
+    )
+    .await
+    .expect("ids");
+    assert_eq!(stored.len(), acked.len());
+}
