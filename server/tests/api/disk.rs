@@ -1,4 +1,5 @@
-//! SQLite on a full disk (RELIABILITY.md): while the disk is full, ingest answers 503 with
+//! SQLite on a full disk, and locked by another program (RELIABILITY.md). While the disk is
+//! full, ingest answers 503 with
 //! `Retry-After` and says the log could not be written, nothing of a refused batch is stored,
 //! and when space returns the same batch is taken — no restart, nothing acknowledged lost or
 //! stored twice. The disk is a small tmpfs of the test's own (mounted as root, as `make test`
@@ -157,4 +158,72 @@ async fn a_full_disk_refuses_ingest_clearly_and_loses_nothing_and_ingest_recover
     .await
     .expect("ids");
     assert_eq!(stored.len(), acked.len());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_database_another_process_keeps_locked_answers_503_after_the_busy_timeout_then_recovers()
+{
+    let dir = std::env::temp_dir().join(format!("intraday-busy-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let file = dir.join("intraday.db");
+    let _ = std::fs::remove_file(&file);
+    let url = format!("sqlite://{}?mode=rwc", file.display());
+    let app = spawn_app_on(DbKind::Sqlite, url.clone(), Config::default()).await;
+    // Another program holds the write lock for 12 s (past the 10 s busy timeout).
+    let lock = Command::new("python3")
+        .args([
+            "-c",
+            "import sqlite3,sys,time; c=sqlite3.connect(sys.argv[1], isolation_level=None); c.execute('BEGIN EXCLUSIVE'); print('locked', flush=True); time.sleep(12); c.execute('ROLLBACK')",
+        ])
+        .arg(&file)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3");
+    let mut out = std::io::BufReader::new(lock.stdout.expect("stdout"));
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut out, &mut line).expect("locked");
+    assert_eq!(line.trim(), "locked");
+    let auth = format!("Bearer {}", app.token);
+    let headers = [
+        ("Authorization", auth.as_str()),
+        ("Content-Type", "application/json"),
+    ];
+    let (ids, body) = batch(0);
+    let started = std::time::Instant::now();
+    let (status, head, text) = request_with(
+        &app.base,
+        "POST",
+        "/api/v1/events",
+        &headers,
+        body.as_bytes(),
+    )
+    .await;
+    let waited = started.elapsed();
+    assert_eq!(status, 503, "{text}");
+    assert_eq!(header(&head, "retry-after"), Some("1"), "{head}");
+    assert!(
+        waited.as_secs() >= 9 && waited.as_secs() < 12,
+        "answered after {waited:?}"
+    );
+    // The lock ends; the same batch is taken.
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    let (status, _, text) = request_with(
+        &app.base,
+        "POST",
+        "/api/v1/events",
+        &headers,
+        body.as_bytes(),
+    )
+    .await;
+    assert_eq!(status, 200, "{text}");
+    assert!(text.contains(r#""accepted":100"#), "{text}");
+    let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+    assert_eq!(
+        server::store::events::existing_ids(&app.db, &refs)
+            .await
+            .expect("ids")
+            .len(),
+        100
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }
