@@ -1,9 +1,8 @@
 //! SQLite on a full disk, and locked by another program (RELIABILITY.md). While the disk is
-//! full, ingest answers 503 with
-//! `Retry-After` and says the log could not be written, nothing of a refused batch is stored,
-//! and when space returns the same batch is taken — no restart, nothing acknowledged lost or
-//! stored twice. The disk is a small tmpfs of the test's own (mounted as root, as `make test`
-//! runs), filled by a file that is then deleted.
+//! full, ingest answers 503 with `Retry-After` and says the log could not be written, nothing of
+//! a refused batch is stored, and when space returns the same batch is taken — no restart,
+//! nothing acknowledged lost or stored twice. The disk is a small tmpfs of the test's own
+//! (mounted as root, as `make test` runs), filled by a file that is then deleted.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -170,7 +169,7 @@ async fn a_database_another_process_keeps_locked_answers_503_after_the_busy_time
     let url = format!("sqlite://{}?mode=rwc", file.display());
     let app = spawn_app_on(DbKind::Sqlite, url.clone(), Config::default()).await;
     // Another program holds the write lock for 12 s (past the 10 s busy timeout).
-    let lock = Command::new("python3")
+    let mut lock = Command::new("python3")
         .args([
             "-c",
             "import sqlite3,sys,time; c=sqlite3.connect(sys.argv[1], isolation_level=None); c.execute('BEGIN EXCLUSIVE'); print('locked', flush=True); time.sleep(12); c.execute('ROLLBACK')",
@@ -179,7 +178,7 @@ async fn a_database_another_process_keeps_locked_answers_503_after_the_busy_time
         .stdout(std::process::Stdio::piped())
         .spawn()
         .expect("python3");
-    let mut out = std::io::BufReader::new(lock.stdout.expect("stdout"));
+    let mut out = std::io::BufReader::new(lock.stdout.take().expect("stdout"));
     let mut line = String::new();
     std::io::BufRead::read_line(&mut out, &mut line).expect("locked");
     assert_eq!(line.trim(), "locked");
