@@ -55,6 +55,16 @@ fn fill(path: &std::path::Path, room: u64) {
         .expect("give room back");
 }
 
+/// A child process killed and reaped however the test ends.
+struct Reaped(std::process::Child);
+
+impl Drop for Reaped {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 fn batch(n: usize) -> (Vec<String>, String) {
     let at = chrono::Utc::now().to_rfc3339();
     let ids: Vec<String> = (0..100).map(|i| format!("disk-{n}-{i}")).collect();
@@ -169,7 +179,7 @@ async fn a_database_another_process_keeps_locked_answers_503_after_the_busy_time
     let url = format!("sqlite://{}?mode=rwc", file.display());
     let app = spawn_app_on(DbKind::Sqlite, url.clone(), Config::default()).await;
     // Another program holds the write lock for 12 s (past the 10 s busy timeout).
-    let mut lock = Command::new("python3")
+    let mut lock = Reaped(Command::new("python3")
         .args([
             "-c",
             "import sqlite3,sys,time; c=sqlite3.connect(sys.argv[1], isolation_level=None); c.execute('BEGIN EXCLUSIVE'); print('locked', flush=True); time.sleep(12); c.execute('ROLLBACK')",
@@ -177,8 +187,8 @@ async fn a_database_another_process_keeps_locked_answers_503_after_the_busy_time
         .arg(&file)
         .stdout(std::process::Stdio::piped())
         .spawn()
-        .expect("python3");
-    let mut out = std::io::BufReader::new(lock.stdout.take().expect("stdout"));
+        .expect("python3"));
+    let mut out = std::io::BufReader::new(lock.0.stdout.take().expect("stdout"));
     let mut line = String::new();
     std::io::BufRead::read_line(&mut out, &mut line).expect("locked");
     assert_eq!(line.trim(), "locked");
