@@ -65,6 +65,23 @@ impl Drop for Reaped {
     }
 }
 
+/// POSTs an ingest body with the app's token: status, head, body.
+async fn post(app: &crate::helpers::TestApp, body: &str) -> (u16, String, String) {
+    let auth = format!("Bearer {}", app.token);
+    let headers = [
+        ("Authorization", auth.as_str()),
+        ("Content-Type", "application/json"),
+    ];
+    request_with(
+        &app.base,
+        "POST",
+        "/api/v1/events",
+        &headers,
+        body.as_bytes(),
+    )
+    .await
+}
+
 fn batch(n: usize) -> (Vec<String>, String) {
     let at = chrono::Utc::now().to_rfc3339();
     let ids: Vec<String> = (0..100).map(|i| format!("disk-{n}-{i}")).collect();
@@ -86,23 +103,11 @@ async fn a_full_disk_refuses_ingest_clearly_and_loses_nothing_and_ingest_recover
     let filler = disk.0.join("filler");
     fill(&filler, 512 * 1024);
 
-    let auth = format!("Bearer {}", app.token);
-    let headers = [
-        ("Authorization", auth.as_str()),
-        ("Content-Type", "application/json"),
-    ];
     let mut acked: Vec<String> = Vec::new();
     let mut refused = None;
     for n in 0..400 {
         let (ids, body) = batch(n);
-        let (status, head, text) = request_with(
-            &app.base,
-            "POST",
-            "/api/v1/events",
-            &headers,
-            body.as_bytes(),
-        )
-        .await;
+        let (status, head, text) = post(&app, &body).await;
         match status {
             200 => acked.extend(ids),
             503 => {
@@ -117,27 +122,13 @@ async fn a_full_disk_refuses_ingest_clearly_and_loses_nothing_and_ingest_recover
     let (refused_ids, refused_body) = refused.expect("the disk filled up within 400 batches");
     assert!(!acked.is_empty(), "some batches fit before the disk filled");
     // Still full: refused again, the server still answers.
-    let (status, _, _) = request_with(
-        &app.base,
-        "POST",
-        "/api/v1/events",
-        &headers,
-        refused_body.as_bytes(),
-    )
-    .await;
+    let (status, _, _) = post(&app, &refused_body).await;
     assert_eq!(status, 503);
     assert_eq!(crate::helpers::get(&app.base, "/healthz").await.0, 200);
 
     // Space returns: the same batch is taken, with no restart.
     std::fs::remove_file(&filler).expect("free the disk");
-    let (status, _, text) = request_with(
-        &app.base,
-        "POST",
-        "/api/v1/events",
-        &headers,
-        refused_body.as_bytes(),
-    )
-    .await;
+    let (status, _, text) = post(&app, &refused_body).await;
     assert_eq!(status, 200, "{text}");
     assert!(
         text.contains(r#""accepted":100"#),
@@ -192,21 +183,9 @@ async fn a_database_another_process_keeps_locked_answers_503_after_the_busy_time
     let mut line = String::new();
     std::io::BufRead::read_line(&mut out, &mut line).expect("locked");
     assert_eq!(line.trim(), "locked");
-    let auth = format!("Bearer {}", app.token);
-    let headers = [
-        ("Authorization", auth.as_str()),
-        ("Content-Type", "application/json"),
-    ];
     let (ids, body) = batch(0);
     let started = std::time::Instant::now();
-    let (status, head, text) = request_with(
-        &app.base,
-        "POST",
-        "/api/v1/events",
-        &headers,
-        body.as_bytes(),
-    )
-    .await;
+    let (status, head, text) = post(&app, &body).await;
     let waited = started.elapsed();
     assert_eq!(status, 503, "{text}");
     assert_eq!(header(&head, "retry-after"), Some("1"), "{head}");
@@ -216,14 +195,7 @@ async fn a_database_another_process_keeps_locked_answers_503_after_the_busy_time
     );
     // The lock ends; the same batch is taken.
     tokio::time::sleep(std::time::Duration::from_secs(3)).await;
-    let (status, _, text) = request_with(
-        &app.base,
-        "POST",
-        "/api/v1/events",
-        &headers,
-        body.as_bytes(),
-    )
-    .await;
+    let (status, _, text) = post(&app, &body).await;
     assert_eq!(status, 200, "{text}");
     assert!(text.contains(r#""accepted":100"#), "{text}");
     let refs: Vec<&str> = ids.iter().map(String::as_str).collect();

@@ -18,27 +18,12 @@ pub fn now() -> DateTime<Utc> {
     "2026-06-21T00:00:00Z".parse().expect("time")
 }
 
-const TYPES: [&str; 19] = [
-    "queue.upserted",
-    "agent.upserted",
-    "agent.presence",
-    "conversation.created",
-    "conversation.offered",
-    "conversation.accepted",
-    "conversation.rejected",
-    "conversation.transferred",
-    "conversation.released",
-    "conversation.waiting",
-    "conversation.resumed",
-    "conversation.ended",
-    "conversation.closed",
-    "conversation.message",
-    "conversation.escalated",
-    "conversation.escalation_resolved",
-    "conversation.monitored",
-    "conversation.monitor_ended",
-    "agent.deleted",
-];
+/// Every type of the contract, and one it does not know.
+fn types() -> Vec<&'static str> {
+    let mut all = app::model::event::EVENT_TYPES.to_vec();
+    all.push("agent.deleted");
+    all
+}
 
 const FIELDS: [&str; 27] = [
     "conversation_id",
@@ -143,7 +128,7 @@ pub fn event_like() -> impl Strategy<Value = Value> {
             1 => value(),
         ],
         prop_oneof![
-            8 => proptest::sample::select(TYPES.to_vec()).prop_map(Value::from),
+            8 => proptest::sample::select(types()).prop_map(Value::from),
             1 => ".{0,20}".prop_map(Value::from),
         ],
         at(),
@@ -232,7 +217,7 @@ pub fn event(value: &Value) -> Result<(), TestCaseError> {
 /// Lifecycle events over three conversations, three agents and two queues, in batches.
 pub fn event_batches() -> impl Strategy<Value = Vec<Vec<Value>>> {
     let one = (
-        proptest::sample::select(TYPES[..16].to_vec()),
+        proptest::sample::select(app::model::event::EVENT_TYPES[..16].to_vec()),
         0usize..3,
         0usize..3,
         0usize..3,
