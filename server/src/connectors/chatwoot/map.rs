@@ -545,7 +545,8 @@ impl Mapper<'_> {
             return;
         }
         let mut event = json!({
-            "id": format!("{}:a:{}:{}", self.prefix, user.id, at.timestamp_millis()),
+            // The queue count keeps two upserts of one instant apart (assigned in two queues).
+            "id": format!("{}:a:{}:{}:{}", self.prefix, user.id, queues.len(), at.timestamp_millis()),
             "type": "agent.upserted",
             "at": rfc3339(at),
             "agent_id": id,
