@@ -29,10 +29,11 @@ bench-ui: tools-test site
 	cd end2end && npx playwright test -c bench.config.ts
 
 ## Fault trials on demand (RELIABILITY.md): TRIALS kill -9 trials per backend (make test runs 2),
-## the PostgreSQL outage, late and repeated deliveries, damaged snapshots and upgrades.
+## the PostgreSQL outage, SQLite's full disk and busy lock, late and repeated deliveries,
+## damaged snapshots and upgrades.
 TRIALS ?= 50
 faults: tools-test
-	time INTRADAY_FAULT_TRIALS=$(TRIALS) cargo test -p server --test api -- crash:: faults:: delivery:: snapshot:: migrate::
+	time INTRADAY_FAULT_TRIALS=$(TRIALS) cargo test -p server --test api -- crash:: faults:: disk:: delivery:: snapshot:: migrate::
 
 ## The fuzz targets (tests/fuzz/) with CASES inputs each (default 1,000,000; make test runs
 ## 256): the ingest body, the event validator, the ledger, the read API's query, embed tokens,
