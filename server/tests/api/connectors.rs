@@ -756,3 +756,37 @@ each_backend! {
         assert_eq!(calls.lock().expect("calls").len(), 4);
     }
 }
+
+each_backend! {
+    async fn the_hourly_retention_run_forgets_deliveries_after_7_days_and_keeps_what_was_set_aside(kind) {
+        let app = spawn_app(kind).await;
+        let key = connector(&app, false).await;
+        let day = 86_400_000;
+        let now = server::store::now_ms();
+        for (age, event) in [(8 * day, "old"), (6 * day, "recent")] {
+            let d = server::store::connectors::Delivery {
+                connector_key: &key,
+                delivery_id: "",
+                event,
+                outcome: "ignored",
+                accepted: 0,
+                duplicates: 0,
+                detail: "",
+            };
+            server::store::connectors::record(&app.db, &d, now - age).await.expect("record");
+        }
+        let aside = server::store::connectors::DeadLetter {
+            connector_key: &key,
+            delivery_id: "",
+            event: "conversation_created",
+            reason: "kept",
+            payload: "{}",
+        };
+        server::store::connectors::keep_aside(&app.db, &aside, now - 30 * day).await.expect("keep");
+        server::ops::retention::run_once(&app.db, 35).await.expect("retention");
+        let left: Vec<String> = server::store::connectors::recent(&app.db, &key, 10).await.expect("recent")
+            .into_iter().map(|d| d.event).collect();
+        assert_eq!(left, ["recent"]);
+        assert_eq!(server::store::connectors::dead_letter_count(&app.db, &key).await.expect("count"), 1);
+    }
+}
