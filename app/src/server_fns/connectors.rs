@@ -31,7 +31,8 @@ mod store {
         fn remove(&self, actor: String, key: String) -> Fut<'_, ()>;
         /// What a connector received.
         fn activity(&self, key: String) -> Fut<'_, ConnectorActivity>;
-        /// Sends a signed test delivery through the connector; returns what became of it.
+        /// Sends a test delivery through the connector's mapping and delivery log; returns what
+        /// became of it.
         fn test(&self, actor: String, key: String) -> Fut<'_, String>;
         /// Maps a payload kept aside again; returns what became of it.
         fn retry(&self, actor: String, key: String, id: i64) -> Fut<'_, String>;
@@ -95,7 +96,7 @@ pub async fn admin_connector_activity(key: String) -> Result<ConnectorActivity, 
     connectors()?.activity(key).await.map_err(answer)
 }
 
-/// Sends a signed test delivery through a connector.
+/// Sends a test delivery through a connector's mapping and delivery log.
 #[server(endpoint = "admin_connector_test")]
 pub async fn admin_connector_test(key: String) -> Result<String, AppError> {
     let admin = crate::auth::require_admin()?;

@@ -52,12 +52,14 @@ pub async fn supervisor_actions(db: &DatabaseConnection) -> SupervisorActions {
 }
 
 /// Logs a storage error and says so without details.
-fn internal(e: DbErr) -> AdminError {
+/// A storage failure as the admin's answer (the cause goes to the log).
+pub(crate) fn internal(e: DbErr) -> AdminError {
     tracing::error!(error = %e, "an admin change could not be stored");
     AdminError::internal()
 }
 
-fn rfc3339(ms: i64) -> String {
+/// A stored instant (ms) as the admin pages show it (RFC 3339, seconds, UTC).
+pub(crate) fn rfc3339(ms: i64) -> String {
     chrono::DateTime::<chrono::Utc>::from_timestamp_millis(ms)
         .unwrap_or_default()
         .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)

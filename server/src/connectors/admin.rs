@@ -12,9 +12,10 @@ use app::model::connector::{
 use app::model::problem::Problem;
 use app::server_fns::admin::Fut;
 use app::server_fns::connectors::ConnectorStore;
-use sea_orm::{DatabaseConnection, DbErr};
+use sea_orm::DatabaseConnection;
 use serde_json::json;
 
+use crate::admin::{internal, rfc3339};
 use crate::ingest::Ingestor;
 use crate::store::{self, audit, entities::connector};
 
@@ -26,17 +27,6 @@ pub struct Connectors {
     pub db: DatabaseConnection,
     /// The one writer.
     pub ingestor: Arc<Ingestor>,
-}
-
-fn internal(e: DbErr) -> AdminError {
-    tracing::error!(error = %e, "a connector change could not be stored");
-    AdminError::internal()
-}
-
-fn rfc3339(ms: i64) -> String {
-    chrono::DateTime::<chrono::Utc>::from_timestamp_millis(ms)
-        .unwrap_or_default()
-        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
 fn no_connector() -> AdminError {
@@ -221,28 +211,22 @@ impl Connectors {
         })
     }
 
-    /// A delivery as Chatwoot would sign it, through the connector's own checks and mapping:
-    /// an event Intraday ignores, so it changes nothing but shows on the page.
+    /// A test delivery through the connector's mapping and delivery log: an event Intraday
+    /// ignores, so it changes nothing but shows on the page.
     pub async fn test_delivery(&self, actor: &str, key: &str) -> Result<String, AdminError> {
         let c = self.find(key).await?;
-        let body = json!({"event": "intraday_test_delivery", "sent_by": actor}).to_string();
-        let now = chrono::Utc::now().timestamp();
-        let signature =
-            super::chatwoot::sign::signature(&c.secret, &now.to_string(), body.as_bytes());
-        super::chatwoot::sign::verify(
-            &c.secret,
-            Some(&signature),
-            Some(&now.to_string()),
-            body.as_bytes(),
-            now,
+        let value = json!({"event": "intraday_test_delivery", "sent_by": actor});
+        let receipt = super::deliver_chatwoot(
+            &self.ingestor,
+            &self.db,
+            &c,
+            "test",
+            &value.to_string(),
+            &value,
+            true,
         )
-        .map_err(|_| AdminError::internal())?;
-        let value: serde_json::Value =
-            serde_json::from_str(&body).map_err(|_| AdminError::internal())?;
-        let receipt =
-            super::deliver_chatwoot(&self.ingestor, &self.db, &c, "test", &body, &value, true)
-                .await
-                .map_err(internal)?;
+        .await
+        .map_err(internal)?;
         Ok(receipt.outcome.to_owned())
     }
 

@@ -37,6 +37,7 @@ mod authz;
 mod backup;
 mod cli;
 mod connectors;
+mod connectors_outbound;
 mod crash;
 mod delivery;
 mod desk;
