@@ -223,6 +223,20 @@ impl Staged<'_> {
     }
 }
 
+/// What a batch replaced in the ledger: each touched conversation's open entry and seal, each
+/// agent and queue, as they were (`None`: there was none), and the newest time.
+#[derive(Debug)]
+#[must_use = "undo it, or drop it once the batch is stored"]
+pub struct Undo {
+    newest: Option<DateTime<Utc>>,
+    conversations: Vec<Before>,
+    agents: Vec<(String, Option<Agent>)>,
+    queues: Vec<(String, Option<Queue>)>,
+}
+
+/// A conversation as it was before a batch: its id, its open entry, its seal.
+type Before = (String, Option<Box<Open>>, Option<Vec<u8>>);
+
 /// Conversations, agents and queues, validated and kept in event time order.
 /// Serialized whole for the live state's snapshots (see [`super::snapshot`]).
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -308,6 +322,18 @@ impl Ledger {
     /// Validates a batch placed in order among everything applied so far and applies it — all
     /// or nothing. Within the batch, events are taken in `at` order, ties by position.
     pub fn apply(&mut self, batch: &[Event], now: DateTime<Utc>) -> Result<(), Vec<BatchError>> {
+        self.apply_undoable(batch, now).map(drop)
+    }
+
+    /// As [`Ledger::apply`], keeping what the batch replaced: when the log then refuses the
+    /// batch (a full or read-only disk, a database gone), [`Ledger::undo`] puts it back at the
+    /// cost of the batch, where rebuilding from the log would cost the whole day — and would
+    /// be impossible while the database does not answer.
+    pub fn apply_undoable(
+        &mut self,
+        batch: &[Event],
+        now: DateTime<Utc>,
+    ) -> Result<Undo, Vec<BatchError>> {
         let mut errors = Vec::new();
         let newest = batch.iter().map(|e| e.at).chain(self.newest).max();
         for (index, e) in batch.iter().enumerate() {
@@ -361,8 +387,15 @@ impl Ledger {
             errors.sort_by_key(|e| e.index);
             return Err(errors);
         }
-        self.newest = newest;
+        let mut undo = Undo {
+            newest: std::mem::replace(&mut self.newest, newest),
+            conversations: Vec::with_capacity(conversations.len()),
+            agents: Vec::with_capacity(agents.len()),
+            queues: Vec::with_capacity(queues.len()),
+        };
         for (id, folded) in conversations {
+            // What the conversation was: taken out, not copied (a seal is a few bytes).
+            let sealed = self.closed.get(id).map(<[u8]>::to_vec);
             let history = match folded {
                 Folded::Whole(h) => h,
                 // Appended to an open conversation, which is in `open`: its seal is extended
@@ -371,12 +404,17 @@ impl Ledger {
                     Some(o) => {
                         let steps = new.iter().map(|s| (s.at, &s.transition));
                         let last = o.state.updated_at;
-                        o.steps = ledger_seal::extend(&o.steps, last, steps, &mut self.names);
-                        o.state = state;
+                        let extended = ledger_seal::extend(&o.steps, last, steps, &mut self.names);
+                        let before = Box::new(Open {
+                            steps: std::mem::replace(&mut o.steps, extended),
+                            state: std::mem::replace(&mut o.state, state),
+                        });
                         if o.state.status == ConversationStatus::Closed {
                             let o = self.open.remove(id).expect("just read");
                             self.closed.insert(id, &o.steps);
                         }
+                        undo.conversations
+                            .push((id.to_owned(), Some(before), sealed));
                         continue;
                     }
                     // Not reached (only a stored open conversation is appended to): sealed
@@ -386,24 +424,55 @@ impl Ledger {
             };
             let steps = history.steps.iter().map(|s| (s.at, &s.transition));
             let steps = ledger_seal::seal(steps, &mut self.names);
-            if history.state.status == ConversationStatus::Closed {
-                self.open.remove(id);
+            let open = if history.state.status == ConversationStatus::Closed {
                 self.closed.insert(id, &steps);
+                self.open.remove(id)
             } else {
                 // A closed conversation stays closed, but nothing here depends on it.
                 self.closed.remove(id);
                 let state = history.state;
                 self.open
-                    .insert(id.to_owned(), Box::new(Open { state, steps }));
-            }
+                    .insert(id.to_owned(), Box::new(Open { state, steps }))
+            };
+            undo.conversations.push((id.to_owned(), open, sealed));
         }
         for (id, agent) in agents {
-            self.agents.insert(id.to_owned(), agent);
+            let before = self.agents.insert(id.to_owned(), agent);
+            undo.agents.push((id.to_owned(), before));
         }
         for (id, queue) in queues {
-            self.queues.insert(id.to_owned(), queue);
+            let before = self.queues.insert(id.to_owned(), queue);
+            undo.queues.push((id.to_owned(), before));
         }
-        Ok(())
+        Ok(undo)
+    }
+
+    /// Puts back what the batch that returned `undo` replaced; it must be the last batch
+    /// applied. Names the batch added stay: nothing refers to them.
+    pub fn undo(&mut self, undo: Undo) {
+        self.newest = undo.newest;
+        for (id, before) in undo.agents {
+            match before {
+                Some(agent) => self.agents.insert(id, agent),
+                None => self.agents.remove(&id),
+            };
+        }
+        for (id, before) in undo.queues {
+            match before {
+                Some(queue) => self.queues.insert(id, queue),
+                None => self.queues.remove(&id),
+            };
+        }
+        for (id, open, sealed) in undo.conversations {
+            match sealed {
+                Some(seal) => self.closed.insert(&id, &seal),
+                None => self.closed.remove(&id),
+            }
+            match open {
+                Some(open) => self.open.insert(id, open),
+                None => self.open.remove(&id),
+            };
+        }
     }
 
     /// Places one event in the staged copies (conversations are validated after the whole

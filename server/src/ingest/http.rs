@@ -138,9 +138,37 @@ pub async fn post_events(
         }
         Err(IngestError::Storage(e)) => {
             tracing::error!(error = %e, "ingest storage failure");
-            Err(ApiError::unavailable(
-                "the event log could not be written; nothing of this batch was stored, retry",
-            ))
+            Err(ApiError::unavailable(&format!(
+                "the event log could not be written ({}); nothing of this batch was stored, retry",
+                storage_cause(&e)
+            )))
         }
+    }
+}
+
+/// Why the database refused a write, in words a source system's operator can act on. Read from
+/// the driver's message (SQLite's and PostgreSQL's texts and codes), since SeaORM folds every
+/// cause into one error type; the log line beside it has the whole message.
+pub fn storage_cause(error: &sea_orm::DbErr) -> &'static str {
+    let text = error.to_string().to_ascii_lowercase();
+    let has = |needles: &[&str]| needles.iter().any(|n| text.contains(n));
+    if has(&["disk is full", "no space left", "53100"]) {
+        "the database's disk is full"
+    } else if has(&["readonly", "read-only", "read only", "25006"]) {
+        "the database is read-only"
+    } else if has(&["disk i/o error", "input/output error"]) {
+        "the database's disk failed to write; it may have turned read-only"
+    } else if has(&["database is locked", "database is busy"]) {
+        "the database is locked by another program"
+    } else if has(&[
+        "timed out",
+        "connection refused",
+        "connection reset",
+        "broken pipe",
+        "terminating connection",
+    ]) {
+        "the database did not answer"
+    } else {
+        "the database refused the write"
     }
 }

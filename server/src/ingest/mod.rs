@@ -465,22 +465,25 @@ impl Ingestor {
         // Within a batch, events are taken in `at` order, ties by position (EVENTS.md).
         fresh.sort_by_key(|(index, e)| (e.at, *index));
         let events: Vec<Event> = fresh.iter().map(|(_, e)| e.clone()).collect();
-        if let Err(batch_errors) = writer.ledger.apply(&events, Utc::now()) {
-            return Err(IngestError::Invalid(
-                batch_errors
-                    .into_iter()
-                    .map(|e| {
-                        let index = fresh[e.index].0;
-                        EventError {
-                            index,
-                            id: ids[index].map(str::to_owned),
-                            field: e.field,
-                            message: e.message,
-                        }
-                    })
-                    .collect(),
-            ));
-        }
+        let undo = match writer.ledger.apply_undoable(&events, Utc::now()) {
+            Ok(undo) => undo,
+            Err(batch_errors) => {
+                return Err(IngestError::Invalid(
+                    batch_errors
+                        .into_iter()
+                        .map(|e| {
+                            let index = fresh[e.index].0;
+                            EventError {
+                                index,
+                                id: ids[index].map(str::to_owned),
+                                field: e.field,
+                                message: e.message,
+                            }
+                        })
+                        .collect(),
+                ));
+            }
+        };
         let rows: Vec<NewEvent> = fresh
             .iter()
             .map(|(index, e)| NewEvent::of(e, &batch[*index]))
@@ -492,17 +495,14 @@ impl Ingestor {
         {
             Ok(sequence) => sequence,
             Err(error) => {
-                // The ledger already holds the batch the database refused: rebuild it from the
-                // log up to where it was (the projections never saw the batch).
-                tracing::error!(%error, "appending a batch failed; rebuilding the ledger from the log");
-                let mut fresh = Writer::new(Vec::new());
-                match fresh.replay(&self.db, Some(writer.applied_seq)).await {
-                    Ok(_) => writer.ledger = fresh.ledger,
-                    Err(e) => tracing::error!(error = %e, "rebuilding the ledger failed"),
-                }
+                // The ledger already holds the batch the database refused (the projections
+                // never saw it): take it out again.
+                tracing::error!(%error, "appending a batch failed; nothing of it was kept");
+                writer.ledger.undo(undo);
                 return Err(IngestError::Storage(error));
             }
         };
+        drop(undo);
         // One writer at a time: the batch's rows got consecutive sequences ending at `sequence`.
         writer.applied_seq = sequence;
         self.metrics.applied(sequence);

@@ -112,7 +112,10 @@ async fn a_full_disk_refuses_ingest_clearly_and_loses_nothing_and_ingest_recover
             200 => acked.extend(ids),
             503 => {
                 assert_eq!(header(&head, "retry-after"), Some("1"), "{head}");
-                assert!(text.contains("could not be written"), "{text}");
+                assert!(
+                    text.contains("could not be written (the database's disk is full)"),
+                    "{text}"
+                );
                 refused = Some((ids, body));
                 break;
             }
@@ -190,6 +193,10 @@ async fn a_database_another_process_keeps_locked_answers_503_after_the_busy_time
     assert_eq!(status, 503, "{text}");
     assert_eq!(header(&head, "retry-after"), Some("1"), "{head}");
     assert!(
+        text.contains("(the database is locked by another program)"),
+        "{text}"
+    );
+    assert!(
         waited.as_secs() >= 9 && waited.as_secs() < 12,
         "answered after {waited:?}"
     );
@@ -207,4 +214,174 @@ async fn a_database_another_process_keeps_locked_answers_503_after_the_busy_time
         100
     );
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A small ext4 filesystem in a file of the test's own, loop-mounted with `errors=remount-ro`:
+/// the kernel can be told to turn it read-only under a running server, as it does when a disk
+/// fails (Linux refuses a plain `remount,ro` while a file is open for writing).
+struct FailingDisk {
+    image: PathBuf,
+    dir: PathBuf,
+}
+
+impl FailingDisk {
+    fn create() -> FailingDisk {
+        let base = std::env::temp_dir().join(format!("intraday-ro-{}", std::process::id()));
+        let (image, dir) = (base.with_extension("img"), base);
+        std::fs::create_dir_all(&dir).expect("dir");
+        std::fs::File::create(&image)
+            .and_then(|f| f.set_len(64 << 20))
+            .expect("image");
+        run("mkfs.ext4", &["-q", "-F"], &image);
+        let disk = FailingDisk { image, dir };
+        disk.mount();
+        disk
+    }
+
+    fn mount(&self) {
+        let status = Command::new("mount")
+            .args(["-o", "loop,errors=remount-ro"])
+            .arg(&self.image)
+            .arg(&self.dir)
+            .status()
+            .expect("mount");
+        assert!(
+            status.success(),
+            "a loop mount needs root, as make test runs"
+        );
+    }
+
+    /// Reports an error in the filesystem: the kernel turns it read-only at once.
+    fn fail(&self) {
+        let out = Command::new("findmnt")
+            .args(["-n", "-o", "SOURCE"])
+            .arg(&self.dir)
+            .output()
+            .expect("findmnt");
+        let device = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+        let name = device.rsplit('/').next().expect("device name");
+        std::fs::write(format!("/sys/fs/ext4/{name}/trigger_fs_error"), "test")
+            .expect("trigger an ext4 error");
+    }
+
+    /// What an operator does once the disk is replaced: unmount, check, mount again.
+    fn repair(&self) {
+        run("umount", &[], &self.dir);
+        let status = Command::new("e2fsck")
+            .args(["-f", "-y"])
+            .arg(&self.image)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .expect("e2fsck");
+        // 0: clean, 1: errors corrected.
+        assert!(matches!(status.code(), Some(0 | 1)), "e2fsck: {status}");
+        self.mount();
+    }
+}
+
+impl Drop for FailingDisk {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg("-l").arg(&self.dir).status();
+        let _ = std::fs::remove_dir(&self.dir);
+        let _ = std::fs::remove_file(&self.image);
+    }
+}
+
+fn run(program: &str, args: &[&str], path: &std::path::Path) {
+    let status = Command::new(program)
+        .args(args)
+        .arg(path)
+        .status()
+        .expect(program);
+    assert!(
+        status.success(),
+        "{program} {args:?} {}: {status}",
+        path.display()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_disk_turned_read_only_refuses_ingest_clearly_and_loses_nothing_acknowledged() {
+    use crate::helpers::{create_token_cli, free_port, post_events, sigterm, start_server};
+    let disk = FailingDisk::create();
+    let url = format!("sqlite://{}/intraday.db?mode=rwc", disk.dir.display());
+    let token = create_token_cli(&url, "read-only-test", &[]);
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let mut server = Reaped(start_server(&url, port).await);
+
+    let mut acked: Vec<String> = Vec::new();
+    for n in 0..5 {
+        let (ids, body) = batch(n);
+        let (status, text) = post_events(&base, &token, body.as_bytes()).await;
+        assert_eq!(status, 200, "{text}");
+        acked.extend(ids);
+    }
+    disk.fail();
+    let (refused_ids, refused_body) = batch(5);
+    for _ in 0..3 {
+        let auth = format!("Bearer {token}");
+        let headers = [
+            ("Authorization", auth.as_str()),
+            ("Content-Type", "application/json"),
+        ];
+        let (status, head, text) = request_with(
+            &base,
+            "POST",
+            "/api/v1/events",
+            &headers,
+            refused_body.as_bytes(),
+        )
+        .await;
+        assert_eq!(status, 503, "a read-only disk answered {status}: {text}");
+        assert_eq!(header(&head, "retry-after"), Some("1"), "{head}");
+        assert!(
+            text.contains("could not be written (the database's disk failed to write; it may have turned read-only)"),
+            "{text}"
+        );
+    }
+    // The server still answers (reads are served from memory).
+    assert_eq!(crate::helpers::get(&base, "/healthz").await.0, 200);
+
+    // It stops within its drain time although nothing can be written.
+    sigterm(&server.0);
+    let stopped = std::time::Instant::now();
+    loop {
+        if server.0.try_wait().expect("wait").is_some() {
+            break;
+        }
+        assert!(
+            stopped.elapsed().as_secs() < 30,
+            "no exit 30 s after SIGTERM"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+
+    // The disk is repaired: every acknowledged event is there once, none of the refused batch.
+    disk.repair();
+    server = Reaped(start_server(&url, port).await);
+    let db = server::db::connect(&url).await.expect("db");
+    let all: Vec<&str> = acked
+        .iter()
+        .chain(&refused_ids)
+        .map(String::as_str)
+        .collect();
+    let found = server::store::events::existing_ids(&db, &all)
+        .await
+        .expect("ids");
+    assert_eq!(
+        found.len(),
+        acked.len(),
+        "acknowledged events lost or refused ones stored"
+    );
+    assert!(acked.iter().all(|id| found.contains(id)));
+    assert_eq!(
+        server::store::events::count(&db).await.expect("count"),
+        acked.len() as u64
+    );
+    let (status, text) = post_events(&base, &token, refused_body.as_bytes()).await;
+    assert_eq!(status, 200, "{text}");
+    assert!(text.contains(r#""accepted":100"#), "{text}");
+    drop(server);
 }

@@ -211,6 +211,23 @@ proptest! {
     }
 
     #[test]
+    fn a_batch_undone_leaves_the_ledger_as_it_was_and_can_be_applied_again(seed in any::<u64>(), n in 1usize..12, cut in 0usize..60) {
+        // What ingest does when the log refuses a batch the ledger took.
+        let stream = valid_stream(seed, n);
+        let mut sorted = stream.clone();
+        sorted.sort_by_key(|e| e.at);
+        let (first, rest) = sorted.split_at(cut.min(sorted.len()));
+        let mut l = Ledger::new();
+        l.apply(first, now()).map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
+        let before = snapshot(&l);
+        let undo = l.apply_undoable(rest, now()).map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
+        l.undo(undo);
+        prop_assert_eq!(snapshot(&l), before);
+        l.apply(rest, now()).map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
+        prop_assert_eq!(snapshot(&l), snapshot(&in_order(&stream)));
+    }
+
+    #[test]
     fn an_invalid_transition_is_refused_naming_the_state_and_changes_nothing(seed in any::<u64>(), n in 1usize..8, pick in any::<usize>()) {
         let stream = valid_stream(seed, n);
         let mut l = in_order(&stream);
