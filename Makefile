@@ -10,7 +10,7 @@ SEED ?= 1
 # The demo users' password (make run seeds them into an empty database).
 DEMO_PASSWORD ?= intraday-demo
 
-.PHONY: run test bench bench-ui faults fuzz tools tools-test site fmt-check clippy unit e2e summary
+.PHONY: run test bench bench-ui faults fuzz soak tools tools-test site fmt-check clippy unit e2e summary
 
 ## Build the release site and serve it on the embedded SQLite database.
 run: tools site
@@ -41,6 +41,17 @@ faults: tools-test
 CASES ?= 1000000
 fuzz:
 	time INTRADAY_FUZZ_CASES=$(CASES) cargo test --release -p server --test fuzz
+
+## The soak (RELIABILITY.md) on demand, in release: CLIENTS stream clients (grids, agents'
+## dashboards, a few that never read) for MINUTES while RATE events a second and supervisor
+## actions arrive; make test runs a short one. DB: a database URL (default a new SQLite file).
+CLIENTS ?= 1000
+RATE ?= 500
+MINUTES ?= 30
+soak: tools-test
+	ulimit -n 8192 2>/dev/null; time INTRADAY_SOAK_CLIENTS=$(CLIENTS) INTRADAY_SOAK_RATE=$(RATE) \
+		INTRADAY_SOAK_SECONDS=$$(( $(MINUTES) * 60 )) INTRADAY_SOAK_CLIENT_BUFFER=1024 $(if $(DB),INTRADAY_SOAK_DB='$(DB)') \
+		cargo test --release -p server --test soak -- --nocapture
 
 ## Everything: formatting, clippy (server and browser feature sets), unit and integration tests
 ## on SQLite and PostgreSQL, and browser tests against the release server.

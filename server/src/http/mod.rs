@@ -221,6 +221,9 @@ async fn metrics(
         })
         .await;
     gauges.stream = state.hub.counts();
+    gauges.tasks = tokio::runtime::Handle::current()
+        .metrics()
+        .num_alive_tasks();
     (gauges.pool_size, gauges.pool_idle) = match state.db_kind {
         DbKind::Sqlite => {
             let pool = state.db.get_sqlite_connection_pool();

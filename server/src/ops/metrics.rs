@@ -90,6 +90,7 @@ struct Scraped {
     agents_logged_in: Gauge,
     pool_size: Gauge,
     pool_idle: Gauge,
+    tasks: Gauge,
     stream_deltas: Counter,
     resyncs_overflow: Counter,
     resyncs_too_far_behind: Counter,
@@ -131,6 +132,10 @@ impl Scraped {
                 "intraday_db_pool_idle_connections",
                 "Idle database connections.",
             ),
+            tasks: r.gauge(
+                "intraday_runtime_tasks",
+                "Tasks alive on the server's runtime (a number that keeps growing is a leak).",
+            ),
             stream_deltas: r.counter(
                 "intraday_stream_deltas_total",
                 None,
@@ -152,6 +157,7 @@ impl Scraped {
         self.agents_logged_in.set(gauges.agents_logged_in as f64);
         self.pool_size.set(gauges.pool_size);
         self.pool_idle.set(gauges.pool_idle as f64);
+        self.tasks.set(gauges.tasks as f64);
         self.stream_deltas.absolute(gauges.stream.deltas);
         self.resyncs_overflow
             .absolute(gauges.stream.resyncs_overflow);
@@ -173,6 +179,8 @@ pub struct Gauges {
     pub pool_size: u32,
     /// Of those, idle.
     pub pool_idle: usize,
+    /// Tasks alive on the runtime that serves the scrape.
+    pub tasks: usize,
     /// The live stream's counters.
     pub stream: StreamCounts,
 }
