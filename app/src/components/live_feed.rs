@@ -123,13 +123,9 @@ fn connect(live: LiveState, path: &str) {
         Some(session) => format!("{path}?session={}", crate::url::encode(&session)),
         None => path.to_owned(),
     };
-    let Ok(source) = web_sys::EventSource::new(&url) else {
-        return;
-    };
-    let on_open = Closure::<dyn FnMut()>::new(move || live.connected.set(true));
-    let on_error = Closure::<dyn FnMut()>::new(move || live.connected.set(false));
     let refresh = Refresher::default();
-    let on_delta =
+    let on_delta = {
+        let refresh = refresh.clone();
         Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
             live.connected.set(true);
             if let Some(text) = ev.data().as_string()
@@ -140,11 +136,8 @@ fn connect(live: LiveState, path: &str) {
             }
             live.pending.set(true);
             refresh.soon(live);
-        });
-    source.set_onopen(Some(on_open.as_ref().unchecked_ref()));
-    source.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-    // The pages' feed says only that the log moved.
-    let _ = source.add_event_listener_with_callback("changed", on_delta.as_ref().unchecked_ref());
+        })
+    };
     // The session ended, its user or queues changed: the sign-in page says so (the same page
     // a sign-out in this tab leads to, so the two never disagree), or, in a portal's frame, a
     // reload shows the page saying to open it again from the portal.
@@ -163,14 +156,28 @@ fn connect(live: LiveState, path: &str) {
             let _ = location.set_href(&format!("/signin?error=signed_out&next={next}"));
         }
     });
-    let _ = source
-        .add_event_listener_with_callback("unauthorized", on_unauthorized.as_ref().unchecked_ref());
+    let function = |c: &wasm_bindgen::JsValue| c.unchecked_ref::<js_sys::Function>().clone();
+    super::event_stream::open(
+        url,
+        super::event_stream::Listeners {
+            // The pages' feed says only that the log moved.
+            events: vec![
+                ("changed", function(on_delta.as_ref())),
+                ("unauthorized", function(on_unauthorized.as_ref())),
+            ],
+            on_open: Box::new(move |how| {
+                live.connected.set(true);
+                // Changes made while the feed was down were never announced: read again.
+                if how == super::event_stream::Reopened::AfterDrop {
+                    live.pending.set(true);
+                    refresh.soon(live);
+                }
+            }),
+            on_error: Box::new(move || live.connected.set(false)),
+        },
+    );
     on_unauthorized.forget();
-    on_open.forget();
-    on_error.forget();
     on_delta.forget();
-    let source = send_wrapper::SendWrapper::new(source);
-    on_cleanup(move || source.close());
 }
 
 /// The least time between two refreshes (ms): a change shows at once when the page is idle,

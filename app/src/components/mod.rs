@@ -5,6 +5,8 @@ pub mod agents_table;
 pub mod alerts;
 pub mod charts_grid;
 pub mod errors;
+#[cfg(feature = "hydrate")]
+pub mod event_stream;
 pub mod filter_bar;
 pub mod kpi_tiles;
 pub mod language_switch;

@@ -171,9 +171,6 @@ fn connect(store: Store, live: crate::components::live_feed::LiveState) {
         Some(session) => format!("/api/v1/stream?session={}", crate::url::encode(&session)),
         None => "/api/v1/stream".to_owned(),
     };
-    let Ok(source) = web_sys::EventSource::new(&url) else {
-        return;
-    };
     let pending: Rc<RefCell<Vec<Delta>>> = Rc::default();
     let scheduled = Rc::new(std::cell::Cell::new(false));
     let flush = {
@@ -261,30 +258,31 @@ fn connect(store: Store, live: crate::components::live_feed::LiveState) {
             }
         })
     };
-    let on_open = Closure::<dyn FnMut()>::new(move || live.connected.set(true));
-    let on_error = Closure::<dyn FnMut()>::new(move || live.connected.set(false));
     // The session ended or its rights changed: a reload shows the sign-in (or the portal's) page.
     let on_unauthorized = Closure::<dyn FnMut()>::new(move || {
         if let Some(w) = web_sys::window() {
             let _ = w.location().reload();
         }
     });
-    let listen = |name: &str, f: &js_sys::Function| {
-        let _ = source.add_event_listener_with_callback(name, f);
-    };
-    listen("snapshot", on_snapshot.as_ref().unchecked_ref());
-    listen("resync", on_snapshot.as_ref().unchecked_ref());
-    listen("conversation", on_conversation.as_ref().unchecked_ref());
-    listen("agent", on_agent.as_ref().unchecked_ref());
-    listen("unauthorized", on_unauthorized.as_ref().unchecked_ref());
-    source.set_onopen(Some(on_open.as_ref().unchecked_ref()));
-    source.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+    let function = |c: &wasm_bindgen::JsValue| c.unchecked_ref::<js_sys::Function>().clone();
+    // A source opened again after the browser gave up starts with a snapshot (it sends no
+    // Last-Event-ID); while the browser reconnects by itself, the stream resumes or resyncs.
+    crate::components::event_stream::open(
+        url,
+        crate::components::event_stream::Listeners {
+            events: vec![
+                ("snapshot", function(on_snapshot.as_ref())),
+                ("resync", function(on_snapshot.as_ref())),
+                ("conversation", function(on_conversation.as_ref())),
+                ("agent", function(on_agent.as_ref())),
+                ("unauthorized", function(on_unauthorized.as_ref())),
+            ],
+            on_open: Box::new(move |_| live.connected.set(true)),
+            on_error: Box::new(move || live.connected.set(false)),
+        },
+    );
     on_snapshot.forget();
     on_conversation.forget();
     on_agent.forget();
-    on_open.forget();
-    on_error.forget();
     on_unauthorized.forget();
-    let source = send_wrapper::SendWrapper::new(source);
-    on_cleanup(move || source.close());
 }
