@@ -29,7 +29,7 @@ bench-ui: tools-test site
 	cd end2end && npx playwright test -c bench.config.ts
 
 ## Fault trials on demand (RELIABILITY.md): TRIALS kill -9 trials per backend (make test runs 2),
-## the PostgreSQL outage, SQLite's full disk and busy lock, late and repeated deliveries,
+## the PostgreSQL outage, SQLite's full disk, read-only disk and busy lock, late and repeated deliveries,
 ## damaged snapshots and upgrades.
 TRIALS ?= 50
 faults: tools-test

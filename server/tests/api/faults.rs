@@ -1,7 +1,8 @@
 //! Database faults (RELIABILITY.md): PostgreSQL stopped and started again under load. While it
 //! is down, ingest answers 503 with `Retry-After` (never a 500, never a request held past the
 //! pool's timeout); when it is back, ingest works again without restarting Intraday, every
-//! acknowledged batch is stored exactly once and no batch is stored in part.
+//! acknowledged batch is stored exactly once and no batch is stored in part, the live state
+//! equals a clean replay of the log and a replica on the same log catches up by itself.
 //!
 //! The database is a private cluster (`initdb`, `pg_ctl` as the `postgres` user) on a port of
 //! its own, so stopping it disturbs no other test.
@@ -136,6 +137,8 @@ async fn postgres_stopped_and_started_under_load_loses_nothing_acknowledged() {
         },
     )
     .await;
+    // A second server on the same log: a replica that only follows it.
+    let replica = spawn_app_on(DbKind::Postgres, pg.url(), Config::default()).await;
     let stop = Arc::new(AtomicBool::new(false));
     let writer = {
         let (base, token, stop) = (app.base.clone(), app.token.clone(), stop.clone());
@@ -248,4 +251,31 @@ async fn postgres_stopped_and_started_under_load_loses_nothing_acknowledged() {
             assert!(created, "acknowledged batch {} is not in the log", s.n);
         }
     }
+
+    // The live state took back every refused batch: it equals a clean replay of the log, and
+    // the replica caught up with it by itself.
+    let log = server::store::events::max_seq(&app.db)
+        .await
+        .expect("max seq");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while replica.ingestor.applied_seq() < log {
+        assert!(
+            Instant::now() < deadline,
+            "the replica never caught up with {log}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let fresh = spawn_app_on(DbKind::Postgres, pg.url(), Config::default()).await;
+    crate::helpers::assert_same(
+        &app.ingestor,
+        &fresh.ingestor,
+        "the server after the outage",
+    )
+    .await;
+    crate::helpers::assert_same(
+        &replica.ingestor,
+        &fresh.ingestor,
+        "the replica after the outage",
+    )
+    .await;
 }
