@@ -2,9 +2,13 @@
 //! clients that never read) while events arrive at a steady rate with supervisor actions mixed
 //! in. At the end every grid's state equals a fresh snapshot of its scope and every dashboard
 //! shows what a fresh read of its agent's work shows (no delta lost or repeated); in a run of
-//! five minutes or more, slow clients were dropped from the fan-out with a resync; once the clients leave, the server's file
-//! descriptors and tasks are back to their count before they came. It prints the delivery
-//! latency and the server's memory over the run (RELIABILITY.md, the README's figures).
+//! five minutes or more, slow clients were dropped from the fan-out with a resync; once the
+//! clients leave, the server's file descriptors and tasks are back to their count before they
+//! came. It prints the delivery
+//! latency and the server's memory over the run, and beside it the memory of a server started
+//! afresh on the same log: the live state keeps the day, so memory grows with the day's
+//! conversations; what the run leaves beyond that is the difference (RELIABILITY.md, the
+//! README's figures).
 //!
 //! `make test` runs a short one (debug build, 100 clients, 100 events/s, 20 s). `make soak`
 //! runs the full one in release: `INTRADAY_SOAK_CLIENTS` (default here 100; `make soak`
@@ -346,6 +350,20 @@ async fn clients_end_as_a_fresh_snapshot_and_the_server_gives_back_what_they_hel
     let fds_after = settle(fds_before as f64, || async { server.fds() as f64 }).await;
     let tasks_after = settle(tasks_before, || metric(&host, "intraday_runtime_tasks")).await;
     let subscribers = settle(0.0, || metric(&host, "intraday_stream_subscribers")).await;
+    let after = server.rss_mb();
+
+    // What the day's data alone takes: a server started afresh on the same log. The soaked
+    // server's memory beyond it is what the run left behind.
+    let fresh_port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("port");
+    let fresh_host = format!("127.0.0.1:{fresh_port}");
+    let fresh_server = start(&url, fresh_port);
+    wait_ready(&fresh_host).await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let fresh_rss = fresh_server.rss_mb();
+    drop(fresh_server);
 
     let (p50, recorded) = latencies.quantile(0.50);
     let (p99, _) = latencies.quantile(0.99);
@@ -380,6 +398,10 @@ async fn clients_end_as_a_fresh_snapshot_and_the_server_gives_back_what_they_hel
         "| server RSS, MB: start / after warm-up / end / peak (growth after warm-up) | {:.0} / {warm:.0} / {end:.0} / {peak:.0} ({:+.1} %) |",
         rss[0].1,
         (end - warm) / warm * 100.0
+    );
+    println!(
+        "| server RSS after the clients left / a server started afresh on the same log, MB (left behind by the run) | {after:.0} / {fresh_rss:.0} ({:+.1} %) |",
+        (after - fresh_rss) / fresh_rss * 100.0
     );
     println!("| server fds before the clients / after they left | {fds_before} / {fds_after} |");
     println!(
