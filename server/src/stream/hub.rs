@@ -2,8 +2,9 @@
 //! fans them out to subscribers without ever waiting for one.
 //!
 //! Each subscriber has a bounded queue of frames (one frame per publish). Publishing uses
-//! `try_send`: a subscriber whose queue is full is dropped and flagged, and its stream sends a
-//! fresh snapshot (`resync`) instead of the deltas it could not take.
+//! `try_send`: a subscriber whose queue is full is dropped and flagged, its queued frames are
+//! freed at once, and its stream sends a fresh snapshot (`resync`) instead of the deltas it
+//! could not take.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
@@ -12,9 +13,10 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use super::rows::Rows;
 use app::model::event::Event;
 use app::model::ledger::Ledger;
-use tokio::sync::{mpsc, watch};
+use tokio::sync::watch;
 
 use super::frame::Frame;
+use super::queue::{self, Refused};
 use super::{Delta, Scope, views};
 use crate::ingest::projection::{Applied, Projection};
 use crate::ops::metrics::StreamCounts;
@@ -40,7 +42,7 @@ pub enum Resync {
 /// A subscriber's end: the frames published after it subscribed.
 pub struct Subscription {
     /// Frames in publish order.
-    pub frames: mpsc::Receiver<Arc<Frame>>,
+    pub frames: queue::Receiver,
     /// Set when the hub dropped this subscriber because its queue was full.
     pub overflowed: Arc<AtomicBool>,
     /// Buffered deltas to send first (when resuming), in order, already scoped.
@@ -49,7 +51,7 @@ pub struct Subscription {
 
 struct Subscriber {
     scope: Scope,
-    frames: mpsc::Sender<Arc<Frame>>,
+    frames: queue::Sender,
     overflowed: Arc<AtomicBool>,
 }
 
@@ -194,12 +196,12 @@ impl Hub {
             }
             match s.frames.try_send(frame.clone()) {
                 Ok(()) => true,
-                Err(mpsc::error::TrySendError::Full(_)) => {
+                Err(Refused::Full) => {
                     s.overflowed.store(true, Ordering::Release);
                     counters.overflow.fetch_add(1, Ordering::Relaxed);
                     false
                 }
-                Err(mpsc::error::TrySendError::Closed(_)) => false,
+                Err(Refused::Gone) => false,
             }
         });
     }
@@ -256,7 +258,7 @@ impl Hub {
     }
 
     fn add(&self, state: &mut State, scope: Scope, replay: Vec<Arc<Delta>>) -> Subscription {
-        let (tx, rx) = mpsc::channel(self.settings.client_buffer.max(1));
+        let (tx, rx) = queue::queue(self.settings.client_buffer);
         let overflowed = Arc::new(AtomicBool::new(false));
         state.subscribers.push(Subscriber {
             scope,

@@ -9,6 +9,7 @@ pub mod caller;
 pub mod frame;
 pub mod hub;
 pub mod page;
+pub mod queue;
 pub mod rows;
 pub mod sse;
 #[cfg(test)]
