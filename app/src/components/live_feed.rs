@@ -167,7 +167,9 @@ fn connect(live: LiveState, path: &str) {
             ],
             on_open: Box::new(move |how| {
                 live.connected.set(true);
-                // Changes made while the feed was down were never announced: read again.
+                // Changes made while the feed was down reach the page through the `changed` the
+                // server sends on every (re)opened feed; reading again on the reopening itself
+                // does not depend on that first event arriving.
                 if how == super::event_stream::Reopened::AfterDrop {
                     live.pending.set(true);
                     refresh.soon(live);
