@@ -13,6 +13,12 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::sync::watch;
 
+// The fan-out bench's reader of chunked bodies; its subscriber is not used here.
+#[path = "../../benches/fanout/client.rs"]
+#[allow(dead_code)]
+mod bench_client;
+use bench_client::{dechunk, find};
+
 /// The browser's least gap between two refreshes of My dashboard (`live_feed.rs`).
 const REFRESH_GAP: Duration = Duration::from_millis(250);
 
@@ -140,26 +146,6 @@ impl SseReader {
         }
         self.text.drain(..at);
     }
-}
-
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    memchr::memmem::find(haystack, needle)
-}
-
-/// Moves complete chunks of a chunked body from `raw` to `text`.
-fn dechunk(raw: &mut Vec<u8>, text: &mut Vec<u8>) {
-    let mut at = 0;
-    while let Some(line) = find(&raw[at..], b"\r\n") {
-        let size = std::str::from_utf8(&raw[at..at + line]).expect("chunk size");
-        let size = usize::from_str_radix(size.trim(), 16).expect("hex chunk size");
-        let start = at + line + 2;
-        if size == 0 || raw.len() < start + size + 2 {
-            break;
-        }
-        text.extend_from_slice(&raw[start..start + size]);
-        at = start + size + 2;
-    }
-    raw.drain(..at);
 }
 
 fn number(s: &[u8]) -> i64 {
